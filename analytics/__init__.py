@@ -1,0 +1,1 @@
+"""Tandem analytics: the pure core (DuckDB facts, polars pipelines, models, charts, exports)."""

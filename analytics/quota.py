@@ -1,0 +1,96 @@
+"""Quota attainment and sales productivity pipelines (METRICS.md, "Sales performance").
+
+Input: the rep × month panel from ``sql/queries/rep_month_sales.sql`` (bookings, KA and
+new-customer bookings, quota, cash collected by the as-of date; each row placed in the org unit
+the rep held that month). LazyFrames in and out.
+"""
+from __future__ import annotations
+
+import polars as pl
+
+from analytics.periods import Period
+
+SALES_DIMENSIONS: dict[str, str] = {
+    "region": "region_id",
+    "team": "team_id",
+    "org_unit": "org_unit_id",
+    "manager": "manager_id",
+    "role": "role_id",
+    "job_level": "job_level",
+    "rep": "employee_id",
+}
+
+ATTAINMENT_BANDS: list[tuple[str, float]] = [
+    ("<50%", 0.5), ("50-80%", 0.8), ("80-100%", 1.0), ("100-120%", 1.2), (">=120%", float("inf")),
+]
+
+
+def in_period(panel: pl.LazyFrame, period: Period) -> pl.LazyFrame:
+    return panel.filter(pl.col("month").is_between(period.start, period.end))
+
+
+def reps_with_quota(panel: pl.LazyFrame) -> pl.LazyFrame:
+    """Reps whose quota summed over the rows given is positive (others are excluded from attainment)."""
+    return (
+        panel.group_by("employee_id")
+        .agg(pl.col("quota").fill_null(0).sum().alias("rep_quota"))
+        .filter(pl.col("rep_quota") > 0)
+        .select("employee_id")
+    )
+
+
+def sales_totals(panel: pl.LazyFrame, by: list[str]) -> pl.LazyFrame:
+    """Sum bookings, KA and new-customer bookings, collections, orders per group (all reps)."""
+    agg = [
+        pl.col("bookings").sum(), pl.col("ka_bookings").sum(), pl.col("new_customer_bookings").sum(),
+        pl.col("collected").sum(), pl.col("n_orders").sum(), pl.col("employee_id").n_unique().alias("n_reps"),
+    ]
+    out = panel.group_by(by).agg(agg) if by else panel.select(agg)
+    bookings = pl.col("bookings")
+    return out.with_columns(
+        collection_rate=pl.when(bookings > 0).then(pl.col("collected") / bookings),
+        ka_share=pl.when(bookings > 0).then(pl.col("ka_bookings") / bookings),
+    )
+
+
+def attainment(panel: pl.LazyFrame, by: list[str]) -> pl.LazyFrame:
+    """Σ bookings ÷ Σ quota over reps with quota in the rows given (METRICS.md ``attainment``)."""
+    with_quota = panel.join(reps_with_quota(panel), on="employee_id", how="semi")
+    agg = [
+        pl.col("bookings").sum().alias("att_bookings"),
+        pl.col("collected").sum().alias("att_collected"),
+        pl.col("quota").fill_null(0).sum().alias("quota"),
+        pl.col("employee_id").n_unique().alias("n_reps_with_quota"),
+    ]
+    out = with_quota.group_by(by).agg(agg) if by else with_quota.select(agg)
+    q = pl.col("quota")
+    return out.with_columns(
+        attainment=pl.when(q > 0).then(pl.col("att_bookings") / q),
+        attainment_collected=pl.when(q > 0).then(pl.col("att_collected") / q),
+    )
+
+
+def rep_attainment(panel: pl.LazyFrame) -> pl.LazyFrame:
+    """One row per rep with quota: bookings, quota, attainment over all rows given, and the
+    group columns of the rep's last month (where a rep who moved is counted)."""
+    last = panel.sort("month").group_by("employee_id").agg(
+        pl.col(c).last() for c in ["org_unit_id", "region_id", "team_id", "manager_id", "role_id", "job_level"]
+    )
+    per_rep = attainment(panel, ["employee_id"])
+    return per_rep.join(last, on="employee_id", how="left")
+
+
+def reps_at_quota(panel: pl.LazyFrame, by: list[str]) -> pl.LazyFrame:
+    """Share of reps with quota whose own attainment ≥ 100%, per group of their last placement."""
+    reps = rep_attainment(panel).with_columns(at_quota=pl.col("attainment") >= 1.0)
+    agg = [pl.col("at_quota").sum().alias("n_at_quota"), pl.len().alias("n_reps_with_quota")]
+    out = reps.group_by(by).agg(agg) if by else reps.select(agg)
+    return out.with_columns(reps_at_quota=pl.col("n_at_quota") / pl.col("n_reps_with_quota"))
+
+
+def attainment_band(value: pl.Expr) -> pl.Expr:
+    """Band label of an attainment ratio (<50%, 50–80%, 80–100%, 100–120%, ≥120%)."""
+    expr = pl.lit(ATTAINMENT_BANDS[-1][0])
+    for label, upper in reversed(ATTAINMENT_BANDS[:-1]):
+        expr = pl.when(value < upper).then(pl.lit(label)).otherwise(expr)
+    return expr

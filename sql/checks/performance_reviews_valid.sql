@@ -1,0 +1,4 @@
+-- Reviews: known person, rating 1–5, potential 1–3.
+select p.employee_id, p.quarter, p.rating, p.potential from performance_reviews as p
+left join employees as e using (employee_id)
+where e.employee_id is null or p.rating not between 1 and 5 or p.potential not between 1 and 3

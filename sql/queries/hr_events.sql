@@ -1,0 +1,70 @@
+-- Point-in-time HR events: who was employed on the first and on the last day of each month, who was
+-- hired and who left, each placed in the org unit, manager, role and level they held on that day
+-- (effective-dated; never today's org). One row per (month, kind, employee).
+-- Params: $start, $end (first days of the first and last month), $all_units (bool), $units (list of org ids).
+with months as (
+    select m::date as month, (m + interval 1 month - interval 1 day)::date as month_last
+    from range($start::date, $end::date + interval 1 day, interval 1 month) as t(m)
+),
+
+points as (
+    select month, 'first' as kind, month as day from months
+    union all
+    select month, 'last' as kind, month_last as day from months
+),
+
+snapshots as (
+    select p.month, p.kind, p.day, e.employee_id
+    from points as p
+    join employees as e
+        on e.hire_date <= p.day and (e.termination_date is null or p.day <= e.termination_date)
+),
+
+moves as (
+    select date_trunc('month', hire_date)::date as month, 'hire' as kind, hire_date as day, employee_id
+    from employees
+    where hire_date between $start::date and last_day($end::date)
+    union all
+    select date_trunc('month', termination_date)::date, 'exit', termination_date, employee_id
+    from employees
+    where termination_date between $start::date and last_day($end::date)
+),
+
+events as (
+    select * from snapshots
+    union all
+    select * from moves
+),
+
+org as (
+    select
+        org_unit_id,
+        case level when 'team' then parent_id when 'region' then org_unit_id end as region_id,
+        case level when 'team' then org_unit_id end as team_id
+    from org_units
+),
+
+placed as (
+    select
+        ev.month, ev.kind, ev.day, ev.employee_id,
+        a.org_unit_id, org.region_id, org.team_id, a.manager_id, a.role_id,
+        coalesce(r.family, 'unknown') as role_family, a.job_level,
+        e.hire_date, e.termination_date, e.exit_type, e.regretted, e.hire_source, e.probation_months
+    from events as ev
+    join employees as e using (employee_id)
+    left join assignments as a
+        on a.employee_id = ev.employee_id
+        and ev.day between a.valid_from and coalesce(a.valid_to, date '9999-12-31')
+    left join org using (org_unit_id)
+    left join roles as r using (role_id)
+),
+
+final as (
+    select *
+    from placed
+    where $all_units
+        or list_contains($units, org_unit_id)
+        or list_contains($units, region_id)
+)
+
+select * from final

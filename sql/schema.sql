@@ -1,0 +1,328 @@
+-- Tandem warehouse schema. Applied by analytics/db.py; version in meta('schema_version').
+-- Dates are DATE; "valid_to" / "termination_date" are inclusive (last day the fact holds).
+-- Money is in the company currency (CNY in the demo), DOUBLE.
+-- Every statement is idempotent (IF NOT EXISTS) so the schema can be re-applied safely.
+
+create table if not exists meta (
+    key   varchar primary key,
+    value varchar not null
+);
+
+-- ───────────────────────────── HR ─────────────────────────────
+
+-- company → region → team tree; names are bilingual data.
+create table if not exists org_units (
+    org_unit_id varchar primary key,
+    parent_id   varchar,                 -- null for the company root
+    level       varchar not null,        -- 'company' | 'region' | 'team'
+    name_en     varchar not null,
+    name_zh     varchar not null,
+    opened_date date,
+    closed_date date
+);
+
+-- Job roles as data: which are sales roles and which carry a quota.
+create table if not exists roles (
+    role_id       varchar primary key,   -- e.g. 'sales_rep', 'ka_rep', 'team_lead'
+    name_en       varchar not null,
+    name_zh       varchar not null,
+    family        varchar not null,      -- 'sales' | 'management' | 'support' | 'hr'
+    carries_quota boolean not null,
+    career_step   integer                -- rep 1 → supervisor 2 → regional manager 3
+);
+
+create table if not exists employees (
+    employee_id      bigint primary key,
+    external_key     varchar,            -- id in the source system, for imports
+    name             varchar not null,
+    gender           varchar,            -- 'F' | 'M' | null
+    birth_year       integer,
+    hire_date        date not null,
+    termination_date date,               -- last day employed; null while employed
+    exit_type        varchar,            -- 'voluntary' | 'involuntary' | 'other' | null
+    exit_reason      varchar,            -- code, e.g. 'compensation', 'career', 'performance'
+    regretted        boolean,
+    hire_source      varchar,            -- channel: 'referral', 'job_board', 'campus', 'agency', 'event', 'internal'
+    referrer_id      bigint,
+    probation_months integer not null default 3
+);
+
+-- Effective-dated placement: who sat in which org unit, under whom, in which role and level.
+create table if not exists assignments (
+    assignment_id bigint primary key,
+    employee_id   bigint not null,
+    org_unit_id   varchar not null,
+    manager_id    bigint,
+    role_id       varchar not null,
+    job_level     integer not null,      -- 1 (junior) .. 6
+    valid_from    date not null,
+    valid_to      date                   -- inclusive; null = open
+);
+
+create table if not exists compensation (
+    employee_id     bigint not null,
+    valid_from      date not null,
+    valid_to        date,
+    base_monthly    double not null,     -- base salary per month
+    commission_plan varchar,             -- plan id under data/plans/
+    primary key (employee_id, valid_from)
+);
+
+create table if not exists requisitions (
+    requisition_id    bigint primary key,
+    org_unit_id       varchar not null,
+    role_id           varchar not null,
+    key_position      boolean not null,
+    opened_date       date not null,
+    target_date       date not null,     -- date the seat should be filled by
+    filled_date       date,              -- offer accepted
+    cancelled_date    date,
+    recruiter         varchar,
+    hired_employee_id bigint
+);
+
+create table if not exists applications (
+    application_id    bigint primary key,
+    requisition_id    bigint not null,
+    channel           varchar not null,  -- same codes as employees.hire_source
+    applied_date      date not null,
+    screened_date     date,
+    interviewed_date  date,
+    offered_date      date,
+    accepted_date     date,
+    hired_employee_id bigint,
+    referrer_id       bigint
+);
+
+create table if not exists courses (
+    course_id     varchar primary key,
+    name_en       varchar not null,
+    name_zh       varchar not null,
+    category      varchar not null,      -- 'onboarding' | 'ka' | 'skills' | 'management' | 'product'
+    skill_id      varchar,               -- the skill it develops
+    target_metric varchar,               -- registry metric id it is meant to move
+    hours         double
+);
+
+create table if not exists enrollments (
+    enrollment_id  bigint primary key,
+    employee_id    bigint not null,
+    course_id      varchar not null,
+    enrolled_date  date not null,
+    completed_date date,
+    completed      boolean not null,
+    pre_score      double,               -- 0..100
+    post_score     double                -- 0..100
+);
+
+create table if not exists skills (
+    skill_id varchar primary key,
+    name_en  varchar not null,
+    name_zh  varchar not null,
+    category varchar not null
+);
+
+-- Required score (1–5) per role and skill: the yardstick for gaps and radar charts.
+create table if not exists role_skill_requirements (
+    role_id        varchar not null,
+    skill_id       varchar not null,
+    required_score double not null,
+    primary key (role_id, skill_id)
+);
+
+create table if not exists skill_assessments (
+    employee_id   bigint not null,
+    skill_id      varchar not null,
+    assessed_date date not null,
+    score         double not null,       -- 1..5
+    primary key (employee_id, skill_id, assessed_date)
+);
+
+create table if not exists performance_reviews (
+    employee_id bigint not null,
+    quarter     varchar not null,        -- fiscal quarter label, e.g. '2025-Q3'
+    review_date date not null,
+    rating      integer not null,        -- 1..5
+    potential   integer not null,        -- 1..3
+    reviewer_id bigint,
+    primary key (employee_id, quarter)
+);
+
+create table if not exists engagement (
+    employee_id      bigint not null,
+    survey_date      date not null,
+    engagement_score double not null,    -- 1..5
+    manager_score    double,             -- 1..5
+    enps             integer,            -- -100..100 style answer 0..10
+    primary key (employee_id, survey_date)
+);
+
+create table if not exists attendance (
+    employee_id    bigint not null,
+    month          date not null,        -- first day of the month
+    overtime_hours double not null,
+    leave_days     double not null,
+    primary key (employee_id, month)
+);
+
+create table if not exists mentorships (
+    mentorship_id bigint primary key,
+    mentor_id     bigint not null,
+    mentee_id     bigint not null,
+    start_date    date not null,
+    end_date      date
+);
+
+-- 30-day onboarding plan progress for new hires.
+create table if not exists onboarding (
+    employee_id  bigint primary key,
+    plan_start   date not null,
+    tasks_total  integer not null,
+    tasks_done   integer not null,       -- done within the first 30 days
+    completed_on date
+);
+
+-- ───────────────────────────── Sales ─────────────────────────────
+
+create table if not exists product_lines (
+    product_line_id varchar primary key,
+    name_en         varchar not null,
+    name_zh         varchar not null,
+    launched_date   date
+);
+
+create table if not exists customers (
+    customer_id  bigint primary key,
+    external_key varchar,
+    name         varchar not null,
+    tier         varchar not null,       -- 'KA' | 'regular'
+    region_id    varchar,                -- org unit of level 'region'
+    industry     varchar,
+    created_date date
+);
+
+create table if not exists account_owners (
+    customer_id bigint not null,
+    employee_id bigint not null,
+    valid_from  date not null,
+    valid_to    date,
+    primary key (customer_id, valid_from)
+);
+
+create table if not exists quotas (
+    employee_id bigint not null,
+    month       date not null,           -- first day of the month
+    amount      double not null,
+    primary key (employee_id, month)
+);
+
+create table if not exists orders (
+    order_id        bigint primary key,
+    employee_id     bigint,              -- the rep credited
+    customer_id     bigint not null,
+    order_date      date not null,
+    amount          double not null,
+    product_line_id varchar,
+    is_new_customer boolean not null     -- the customer's first-ever order
+);
+
+create table if not exists collections (
+    collection_id  bigint primary key,
+    order_id       bigint not null,
+    collected_date date not null,
+    amount         double not null
+);
+
+create table if not exists opportunities (
+    opportunity_id      bigint primary key,
+    external_key        varchar,
+    employee_id         bigint,
+    customer_id         bigint,
+    product_line_id     varchar,
+    stage               varchar not null, -- 'prospecting' | 'engaging' | 'proposal' | 'won' | 'lost'
+    amount              double,           -- expected value
+    created_date        date not null,
+    expected_close_date date,
+    closed_date         date,
+    close_value         double
+);
+
+create table if not exists activities (
+    activity_id   bigint primary key,
+    employee_id   bigint not null,
+    customer_id   bigint,
+    activity_date date not null,
+    kind          varchar not null,      -- 'visit' | 'call' | 'proposal'
+    due_date      date,                  -- proposals: when it was due
+    on_time       boolean                -- proposals: submitted by due_date
+);
+
+create table if not exists complaints (
+    complaint_id   bigint primary key,
+    customer_id    bigint not null,
+    employee_id    bigint,
+    complaint_date date not null,
+    severity       integer not null,     -- 1 (minor) .. 3 (serious)
+    category       varchar
+);
+
+create table if not exists csat (
+    response_id bigint primary key,
+    customer_id bigint not null,
+    employee_id bigint,
+    survey_date date not null,
+    score       integer not null         -- 1..5
+);
+
+-- ───────────────────────────── Joint ─────────────────────────────
+
+create table if not exists goals (
+    goal_id     varchar primary key,
+    parent_id   varchar,
+    level       varchar not null,        -- 'strategy' | 'sales' | 'hr'
+    title_en    varchar not null,
+    title_zh    varchar not null,
+    metric_id   varchar,                 -- registry id; actual is computed, never typed
+    target      double,
+    direction   varchar,                 -- 'up' | 'down'
+    period      varchar,                 -- period string, e.g. 'FY2025'
+    org_unit_id varchar,                 -- scope of the goal; null = company
+    owner       varchar,
+    action_en   varchar,
+    action_zh   varchar
+);
+
+create table if not exists reviews (
+    review_id  bigint primary key,
+    kind       varchar not null,         -- 'monthly' | 'quarterly'
+    period     varchar not null,
+    as_of      date not null,
+    scope      varchar not null,         -- serialised viewer scope
+    title      varchar,
+    snapshot   json,                     -- the numbers shown, frozen
+    created_by varchar,
+    created_at timestamp not null
+);
+
+create table if not exists action_items (
+    item_id        bigint primary key,
+    review_id      bigint not null,
+    text           varchar not null,
+    owner          varchar,
+    due_date       date,
+    status         varchar not null,     -- 'open' | 'in_progress' | 'done' | 'dropped'
+    created_at     timestamp not null,
+    closed_at      timestamp,
+    carried_from   bigint                -- item_id in an earlier meeting
+);
+
+create table if not exists audit_log (
+    event_id bigint primary key,
+    occurred_at timestamp not null,
+    actor    varchar not null,
+    action   varchar not null,           -- 'demo', 'import', 'export', 'login', ...
+    target   varchar,
+    scope    varchar,
+    n_rows   bigint,
+    detail   varchar
+);

@@ -1,0 +1,99 @@
+"""Shared fixtures: a tiny hand-made company in a real DuckDB file, and the small demo company."""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from analytics.db import Database
+
+D = dt.date
+DEMO_END = D(2025, 12, 1)  # fixed so tests do not depend on today's date
+
+
+def frame(rows: list[dict], schema: dict[str, pl.DataType]) -> pl.DataFrame:
+    return pl.DataFrame(rows, schema=schema, orient="row")
+
+
+def tiny_frames() -> dict[str, pl.DataFrame]:
+    """A company small enough to compute by hand (see tests/analytics/test_engine.py for the sums).
+
+    People: A (1) hired on the first day of Jan 2024, moves east-01 → east-02 on 2024-06-16;
+    B (2) leaves on the last day of March 2024 (voluntary, regretted); C (3) hired 2024-02-10,
+    leaves in probation on 2024-04-20 (involuntary); D (4) in north-01 since 2022; H (5) in HR.
+    """
+    org = pl.DataFrame({
+        "org_unit_id": ["company", "east", "east-01", "east-02", "north", "north-01"],
+        "parent_id": [None, "company", "east", "east", "company", "north"],
+        "level": ["company", "region", "team", "team", "region", "team"],
+        "name_en": ["Company", "East", "East Team 1", "East Team 2", "North", "North Team 1"],
+        "name_zh": ["总公司", "华东", "华东一组", "华东二组", "华北", "华北一组"],
+        "opened_date": [D(2020, 1, 1)] * 6, "closed_date": [None] * 6,
+    }, schema_overrides={"closed_date": pl.Date})
+    roles = pl.DataFrame({
+        "role_id": ["sales_rep", "hr_bp"], "name_en": ["Sales rep", "HRBP"], "name_zh": ["销售代表", "HRBP"],
+        "family": ["sales", "hr"], "carries_quota": [True, False], "career_step": [1, None],
+    }, schema_overrides={"career_step": pl.Int32})
+    emp = pl.DataFrame({
+        "employee_id": [1, 2, 3, 4, 5],
+        "name": ["A", "B", "C", "D", "H"],
+        "hire_date": [D(2024, 1, 1), D(2023, 6, 1), D(2024, 2, 10), D(2022, 1, 1), D(2021, 1, 1)],
+        "termination_date": [None, D(2024, 3, 31), D(2024, 4, 20), None, None],
+        "exit_type": [None, "voluntary", "involuntary", None, None],
+        "regretted": [None, True, False, None, None],
+        "hire_source": ["referral", "job_board", "job_board", "campus", "agency"],
+        "probation_months": [3, 3, 3, 3, 3],
+    }, schema_overrides={"termination_date": pl.Date, "regretted": pl.Boolean})
+    asg = pl.DataFrame({
+        "assignment_id": [1, 2, 3, 4, 5, 6],
+        "employee_id": [1, 1, 2, 3, 4, 5],
+        "org_unit_id": ["east-01", "east-02", "east-01", "east-02", "north-01", "east"],
+        "manager_id": [None] * 6,
+        "role_id": ["sales_rep"] * 5 + ["hr_bp"],
+        "job_level": [1, 1, 2, 1, 2, 3],
+        "valid_from": [D(2024, 1, 1), D(2024, 6, 16), D(2023, 6, 1), D(2024, 2, 10), D(2022, 1, 1), D(2021, 1, 1)],
+        "valid_to": [D(2024, 6, 15), None, D(2024, 3, 31), D(2024, 4, 20), None, None],
+    }, schema_overrides={"manager_id": pl.Int64})
+    customers = pl.DataFrame({
+        "customer_id": [10, 11, 12], "name": ["Big Co", "Small Co", "North Co"], "tier": ["KA", "regular", "regular"],
+        "region_id": ["east", "east", "north"],
+    })
+    # Q1 2024: A books 80 (KA 50) on quota 100; B books 150 on quota 200; D books 40 on quota 0 (excluded).
+    orders = pl.DataFrame({
+        "order_id": [100, 101, 102, 103, 104],
+        "employee_id": [1, 1, 2, 4, None],
+        "customer_id": [10, 11, 11, 12, 12],
+        "order_date": [D(2024, 1, 15), D(2024, 3, 3), D(2024, 2, 1), D(2024, 2, 2), D(2024, 2, 3)],
+        "amount": [50.0, 30.0, 150.0, 40.0, 999.0],
+        "is_new_customer": [True, True, False, True, False],
+    }, schema_overrides={"employee_id": pl.Int64})
+    quotas = pl.DataFrame({
+        "employee_id": [1, 1, 1, 2, 2, 4],
+        "month": [D(2024, 1, 1), D(2024, 2, 1), D(2024, 3, 1), D(2024, 2, 1), D(2024, 3, 1), D(2024, 1, 1)],
+        "amount": [30.0, 30.0, 40.0, 100.0, 100.0, 0.0],
+    })
+    # Collected by the as-of date (2024-06-30): 50 of order 100, 75 of order 102; 30 of 101 after as-of.
+    collections = pl.DataFrame({
+        "collection_id": [1, 2, 3], "order_id": [100, 102, 101],
+        "collected_date": [D(2024, 3, 1), D(2024, 4, 1), D(2024, 8, 1)], "amount": [50.0, 75.0, 30.0],
+    })
+    return {"org_units": org, "roles": roles, "employees": emp, "assignments": asg, "customers": customers,
+            "orders": orders, "quotas": quotas, "collections": collections}
+
+
+def open_db(path: Path, frames: dict[str, pl.DataFrame], as_of: dt.date | None = None) -> Database:
+    db = Database(path)
+    db.replace_tables(frames, actor="test", action="fixture")
+    if as_of:
+        with db.transaction() as cur:
+            cur.execute("insert or replace into meta values ('as_of', $v)", {"v": as_of.isoformat()})
+    return db
+
+
+@pytest.fixture
+def tiny_db(tmp_path: Path) -> Database:
+    db = open_db(tmp_path / "tiny.duckdb", tiny_frames(), as_of=D(2024, 6, 30))
+    yield db
+    db.close()
