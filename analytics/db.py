@@ -12,7 +12,7 @@ import os
 import re
 import threading
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress, suppress
 from functools import cache
 from pathlib import Path
 
@@ -214,10 +214,8 @@ class Database:
             )
             cur.execute("commit")
         except BaseException:
-            try:
+            with suppress(duckdb.Error):
                 cur.execute("rollback")
-            except duckdb.Error:
-                pass
             raise
 
     def audit(self, cur: duckdb.DuckDBPyConnection, actor: str, action: str, target: str | None = None,
@@ -245,7 +243,8 @@ class Database:
                     cols = ", ".join(f'"{c}"' for c in frame.columns)
                     cur.execute(f'insert into "{table}" ({cols}) select {cols} from _incoming')
                 finally:
-                    cur.unregister("_incoming")
+                    with suppress(duckdb.Error):  # after a failed insert the transaction is aborted
+                        cur.unregister("_incoming")
             self.audit(cur, actor, action, target=",".join(frames), n_rows=sum(f.height for f in frames.values()),
                        detail=detail)
         counts = {t: int(self.scalar(f'select count(*) from "{t}"')) for t in frames}

@@ -104,7 +104,8 @@ def _sales_metric(metric_id: str, req: Request) -> pl.DataFrame:
         rows = quota.in_period(panel, period)
         if metric_id in {"bookings", "collection_rate", "ka_share"}:
             frame = quota.sales_totals(rows, cols).collect()
-            spec = {"bookings": ("bookings", None, None), "collection_rate": ("collection_rate", "collected", "bookings"),
+            spec = {"bookings": ("bookings", None, None),
+                    "collection_rate": ("collection_rate", "collected", "bookings"),
                     "ka_share": ("ka_share", "ka_bookings", "bookings")}[metric_id]
             out.append(_shape(frame, req, period, *spec, "n_reps", cols))
         elif metric_id in {"quota", "attainment"}:
@@ -166,7 +167,7 @@ def computable() -> list[str]:
 # ── shaping, labels, suppression ────────────────────────────────────────
 def _shape(frame: pl.DataFrame, req: Request, period: Period, value: str, num: str | None, den: str | None,
            n_col: str, cols: Sequence[str]) -> pl.DataFrame:
-    inverse = {**{v: k for k, v in attrition.HR_DIMENSIONS.items()}, **{v: k for k, v in quota.SALES_DIMENSIONS.items()}}
+    inverse = {v: k for dims in (attrition.HR_DIMENSIONS, quota.SALES_DIMENSIONS) for k, v in dims.items()}
     exprs = [pl.col(c).alias(inverse.get(c, c)) for c in cols]
     exprs += [
         pl.col(value).cast(pl.Float64).alias("value"),
@@ -222,7 +223,8 @@ def compute(db: Database, viewer: Viewer, metric_id: str, period: Period, by: Se
     allowed = groupings(metric_id)
     bad = [d for d in by if d not in allowed]
     if bad:
-        raise GroupingError(f"--by {', '.join(bad)} is not offered for '{metric_id}'; choose from {', '.join(allowed)}.")
+        raise GroupingError(
+            f"--by {', '.join(bad)} is not offered for '{metric_id}'; choose from {', '.join(allowed)}.")
     if not viewer.person_level and any(d in PERSON_DIMENSIONS for d in by):
         raise GroupingError(f"Grouping by {', '.join(d for d in by if d in PERSON_DIMENSIONS)} shows people; "
                             "this viewer sees aggregates only.")

@@ -97,3 +97,13 @@ def tiny_db(tmp_path: Path) -> Database:
     db = open_db(tmp_path / "tiny.duckdb", tiny_frames(), as_of=D(2024, 6, 30))
     yield db
     db.close()
+
+
+@pytest.fixture(scope="session")
+def demo_db_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The small demo company (seed 7, history to 2025-12), built once per test session."""
+    from analytics.setup import build_demo_database
+
+    path = tmp_path_factory.mktemp("demo") / "tandem.duckdb"
+    build_demo_database(path, size="small", seed=7, end=DEMO_END)
+    return path

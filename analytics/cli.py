@@ -1,0 +1,181 @@
+"""The command line: ``python -m analytics <command> --help``.
+
+Every command takes ``--db PATH`` (else ``TANDEM_DB``, else ``data/tandem.duckdb``). Errors a
+user can fix print one sentence on stderr and exit with status 2; nothing is half-written.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from collections.abc import Sequence
+
+import polars as pl
+
+from analytics.access import full_access
+from analytics.db import Database, DatabaseError, QueryError
+from analytics.engine import GroupingError, MetricNotComputable, computable, compute, groupings
+from analytics.metrics import REGISTRY, UnknownMetricError
+from analytics.periods import PeriodError, parse_period
+from analytics.settings import SettingsError, load_settings
+
+USER_ERRORS = (DatabaseError, QueryError, PeriodError, UnknownMetricError, MetricNotComputable, GroupingError,
+               SettingsError)
+
+
+def _progress_bar(fraction: float, message: str) -> None:
+    width = 30
+    done = int(width * fraction)
+    sys.stderr.write(f"\r[{'#' * done}{'.' * (width - done)}] {fraction * 100:5.1f}% {message[:50]:50}")
+    if fraction >= 1:
+        sys.stderr.write("\n")
+    sys.stderr.flush()
+
+
+def _month_arg(text: str) -> dt.date:
+    try:
+        return dt.datetime.strptime(text, "%Y-%m").date()
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a month; write YYYY-MM, e.g. 2025-06.") from None
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from analytics.setup import build_demo_database
+
+    settings = load_settings(args.db)
+    counts = build_demo_database(settings.db_path, size=args.size, seed=args.seed, end=args.end,
+                                 progress=None if args.quiet else _progress_bar)
+    print(f"Demo company ({args.size}, seed {args.seed}) written to {settings.db_path}: "
+          f"{counts['employees']:,} people, {counts['orders']:,} orders, {sum(counts.values()):,} rows in all.")
+    return 0
+
+
+def _open(args: argparse.Namespace) -> Database:
+    settings = load_settings(args.db)
+    if not settings.db_path.exists():
+        raise DatabaseError(f"There is no database at {settings.db_path}. Build one with "
+                            f"`python -m analytics demo --db {settings.db_path}` or import your data.")
+    return Database(settings.db_path, read_only=True)
+
+
+def cmd_metrics(args: argparse.Namespace) -> int:
+    if args.list:
+        rows = [{"id": m.id, "domain": m.domain, "name_en": m.name_en, "name_zh": m.name_zh, "unit": m.unit,
+                 "computed": m.id in computable(), "by": ",".join(groupings(m.id)) if m.id in computable() else ""}
+                for m in REGISTRY.values()]
+        _emit(pl.DataFrame(rows), args.format)
+        return 0
+    if not args.metric:
+        raise GroupingError("Name a metric (e.g. `metrics headcount_end --period 2025-Q3`) or use --list.")
+    if not args.period:
+        raise PeriodError("Give --period, e.g. 2025-07, 2025-Q3, FY2025 or 2024-01..2025-06.")
+    settings = load_settings(args.db)
+    period = parse_period(args.period, settings.fiscal_year_start)
+    db = _open(args)
+    try:
+        by = [b.strip() for part in args.by for b in part.split(",") if b.strip()]
+        viewer = full_access("cli", settings.suppression_threshold)
+        frame = compute(db, viewer, args.metric, period, by=by, lang=args.lang)
+    finally:
+        db.close()
+    groups = [c for c in dict.fromkeys(["month", *by]) if c in frame.columns]
+    frame = frame.select(["period", *groups, "label", "value", "numerator", "denominator", "n_people", "masked",
+                          "partial"])
+    _emit(frame, args.format)
+    return 0
+
+
+def cmd_checks(args: argparse.Namespace) -> int:
+    db = _open(args)
+    try:
+        results = db.run_checks()
+    finally:
+        db.close()
+    broken = 0
+    for name, rows in results.items():
+        print(f"{'FAIL' if rows.height else 'ok  '} {name}: {rows.height} row(s)")
+        broken += rows.height > 0
+    return 1 if broken else 0
+
+
+def cmd_info(args: argparse.Namespace) -> int:
+    db = _open(args)
+    try:
+        info = {"path": str(db.path), "data_version": db.data_version, "as_of": db.meta("as_of"),
+                "schema_version": db.meta("schema_version"), "demo": db.meta("demo") == "true",
+                "tables": db.table_counts()}
+    finally:
+        db.close()
+    print(json.dumps(info, indent=2, ensure_ascii=False))
+    return 0
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    from benchmarks.run import main as bench_main
+
+    return bench_main(["--sizes", args.sizes, "--out", args.out])
+
+
+def _emit(frame: pl.DataFrame, fmt: str) -> None:
+    if fmt == "csv":
+        sys.stdout.write(frame.write_csv())
+    elif fmt == "json":
+        print(json.dumps(frame.to_dicts(), ensure_ascii=False, default=str, indent=1))
+    else:
+        with pl.Config(tbl_rows=200, tbl_cols=20, fmt_str_lengths=40):
+            print(frame)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m analytics", description="Tandem: HR and Sales analytics.")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--db", help="database file (default: $TANDEM_DB or data/tandem.duckdb)")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("demo", parents=[common], help="build the synthetic demo company",
+                       description="Build the demo company into the database (replacing a Tandem database there).")
+    p.add_argument("--size", choices=["small", "medium", "large"], default="small",
+                   help="small ≈ 300 people / 3 years; medium ≈ 5,000 / 5 years; large ≈ 50,000 / 5 years")
+    p.add_argument("--seed", type=int, default=7, help="random seed (same seed, size and end → same data)")
+    p.add_argument("--end", type=_month_arg, help="last month of history, YYYY-MM (default: last complete month)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("metrics", parents=[common], help="print a metric for a period and grouping",
+                       description="Print a metric from the registry, the same numbers the pages show.")
+    p.add_argument("metric", nargs="?", help="metric id, e.g. headcount_end (see --list)")
+    p.add_argument("--period", help="2025-07, 2025-Q3, FY2025 or a range 2024-01..2025-06")
+    p.add_argument("--by", action="append", default=[],
+                   help="grouping(s), comma-separated or repeated: month, region, team, role, ... (see --list)")
+    p.add_argument("--format", choices=["csv", "json", "table"], default="table")
+    p.add_argument("--lang", choices=["en", "zh"], default="en", help="language of group labels")
+    p.add_argument("--list", action="store_true", help="list every metric of the registry")
+    p.set_defaults(func=cmd_metrics)
+
+    p = sub.add_parser("checks", parents=[common], help="run the data contracts (sql/checks)",
+                       description="Run every data contract; exit 1 when any rule is broken.")
+    p.set_defaults(func=cmd_checks)
+
+    p = sub.add_parser("info", parents=[common], help="show the database: tables, versions, as-of date",
+                       description="Show the database file, schema and data versions, as-of date and row counts.")
+    p.set_defaults(func=cmd_info)
+
+    p = sub.add_parser("bench", help="run the benchmarks and write the report",
+                       description="Run the benchmark harness (benchmarks/run.py) and write its report.")
+    p.add_argument("--sizes", default="small,medium", help="demo sizes to measure, comma-separated")
+    p.add_argument("--out", default="benchmarks/REPORT.md", help="report file")
+    p.set_defaults(func=cmd_bench)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except USER_ERRORS as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted; nothing was written.", file=sys.stderr)
+        return 130

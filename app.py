@@ -1,0 +1,34 @@
+"""Tandem — entry point: settings, database (demo on first start), shared sidebar, navigation."""
+from __future__ import annotations
+
+import streamlit as st
+
+from analytics.access import full_access
+from analytics.i18n import t
+from analytics.settings import SettingsError, load_settings
+from ui.context import lang, open_or_stop, render_sidebar
+
+st.set_page_config(page_title="Tandem", page_icon="🚲", layout="wide")
+
+try:
+    settings = load_settings()
+except SettingsError as exc:
+    st.error(str(exc))
+    st.stop()
+
+db = open_or_stop(settings)
+language = lang()
+pages = {
+    t("nav.group.reviews", language): [
+        st.Page("pages/overview.py", title=t("nav.overview", language), icon=":material/dashboard:",
+                url_path="overview", default=True),
+    ],
+    t("nav.group.reference", language): [
+        st.Page("pages/glossary.py", title=t("nav.glossary", language), icon=":material/menu_book:",
+                url_path="glossary"),
+    ],
+}
+navigation = st.navigation(pages)
+# Until sign-in exists (issue 8) the local user sees the whole company; the seam is the Viewer.
+render_sidebar(db, settings, full_access("local", settings.suppression_threshold))
+navigation.run()

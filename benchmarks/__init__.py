@@ -1,0 +1,1 @@
+"""Benchmark harness: python -m benchmarks.run (or python -m analytics bench)."""

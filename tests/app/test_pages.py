@@ -1,0 +1,121 @@
+"""Every page under AppTest, with interactions whose results are checked against the engine."""
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from analytics.access import Viewer, full_access
+from analytics.db import Database
+from analytics.engine import compute
+from analytics.i18n import fmt_number
+from analytics.metrics import REGISTRY
+from analytics.periods import parse_period
+
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
+TIMEOUT = 120
+
+
+@pytest.fixture
+def app_db(demo_db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A private copy of the demo database for one test (AppTest holds it open read-write)."""
+    path = tmp_path / "app.duckdb"
+    shutil.copy(demo_db_path, path)
+    monkeypatch.setenv("TANDEM_DB", str(path))
+    return path
+
+
+def run_app() -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def expected(path: Path, metric: str, period_label: str, viewer: Viewer | None = None, lang: str = "en") -> str:
+    """The engine's value for the whole (to-date) period, formatted as the card shows it."""
+    from analytics.engine import as_of_date
+
+    db = Database(path)  # same file and config as the app's connection: DuckDB shares the instance
+    as_of = as_of_date(db)
+    period = parse_period(period_label).to_date(as_of)
+    value = compute(db, viewer or full_access(), metric, period, as_of=as_of)["value"][0]
+    return fmt_number(value, REGISTRY[metric].unit, lang)
+
+
+def card(at: AppTest, i: int) -> str:
+    return at.metric[i].value
+
+
+def test_overview_cards_match_the_engine_and_follow_scope(app_db: Path):
+    at = run_app()
+    assert at.title[0].value == "Overview"
+    assert len(at.metric) == 4
+    period = at.selectbox(key="period_quarter").value
+    shown = [card(at, i) for i in range(4)]
+    assert shown[0] == expected(app_db, "headcount_end", period)
+    assert shown[2] == expected(app_db, "attainment", period)
+    # Narrow the scope to one region: the headcount card shows that region's headcount.
+    at = run_app()
+    at.selectbox(key="scope_region").set_value("east").run()
+    assert not at.exception
+    east = card(at, 0)
+    assert east == expected(app_db, "headcount_end", period, Viewer("t", org_units=frozenset({"east"})))
+    assert east != shown[0]
+
+
+def test_period_change_changes_the_numbers(app_db: Path):
+    at = run_app()
+    options = at.selectbox(key="period_quarter").options
+    at.selectbox(key="period_quarter").set_value(options[4]).run()
+    assert not at.exception
+    value = card(at, 0)
+    assert value == expected(app_db, "headcount_end", options[4])
+
+
+def test_language_switch_translates_the_page(app_db: Path):
+    at = run_app()
+    at.radio(key="lang").set_value("zh").run()
+    assert not at.exception
+    assert at.title[0].value == "总览"
+    assert at.metric[0].label == REGISTRY["headcount_end"].name_zh
+
+
+def test_glossary_lists_every_metric_and_filters(app_db: Path):
+    at = run_app()
+    at.switch_page("pages/glossary.py").run()
+    assert not at.exception
+    assert at.title[0].value == "Glossary"
+    assert at.dataframe[0].value.shape[0] == len(REGISTRY)
+    at.text_input(key="glossary_search").input("probation").run()
+    ids = set(at.dataframe[0].value["Id"])
+    assert ids == {m.id for m in REGISTRY.values() if "probation" in (m.id + m.name_en + m.formula_en).lower()
+                   or "probation" in m.formula_zh.lower()}
+    assert "probation_exit_rate" in ids
+
+
+def test_first_start_builds_the_demo_company(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    path = tmp_path / "fresh" / "tandem.duckdb"
+    monkeypatch.setenv("TANDEM_DB", str(path))
+    at = AppTest.from_file(APP, default_timeout=300)
+    at.run()
+    assert not at.exception, at.exception
+    assert path.exists()
+    db = Database(path)
+    assert db.meta("demo") == "true"
+    assert db.table_counts()["employees"] > 200
+    assert dt.date.fromisoformat(db.meta("as_of")) < dt.date.today()
+
+
+def test_unusable_database_gets_a_message_not_a_traceback(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    bogus = tmp_path / "not-a-db.duckdb"
+    bogus.write_text("hello")
+    monkeypatch.setenv("TANDEM_DB", str(bogus))
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.run()
+    assert not at.exception
+    assert "is not a DuckDB database" in at.error[0].value
+    assert bogus.read_text() == "hello"

@@ -1,0 +1,62 @@
+"""Cached calls into analytics/: keyed by plain values, the viewer's scope always part of the key.
+
+The viewer object itself is passed as ``_viewer`` (not hashed); its ``scope_key`` is an explicit
+argument, so one user's cached frame can never be served to a viewer with another scope.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+import streamlit as st
+
+from analytics import engine, overview
+from analytics.access import Viewer
+from analytics.periods import Period
+from ui.context import Context, get_database
+
+
+def _period(start: dt.date, end: dt.date, label: str, grain: str) -> Period:
+    return Period(start, end, label, grain)
+
+
+@st.cache_data(show_spinner=False, max_entries=1024)
+def _metric(db_path: str, scope_key: str, data_version: int, metric_id: str, start: dt.date, end: dt.date,
+            label: str, grain: str, by: tuple[str, ...], lang: str, as_of: dt.date, _viewer: Viewer) -> pl.DataFrame:
+    return engine.compute(get_database(db_path), _viewer, metric_id, _period(start, end, label, grain), by=list(by),
+                          lang=lang, as_of=as_of)
+
+
+def metric(ctx: Context, metric_id: str, by: tuple[str, ...] = (), period: Period | None = None) -> pl.DataFrame:
+    p = period or ctx.period.to_date(ctx.as_of)
+    return _metric(ctx.db_path, ctx.viewer.scope_key, ctx.data_version, metric_id, p.start, p.end, p.label, p.grain,
+                   tuple(by), ctx.lang, ctx.as_of, ctx.viewer)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _kpis(db_path: str, scope_key: str, data_version: int, start: dt.date, end: dt.date, label: str, grain: str,
+          as_of: dt.date, fy_start: int, _viewer: Viewer) -> list[overview.Kpi]:
+    return overview.kpis(get_database(db_path), _viewer, _period(start, end, label, grain), as_of, fy_start)
+
+
+def kpis(ctx: Context) -> list[overview.Kpi]:
+    p = ctx.period
+    return _kpis(ctx.db_path, ctx.viewer.scope_key, ctx.data_version, p.start, p.end, p.label, p.grain, ctx.as_of,
+                 ctx.fy_start, ctx.viewer)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _by_region(db_path: str, scope_key: str, data_version: int, start: dt.date, end: dt.date, label: str, grain: str,
+               as_of: dt.date, lang: str, _viewer: Viewer) -> pl.DataFrame:
+    return overview.by_region(get_database(db_path), _viewer, _period(start, end, label, grain), as_of, lang)
+
+
+def by_region(ctx: Context) -> pl.DataFrame:
+    p = ctx.period
+    return _by_region(ctx.db_path, ctx.viewer.scope_key, ctx.data_version, p.start, p.end, p.label, p.grain,
+                      ctx.as_of, ctx.lang, ctx.viewer)
+
+
+@st.cache_data(show_spinner=False)
+def unassigned_orders(db_path: str, data_version: int, start: dt.date, end: dt.date) -> dict:
+    return get_database(db_path).query("unassigned_orders", start=start, end=end).row(0, named=True)

@@ -1,0 +1,147 @@
+"""The shared sidebar (language, period, scope) and the session's context object.
+
+``app.py`` calls :func:`render_sidebar` once per run before the page; pages call
+:func:`context` to read it. Widget keys persist in ``st.session_state`` across pages.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import streamlit as st
+
+from analytics.access import Viewer, full_access
+from analytics.db import Database, DatabaseError
+from analytics.i18n import LANG_LABELS, fmt_date, t
+from analytics.periods import Period, month_start, periods_of_grain
+from analytics.settings import Settings, load_settings
+
+GRAINS = ("quarter", "month", "fiscal_year")
+_BUILD_LOCK = threading.Lock()
+
+
+@dataclass(frozen=True)
+class Context:
+    """What every page needs: language, viewer (already narrowed to the sidebar scope), period."""
+
+    lang: str
+    viewer: Viewer
+    period: Period
+    as_of: dt.date
+    data_version: int
+    db_path: str
+    fy_start: int
+
+    def t(self, key: str, **values: object) -> str:
+        return t(key, self.lang, **values)
+
+    @property
+    def cache_key(self) -> tuple:
+        """Plain values naming everything a cached result depends on (scope included)."""
+        return (self.db_path, self.viewer.scope_key, self.data_version, self.period.label, self.fy_start,
+                self.as_of.isoformat())
+
+
+def lang() -> str:
+    return st.session_state.get("lang", "en")
+
+
+@st.cache_resource(show_spinner=False)
+def get_database(path: str) -> Database:
+    """One open database per file for the whole server; sessions take per-thread cursors from it."""
+    return Database(path)
+
+
+def ensure_database(settings: Settings) -> Database:
+    """Open the database, building the small demo company first when the file does not exist."""
+    path = settings.db_path
+    with _BUILD_LOCK:
+        if not path.exists():
+            from analytics.setup import build_demo_database
+
+            with st.status(t("app.building", lang(), size=settings.demo_size, path=path), expanded=True) as box:
+                bar = st.progress(0.0)
+                counts = build_demo_database(path, size=settings.demo_size, seed=settings.demo_seed,
+                                             progress=lambda f, m: bar.progress(min(f, 1.0), text=m))
+                box.update(label=t("app.built", lang(), people=f"{counts['employees']:,}",
+                                   orders=f"{counts['orders']:,}"), state="complete", expanded=False)
+    return get_database(str(Path(path)))
+
+
+@st.cache_data(show_spinner=False)
+def _org_tree(db_path: str, data_version: int) -> list[dict]:
+    return get_database(db_path).query("org_tree").to_dicts()
+
+
+@st.cache_data(show_spinner=False)
+def _data_months(db_path: str, data_version: int) -> tuple[dt.date, dt.date] | None:
+    row = get_database(db_path).query("data_range").row(0)
+    return None if row[0] is None else (row[0], row[1])
+
+
+def _scope_widgets(viewer: Viewer, tree: list[dict], language: str) -> Viewer:
+    name = "name_zh" if language == "zh" else "name_en"
+    regions = [u for u in tree if u["level"] == "region"]
+    if viewer.org_units is not None:
+        regions = [u for u in regions if u["org_unit_id"] in viewer.org_units]
+    labels = {u["org_unit_id"]: u[name] for u in tree}
+    region = st.sidebar.selectbox(t("sidebar.region", language), [None, *[u["org_unit_id"] for u in regions]],
+                                  format_func=lambda k: t("sidebar.all", language) if k is None else labels[k],
+                                  key="scope_region")
+    team = None
+    if region:
+        teams = [u["org_unit_id"] for u in tree if u["level"] == "team" and u["parent_id"] == region]
+        team = st.sidebar.selectbox(t("sidebar.team", language), [None, *teams],
+                                    format_func=lambda k: t("sidebar.all", language) if k is None else labels[k],
+                                    key="scope_team")
+    parents = {u["org_unit_id"]: u["parent_id"] for u in tree}
+    return viewer.narrowed(team or region, parents)
+
+
+def render_sidebar(db: Database, settings: Settings, viewer: Viewer) -> Context:
+    """Draw language, period and scope pickers; store and return the session's :class:`Context`."""
+    language = st.sidebar.radio(t("sidebar.language", lang()), list(LANG_LABELS), format_func=LANG_LABELS.get,
+                                key="lang", horizontal=True)
+    version = db.data_version
+    from analytics.engine import as_of_date
+
+    as_of = as_of_date(db)
+    span = _data_months(str(db.path), version)
+    first = span[0] if span else month_start(as_of)
+    last = month_start(as_of)
+    grain = st.sidebar.selectbox(t("sidebar.grain", language), GRAINS, format_func=lambda g: t(f"grain.{g}", language),
+                                 key="grain")
+    periods = list(reversed(periods_of_grain(max(first, dt.date(last.year - 6, 1, 1)), last, grain,
+                                             settings.fiscal_year_start)))
+    by_label = {p.label: p for p in periods}
+    label = st.sidebar.selectbox(
+        t("sidebar.period", language), list(by_label),
+        format_func=lambda x: t("period.partial", language, label=x) if by_label[x].is_partial(as_of) else x,
+        key=f"period_{grain}")
+    scoped = _scope_widgets(viewer, _org_tree(str(db.path), version), language)
+    st.sidebar.caption(t("sidebar.as_of", language, date=fmt_date(as_of, language)))
+    ctx = Context(lang=language, viewer=scoped, period=by_label[label], as_of=as_of, data_version=version,
+                  db_path=str(db.path), fy_start=settings.fiscal_year_start)
+    st.session_state["ctx"] = ctx
+    return ctx
+
+
+def context() -> Context:
+    """The context set by app.py for this run (pages never build their own)."""
+    ctx = st.session_state.get("ctx")
+    if ctx is None:  # a page run on its own (tests): build the shell around it
+        settings = load_settings()
+        ctx = render_sidebar(ensure_database(settings), settings, full_access("local", settings.suppression_threshold))
+    return ctx
+
+
+def open_or_stop(settings: Settings) -> Database:
+    """The database, or a clear message and a stopped page (never a traceback)."""
+    try:
+        return ensure_database(settings)
+    except DatabaseError as exc:
+        st.error(t("app.db_error", lang(), error=exc))
+        st.stop()
+        raise  # unreachable; st.stop() raises
