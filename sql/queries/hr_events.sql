@@ -49,7 +49,8 @@ placed as (
         ev.month, ev.kind, ev.day, ev.employee_id,
         a.org_unit_id, org.region_id, org.team_id, a.manager_id, a.role_id,
         coalesce(r.family, 'unknown') as role_family, a.job_level,
-        e.hire_date, e.termination_date, e.exit_type, e.regretted, e.hire_source, e.probation_months
+        e.hire_date, e.termination_date, e.exit_type, e.exit_reason, e.regretted, e.hire_source,
+        e.probation_months
     from events as ev
     join employees as e using (employee_id)
     left join assignments as a
