@@ -88,6 +88,22 @@ def _hr_metric(metric_id: str, req: Request) -> pl.DataFrame:
     return pl.concat(out, how="diagonal_relaxed")
 
 
+def _cohort_metric(metric_id: str, req: Request) -> pl.DataFrame:
+    """Probation / first-year exit rate of the people hired in each period (cohort measures)."""
+    horizon = "probation" if metric_id == "probation_exit_rate" else "year"
+    cols = [attrition.HR_DIMENSIONS[d] for d in req.dims]
+    events = _hr_events(req, min(p.start for p in req.periods), max(p.months[-1] for p in req.periods))
+    hires = attrition.with_derived(events.filter(pl.col("kind") == "hire")).collect().lazy()
+    out = []
+    for period in req.periods:
+        rows = hires.filter(pl.col("month").is_between(period.start, period.end))
+        frame = attrition.cohort_exits(rows, req.as_of, cols, horizon).collect()
+        shaped = _shape(frame, req, period, "rate", "n_left_within", "n_complete", "n_complete", cols)
+        out.append(shaped.with_columns(partial=pl.Series(frame["partial"].to_list(), dtype=pl.Boolean)
+                                       | pl.col("partial")))
+    return pl.concat(out, how="diagonal_relaxed")
+
+
 # ── Sales ───────────────────────────────────────────────────────────────
 def _sales_panel(req: Request) -> pl.LazyFrame:
     start = min(p.start for p in req.periods)
@@ -143,17 +159,42 @@ def _revenue_per_head(_: str, req: Request) -> pl.DataFrame:
     return pl.concat(out, how="diagonal_relaxed")
 
 
+_CUSTOMER_VALUES: dict[str, tuple[str, str | None, str | None]] = {
+    "new_customers": ("new_customers", None, None),
+    "repeat_rate": ("repeat_rate", "repeat_customers", "base_customers"),
+    "complaint_rate": ("complaint_rate", "complaints", "active_customers"),
+    "visits": ("visits", None, None),
+    "proposal_on_time": ("proposal_on_time", "proposals_on_time", "proposals_due"),
+    "dso": ("dso", "receivables", "bookings"),
+    "pipeline_coverage": ("pipeline_coverage", "open_pipeline", "remaining_quota"),
+}
+
+
+def _customer_metric(metric_id: str, req: Request) -> pl.DataFrame:
+    cols = [quota.SALES_DIMENSIONS[d] for d in req.dims]
+    out = []
+    for period in req.periods:
+        rows = req.db.query("rep_period_customers", start=period.start, end=period.end, as_of=req.as_of,
+                            **req.viewer.sql_params()).lazy()
+        days = (min(period.end, req.as_of) - period.start).days + 1
+        frame = quota.customer_metrics(rows, cols, max(days, 1)).collect()
+        out.append(_shape(frame, req, period, *_CUSTOMER_VALUES[metric_id], "n_reps", cols))
+    return pl.concat(out, how="diagonal_relaxed")
+
+
 HANDLERS: dict[str, Callable[[str, Request], pl.DataFrame]] = {
     **dict.fromkeys(_HR_VALUES, _hr_metric),
+    **dict.fromkeys(["probation_exit_rate", "first_year_exit_rate"], _cohort_metric),
     **dict.fromkeys(["bookings", "quota", "attainment", "reps_at_quota", "collection_rate", "ka_share",
                      "attainment_band"], _sales_metric),
     "revenue_per_head": _revenue_per_head,
+    **dict.fromkeys(_CUSTOMER_VALUES, _customer_metric),
 }
 
 
 def groupings(metric_id: str) -> list[str]:
     """The ``--by`` values a metric accepts (``month`` always)."""
-    if HANDLERS.get(metric_id) is _hr_metric:
+    if HANDLERS.get(metric_id) in (_hr_metric, _cohort_metric):
         return ["month", *attrition.HR_DIMENSIONS]
     if metric_id == "revenue_per_head":
         return ["month", *[d for d in quota.SALES_DIMENSIONS if d in attrition.HR_DIMENSIONS]]

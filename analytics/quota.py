@@ -94,3 +94,78 @@ def attainment_band(value: pl.Expr) -> pl.Expr:
     for label, upper in reversed(ATTAINMENT_BANDS[:-1]):
         expr = pl.when(value < upper).then(pl.lit(label)).otherwise(expr)
     return expr
+
+
+# ── Customer development and process metrics (per rep and period, from rep_period_customers.sql) ──
+def customer_metrics(rows: pl.LazyFrame, by: list[str], days_in_period: int) -> pl.LazyFrame:
+    """Sum per group and derive the ratios of METRICS.md.
+
+    - repeat_rate = repeat customers ÷ customers who ordered in the 12 months before the period
+    - complaint_rate = complaints ÷ active customers (customer–rep pairs with an order in the period)
+    - proposal_on_time = proposals submitted by their due date ÷ proposals due in the period
+    - dso = receivables at period end ÷ bookings of the period × days in the period
+    - pipeline_coverage = open pipeline due in the rest of the period ÷ remaining quota (quota − bookings, ≥ 0)
+    """
+    remaining = (pl.col("quota") - pl.col("bookings")).clip(lower_bound=0)
+    sums = ["active_customers", "new_customers", "base_customers", "repeat_customers", "complaints", "visits",
+            "calls", "proposals_due", "proposals_on_time", "open_pipeline", "receivables", "bookings"]
+    agg = [*[pl.col(c).sum() for c in sums],
+           remaining.filter(pl.col("quota") > 0).sum().alias("remaining_quota"),
+           pl.col("employee_id").n_unique().alias("n_reps")]
+    out = rows.group_by(by).agg(agg) if by else rows.select(agg)
+
+    def ratio(num: str, den: str) -> pl.Expr:
+        return pl.when(pl.col(den) > 0).then(pl.col(num) / pl.col(den))
+
+    return out.with_columns(
+        repeat_rate=ratio("repeat_customers", "base_customers"),
+        complaint_rate=ratio("complaints", "active_customers"),
+        proposal_on_time=ratio("proposals_on_time", "proposals_due"),
+        dso=ratio("receivables", "bookings") * days_in_period,
+        pipeline_coverage=ratio("open_pipeline", "remaining_quota"),
+    )
+
+
+# ── Ramp ───────────────────────────────────────────────────────────────
+def with_tenure_month(panel: pl.LazyFrame) -> pl.LazyFrame:
+    """Tenure month of each rep-month row: 1 = the calendar month of hire."""
+    return panel.with_columns(
+        tenure_month=(pl.col("month").dt.year() - pl.col("hire_date").dt.year()) * 12
+        + pl.col("month").dt.month() - pl.col("hire_date").dt.month() + 1,
+        rep_month_attainment=pl.when(pl.col("quota") > 0).then(pl.col("bookings") / pl.col("quota")),
+    )
+
+
+def ramp_curve(panel: pl.LazyFrame, cohort: pl.Expr, max_month: int = 12) -> pl.LazyFrame:
+    """Mean attainment by tenure month for each hire cohort (``cohort`` an expression on hire_date)."""
+    return (
+        with_tenure_month(panel)
+        .filter(pl.col("tenure_month").is_between(1, max_month) & pl.col("rep_month_attainment").is_not_null())
+        .with_columns(cohort=cohort)
+        .group_by("cohort", "tenure_month")
+        .agg(attainment=pl.col("rep_month_attainment").mean(), n_reps=pl.col("employee_id").n_unique())
+        .sort("cohort", "tenure_month")
+    )
+
+
+def time_to_productivity(panel: pl.LazyFrame, threshold: float = 0.8, window: int = 3) -> pl.LazyFrame:
+    """Per rep: the first tenure month from which the rolling ``window``-month attainment (Σ bookings ÷ Σ quota
+    of the last ``window`` months) stays ≥ ``threshold`` in every later observed month; null if never."""
+    rows = (
+        with_tenure_month(panel)
+        .filter(pl.col("quota") > 0)
+        .sort("employee_id", "tenure_month")
+        .with_columns(
+            rolling=pl.col("bookings").rolling_sum(window).over("employee_id")
+            / pl.col("quota").rolling_sum(window).over("employee_id"),
+        )
+        .filter(pl.col("rolling").is_not_null())
+        .with_columns(below=(pl.col("rolling") < threshold).cast(pl.Int32))
+        # months after the last month below threshold are "stays at or above"
+        .with_columns(below_after=pl.col("below").reverse().cum_sum().reverse().over("employee_id"))
+    )
+    return rows.group_by("employee_id").agg(
+        pl.col("hire_date").first(),
+        time_to_productivity=pl.col("tenure_month").filter(pl.col("below_after") == 0).min(),
+        months_observed=pl.col("tenure_month").max(),
+    )

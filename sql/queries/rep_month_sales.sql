@@ -48,7 +48,8 @@ keys as (
 placed_day as (
     select
         k.employee_id, k.month,
-        greatest(least(last_day(k.month), coalesce(e.termination_date, last_day(k.month))), e.hire_date) as day
+        greatest(least(last_day(k.month), coalesce(e.termination_date, last_day(k.month))), e.hire_date) as day,
+        e.hire_date
     from keys as k
     join employees as e using (employee_id)
 ),
@@ -63,7 +64,7 @@ org as (
 
 final as (
     select
-        p.employee_id, p.month,
+        p.employee_id, p.month, p.hire_date,
         a.org_unit_id, org.region_id, org.team_id, a.manager_id, a.role_id, a.job_level,
         coalesce(b.bookings, 0) as bookings,
         coalesce(b.ka_bookings, 0) as ka_bookings,

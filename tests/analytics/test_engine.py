@@ -95,3 +95,21 @@ def test_monthly_breakdown_and_partial_flag(tiny_db):
     frame = compute(tiny_db, full_access(), "headcount_end", parse_period("2024-05..2024-07"), by=["month"])
     assert frame["month"].to_list() == [dt.date(2024, 5, 1), dt.date(2024, 6, 1), dt.date(2024, 7, 1)]
     assert frame["partial"].to_list() == [False, False, True]  # as-of 2024-06-30
+
+
+def test_cohort_metrics_through_the_engine(tiny_db):
+    # Q1 2024 hires A and C; C left inside probation → 1 / 2; first year not elapsed → no value, partial.
+    assert value(tiny_db, "probation_exit_rate") == 0.5
+    frame = compute(tiny_db, full_access(), "first_year_exit_rate", Q1)
+    assert frame["value"][0] is None and frame["partial"][0]
+    assert value(tiny_db, "probation_exit_rate", by=["hire_source"], hire_source="job_board") == 1.0
+
+
+def test_customer_and_cash_metrics_by_hand(tiny_db):
+    # Q1 first-ever orders: customer 10 by A (15 Jan), 11 by B (1 Feb, before A's 3 Mar), 12 by D (2 Feb).
+    assert value(tiny_db, "new_customers") == 3
+    # Receivables at 31 March: A 30 (order 101), B 150 (paid 1 April), D 40 → 220; bookings 270; 91 days.
+    assert value(tiny_db, "dso") == pytest.approx(220 / 270 * 91)
+    # Complaint rate: none recorded → 0 over the customer–rep pairs with orders (A: 10, 11; B: 11; D: 12 → 4).
+    assert value(tiny_db, "complaint_rate") == 0.0
+    assert compute(tiny_db, full_access(), "complaint_rate", Q1)["denominator"][0] == 4
