@@ -23,6 +23,10 @@ pages = {
         st.Page("pages/overview.py", title=t("nav.overview", language), icon=":material/dashboard:",
                 url_path="overview", default=True),
     ],
+    t("nav.group.hr", language): [
+        st.Page("pages/attrition.py", title=t("nav.attrition", language), icon=":material/group_remove:",
+                url_path="attrition"),
+    ],
     t("nav.group.reference", language): [
         st.Page("pages/glossary.py", title=t("nav.glossary", language), icon=":material/menu_book:",
                 url_path="glossary"),

@@ -23,8 +23,8 @@ TEMPLATE = go.layout.Template(
         paper_bgcolor="white",
         plot_bgcolor="white",
         margin=dict(l=56, r=24, t=56, b=48),
-        xaxis=dict(showgrid=False, linecolor="#c9d1d9", ticks="outside"),
-        yaxis=dict(gridcolor="#e8edf2", zerolinecolor="#c9d1d9"),
+        xaxis=dict(showgrid=False, linecolor="#c9d1d9", ticks="outside", automargin=True),
+        yaxis=dict(gridcolor="#e8edf2", zerolinecolor="#c9d1d9", automargin=True),
         legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0),
         title=dict(x=0, xanchor="left", font=dict(size=16)),
         hoverlabel=dict(font=dict(family=FONT)),
@@ -33,8 +33,28 @@ TEMPLATE = go.layout.Template(
 pio.templates["tandem"] = TEMPLATE
 
 
-def _axis_format(unit: str) -> dict:
-    return {"tickformat": ".0%"} if unit in {"ratio", "probability"} else {"tickformat": "~s"}
+def _axis_format(unit: str, lang: str = "en", values: list[float | None] | None = None) -> dict:
+    """Axis ticks per unit and language: percentages, ¥ with k/M (en) or 万 (zh) labels."""
+    if unit in {"ratio", "probability"}:
+        return {"tickformat": ".1%"}
+    if unit == "currency":
+        finite = [abs(v) for v in (values or []) if v is not None]
+        if lang == "zh" and finite:
+            top = max(finite) or 1.0
+            ticks = _nice_ticks(top)
+            return {"tickvals": ticks, "ticktext": [fmt_number(v, "currency", "zh") for v in ticks]}
+        return {"tickformat": "~s", "tickprefix": "¥"}
+    return {"tickformat": "~s"}
+
+
+def _nice_ticks(top: float, n: int = 5) -> list[float]:
+    """Round tick values from 0 to just above ``top``."""
+    import math
+
+    raw = top / n
+    mag = 10 ** math.floor(math.log10(raw))
+    step = next(m * mag for m in (1, 2, 2.5, 5, 10) if m * mag >= raw)
+    return [i * step for i in range(int(top // step) + 2)]
 
 
 def metric_trend(frame: pl.DataFrame, metric: Metric, lang: str = "en", benchmark: float | None = None,
@@ -56,7 +76,7 @@ def metric_trend(frame: pl.DataFrame, metric: Metric, lang: str = "en", benchmar
         fig.add_hline(y=benchmark, line_dash="dash", line_color=PALETTE[1],
                       annotation_text=t("chart.benchmark", lang), annotation_position="top left")
     fig.update_layout(template=TEMPLATE, title=title or metric.name(lang), height=300, showlegend=False,
-                      yaxis=_axis_format(metric.unit), xaxis=dict(title=None, tickformat="%Y-%m"))
+                      yaxis=_axis_format(metric.unit, lang, values), xaxis=dict(title=None, tickformat="%Y-%m"))
     return fig
 
 
@@ -68,7 +88,8 @@ def group_bars(frame: pl.DataFrame, metric: Metric, lang: str = "en", title: str
                 text=[fmt_number(v, metric.unit, lang) for v in data["value"].to_list()], textposition="auto",
                 hovertemplate="%{y}: %{text}<extra></extra>")
     fig.update_layout(template=TEMPLATE, title=title or metric.name(lang),
-                      height=max(240, 36 * data.height + 90), xaxis=_axis_format(metric.unit),
+                      height=max(240, 36 * data.height + 90),
+                      xaxis=_axis_format(metric.unit, lang, data["value"].to_list()),
                       yaxis=dict(title=None))
     return fig
 
@@ -76,3 +97,85 @@ def group_bars(frame: pl.DataFrame, metric: Metric, lang: str = "en", title: str
 def sparkline_values(frame: pl.DataFrame) -> list[float]:
     """Values for ``st.metric(chart_data=...)``: nulls dropped, in month order."""
     return [float(v) for v in frame.sort("month")["value"].to_list() if v is not None]
+
+
+def cohort_heatmap(grid: pl.DataFrame, lang: str = "en", title: str = "") -> go.Figure:
+    """Hire month (rows) × tenure month (columns): share still employed; blank where not observed yet."""
+    months = sorted(set(grid["hire_month"].to_list()))
+    tenure = sorted(set(grid["tenure_month"].to_list()))
+    lookup = {(r["hire_month"], r["tenure_month"]): r["retained"] for r in grid.to_dicts()}
+    z = [[lookup.get((m, k)) for k in tenure] for m in months]
+    text = [["" if v is None else f"{v * 100:.0f}%" for v in row] for row in z]
+    fig = go.Figure(go.Heatmap(
+        z=z, x=[str(k) for k in tenure], y=[fmt_month(m, lang) for m in months], text=text, texttemplate="%{text}",
+        colorscale=[[0, "#c0392b"], [0.6, "#f4d03f"], [1, "#3a9d5d"]], zmin=0.4, zmax=1.0,
+        hovertemplate="%{y} · +%{x}: %{text}<extra></extra>", colorbar=dict(tickformat=".0%")))
+    fig.update_layout(template=TEMPLATE, title=title, height=max(320, 26 * len(months) + 120),
+                      xaxis=dict(title=t("chart.tenure_month", lang), type="category"),
+                      yaxis=dict(autorange="reversed"))
+    return fig
+
+
+def retention_curves(curves: pl.DataFrame, lang: str = "en", title: str = "",
+                     names: dict[str, str] | None = None) -> go.Figure:
+    """Kaplan–Meier survival per group with its 95% band (columns group, month, survival, lower, upper)."""
+    fig = go.Figure()
+    for i, group in enumerate(dict.fromkeys(curves["group"].to_list())):
+        part = curves.filter(pl.col("group") == group)
+        colour = PALETTE[i % len(PALETTE)]
+        name = (names or {}).get(group, group)
+        x = part["month"].to_list()
+        fig.add_scatter(x=x + x[::-1], y=part["upper"].to_list() + part["lower"].to_list()[::-1], fill="toself",
+                        fillcolor=_fade(colour), line=dict(width=0), hoverinfo="skip", showlegend=False,
+                        legendgroup=name)
+        fig.add_scatter(x=x, y=part["survival"].to_list(), mode="lines", name=name, legendgroup=name,
+                        line=dict(color=colour, width=2.5, shape="hv"),
+                        hovertemplate=f"{name} · %{{x}}: %{{y:.1%}}<extra></extra>")
+    fig.update_layout(template=TEMPLATE, title=title, height=420,
+                      legend=dict(orientation="h", yanchor="top", y=-0.18, x=0),
+                      xaxis=dict(title=t("chart.tenure_month", lang)), yaxis=dict(tickformat=".0%", range=[0, 1.02]))
+    return fig
+
+
+def _fade(hex_colour: str, alpha: float = 0.15) -> str:
+    r, g, b = (int(hex_colour[i:i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({r}, {g}, {b}, {alpha})"
+
+
+def stacked_bars(frame: pl.DataFrame, x: str, y: str, colour: str, lang: str = "en", title: str = "",
+                 unit: str = "count", names: dict[str, str] | None = None) -> go.Figure:
+    """Vertical bars of ``y`` by ``x``, stacked by ``colour`` (e.g. exits by reason and type)."""
+    fig = go.Figure()
+    for i, key in enumerate(dict.fromkeys(frame[colour].to_list())):
+        part = frame.filter(pl.col(colour) == key)
+        fig.add_bar(x=part[x].to_list(), y=part[y].to_list(), name=(names or {}).get(key, str(key)),
+                    marker_color=PALETTE[i % len(PALETTE)])
+    fig.update_layout(template=TEMPLATE, title=title, barmode="stack", height=360,
+                      yaxis=_axis_format(unit, lang, frame[y].to_list()), xaxis=dict(title=None))
+    return fig
+
+
+def calibration_plot(calibration: pl.DataFrame, lang: str = "en", title: str = "") -> go.Figure:
+    """Predicted probability (mean per bin) against the observed exit share, with the diagonal."""
+    fig = go.Figure()
+    top = max([0.05, *calibration["predicted"].to_list(), *calibration["observed"].to_list()])
+    fig.add_scatter(x=[0, top], y=[0, top], mode="lines", line=dict(dash="dash", color=PARTIAL_COLOUR),
+                    name=t("chart.perfect", lang))
+    fig.add_scatter(x=calibration["predicted"].to_list(), y=calibration["observed"].to_list(), mode="lines+markers",
+                    name=t("chart.model", lang), line=dict(color=PALETTE[0], width=2.5))
+    fig.update_layout(template=TEMPLATE, title=title, height=340,
+                      xaxis=dict(title=t("chart.predicted", lang), tickformat=".0%"),
+                      yaxis=dict(title=t("chart.observed", lang), tickformat=".0%"))
+    return fig
+
+
+def labelled_bars(labels: list[str], values: list[float], lang: str = "en", title: str = "",
+                  unit: str = "ratio", colour: str = PALETTE[0]) -> go.Figure:
+    """Horizontal bars from parallel lists (largest on top)."""
+    order = sorted(range(len(values)), key=lambda i: values[i])
+    fig = go.Figure(go.Bar(x=[values[i] for i in order], y=[labels[i] for i in order], orientation="h",
+                           marker_color=colour, text=[fmt_number(values[i], unit, lang) for i in order],
+                           textposition="auto", hovertemplate="%{y}: %{text}<extra></extra>"))
+    fig.update_layout(template=TEMPLATE, title=title, height=max(240, 30 * len(values) + 90),
+                      xaxis=_axis_format(unit, lang, values), yaxis=dict(title=None))
+    return fig

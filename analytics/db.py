@@ -12,7 +12,7 @@ import os
 import re
 import threading
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager, suppress, suppress
+from contextlib import contextmanager, suppress
 from functools import cache
 from pathlib import Path
 

@@ -17,6 +17,7 @@ import polars as pl
 from analytics import attrition, quota
 from analytics.access import Viewer
 from analytics.db import Database
+from analytics.i18n import t
 from analytics.metrics import get_metric
 from analytics.periods import Period, month_end, month_period, trailing_months
 
@@ -248,7 +249,8 @@ def _labels(frame: pl.DataFrame, req: Request) -> pl.DataFrame:
         return frame.with_columns(label=pl.col(dim).cast(pl.Utf8) if dim else pl.lit(None, pl.Utf8))
     joined = frame.with_columns(_key=pl.col(dim).cast(pl.Utf8)).join(
         names.rename({"key": "_key"}), on="_key", how="left").drop("_key")
-    return joined.with_columns(pl.col("label").fill_null(pl.col(dim).cast(pl.Utf8)))
+    unplaced = t("group.unplaced" if dim in {"region", "team", "org_unit"} else "group.none", req.lang)
+    return joined.with_columns(pl.col("label").fill_null(pl.col(dim).cast(pl.Utf8)).fill_null(pl.lit(unplaced)))
 
 
 def compute(db: Database, viewer: Viewer, metric_id: str, period: Period, by: Sequence[str] = (),

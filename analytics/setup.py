@@ -37,7 +37,8 @@ def build_demo_database(path: str | Path, size: str = "small", seed: int = 7, en
     try:
         say(0.87, "Writing the database")
         db = Database(building)
-        frames = {name: f for name, f in frames.items() if name != "meta"}
+        # meta and the audit log are written by the load itself
+        frames = {name: f for name, f in frames.items() if name not in {"meta", "audit_log"}}
         counts = db.replace_tables(frames, actor="demo", action="demo",
                                    detail={"size": size, "seed": seed, "end": end.isoformat()})
         with db.transaction() as cur:

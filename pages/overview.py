@@ -4,7 +4,7 @@ from __future__ import annotations
 import streamlit as st
 
 from analytics import charts
-from analytics.i18n import fmt_month, fmt_number
+from analytics.i18n import fmt_delta, fmt_month, fmt_number
 from analytics.metrics import get_metric
 from analytics.overview import display_table
 from ui import cached
@@ -29,7 +29,7 @@ for column, kpi in zip(columns, kpis, strict=True):
     column.metric(
         metric.name(ctx.lang),
         fmt_number(kpi.value, metric.unit, ctx.lang),
-        delta=None if delta is None else fmt_number(delta, metric.unit, ctx.lang),
+        delta=fmt_delta(delta, metric.unit, ctx.lang),
         delta_color="inverse" if metric.direction == "down" else "normal" if metric.direction == "up" else "off",
         delta_description=ctx.t("overview.vs_prev", label=kpi.previous_period.label),
         help=help_text,
@@ -39,6 +39,7 @@ for column, kpi in zip(columns, kpis, strict=True):
     )
 
 st.subheader(ctx.t("overview.trend"))
+st.caption(ctx.t("overview.trend_note"))
 left, right = st.columns(2)
 for i, kpi in enumerate(kpis):
     fig = charts.metric_trend(kpi.trend, get_metric(kpi.metric_id), ctx.lang)

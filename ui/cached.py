@@ -60,3 +60,43 @@ def by_region(ctx: Context) -> pl.DataFrame:
 @st.cache_data(show_spinner=False)
 def unassigned_orders(db_path: str, data_version: int, start: dt.date, end: dt.date) -> dict:
     return get_database(db_path).query("unassigned_orders", start=start, end=end).row(0, named=True)
+
+
+# ── generic cached report calls ─────────────────────────────────────────
+def _freeze(value: object) -> object:
+    """Plain hashable stand-ins for arguments (a Period becomes a tagged tuple)."""
+    if isinstance(value, Period):
+        return ("__period__", value.start, value.end, value.label, value.grain)
+    return value
+
+
+def _thaw(value: object) -> object:
+    if isinstance(value, tuple) and value and value[0] == "__period__":
+        return Period(*value[1:])
+    return value
+
+
+@st.cache_data(show_spinner=False, max_entries=2048)
+def _report(name: str, db_path: str, scope_key: str, data_version: int, args: tuple, kwargs: tuple,
+            _viewer: Viewer) -> object:
+    func = REPORTS[name]
+    return func(get_database(db_path), _viewer, *[_thaw(a) for a in args], **{k: _thaw(v) for k, v in kwargs})
+
+
+def report(ctx: Context, name: str, *args: object, **kwargs: object) -> object:
+    """Call ``REPORTS[name](db, viewer, *args, **kwargs)`` through the cache (scope and data version in the key)."""
+    return _report(name, ctx.db_path, ctx.viewer.scope_key, ctx.data_version, tuple(_freeze(a) for a in args),
+                   tuple(sorted((k, _freeze(v)) for k, v in kwargs.items())), ctx.viewer)
+
+
+def _registry() -> dict[str, object]:
+    from analytics import attrition_report
+
+    return {
+        f"attrition.{n}": getattr(attrition_report, n)
+        for n in ("headline", "trend", "breakdown", "cohort_heatmap", "retention", "probation_panel",
+                  "exit_reasons", "exits_list", "group_names")
+    }
+
+
+REPORTS = _registry()

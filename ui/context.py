@@ -19,6 +19,7 @@ from analytics.periods import Period, month_start, periods_of_grain
 from analytics.settings import Settings, load_settings
 
 GRAINS = ("quarter", "month", "fiscal_year")
+ALL = "__all__"  # the "whole scope" choice in the org pickers (None would read as "nothing chosen")
 _BUILD_LOCK = threading.Lock()
 
 
@@ -87,17 +88,17 @@ def _scope_widgets(viewer: Viewer, tree: list[dict], language: str) -> Viewer:
     if viewer.org_units is not None:
         regions = [u for u in regions if u["org_unit_id"] in viewer.org_units]
     labels = {u["org_unit_id"]: u[name] for u in tree}
-    region = st.sidebar.selectbox(t("sidebar.region", language), [None, *[u["org_unit_id"] for u in regions]],
-                                  format_func=lambda k: t("sidebar.all", language) if k is None else labels[k],
-                                  key="scope_region")
-    team = None
-    if region:
+    labels[ALL] = t("sidebar.all", language)
+    region = st.sidebar.selectbox(t("sidebar.region", language), [ALL, *[u["org_unit_id"] for u in regions]],
+                                  format_func=labels.get, key="scope_region")
+    team = ALL
+    if region != ALL:
         teams = [u["org_unit_id"] for u in tree if u["level"] == "team" and u["parent_id"] == region]
-        team = st.sidebar.selectbox(t("sidebar.team", language), [None, *teams],
-                                    format_func=lambda k: t("sidebar.all", language) if k is None else labels[k],
+        team = st.sidebar.selectbox(t("sidebar.team", language), [ALL, *teams], format_func=labels.get,
                                     key="scope_team")
     parents = {u["org_unit_id"]: u["parent_id"] for u in tree}
-    return viewer.narrowed(team or region, parents)
+    chosen = team if team != ALL else region if region != ALL else None
+    return viewer.narrowed(chosen, parents)
 
 
 def render_sidebar(db: Database, settings: Settings, viewer: Viewer) -> Context:

@@ -29,7 +29,7 @@ def test_failed_write_leaves_nothing(tmp_path: Path):
     good = pl.DataFrame({"skill_id": ["x"], "name_en": ["X"], "name_zh": ["某"], "category": ["c"]})
     db.replace_tables({"skills": good}, actor="t", action="test")
     bad = pl.DataFrame({"skill_id": ["y", "y"], "name_en": ["Y", "Y"], "name_zh": ["乙", "乙"], "category": ["c", "c"]})
-    with pytest.raises(Exception, match="(?i)duplicate|constraint"):
+    with pytest.raises(Exception, match=r"(?i)duplicate|constraint"):
         db.replace_tables({"skills": bad}, actor="t", action="test")
     assert db.sql("select skill_id from skills")["skill_id"].to_list() == ["x"]
     assert db.data_version == 1
@@ -62,7 +62,7 @@ def test_newer_schema_is_refused_untouched(tmp_path: Path):
     with db.transaction() as cur:
         cur.execute("update meta set value = '99' where key = 'schema_version'")
     db.close()
-    with pytest.raises(DatabaseError, match="newer Tandem .*version 99"):
+    with pytest.raises(DatabaseError, match=r"newer Tandem .*version 99"):
         Database(path)
     con = duckdb.connect(str(path), read_only=True)
     assert con.sql("select value from meta where key = 'schema_version'").fetchall() == [("99",)]

@@ -1,0 +1,39 @@
+"""The one exception of the importer, and the row-number column every stage carries.
+
+File-level problems (cannot read the file at all: empty, wrong encoding, zip bomb, too big, a
+mapping that names a column the file lacks) raise :class:`ImportProblem`. Problems with values
+(a bad date in row 17) never raise: they become rows of the :class:`ValidationReport`.
+"""
+from __future__ import annotations
+
+# Every frame the importer hands on carries this column: the row number as in the file, 1-based,
+# the header line counting as row 1 (so the first data row of a CSV with a header is row 2). It is
+# the row a user sees in Excel or a text editor (records, where a quoted cell spans lines).
+ROW = "__row__"
+
+
+class ImportProblem(ValueError):
+    """A file the importer cannot take; the message names the file, row and column where known.
+
+    Attributes carry the same facts for pages and reports: ``file``, ``row`` (1-based, as in the
+    file), ``column``, ``expected`` (what would have worked) and ``code`` (a stable identifier such as
+    ``"empty"``, ``"encoding"``, ``"zip_bomb"``, ``"too_big"``, for translated messages).
+    """
+
+    def __init__(self, message: str, *, file: str | None = None, row: int | None = None,
+                 column: str | None = None, expected: str | None = None, code: str = "file") -> None:
+        where = ", ".join(part for part in (
+            file,
+            f"row {row}" if row is not None else None,
+            f"column {column!r}" if column is not None else None,
+        ) if part)
+        text = f"{where}: {message}" if where else message
+        if expected:
+            text += f" Expected {expected}."
+        super().__init__(text)
+        self.file = file
+        self.row = row
+        self.column = column
+        self.expected = expected
+        self.code = code
+        self.detail = message

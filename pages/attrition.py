@@ -1,0 +1,138 @@
+"""Attrition & retention: who leaves, when, from where and why (the HR head's page)."""
+from __future__ import annotations
+
+import polars as pl
+import streamlit as st
+
+from analytics import charts
+from analytics.attrition_report import BREAKDOWNS, CURVE_GROUPS, HEADLINE
+from analytics.i18n import code_label, fmt_delta, fmt_number
+from analytics.metrics import get_metric
+from ui import cached
+from ui.context import context
+
+ctx = context()
+lang = ctx.lang
+st.title(ctx.t("attrition.title"))
+st.caption(ctx.t("attrition.caption"))
+if ctx.period.is_partial(ctx.as_of):
+    st.info(ctx.t("period.partial_note", label=ctx.period.label, date=ctx.as_of.isoformat()))
+
+# ── KPI cards ──
+head = cached.report(ctx, "attrition.headline", ctx.period, ctx.as_of)
+for row in (HEADLINE[:4], HEADLINE[4:]):
+    for column, metric_id in zip(st.columns(4), row, strict=True):
+        metric, kpi = get_metric(metric_id), head[metric_id]
+        delta = None if kpi["value"] is None or kpi["previous"] is None else kpi["value"] - kpi["previous"]
+        column.metric(
+            metric.name(lang) + (f" · {ctx.t('attrition.hires_12m')}" if metric.grain == "cohort" else ""),
+            fmt_number(kpi["value"], metric.unit, lang), delta=fmt_delta(delta, metric.unit, lang),
+            delta_color="inverse" if metric.direction == "down" else "off",
+            delta_description=ctx.t("overview.vs_prev", label=kpi["previous_label"]),
+            help=metric.formula(lang), border=True)
+
+# ── Trend with benchmark ──
+st.subheader(ctx.t("attrition.trend"))
+left, right = st.columns([1, 3])
+sales_only = left.toggle(ctx.t("attrition.sales_only"), value=True, key="attr_sales_only")
+benchmark = left.number_input(ctx.t("attrition.benchmark"), min_value=0.0, max_value=100.0, value=35.0, step=1.0,
+                              key="attr_benchmark") / 100
+series = cached.report(ctx, "attrition.trend", ctx.period.to_date(ctx.as_of).months[-1], 24, sales_only, ctx.as_of)
+right.plotly_chart(charts.metric_trend(series, get_metric("attrition_rate_ttm"), lang, benchmark=benchmark),
+                   width="stretch", theme=None, key="attr_trend")
+
+# ── Breakdown with drill-down region → team → people ──
+st.subheader(ctx.t("attrition.breakdown"))
+by = st.selectbox(ctx.t("attrition.by"), BREAKDOWNS, format_func=lambda d: ctx.t(f"dim.{d}"), key="attr_by",
+                  index=0)
+if by == "manager" and not ctx.viewer.person_level:
+    st.warning(ctx.t("access.person_level_only"))
+else:
+    drill = st.session_state.get("attr_drill")
+    within = tuple(drill) if drill and by in {"region", "team"} else None
+    shown_by = "team" if within and within[0] == "region" else by
+    table = cached.report(ctx, "attrition.breakdown", ctx.period, ctx.as_of, shown_by, lang, within)
+    if within:
+        names = cached.report(ctx, "attrition.group_names", "region", lang)
+        st.caption(ctx.t("attrition.drilled", name=names.get(within[1], within[1])))
+        if st.button(ctx.t("attrition.drill_up"), key="attr_drill_up"):
+            st.session_state.pop("attr_drill", None)
+            st.rerun()
+    fig = charts.labelled_bars(table["label"].to_list(), table["value"].fill_null(0).to_list(), lang,
+                               get_metric("attrition_rate_annualised").name(lang), "ratio")
+    fig.update_traces(customdata=table[shown_by].cast(pl.Utf8).to_list())
+    event = st.plotly_chart(fig, width="stretch", theme=None, key=f"attr_bars_{shown_by}", on_select="rerun",
+                            selection_mode="points")
+    points = (event or {}).get("selection", {}).get("points", []) if shown_by == "region" else []
+    if points and points[0].get("customdata"):
+        st.session_state["attr_drill"] = ["region", points[0]["customdata"]]
+        st.rerun()
+    if shown_by in {"region", "team"}:
+        st.caption(ctx.t("attrition.click_to_drill"))
+    st.dataframe(table.select(
+        pl.col("label").alias(ctx.t("col.group")),
+        pl.col("value").map_elements(lambda v: fmt_number(v, "ratio", lang), return_dtype=pl.Utf8)
+        .alias(get_metric("attrition_rate_annualised").name(lang)),
+        pl.col("voluntary_rate").map_elements(lambda v: fmt_number(v, "ratio", lang), return_dtype=pl.Utf8)
+        .alias(get_metric("attrition_voluntary").name(lang)),
+        pl.col("exits").alias(get_metric("exits").name(lang)),
+        pl.col("headcount_avg").round(1).alias(get_metric("headcount_avg").name(lang)),
+    ), hide_index=True, width="stretch")
+
+# ── Cohorts and retention ──
+st.subheader(ctx.t("attrition.cohorts"))
+grid = cached.report(ctx, "attrition.cohort_heatmap", ctx.as_of)
+st.plotly_chart(charts.cohort_heatmap(grid, lang, ctx.t("attrition.cohort_title")), width="stretch", theme=None,
+                key="attr_heatmap")
+
+st.subheader(ctx.t("attrition.retention"))
+c1, c2 = st.columns(2)
+curve_by = c1.selectbox(ctx.t("attrition.curve_by"), CURVE_GROUPS, format_func=lambda d: ctx.t(f"dim.{d}"),
+                        key="attr_curve_by")
+event_kind = c2.radio(ctx.t("attrition.event"), ["any", "voluntary"], format_func=lambda e: ctx.t(f"attrition.{e}"),
+                      horizontal=True, key="attr_event")
+curves, summary = cached.report(ctx, "attrition.retention", ctx.as_of, curve_by, event_kind)
+names = cached.report(ctx, "attrition.group_names", curve_by, lang)
+st.plotly_chart(charts.retention_curves(curves, lang, ctx.t("attrition.curve_title"), names), width="stretch",
+                theme=None, key="attr_curves")
+st.dataframe(summary.select(
+    pl.col("group").replace_strict(names, default=pl.col("group")).alias(ctx.t("col.group")),
+    pl.col("n").alias(ctx.t("attrition.people")), pl.col("exits").alias(get_metric("exits").name(lang)),
+    pl.col("median_months").map_elements(lambda v: f"{v:.1f}", return_dtype=pl.Utf8)
+    .fill_null(ctx.t("attrition.not_reached"))
+    .alias(get_metric("median_tenure").name(lang) + ctx.t("attrition.in_months")),
+), hide_index=True, width="stretch")
+st.caption(ctx.t("attrition.km_note"))
+
+# ── Probation ──
+st.subheader(ctx.t("attrition.probation"))
+panel = cached.report(ctx, "attrition.probation_panel", ctx.period, ctx.as_of)
+st.dataframe(panel.select(
+    pl.col("hire_source").map_elements(lambda c: code_label("hire_source", c, lang), return_dtype=pl.Utf8)
+    .alias(ctx.t("dim.hire_source")),
+    pl.col("mentored").replace_strict({True: ctx.t("attrition.mentored"), False: ctx.t("attrition.not_mentored")},
+                                      return_dtype=pl.Utf8).alias(ctx.t("dim.mentored")),
+    pl.col("n_complete").alias(ctx.t("attrition.completed_probation")),
+    pl.col("n_left_within").alias(ctx.t("attrition.left_in_probation")),
+    pl.col("rate").map_elements(lambda v: fmt_number(v, "ratio", lang), return_dtype=pl.Utf8)
+    .alias(get_metric("probation_exit_rate").name(lang)),
+    pl.col("n_incomplete").alias(ctx.t("attrition.still_in_probation")),
+), hide_index=True, width="stretch")
+
+# ── Exit reasons ──
+st.subheader(ctx.t("attrition.reasons"))
+reasons = cached.report(ctx, "attrition.exit_reasons", ctx.period, ctx.as_of)
+if reasons.is_empty():
+    st.info(ctx.t("app.no_data"))
+else:
+    labelled = reasons.with_columns(
+        reason=pl.col("exit_reason").map_elements(lambda c: code_label("exit_reason", c, lang), return_dtype=pl.Utf8))
+    type_names = {k: code_label("exit_type", k, lang) for k in ("voluntary", "involuntary", "other")}
+    st.plotly_chart(charts.stacked_bars(labelled, "reason", "exits", "exit_type", lang, ctx.t("attrition.reasons"),
+                                        names=type_names), width="stretch", theme=None, key="attr_reasons")
+
+# ── People who left (person-level viewers only) ──
+if ctx.viewer.person_level:
+    with st.expander(ctx.t("attrition.leavers")):
+        leavers = cached.report(ctx, "attrition.exits_list", ctx.period, ctx.as_of)
+        st.dataframe(leavers, hide_index=True, width="stretch")
