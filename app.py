@@ -26,6 +26,7 @@ pages = {
     t("nav.group.hr", language): [
         st.Page("pages/attrition.py", title=t("nav.attrition", language), icon=":material/group_remove:",
                 url_path="attrition"),
+        st.Page("pages/risk.py", title=t("nav.risk", language), icon=":material/warning:", url_path="risk"),
     ],
     t("nav.group.reference", language): [
         st.Page("pages/glossary.py", title=t("nav.glossary", language), icon=":material/menu_book:",

@@ -44,6 +44,8 @@ def _axis_format(unit: str, lang: str = "en", values: list[float | None] | None 
             ticks = _nice_ticks(top)
             return {"tickvals": ticks, "ticktext": [fmt_number(v, "currency", "zh") for v in ticks]}
         return {"tickformat": "~s", "tickprefix": "¥"}
+    if unit == "score":
+        return {"tickformat": ".2f"}
     return {"tickformat": "~s"}
 
 

@@ -111,6 +111,52 @@ def cmd_info(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_risk(args: argparse.Namespace) -> int:
+    from analytics import risk_report
+
+    if args.action == "evaluate":
+        if not args.file or not args.target:
+            raise GroupingError("risk evaluate needs --file F and --target COLUMN (the left/stayed column).")
+        from pathlib import Path
+
+        path = Path(args.file)
+        if not path.exists():
+            raise DatabaseError(f"There is no file at {path}.")
+        try:
+            result = risk_report.evaluate_snapshot_bytes(path.read_bytes(), args.target, path.name)
+        except ValueError as exc:
+            raise GroupingError(str(exc)) from None
+        report = {"file": str(path), "rows": result.n_rows, "left_share": round(result.positive_rate, 4),
+                  "dropped_columns": result.dropped, "folds": 5,
+                  **{k: round(v, 4) for k, v in result.scores.items()},
+                  "top_drivers": [{"feature": f, "weight": round(w, 3)}
+                                  for f, w in result.drivers.head(args.top).iter_rows()]}
+        print(json.dumps(report, indent=2, ensure_ascii=False))
+        return 0
+    settings = load_settings(args.db)
+    db = _open(args)
+    try:
+        from analytics.engine import as_of_date
+
+        as_of = as_of_date(db)
+        viewer = full_access("cli", settings.suppression_threshold)
+        if args.action == "backtest":
+            bt = risk_report.evaluation(db, viewer, as_of, args.horizon)
+            if bt is None:
+                raise GroupingError("Not enough history to backtest the model (needs about two years).")
+            print(json.dumps({"horizon_months": args.horizon, "train_dates": [str(d) for d in bt.train_dates],
+                              "test_dates": [str(d) for d in bt.test_dates], "n_train": bt.n_train,
+                              "n_test": bt.n_test, "base_rate": round(bt.base_rate, 4), "scores": bt.scores,
+                              "drivers": bt.drivers.head(args.top).to_dicts()}, indent=2, default=str))
+        else:
+            ranked = risk_report.ranked(db, viewer, as_of, args.horizon)
+            _emit(ranked.head(args.top).with_columns(pl.col("drivers").list.join(", "))
+                  .drop("driver_effects"), args.format)
+    finally:
+        db.close()
+    return 0
+
+
 def cmd_bench(args: argparse.Namespace) -> int:
     from benchmarks.run import main as bench_main
 
@@ -160,6 +206,18 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("info", parents=[common], help="show the database: tables, versions, as-of date",
                        description="Show the database file, schema and data versions, as-of date and row counts.")
     p.set_defaults(func=cmd_info)
+
+    p = sub.add_parser("risk", parents=[common], help="flight-risk model: evaluate a snapshot, backtest, list",
+                       description="Flight risk. `evaluate` cross-validates the model on a one-row-per-person file "
+                                   "with a left/stayed column (e.g. IBM's attrition data); `backtest` validates the "
+                                   "model out of time on the database; `list` ranks the people most likely to leave.")
+    p.add_argument("action", choices=["evaluate", "backtest", "list"])
+    p.add_argument("--file", help="snapshot CSV for evaluate")
+    p.add_argument("--target", help="the left/stayed column of the snapshot (e.g. Attrition)")
+    p.add_argument("--horizon", type=int, default=6, help="months ahead (default 6)")
+    p.add_argument("--top", type=int, default=20, help="how many drivers / people to print")
+    p.add_argument("--format", choices=["csv", "json", "table"], default="table")
+    p.set_defaults(func=cmd_risk)
 
     p = sub.add_parser("bench", help="run the benchmarks and write the report",
                        description="Run the benchmark harness (benchmarks/run.py) and write its report.")

@@ -3,7 +3,7 @@
 Features come from ``sql/queries/risk_features.sql`` as of month-end dates, using only facts dated
 on or before each date. The model is validated out of time: trained on earlier as-of dates whose
 labels were fully observed before the first test date, tested on later ones. Probabilities are
-calibrated (isotonic, cross-validated). A snapshot file (one row per person with a left/stayed label,
+calibrated (Platt scaling, cross-validated). A snapshot file (one row per person with a left/stayed label,
 like IBM's attrition data) is evaluated with the same kind of pipeline by cross-validation.
 """
 from __future__ import annotations
@@ -36,14 +36,14 @@ BASELINE_FEATURES = ["tenure_days", "in_probation"]
 
 
 def make_model(random_state: int = 0) -> Pipeline:
-    """The flight-risk model: one-hot categoricals + gradient boosting, isotonic-calibrated."""
+    """The flight-risk model: one-hot categoricals + gradient boosting, Platt-calibrated (cross-validated)."""
     prep = ColumnTransformer(
         [("cat", OneHotEncoder(handle_unknown="ignore", sparse_output=False), CATEGORICAL)],
         remainder="passthrough", verbose_feature_names_out=False,
     )
     booster = HistGradientBoostingClassifier(max_depth=4, learning_rate=0.06, max_iter=250, min_samples_leaf=40,
                                              l2_regularization=1.0, random_state=random_state)
-    return Pipeline([("prep", prep), ("model", CalibratedClassifierCV(booster, method="isotonic", cv=3))])
+    return Pipeline([("prep", prep), ("model", CalibratedClassifierCV(booster, method="sigmoid", cv=3))])
 
 
 def make_baseline() -> Pipeline:
@@ -193,6 +193,8 @@ def person_drivers(model: Pipeline, current: pl.DataFrame, top: int = 3) -> pl.D
     order = np.argsort(-effect, axis=1)[:, :top]
     names = np.array(FEATURES)[order]
     values = np.take_along_axis(effect, order, axis=1)
+    raw = x[FEATURES].astype(object).to_numpy()
+    shown = np.take_along_axis(raw, order, axis=1)
     return current.select("employee_id", "org_unit_id", "region_id", "team_id", "role_id", "manager_id",
                           "tenure_days").with_columns(
         probability=pl.Series(base),
@@ -200,7 +202,14 @@ def person_drivers(model: Pipeline, current: pl.DataFrame, top: int = 3) -> pl.D
                            for row_n, row_v in zip(names, values, strict=True)], dtype=pl.List(pl.Utf8)),
         driver_effects=pl.Series([[float(v) for v in row_v if v > 0.005] for row_v in values],
                                  dtype=pl.List(pl.Float64)),
+        driver_values=pl.Series([[None if _missing(r) else str(r) for r, v in zip(row_r, row_v, strict=True)
+                                  if v > 0.005] for row_r, row_v in zip(shown, values, strict=True)],
+                                dtype=pl.List(pl.Utf8)),
     ).sort("probability", descending=True)
+
+
+def _missing(value: object) -> bool:
+    return value is None or (isinstance(value, float) and np.isnan(value))
 
 
 # ── Snapshot files (one row per person, a left/stayed label, no dates) ─────

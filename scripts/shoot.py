@@ -1,4 +1,7 @@
-"""Screenshot pages of a running Tandem in a tall viewport: python scripts/shoot.py URL OUTDIR path [path ...] [--zh]."""
+"""Screenshot pages of a running Tandem in a tall viewport.
+
+Usage: python scripts/shoot.py URL OUTDIR path [path ...] [--zh]
+"""
 from __future__ import annotations
 
 import sys
@@ -27,7 +30,7 @@ def main() -> None:
             page.wait_for_timeout(300)
             page.wait_for_function(IDLE, timeout=120_000)
         for path in paths:
-            page.goto(f"{url}/{path}")
+            page.goto(f"{url}/{path}" + ("?lang=zh" if zh else ""))
             page.wait_for_selector('[data-testid="stApp"]')
             page.wait_for_timeout(500)
             page.wait_for_function(IDLE, timeout=300_000)

@@ -90,13 +90,15 @@ def report(ctx: Context, name: str, *args: object, **kwargs: object) -> object:
 
 
 def _registry() -> dict[str, object]:
-    from analytics import attrition_report
+    from analytics import attrition_report, risk_report
 
-    return {
+    reports = {
         f"attrition.{n}": getattr(attrition_report, n)
         for n in ("headline", "trend", "breakdown", "cohort_heatmap", "retention", "probation_panel",
                   "exit_reasons", "exits_list", "group_names")
     }
+    reports |= {f"risk.{n}": getattr(risk_report, n) for n in ("evaluation", "ranked")}
+    return reports
 
 
 REPORTS = _registry()

@@ -46,7 +46,11 @@ class Context:
 
 
 def lang() -> str:
-    return st.session_state.get("lang", "en")
+    """The session's language; a fresh session takes it from the URL (``?lang=zh``) so links keep it."""
+    if "lang" not in st.session_state:
+        wanted = st.query_params.get("lang")
+        st.session_state["lang"] = wanted if wanted in LANG_LABELS else "en"
+    return st.session_state["lang"]
 
 
 @st.cache_resource(show_spinner=False)
@@ -105,6 +109,8 @@ def render_sidebar(db: Database, settings: Settings, viewer: Viewer) -> Context:
     """Draw language, period and scope pickers; store and return the session's :class:`Context`."""
     language = st.sidebar.radio(t("sidebar.language", lang()), list(LANG_LABELS), format_func=LANG_LABELS.get,
                                 key="lang", horizontal=True)
+    if st.query_params.get("lang") != language:
+        st.query_params["lang"] = language
     version = db.data_version
     from analytics.engine import as_of_date
 

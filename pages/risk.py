@@ -1,0 +1,100 @@
+"""Flight risk: who is likely to leave in the next months, why, and how far the model can be trusted."""
+from __future__ import annotations
+
+import polars as pl
+import streamlit as st
+
+from analytics import charts, risk_report
+from analytics.i18n import code_label, fmt_number
+from ui import cached
+from ui.context import context
+
+ctx = context()
+lang = ctx.lang
+st.title(ctx.t("risk.title"))
+horizon = st.selectbox(ctx.t("risk.horizon"), [3, 6, 12], index=1, format_func=lambda n: ctx.t("risk.months", n=n),
+                       key="risk_horizon")
+st.caption(ctx.t("risk.caption", n=horizon, date=ctx.as_of.isoformat()))
+
+
+def feature_name(code: str) -> str:
+    return code_label("feature", code, lang)
+
+
+# ── How far the model can be trusted: out-of-time backtest ──
+st.subheader(ctx.t("risk.backtest"))
+with st.spinner(ctx.t("risk.fitting")):
+    backtest = cached.report(ctx, "risk.evaluation", ctx.as_of, horizon)
+if backtest is None:
+    st.info(ctx.t("risk.too_little"))
+else:
+    st.caption(ctx.t("risk.backtest_note", train=f"{backtest.train_dates[0]}…{backtest.train_dates[-1]}",
+                     test=f"{backtest.test_dates[0]}…{backtest.test_dates[-1]}", n=f"{backtest.n_test:,}",
+                     rate=fmt_number(backtest.base_rate, "ratio", lang)))
+    cards = st.columns(3)
+    for column, score, better in zip(cards, ("roc_auc", "pr_auc", "brier"), ("normal", "normal", "inverse"),
+                                     strict=True):
+        model, base = backtest.scores["model"][score], backtest.scores["baseline"][score]
+        column.metric(ctx.t(f"risk.{score}"), f"{model:.3f}", delta=f"{model - base:+.3f}", delta_color=better,
+                      delta_description=ctx.t("risk.vs_baseline", value=f"{base:.3f}"),
+                      help=ctx.t(f"risk.{score}_help"), border=True)
+    left, right = st.columns(2)
+    left.plotly_chart(charts.calibration_plot(backtest.calibration, lang, ctx.t("risk.calibration")),
+                      width="stretch", theme=None, key="risk_calibration")
+    top = backtest.drivers.head(10)
+    right.plotly_chart(charts.labelled_bars([feature_name(f) for f in top["feature"].to_list()],
+                                            top["importance"].to_list(), lang, ctx.t("risk.global_drivers"),
+                                            "score"),
+                       width="stretch", theme=None, key="risk_drivers")
+
+# ── Who is at risk ──
+st.subheader(ctx.t("risk.list"))
+people = cached.report(ctx, "risk.ranked", ctx.as_of, horizon)
+if people.is_empty():
+    st.info(ctx.t("risk.too_little"))
+elif ctx.viewer.person_level:
+    threshold = risk_report.high_risk_threshold(people["probability"])
+    only_high = st.toggle(ctx.t("risk.only_high", p=fmt_number(threshold, "ratio", lang)), value=False,
+                          key="risk_only_high")
+    shown = people.filter(pl.col("probability") >= threshold) if only_high else people
+    names = cached.report(ctx, "attrition.group_names", "team", lang)
+    roles = cached.report(ctx, "attrition.group_names", "role", lang)
+    st.metric(ctx.t("risk.high_count"), f"{people.filter(pl.col('probability') >= threshold).height:,}",
+              help=ctx.t("risk.high_help", p=fmt_number(threshold, "ratio", lang)))
+    st.dataframe(shown.select(
+        pl.col("name").alias(ctx.t("risk.name")),
+        pl.col("team_id").replace_strict(names, default=pl.col("team_id")).alias(ctx.t("dim.team")),
+        pl.col("role_id").replace_strict(roles, default=pl.col("role_id")).alias(ctx.t("dim.role")),
+        (pl.col("tenure_days") / 30.4375).round(1).alias(ctx.t("risk.tenure_months")),
+        (pl.col("probability") * 100).round(1).alias(ctx.t("risk.probability")),
+        pl.Series(ctx.t("risk.drivers"), [
+            ("；" if lang == "zh" else "; ").join(risk_report.describe_driver(f, v, lang) for f, v in
+                                                 zip(fs, vs, strict=True))
+            for fs, vs in zip(shown["drivers"].to_list(), shown["driver_values"].to_list(), strict=True)]),
+    ), hide_index=True, width="stretch",
+        column_config={ctx.t("risk.probability"): st.column_config.ProgressColumn(
+            ctx.t("risk.probability"), format="%.1f%%", min_value=0, max_value=100)})
+else:
+    st.caption(ctx.t("access.person_level_only"))
+    st.dataframe(risk_report.risk_by_team(people, ctx.viewer), hide_index=True, width="stretch")
+
+# ── A snapshot file (one row per person, left/stayed, no dates) ──
+with st.expander(ctx.t("risk.snapshot")):
+    st.caption(ctx.t("risk.snapshot_help"))
+    upload = st.file_uploader(ctx.t("risk.snapshot_file"), type=["csv"], key="risk_snapshot_file")
+    if upload is not None:
+        header = upload.getvalue().split(b"\n", 1)[0].decode("utf-8-sig", errors="replace").strip().split(",")
+        guess = next((i for i, c in enumerate(header) if c.strip().lower() in {"attrition", "left", "离职"}), 0)
+        target = st.selectbox(ctx.t("risk.snapshot_target"), header, index=guess, key="risk_snapshot_target")
+        try:
+            result = risk_report.evaluate_snapshot_bytes(upload.getvalue(), target, upload.name)
+        except ValueError as exc:
+            st.error(str(exc))
+        else:
+            cols = st.columns(3)
+            for column, score in zip(cols, ("roc_auc", "pr_auc", "brier"), strict=True):
+                column.metric(ctx.t(f"risk.{score}"), f"{result.scores[score]:.3f}", border=True)
+            st.caption(ctx.t("risk.snapshot_result", n=f"{result.n_rows:,}",
+                             rate=fmt_number(result.positive_rate, "ratio", lang),
+                             dropped=", ".join(result.dropped) or "—"))
+            st.dataframe(result.drivers.head(15), hide_index=True, width="stretch")
