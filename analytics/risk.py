@@ -20,6 +20,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import average_precision_score, brier_score_loss, roc_auc_score
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
+from threadpoolctl import threadpool_limits
 
 from analytics.access import Viewer
 from analytics.db import Database
@@ -122,6 +123,20 @@ def _scores(y: np.ndarray, p: np.ndarray) -> dict[str, float]:
             "brier": float(brier_score_loss(y, p))}
 
 
+def _single_threaded(func):
+    """Run model fitting with one OpenMP thread: on a busy 2-core server (several sessions, other work)
+    OpenMP's spinning threads made a 9 s fit take minutes; one thread is steady and fast enough."""
+    import functools
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        with threadpool_limits(limits=1):
+            return func(*args, **kwargs)
+
+    return wrapper
+
+
+@_single_threaded
 def backtest(db: Database, viewer: Viewer, first_month: dt.date, as_of: dt.date, horizon: int = 6,
              random_state: int = 0) -> Backtest | None:
     """Fit on earlier dates, score later ones; compare with the baseline. None when too little history."""
@@ -159,6 +174,7 @@ def global_drivers(model: Pipeline, test: pl.DataFrame, y: np.ndarray, random_st
         "importance", descending=True)
 
 
+@_single_threaded
 def fit_current(db: Database, viewer: Viewer, first_month: dt.date, as_of: dt.date, horizon: int = 6,
                 random_state: int = 0) -> tuple[Pipeline, pl.DataFrame] | None:
     """Fit on every labelled date up to ``as_of``; return the model and today's feature rows."""
@@ -174,6 +190,7 @@ def fit_current(db: Database, viewer: Viewer, first_month: dt.date, as_of: dt.da
     return model, rows.filter(pl.col("as_of") == as_of)
 
 
+@_single_threaded
 def person_drivers(model: Pipeline, current: pl.DataFrame, top: int = 3) -> pl.DataFrame:
     """Each person's probability and the features that raise it most.
 
@@ -234,6 +251,7 @@ def make_snapshot_model(categorical: list[str], numeric: list[str], random_state
     return Pipeline([("prep", prep), ("model", LogisticRegression(C=0.3, max_iter=5000, random_state=random_state))])
 
 
+@_single_threaded
 def evaluate_snapshot(frame: pl.DataFrame, target: str, folds: int = 5, random_state: int = 0) -> SnapshotResult:
     """Cross-validate the snapshot model on a one-row-per-person file with a left/stayed column."""
     from sklearn.model_selection import StratifiedKFold, cross_validate
