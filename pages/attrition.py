@@ -6,10 +6,11 @@ import streamlit as st
 
 from analytics import charts
 from analytics.attrition_report import BREAKDOWNS, CURVE_GROUPS, HEADLINE
-from analytics.i18n import code_label, fmt_delta, fmt_number
+from analytics.i18n import code_label, fmt_number
 from analytics.metrics import get_metric
 from ui import cached
 from ui.context import context
+from ui.widgets import kpi_cards
 
 ctx = context()
 lang = ctx.lang
@@ -20,16 +21,7 @@ if ctx.period.is_partial(ctx.as_of):
 
 # ── KPI cards ──
 head = cached.report(ctx, "attrition.headline", ctx.period, ctx.as_of)
-for row in (HEADLINE[:4], HEADLINE[4:]):
-    for column, metric_id in zip(st.columns(4), row, strict=True):
-        metric, kpi = get_metric(metric_id), head[metric_id]
-        delta = None if kpi["value"] is None or kpi["previous"] is None else kpi["value"] - kpi["previous"]
-        column.metric(
-            metric.name(lang) + (f" · {ctx.t('attrition.hires_12m')}" if metric.grain == "cohort" else ""),
-            fmt_number(kpi["value"], metric.unit, lang), delta=fmt_delta(delta, metric.unit, lang),
-            delta_color="inverse" if metric.direction == "down" else "off",
-            delta_description=ctx.t("overview.vs_prev", label=kpi["previous_label"]),
-            help=metric.formula(lang), border=True)
+kpi_cards(ctx, head, HEADLINE, suffix={"probation_exit_rate": f" · {ctx.t('attrition.hires_12m')}"})
 
 # ── Trend with benchmark ──
 st.subheader(ctx.t("attrition.trend"))

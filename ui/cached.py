@@ -90,7 +90,7 @@ def report(ctx: Context, name: str, *args: object, **kwargs: object) -> object:
 
 
 def _registry() -> dict[str, object]:
-    from analytics import attrition_report, risk_report
+    from analytics import attrition_report, quota_report, risk_report, scorecard
 
     reports = {
         f"attrition.{n}": getattr(attrition_report, n)
@@ -98,6 +98,9 @@ def _registry() -> dict[str, object]:
                   "exit_reasons", "exits_list", "group_names")
     }
     reports |= {f"risk.{n}": getattr(risk_report, n) for n in ("evaluation", "ranked")}
+    reports |= {f"quota.{n}": getattr(quota_report, n) for n in (
+        "headline", "monthly_attainment", "distribution", "ramp", "breakdown", "leaderboard")}
+    reports |= {f"scorecard.{n}": getattr(scorecard, n) for n in ("scorecard", "coaching_list", "high_potential")}
     return reports
 
 

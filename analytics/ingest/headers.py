@@ -119,6 +119,10 @@ def find_header(rows: Sequence[Sequence[str | None]], width: int, *, file: str,
         raise ImportProblem(
             f"the header spans rows {r + 1}–{m.row1 + 1} (merged cells). Keep one header row (or two), "
             "or give header_row= and header_rows= to say where it is.", file=file, row=r + 1, code="header")
+    cells = [v for v in rows[r] if not blank(v)]
+    if cells and sum(looks_like_data(v) for v in cells) * 2 > len(cells):
+        notes.append(f"Row {r + 1} looks like data, not a header. If the file has no header row, read it with "
+                     "has_header=False and give the column names.")
     n = header_rows or (2 if _two_rows(rows, r, width, merges) else 1)
     if n == 2:
         notes.append(f"Rows {r + 1} and {r + 2} form one two-row header; their names were combined as 'upper / lower'.")

@@ -7,7 +7,7 @@ and two-row merged headers handled), XLS (via fastexcel, no merge information) a
 
 Every value comes back as text (``pl.Utf8``): typing is :mod:`analytics.ingest.coerce`'s job, so
 zip codes keep their leading zeros and nothing is guessed twice. Each frame carries :data:`ROW`,
-the row number as in the file. Fully empty rows are dropped (their numbers are simply absent).
+the row number as in the file. Rows without any value are dropped (their numbers are simply absent).
 
 Safety, before anything is parsed: an XLSX whose members unpack to more than
 :data:`XLSX_MAX_RATIO` × its size or more than :data:`XLSX_MAX_UNCOMPRESSED` bytes is refused (zip
@@ -223,9 +223,9 @@ def _encoding_problem(data: bytes, label: str, exc: UnicodeDecodeError, codec: s
     also = ""
     if other is not None:
         other_line = data.count(b"\n", 0, other.start) + 1
-        also = f" nor GB18030/GBK (byte offset {other.start}, line {other_line})"
+        also = f", nor GB18030/GBK at byte offset {other.start} (line {other_line})"
     return ImportProblem(
-        f"has bytes that are not {codec.upper()}{also}: byte offset {at} (line {line}), bytes {bad}. Save the file "
+        f"has bytes that are not {codec.upper()} at byte offset {at} (line {line}): {bad}{also}. Save the file "
         "as UTF-8 (Excel: 'CSV UTF-8') or GBK and import again, or give the encoding.",
         file=label, row=line, code="encoding", expected="UTF-8 or GB18030/GBK text")
 
@@ -258,10 +258,37 @@ def _csv_rows(text: str, delimiter: str, limit: int) -> list[list[str]]:
     return rows
 
 
-def _read_csv(raw: bytes, label: str, size: int, encoding: str | None, delimiter: str | None, has_header: bool,
+class _NotUtf8(Exception):
+    """The optimistic UTF-8 parse met bytes that are not UTF-8: decode in Python and parse again."""
+
+
+def _read_csv(data: bytes, label: str, size: int, encoding: str | None, delimiter: str | None, has_header: bool,
               column_names: list[str] | None, header_row: int | None, header_rows: int | None) -> ReadResult:
-    raw, enc = decode(raw, label, encoding)
-    if not raw.strip():
+    args = (label, size, delimiter, has_header, column_names, header_row, header_rows)
+    if encoding is None and not data.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")) \
+            and _utf8_head(data):
+        try:            # most files are UTF-8: let polars validate the rest while parsing (no second copy)
+            return _read_text(data, "utf-8", *args)
+        except _NotUtf8:
+            pass
+    raw, enc = decode(data, label, encoding)
+    return _read_text(raw, enc, *args)
+
+
+def _utf8_head(data: bytes) -> bool:
+    """The sample the sniffer reads is UTF-8 (a character cut at the sample's end is fine)."""
+    head = data[:_SAMPLE_BYTES]
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return len(head) < len(data) and exc.start >= len(head) - 3
+    return True
+
+
+def _read_text(raw: bytes, enc: str, label: str, size: int, delimiter: str | None, has_header: bool,
+               column_names: list[str] | None, header_row: int | None, header_rows: int | None) -> ReadResult:
+    """Parse UTF-8 bytes (``enc`` is the encoding the file was in)."""
+    if not raw[:4096].strip() and not raw.strip():
         raise ImportProblem("is empty (no text).", file=label, code="empty")
     if b"\n" not in raw and b"\r" in raw:
         raw = raw.replace(b"\r", b"\n")              # old Mac line ends
@@ -298,7 +325,10 @@ def _parse_csv(raw: bytes, delim: str, skip: int, label: str) -> tuple[pl.DataFr
                            quote_char='"', raise_if_empty=False, missing_columns="insert"), None
     except (pl.exceptions.PolarsError, pl.exceptions.PanicException):
         pass
-    text = raw.decode("utf-8")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise _NotUtf8 from None
     records: list[list[str]] = []
     try:
         for rec in csv.reader(io.StringIO(text), delimiter=delim, strict=True):
@@ -361,8 +391,10 @@ def _finish(frame: pl.DataFrame, names: list[str], first_row: int, info: FileInf
     frame = frame.with_columns(pl.all().cast(pl.Utf8))
     frame = frame.with_columns(pl.int_range(pl.len(), dtype=pl.Int64).add(first_row).alias(ROW))
     if names:
-        empty = pl.all_horizontal([pl.col(c).is_null() | (pl.col(c).str.strip_chars() == "") for c in names])
-        frame = frame.filter(~empty)
+        empty = frame.select(pl.all_horizontal([pl.col(c).is_null() | (pl.col(c).str.len_bytes() == 0)
+                                                for c in names])).to_series()
+        if empty.any():
+            frame = frame.filter(~empty)
     if frame.height == 0:
         what = "a header row but no data rows" if info.header_rows else "no data rows"
         raise ImportProblem(f"has {what}.", file=info.name, code="no_rows", expected="at least one data row")
