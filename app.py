@@ -28,6 +28,9 @@ pages = {
                 url_path="attrition"),
         st.Page("pages/risk.py", title=t("nav.risk", language), icon=":material/warning:", url_path="risk"),
     ],
+    t("nav.group.sales", language): [
+        st.Page("pages/quota.py", title=t("nav.quota", language), icon=":material/trending_up:", url_path="quota"),
+    ],
     t("nav.group.reference", language): [
         st.Page("pages/glossary.py", title=t("nav.glossary", language), icon=":material/menu_book:",
                 url_path="glossary"),

@@ -22,10 +22,10 @@ TEMPLATE = go.layout.Template(
         colorway=PALETTE,
         paper_bgcolor="white",
         plot_bgcolor="white",
-        margin=dict(l=56, r=24, t=56, b=48),
+        margin=dict(l=56, r=24, t=56, b=56),
         xaxis=dict(showgrid=False, linecolor="#c9d1d9", ticks="outside", automargin=True),
         yaxis=dict(gridcolor="#e8edf2", zerolinecolor="#c9d1d9", automargin=True),
-        legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0),
+        legend=dict(orientation="h", yanchor="top", y=-0.14, x=0),
         title=dict(x=0, xanchor="left", font=dict(size=16)),
         hoverlabel=dict(font=dict(family=FONT)),
     )
@@ -134,7 +134,7 @@ def retention_curves(curves: pl.DataFrame, lang: str = "en", title: str = "",
                         line=dict(color=colour, width=2.5, shape="hv"),
                         hovertemplate=f"{name} · %{{x}}: %{{y:.1%}}<extra></extra>")
     fig.update_layout(template=TEMPLATE, title=title, height=420,
-                      legend=dict(orientation="h", yanchor="top", y=-0.18, x=0),
+                      legend=dict(orientation="h", yanchor="top", y=-0.2, x=0),
                       xaxis=dict(title=t("chart.tenure_month", lang)), yaxis=dict(tickformat=".0%", range=[0, 1.02]))
     return fig
 
@@ -172,12 +172,45 @@ def calibration_plot(calibration: pl.DataFrame, lang: str = "en", title: str = "
 
 
 def labelled_bars(labels: list[str], values: list[float], lang: str = "en", title: str = "",
-                  unit: str = "ratio", colour: str = PALETTE[0]) -> go.Figure:
-    """Horizontal bars from parallel lists (largest on top)."""
-    order = sorted(range(len(values)), key=lambda i: values[i])
+                  unit: str = "ratio", colour: str = PALETTE[0], sort: bool = True) -> go.Figure:
+    """Horizontal bars from parallel lists (largest on top when ``sort``, else in the given order top-down)."""
+    order = sorted(range(len(values)), key=lambda i: values[i]) if sort else list(range(len(values)))[::-1]
     fig = go.Figure(go.Bar(x=[values[i] for i in order], y=[labels[i] for i in order], orientation="h",
                            marker_color=colour, text=[fmt_number(values[i], unit, lang) for i in order],
                            textposition="auto", hovertemplate="%{y}: %{text}<extra></extra>"))
     fig.update_layout(template=TEMPLATE, title=title, height=max(240, 30 * len(values) + 90),
                       xaxis=_axis_format(unit, lang, values), yaxis=dict(title=None))
+    return fig
+
+
+def attainment_trend(frame: pl.DataFrame, lang: str = "en", title: str = "") -> go.Figure:
+    """Monthly attainment on bookings and on collected cash, with the 100% line."""
+    fig = go.Figure()
+    months = frame["month"].to_list()
+    fig.add_scatter(x=months, y=frame["attainment"].to_list(), mode="lines+markers",
+                    name=t("chart.on_bookings", lang), line=dict(color=PALETTE[0], width=2.5))
+    fig.add_scatter(x=months, y=frame["attainment_collected"].to_list(), mode="lines+markers",
+                    name=t("chart.on_cash", lang), line=dict(color=PALETTE[2], width=2, dash="dot"))
+    fig.add_hline(y=1.0, line_dash="dash", line_color=PALETTE[1], annotation_text="100%",
+                  annotation_position="top left")
+    fig.update_layout(template=TEMPLATE, title=title, height=340, yaxis=dict(tickformat=".0%"),
+                      xaxis=dict(tickformat="%Y-%m"))
+    return fig
+
+
+def ramp_curves(frame: pl.DataFrame, lang: str = "en", title: str = "",
+                names: dict[str, str] | None = None) -> go.Figure:
+    """Mean attainment by tenure month, one line per cohort (columns cohort, tenure_month, attainment, n_reps)."""
+    fig = go.Figure()
+    for i, cohort in enumerate(sorted(set(frame["cohort"].to_list()))):
+        part = frame.filter(pl.col("cohort") == cohort).sort("tenure_month")
+        name = (names or {}).get(cohort, cohort)
+        fig.add_scatter(x=part["tenure_month"].to_list(), y=part["attainment"].to_list(), mode="lines+markers",
+                        name=name, line=dict(color=PALETTE[i % len(PALETTE)], width=2.5),
+                        customdata=part["n_reps"].to_list(),
+                        hovertemplate=f"{name} · %{{x}}: %{{y:.0%}} (n=%{{customdata}})<extra></extra>")
+    fig.add_hline(y=0.8, line_dash="dash", line_color=PARTIAL_COLOUR, annotation_text="80%",
+                  annotation_position="bottom right")
+    fig.update_layout(template=TEMPLATE, title=title, height=380, yaxis=dict(tickformat=".0%"),
+                      xaxis=dict(title=t("chart.tenure_month_ramp", lang), dtick=1))
     return fig

@@ -1,0 +1,91 @@
+"""Quota & performance: who hits quota, how fast new people ramp, and the team's productivity."""
+from __future__ import annotations
+
+import polars as pl
+import streamlit as st
+
+from analytics import charts
+from analytics.metrics import get_metric
+from analytics.quota_report import HEADLINE, RAMP_SPLITS
+from ui import cached
+from ui.context import context
+from ui.widgets import chart, formatted, kpi_cards
+
+ctx = context()
+lang = ctx.lang
+st.title(ctx.t("quota.title"))
+st.caption(ctx.t("quota.caption"))
+if ctx.period.is_partial(ctx.as_of):
+    st.info(ctx.t("period.partial_note", label=ctx.period.label, date=ctx.as_of.isoformat()))
+
+kpi_cards(ctx, cached.report(ctx, "quota.headline", ctx.period, ctx.as_of), HEADLINE)
+
+# ── Attainment trend and distribution ──
+left, right = st.columns([3, 2])
+trend = cached.report(ctx, "quota.monthly_attainment", ctx.period.to_date(ctx.as_of).months[-1], ctx.as_of)
+chart(charts.attainment_trend(trend, lang, ctx.t("quota.trend")), "quota_trend", left)
+bands = cached.report(ctx, "quota.distribution", ctx.period, ctx.as_of)
+chart(charts.labelled_bars(bands["band"].to_list(), bands["reps"].to_list(), lang, ctx.t("quota.distribution"),
+                           "count", sort=False), "quota_bands", right)
+
+# ── Drill-down region → team → rep ──
+st.subheader(ctx.t("quota.drill"))
+path = st.session_state.setdefault("quota_path", [])
+level = ("region", "team", "rep")[min(len(path), 2)]
+crumbs = st.columns([1, 5])
+if path and crumbs[0].button(ctx.t("quota.up"), key="quota_up"):
+    path.pop()
+    st.rerun()
+names = cached.report(ctx, "attrition.group_names", "region", lang)
+crumbs[1].caption(" › ".join([ctx.t("sidebar.all"), *[names.get(p, p) for p in path]]))
+if level == "rep" and not ctx.viewer.person_level:
+    st.warning(ctx.t("access.person_level_only"))
+else:
+    table = cached.report(ctx, "quota.breakdown", ctx.period, ctx.as_of, level, lang, path[-1] if path else None)
+    fig = charts.labelled_bars(table["label"].to_list(), table["attainment"].fill_null(0).to_list(), lang,
+                               get_metric("attainment").name(lang), "ratio")
+    fig.update_traces(customdata=table[level].cast(pl.Utf8).to_list())
+    event = chart(fig, f"quota_bars_{level}_{'-'.join(path)}", on_select="rerun", selection_mode="points")
+    points = (event or {}).get("selection", {}).get("points", [])
+    if points and level != "rep" and points[0].get("customdata"):
+        path.append(points[0]["customdata"])
+        st.rerun()
+    if level != "rep":
+        st.caption(ctx.t("quota.click"))
+    st.dataframe(formatted(table, {
+        "label": (ctx.t("col.group"), "text"), "attainment": (get_metric("attainment").name(lang), "ratio"),
+        "bookings": (get_metric("bookings").name(lang), "currency"), "quota": (get_metric("quota").name(lang),
+                                                                               "currency"),
+        "reps_at_quota": (get_metric("reps_at_quota").name(lang), "ratio"),
+        "collection_rate": (get_metric("collection_rate").name(lang), "ratio"),
+    }, lang), hide_index=True, width="stretch")
+
+# ── Ramp ──
+st.subheader(ctx.t("quota.ramp"))
+split = st.radio(ctx.t("quota.ramp_by"), RAMP_SPLITS, format_func=lambda s: ctx.t(f"quota.ramp.{s}"),
+                 horizontal=True, key="quota_ramp_split")
+ramp = cached.report(ctx, "quota.ramp", ctx.as_of, split)
+labels = {"true": ctx.t("attrition.mentored"), "false": ctx.t("attrition.not_mentored"),
+          **cached.report(ctx, "attrition.group_names", "role", lang)}
+chart(charts.ramp_curves(ramp, lang, ctx.t("quota.ramp_title"), labels), "quota_ramp")
+summary = ramp.unique("cohort").sort("cohort")
+st.dataframe(pl.DataFrame({
+    ctx.t("col.group"): [labels.get(c, c) for c in summary["cohort"].to_list()],
+    ctx.t("quota.reps"): summary["reps"].to_list(),
+    ctx.t("quota.productive"): summary["productive"].to_list(),
+    get_metric("time_to_productivity").name(lang) + ctx.t("attrition.in_months"): summary["median_months"].to_list(),
+}), hide_index=True, width="stretch")
+
+# ── Leaderboard within scope ──
+if ctx.viewer.person_level:
+    st.subheader(ctx.t("quota.leaderboard"))
+    board = cached.report(ctx, "quota.leaderboard", ctx.period, ctx.as_of, lang)
+    st.dataframe(formatted(board, {
+        "rank": ("#", "count"), "name": (ctx.t("risk.name"), "text"), "team": (ctx.t("dim.team"), "text"),
+        "attainment": (get_metric("attainment").name(lang), "ratio"),
+        "att_bookings": (get_metric("bookings").name(lang), "currency"),
+        "quota": (get_metric("quota").name(lang), "currency"),
+        "ka_share": (get_metric("ka_share").name(lang), "ratio"),
+        "new_customer_share": (ctx.t("quota.new_share"), "ratio"),
+        "collection_rate": (get_metric("collection_rate").name(lang), "ratio"),
+    }, lang), hide_index=True, width="stretch", height=420)
