@@ -30,6 +30,8 @@ pages = {
     ],
     t("nav.group.sales", language): [
         st.Page("pages/quota.py", title=t("nav.quota", language), icon=":material/trending_up:", url_path="quota"),
+        st.Page("pages/scorecard.py", title=t("nav.scorecard", language), icon=":material/leaderboard:",
+                url_path="scorecard"),
     ],
     t("nav.group.reference", language): [
         st.Page("pages/glossary.py", title=t("nav.glossary", language), icon=":material/menu_book:",

@@ -320,10 +320,11 @@ class _Reader:
 
     def one_of(self, d: Mapping[str, Any], keys: tuple[str, ...], path: str) -> str:
         given = [k for k in keys if d.get(k) is not None]
-        if len(given) != 1:
-            what = "none" if not given else ", ".join(given)
-            self.fail(_join(path, given[-1]) if given else path or None,
-                      f"has {what} of {', '.join(keys)}; expected exactly one of them.")
+        if not given:
+            self.fail(path or None, f"has none of {', '.join(keys)}; expected exactly one of them.")
+        if len(given) > 1:
+            self.fail(_join(path, given[-1]), f"is given together with {', '.join(given[:-1])}; "
+                      f"expected exactly one of {', '.join(keys)}.")
         return given[0]
 
 
@@ -457,18 +458,19 @@ def _parse(d: Mapping[str, Any], r: _Reader, file_id: str | None) -> Plan:
         r.fail("id", f"is {_show(d['id'])}; expected {plan_id!r}, the file name (or leave id out).")
     if not isinstance(plan_id, str) or not _ID_RE.fullmatch(plan_id):
         r.fail("id", f"is {_show(plan_id)}; expected lowercase letters, digits, _ and - (e.g. 'standard_2024').")
+    names = {k: r.text(d, k, "") for k in ("name_en", "name_zh")}
+    period = r.choice(d, "measurement_period", "", PERIODS)
     base_pct, uplift = _parse_rates(d, r)
     tier_mode, tiers = _parse_tiers(d, r, base_pct)
     acc_mode, accelerators = _parse_accelerators(d, r)
+    bonuses, cap = _parse_bonuses(d, r), _parse_cap(d, r)
     pay_on, cutoff_days, cutoff_date = _parse_payment(d, r)
     return Plan(
-        id=plan_id, name_en=r.text(d, "name_en", ""), name_zh=r.text(d, "name_zh", ""),
-        measurement_period=r.choice(d, "measurement_period", "", PERIODS), base_rate_pct=base_pct,
+        id=plan_id, **names, measurement_period=period, base_rate_pct=base_pct,
         description_en=r.text(d, "description_en", "", default=""),
         description_zh=r.text(d, "description_zh", "", default=""),
         ka_uplift_pp=uplift, tier_mode=tier_mode, tiers=tiers, accelerator_mode=acc_mode, accelerators=accelerators,
-        bonuses=_parse_bonuses(d, r), cap=_parse_cap(d, r), pay_on=pay_on, cutoff_days=cutoff_days,
-        cutoff_date=cutoff_date, source=r.source,
+        bonuses=bonuses, cap=cap, pay_on=pay_on, cutoff_days=cutoff_days, cutoff_date=cutoff_date, source=r.source,
     )
 
 
@@ -623,10 +625,12 @@ def order_lines(plan: Plan, orders: pl.DataFrame | pl.LazyFrame, period_start: d
                                      pl.col("amount").cast(pl.Float64).alias("cash"))
     if plan.cutoff_date is not None:
         cash = cash.filter(pl.col("collected_date") <= plan.cutoff_date)
-    elif plan.cutoff_days is not None:
-        due = lines.select("order_id", *_period_columns(plan.measurement_period, fy_start, prefix="m"))
-        cash = (cash.join(due.select("order_id", cutoff=pl.col("m_end") + pl.duration(days=plan.cutoff_days)),
-                          on="order_id").filter(pl.col("collected_date") <= pl.col("cutoff")))
+    elif plan.cutoff_days is not None:  # cutoff per month (a dozen rows), then per order
+        cutoffs = lines.select(pl.col("month").unique()).with_columns(
+            _period_columns(plan.measurement_period, fy_start, prefix="m")).select(
+            "month", cutoff=pl.col("m_end") + pl.duration(days=plan.cutoff_days))
+        due = lines.select("order_id", "month").join(cutoffs, on="month").drop("month")
+        cash = cash.join(due, on="order_id").filter(pl.col("collected_date") <= pl.col("cutoff"))
     collected = cash.group_by("order_id").agg(collected=pl.col("cash").sum())
     amount = pl.col("amount")
     return lines.join(collected, on="order_id", how="left").with_columns(
@@ -634,19 +638,22 @@ def order_lines(plan: Plan, orders: pl.DataFrame | pl.LazyFrame, period_start: d
     ).drop("collected")
 
 
-def _panel(lines: pl.LazyFrame) -> pl.LazyFrame:
+def _panel(lines: pl.LazyFrame, credited_is_bookings: bool = False) -> pl.LazyFrame:
+    """Sum order lines to rep × month (the KA part as its own column, which groups faster than a filter)."""
     ka = pl.col("is_ka")
-    return lines.group_by("employee_id", "month").agg(
-        bookings=pl.col("amount").sum(), ka_bookings=pl.col("amount").filter(ka).sum(),
-        credited=pl.col("credited").sum(), ka_credited=pl.col("credited").filter(ka).sum(),
-    )
+    cols = {"bookings": pl.col("amount"), "ka_bookings": pl.when(ka).then(pl.col("amount")).otherwise(0.0)}
+    if not credited_is_bookings:
+        cols |= {"credited": pl.col("credited"), "ka_credited": pl.when(ka).then(pl.col("credited")).otherwise(0.0)}
+    out = lines.select("employee_id", "month", **cols).group_by("employee_id", "month").agg(pl.all().sum())
+    return out.with_columns(credited="bookings", ka_credited="ka_bookings") if credited_is_bookings else out
 
 
 def rep_month_panel(plan: Plan, orders: pl.DataFrame | pl.LazyFrame, period_start: dt.date, period_end: dt.date,
                     collections: pl.DataFrame | pl.LazyFrame | None = None, *, fy_start: int = 1) -> pl.DataFrame:
     """Rep × month: bookings, ka_bookings, credited, ka_credited (money). Every payout runs on this
     panel; it depends on the plan only through its payment basis and cutoff."""
-    return _panel(order_lines(plan, orders, period_start, period_end, collections, fy_start=fy_start)).collect()
+    lines = order_lines(plan, orders, period_start, period_end, collections, fy_start=fy_start)
+    return _panel(lines, plan.pay_on == "bookings").collect()
 
 
 def _credit_key(plan: Plan) -> tuple[Any, ...]:
@@ -666,8 +673,9 @@ def _rep_months(panel: pl.DataFrame | pl.LazyFrame, quotas: pl.DataFrame | pl.La
         .filter(pl.col("month").is_between(period_start.replace(day=1), period_end))
         .group_by("employee_id", "month").agg(pl.col("quota").sum())
     )
-    p = _lazy(panel).select(pl.col("employee_id").cast(pl.Int64), pl.col("month"),
-                            *(pl.col(c).cast(pl.Float64) for c in _VALUES))
+    p = (_lazy(panel).select(pl.col("employee_id").cast(pl.Int64), pl.col("month"),
+                             *(pl.col(c).cast(pl.Float64) for c in _VALUES))
+         .filter(pl.col("month").is_between(period_start.replace(day=1), period_end)))
     return p.join(q, on=["employee_id", "month"], how="full", coalesce=True).with_columns(
         pl.col([*_VALUES, "quota"]).fill_null(0.0))
 
@@ -816,7 +824,8 @@ def payouts(plan: Plan, orders: pl.DataFrame, quotas: pl.DataFrame, base_salary:
     rate (blended rate on credited before KA uplift, fraction); commission (before bonus and cap),
     bonus, cap_amount, payout (money, 0.01); capped; cost_of_sales = payout ÷ bookings (fraction).
     """
-    panel = _panel(order_lines(plan, orders, period_start, period_end, collections, fy_start=fy_start))
+    lines = order_lines(plan, orders, period_start, period_end, collections, fy_start=fy_start)
+    panel = _panel(lines, plan.pay_on == "bookings")
     return _payouts_lazy(plan, panel, quotas, base_salary, period_start, period_end, fy_start)[0].collect()
 
 
@@ -1008,10 +1017,11 @@ def simulate(plan_a: Plan, plan_b: Plan, orders: pl.DataFrame, quotas: pl.DataFr
 
     Orders are reduced once to a rep × month panel (per payment basis), and every run works on it.
     """
-    panels: dict[tuple[Any, ...], pl.DataFrame] = {}
+    lazy: dict[tuple[Any, ...], pl.LazyFrame] = {}
     for plan in (plan_a, plan_b):
-        if _credit_key(plan) not in panels:
-            panels[_credit_key(plan)] = rep_month_panel(plan, orders, period_start, period_end, collections,
-                                                        fy_start=fy_start)
+        if _credit_key(plan) not in lazy:
+            lines = order_lines(plan, orders, period_start, period_end, collections, fy_start=fy_start)
+            lazy[_credit_key(plan)] = _panel(lines, plan.pay_on == "bookings")
+    panels = dict(zip(lazy, pl.collect_all(list(lazy.values())), strict=True))
     return simulate_panels(plan_a, plan_b, panels[_credit_key(plan_a)], panels[_credit_key(plan_b)], quotas,
                            base_salary, period_start, period_end, attainment_shift, fy_start=fy_start)

@@ -1,0 +1,63 @@
+"""Scorecard & lists: weighted scores by role and stage, ranking, coaching and high-potential lists."""
+from __future__ import annotations
+
+import polars as pl
+import streamlit as st
+
+from analytics.scorecard import load_config
+from ui import cached
+from ui.context import context
+from ui.widgets import formatted
+
+ctx = context()
+lang = ctx.lang
+st.title(ctx.t("scorecard.title"))
+st.caption(ctx.t("scorecard.caption"))
+if not ctx.viewer.person_level:
+    st.warning(ctx.t("access.person_level_only"))
+    st.stop()
+
+config = load_config()
+with st.expander(ctx.t("scorecard.weights"), expanded=False):
+    rows = [{ctx.t("scorecard.stage"): ctx.t(f"scorecard.stage.{stage}"), ctx.t("scorecard.component"):
+             ctx.t(f"scorecard.c.{comp}"), ctx.t("scorecard.weight"): f"{w:.0%}"}
+            for stage, weights in config.weights.items() for comp, w in weights.items()]
+    st.dataframe(pl.DataFrame(rows), hide_index=True, width="stretch")
+    st.caption(ctx.t("scorecard.rules", months=config.new_rep_months, points=config.complaint_deduction,
+                     cap=config.max_deduction))
+
+card = cached.report(ctx, "scorecard.scorecard", ctx.period, ctx.as_of)
+teams = cached.report(ctx, "attrition.group_names", "team", lang)
+stage = st.segmented_control(ctx.t("scorecard.stage"), ["all", "new_rep", "mature_rep", "manager"],
+                             format_func=lambda s: ctx.t(f"scorecard.stage.{s}"), default="all",
+                             key="scorecard_stage")
+shown = card if stage in (None, "all") else card.filter(pl.col("stage") == stage)
+st.metric(ctx.t("scorecard.people"), f"{shown.height:,}")
+shown = shown.with_columns(team=pl.col("team_id").replace_strict(teams, default=pl.col("team_id")),
+                           stage_name=pl.col("stage").replace_strict(
+                               {s: ctx.t(f"scorecard.stage.{s}") for s in ("new_rep", "mature_rep", "manager")}),
+                           top=pl.when(pl.col("top_20")).then(pl.lit("★")).otherwise(pl.lit("")))
+st.dataframe(formatted(shown, {
+    "rank": ("#", "count"), "top": (ctx.t("scorecard.top20"), "text"), "name": (ctx.t("risk.name"), "text"),
+    "team": (ctx.t("dim.team"), "text"), "stage_name": (ctx.t("scorecard.stage"), "text"),
+    "score": (ctx.t("scorecard.score"), "score"), "deduction": (ctx.t("scorecard.deduction"), "score"),
+    "attainment": (ctx.t("scorecard.c.attainment"), "ratio"),
+    "new_customers": (ctx.t("scorecard.c.new_customers"), "count"),
+    "repeat_rate": (ctx.t("scorecard.c.repeat_rate"), "ratio"),
+    "collection_rate": (ctx.t("scorecard.c.collection_rate"), "ratio"),
+    "visits": (ctx.t("scorecard.c.visits"), "count"),
+    "proposal_on_time": (ctx.t("scorecard.c.proposal_on_time"), "ratio"),
+    "complaints": (ctx.t("scorecard.complaints"), "count"),
+}, lang), hide_index=True, width="stretch", height=420)
+
+left, right = st.columns(2)
+with left:
+    st.subheader(ctx.t("scorecard.coaching"))
+    st.caption(ctx.t("scorecard.coaching_rule"))
+    coaching = cached.report(ctx, "scorecard.coaching_list", ctx.as_of)
+    st.dataframe(coaching.drop("employee_id", "hire_date"), hide_index=True, width="stretch")
+with right:
+    st.subheader(ctx.t("scorecard.hipo"))
+    st.caption(ctx.t("scorecard.hipo_rule"))
+    hipo = cached.report(ctx, "scorecard.high_potential", ctx.as_of)
+    st.dataframe(hipo.drop("employee_id", "hire_date"), hide_index=True, width="stretch")
