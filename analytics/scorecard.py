@@ -102,11 +102,15 @@ def manager_components(db: Database, viewer: Viewer, period: Period, as_of: dt.d
     ).rename({"manager_id": "employee_id"})
 
 
+PEERS = ["role_id", "stage"]
+
+
 def _percentile(col: str, higher_better: bool) -> pl.Expr:
-    """0–100 percentile within the role; nulls (no data) score the middle, 50."""
-    rank = pl.col(col).rank("average", descending=not higher_better).over("role_id")
-    n = pl.col(col).count().over("role_id")
-    return pl.when(pl.col(col).is_null()).then(50.0).when(n > 1).then((n - rank) / (n - 1) * 100).otherwise(50.0)
+    """0–100 percentile among peers (same role and stage): the best gets 100, the worst 0; ties share the
+    average; nulls (no data for that component) score the middle, 50."""
+    rank = pl.col(col).rank("average", descending=not higher_better).over(PEERS)  # best has the highest rank
+    n = pl.col(col).count().over(PEERS)
+    return pl.when(pl.col(col).is_null()).then(50.0).when(n > 1).then((rank - 1) / (n - 1) * 100).otherwise(50.0)
 
 
 def scorecard(db: Database, viewer: Viewer, period: Period, as_of: dt.date,

@@ -40,7 +40,7 @@ shown = shown.with_columns(team=pl.col("team_id").replace_strict(teams, default=
 st.dataframe(formatted(shown, {
     "rank": ("#", "count"), "top": (ctx.t("scorecard.top20"), "text"), "name": (ctx.t("risk.name"), "text"),
     "team": (ctx.t("dim.team"), "text"), "stage_name": (ctx.t("scorecard.stage"), "text"),
-    "score": (ctx.t("scorecard.score"), "score"), "deduction": (ctx.t("scorecard.deduction"), "score"),
+    "score": (ctx.t("scorecard.score"), "score"), "deduction": (ctx.t("scorecard.deduction"), "count"),
     "attainment": (ctx.t("scorecard.c.attainment"), "ratio"),
     "new_customers": (ctx.t("scorecard.c.new_customers"), "count"),
     "repeat_rate": (ctx.t("scorecard.c.repeat_rate"), "ratio"),
@@ -50,14 +50,22 @@ st.dataframe(formatted(shown, {
     "complaints": (ctx.t("scorecard.complaints"), "count"),
 }, lang), hide_index=True, width="stretch", height=420)
 
+def list_table(frame: pl.DataFrame) -> pl.DataFrame:
+    """Name, the quarters' attainment (formatted), latest rating and potential."""
+    quarters = [c for c in frame.columns if c[:4].isdigit() and "-Q" in c]
+    return formatted(frame, {"name": (ctx.t("risk.name"), "text"), **{q: (q, "ratio") for q in quarters},
+                             "rating": (ctx.t("scorecard.rating"), "count"),
+                             "potential": (ctx.t("scorecard.potential"), "count")}, lang)
+
+
 left, right = st.columns(2)
 with left:
     st.subheader(ctx.t("scorecard.coaching"))
     st.caption(ctx.t("scorecard.coaching_rule"))
     coaching = cached.report(ctx, "scorecard.coaching_list", ctx.as_of)
-    st.dataframe(coaching.drop("employee_id", "hire_date"), hide_index=True, width="stretch")
+    st.dataframe(list_table(coaching), hide_index=True, width="stretch")
 with right:
     st.subheader(ctx.t("scorecard.hipo"))
     st.caption(ctx.t("scorecard.hipo_rule"))
     hipo = cached.report(ctx, "scorecard.high_potential", ctx.as_of)
-    st.dataframe(hipo.drop("employee_id", "hire_date"), hide_index=True, width="stretch")
+    st.dataframe(list_table(hipo), hide_index=True, width="stretch")
