@@ -32,6 +32,8 @@ pages = {
         st.Page("pages/quota.py", title=t("nav.quota", language), icon=":material/trending_up:", url_path="quota"),
         st.Page("pages/scorecard.py", title=t("nav.scorecard", language), icon=":material/leaderboard:",
                 url_path="scorecard"),
+        st.Page("pages/incentives.py", title=t("nav.incentives", language), icon=":material/payments:",
+                url_path="incentives"),
     ],
     t("nav.group.reference", language): [
         st.Page("pages/glossary.py", title=t("nav.glossary", language), icon=":material/menu_book:",

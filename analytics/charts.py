@@ -214,3 +214,11 @@ def ramp_curves(frame: pl.DataFrame, lang: str = "en", title: str = "",
     fig.update_layout(template=TEMPLATE, title=title, height=380, yaxis=dict(tickformat=".0%"),
                       xaxis=dict(title=t("chart.tenure_month_ramp", lang), dtick=1))
     return fig
+
+
+def grouped_bars(frame: pl.DataFrame, x: str, y: str, colour: str, lang: str = "en", title: str = "",
+                 unit: str = "count") -> go.Figure:
+    """Vertical bars of ``y`` by ``x``, side by side per ``colour`` (e.g. plan A vs plan B by band)."""
+    fig = stacked_bars(frame, x, y, colour, lang, title, unit)
+    fig.update_layout(barmode="group")
+    return fig

@@ -30,7 +30,7 @@ def test_every_key_used_in_code_exists():
 
 def test_chinese_strings_are_chinese():
     cjk = re.compile(r"[\u4e00-\u9fff]")
-    same_everywhere = {"risk.roc_auc", "risk.pr_auc"}  # technical names used as is in Chinese
+    same_everywhere = {"risk.roc_auc", "risk.pr_auc", "incentives.gain"}  # technical names used as is in Chinese
     untranslated = [k for k, v in CATALOGUE["zh"].items()
                     if not cjk.search(v) and v == CATALOGUE["en"][k] and k not in same_everywhere]
     assert untranslated == []

@@ -90,7 +90,7 @@ def report(ctx: Context, name: str, *args: object, **kwargs: object) -> object:
 
 
 def _registry() -> dict[str, object]:
-    from analytics import attrition_report, quota_report, risk_report, scorecard
+    from analytics import attrition_report, incentives_report, quota_report, risk_report, scorecard
 
     reports = {
         f"attrition.{n}": getattr(attrition_report, n)
@@ -101,6 +101,8 @@ def _registry() -> dict[str, object]:
     reports |= {f"quota.{n}": getattr(quota_report, n) for n in (
         "headline", "monthly_attainment", "distribution", "ramp", "breakdown", "leaderboard")}
     reports |= {f"scorecard.{n}": getattr(scorecard, n) for n in ("scorecard", "coaching_list", "high_potential")}
+    reports |= {f"incentives.{n}": getattr(incentives_report, n) for n in (
+        "payouts_in_scope", "rep_statement", "what_if")}
     return reports
 
 

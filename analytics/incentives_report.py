@@ -1,0 +1,77 @@
+"""Commission for the people in scope: payouts per rep under their own plan, statements, and the
+what-if simulator comparing two plans on the same reps (no Streamlit)."""
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+
+from analytics import incentives
+from analytics.access import Viewer
+from analytics.db import Database
+from analytics.periods import Period
+
+
+def inputs(db: Database, viewer: Viewer, period: Period, as_of: dt.date) -> dict[str, pl.DataFrame]:
+    """Reps in scope (plan, base pay), their orders with the KA flag, quotas and collections by as-of."""
+    end = min(period.end, as_of)
+    reps = db.query("commission_reps", start=period.start, end=end, **viewer.sql_params())
+    ids = reps["employee_id"].to_list()
+    orders = db.query("commission_orders", start=period.start, end=end, as_of=as_of, reps=ids)
+    collections = db.query("commission_collections", start=period.start, end=end, as_of=as_of, reps=ids)
+    quotas = db.sql("select employee_id, month, amount from quotas where month between $s and $e "
+                    "and list_contains($reps, employee_id)", s=period.start, e=end, reps=ids)
+    return {"reps": reps, "orders": orders, "collections": collections, "quotas": quotas,
+            "base": reps.select("employee_id", "base_monthly")}
+
+
+def payouts_in_scope(db: Database, viewer: Viewer, period: Period, as_of: dt.date) -> pl.DataFrame:
+    """Every rep's payout for the period under the plan in their compensation record."""
+    data = inputs(db, viewer, period, as_of)
+    end = min(period.end, as_of)
+    frames = []
+    for plan_id, reps in data["reps"].group_by("plan_id"):
+        if plan_id[0] is None:
+            continue
+        plan = incentives.load_plan(plan_id[0])
+        ids = reps["employee_id"].implode()
+        out = incentives.payouts(plan, data["orders"].filter(pl.col("employee_id").is_in(ids)),
+                                 data["quotas"].filter(pl.col("employee_id").is_in(ids)),
+                                 data["base"].filter(pl.col("employee_id").is_in(ids)), period.start, end,
+                                 data["collections"])
+        frames.append(out.with_columns(plan_id=pl.lit(plan.id)))
+    if not frames:
+        return pl.DataFrame()
+    out = pl.concat(frames, how="diagonal_relaxed")
+    return out.join(data["reps"].select("employee_id", "name", "team_id", "role_id"), on="employee_id", how="left")
+
+
+def rep_statement(db: Database, viewer: Viewer, employee_id: int, period: Period, as_of: dt.date) -> dict:
+    """One rep's statement under their plan, down to the orders behind it."""
+    data = inputs(db, viewer, period, as_of)
+    rep = data["reps"].filter(pl.col("employee_id") == employee_id)
+    if rep.is_empty():
+        raise ValueError(f"Employee {employee_id} has no orders or quota in scope for {period.label}.")
+    plan = incentives.load_plan(rep["plan_id"][0])
+    return incentives.statement(plan, employee_id, data["orders"], data["quotas"], data["base"], period.start,
+                                min(period.end, as_of), data["collections"])
+
+
+def what_if(db: Database, viewer: Viewer, period: Period, as_of: dt.date, plan_a: dict | str, plan_b: dict | str,
+            shift: float = 0.0, plan_filter: str | None = None) -> dict[str, pl.DataFrame]:
+    """Two plans (dicts or TOML text, so edited parameters work) side by side on the reps in scope
+    (optionally only those currently on ``plan_filter``)."""
+    import tomllib
+
+    plan_a = tomllib.loads(plan_a) if isinstance(plan_a, str) else plan_a
+    plan_b = tomllib.loads(plan_b) if isinstance(plan_b, str) else plan_b
+    data = inputs(db, viewer, period, as_of)
+    reps = data["reps"] if plan_filter is None else data["reps"].filter(pl.col("plan_id") == plan_filter)
+    ids = reps["employee_id"].implode()
+    a, b = incentives.plan_from_dict(plan_a, "plan A"), incentives.plan_from_dict(plan_b, "plan B")
+    out = incentives.simulate(a, b, data["orders"].filter(pl.col("employee_id").is_in(ids)),
+                              data["quotas"].filter(pl.col("employee_id").is_in(ids)),
+                              data["base"].filter(pl.col("employee_id").is_in(ids)), period.start,
+                              min(period.end, as_of), data["collections"], shift)
+    out["reps"] = out["reps"].join(reps.select("employee_id", "name", "team_id"), on="employee_id", how="left")
+    return out

@@ -1,0 +1,161 @@
+"""Incentives: what the commission plans pay and cost, statements per rep, and the what-if simulator."""
+from __future__ import annotations
+
+import copy
+
+import polars as pl
+import streamlit as st
+
+from analytics import charts, export, incentives
+from analytics.i18n import fmt_number
+from analytics.metrics import get_metric
+from ui import cached
+from ui.context import context
+from ui.widgets import chart, formatted
+
+ctx = context()
+lang = ctx.lang
+st.title(ctx.t("incentives.title"))
+st.caption(ctx.t("incentives.caption"))
+if not ctx.viewer.sees_pay:
+    st.warning(ctx.t("access.no_pay"))
+    st.stop()
+
+plans = {p.id: p for p in incentives.list_plans()}
+tab_pay, tab_statement, tab_sim = st.tabs([ctx.t("incentives.payouts"), ctx.t("incentives.statement"),
+                                           ctx.t("incentives.simulator")])
+
+# ── Payouts per rep under their own plan ──
+with tab_pay:
+    pay = cached.report(ctx, "incentives.payouts_in_scope", ctx.period, ctx.as_of)
+    if pay.is_empty():
+        st.info(ctx.t("app.no_data"))
+    else:
+        totals = pay.select(pl.col("payout").sum(), pl.col("bookings").sum(), pl.col("bonus").sum(),
+                            pl.col("capped").sum().alias("capped"), pl.col("employee_id").n_unique().alias("reps"))
+        t = totals.row(0, named=True)
+        cols = st.columns(4)
+        cols[0].metric(get_metric("commission_payout").name(lang), fmt_number(t["payout"], "currency", lang),
+                       help=get_metric("commission_payout").formula(lang), border=True)
+        cols[1].metric(get_metric("cost_of_sales").name(lang),
+                       fmt_number(t["payout"] / t["bookings"] if t["bookings"] else None, "ratio", lang),
+                       help=get_metric("cost_of_sales").formula(lang), border=True)
+        cols[2].metric(ctx.t("incentives.bonus"), fmt_number(t["bonus"], "currency", lang), border=True)
+        cols[3].metric(ctx.t("incentives.capped"), f"{t['capped']:,}", border=True)
+        per_rep = pay.group_by("employee_id", "name", "plan_id").agg(
+            pl.col("bookings").sum(), pl.col("quota").sum(), pl.col("payout").sum(), pl.col("bonus").sum(),
+            pl.col("capped").any()).with_columns(
+            attainment=pl.when(pl.col("quota") > 0).then(pl.col("bookings") / pl.col("quota")),
+            cost_of_sales=pl.when(pl.col("bookings") > 0).then(pl.col("payout") / pl.col("bookings")),
+            plan=pl.col("plan_id").replace_strict({k: p.name_zh if lang == "zh" else p.name_en
+                                                   for k, p in plans.items()}, default=pl.col("plan_id")),
+        ).sort("payout", descending=True)
+        table = formatted(per_rep, {
+            "name": (ctx.t("risk.name"), "text"), "plan": (ctx.t("incentives.plan"), "text"),
+            "bookings": (get_metric("bookings").name(lang), "currency"),
+            "attainment": (get_metric("attainment").name(lang), "ratio"),
+            "payout": (get_metric("commission_payout").name(lang), "currency"),
+            "bonus": (ctx.t("incentives.bonus"), "currency"),
+            "cost_of_sales": (get_metric("cost_of_sales").name(lang), "ratio"),
+        }, lang)
+        st.dataframe(table, hide_index=True, width="stretch", height=420)
+        c1, c2 = st.columns(2)
+        c1.download_button(ctx.t("export.csv"), export.csv_bytes(table), f"payouts_{ctx.period.label}.csv",
+                           "text/csv", key="pay_csv")
+        c2.download_button(ctx.t("export.xlsx"), export.xlsx_bytes({"payouts": table}),
+                           f"payouts_{ctx.period.label}.xlsx", key="pay_xlsx")
+
+# ── Statement per rep, down to the orders ──
+with tab_statement:
+    pay = cached.report(ctx, "incentives.payouts_in_scope", ctx.period, ctx.as_of)
+    if pay.is_empty():
+        st.info(ctx.t("app.no_data"))
+    else:
+        people = pay.unique("employee_id").sort("name")
+        labels = dict(zip(people["employee_id"].to_list(), people["name"].to_list(), strict=True))
+        who = st.selectbox(ctx.t("incentives.rep"), list(labels), format_func=lambda e: f"{labels[e]} ({e})",
+                           key="statement_rep")
+        stmt = cached.report(ctx, "incentives.rep_statement", who, ctx.period, ctx.as_of)
+        plan = plans.get(stmt["plan_id"])
+        st.markdown(f"**{stmt['plan_name_zh'] if lang == 'zh' else stmt['plan_name_en']}** — "
+                    f"{(plan.description_zh if lang == 'zh' else plan.description_en) if plan else ''}")
+        totals = stmt["totals"]
+        cols = st.columns(4)
+        for col, key in zip(cols, ("lines", "bonus", "cap", "payout"), strict=True):
+            col.metric(ctx.t(f"incentives.total.{key}"), fmt_number(totals[key], "currency", lang), border=True)
+        st.dataframe(formatted(stmt["summary"], {
+            "period_label": (ctx.t("sidebar.period"), "text"), "bookings": (get_metric("bookings").name(lang),
+                                                                             "currency"),
+            "quota": (get_metric("quota").name(lang), "currency"),
+            "attainment": (get_metric("attainment").name(lang), "ratio"), "tier": (ctx.t("incentives.tier"), "text"),
+            "commission": (ctx.t("incentives.commission"), "currency"), "bonus": (ctx.t("incentives.bonus"),
+                                                                                   "currency"),
+            "payout": (get_metric("commission_payout").name(lang), "currency"),
+        }, lang), hide_index=True, width="stretch")
+        st.caption(ctx.t("incentives.lines", n=f"{stmt['lines'].height:,}"))
+        st.dataframe(stmt["lines"], hide_index=True, width="stretch", height=300)
+        if not stmt["adjustments"].is_empty():
+            st.dataframe(stmt["adjustments"], hide_index=True, width="stretch")
+        sheets = {"summary": stmt["summary"], "orders": stmt["lines"], "adjustments": stmt["adjustments"]}
+        c1, c2 = st.columns(2)
+        c1.download_button(ctx.t("export.csv"), export.csv_bytes(stmt["lines"]), f"statement_{who}.csv",
+                           "text/csv", key="stmt_csv")
+        c2.download_button(ctx.t("export.xlsx"), export.xlsx_bytes(sheets), f"statement_{who}.xlsx",
+                           key="stmt_xlsx")
+
+# ── What-if simulator ──
+with tab_sim:
+    st.caption(ctx.t("incentives.sim_caption"))
+    left, right = st.columns(2)
+    names = {k: (p.name_zh if lang == "zh" else p.name_en) for k, p in plans.items()}
+    a_id = left.selectbox(ctx.t("incentives.plan_a"), list(plans), format_func=names.get,
+                          index=list(plans).index("standard_2024") if "standard_2024" in plans else 0, key="sim_a")
+    b_id = right.selectbox(ctx.t("incentives.plan_b"), list(plans), format_func=names.get, key="sim_b",
+                           index=list(plans).index("quotapath_tiered") if "quotapath_tiered" in plans else 0)
+    plan_b = copy.deepcopy(incentives.plan_to_dict(plans[b_id]))
+    with right.expander(ctx.t("incentives.edit_b")):
+        plan_b["rates"]["base_pct"] = st.number_input(ctx.t("incentives.base_pct"), 0.0, 20.0,
+                                                      float(plan_b["rates"]["base_pct"]), 0.1, key="sim_base")
+        plan_b["rates"]["ka_uplift_pp"] = st.number_input(ctx.t("incentives.ka_uplift"), 0.0, 10.0, float(
+            plan_b["rates"].get("ka_uplift_pp", 0.0)), 0.1, key="sim_ka")
+        if plan_b.get("accelerators", {}).get("levels"):
+            first = plan_b["accelerators"]["levels"][0]
+            first["multiplier"] = st.number_input(ctx.t("incentives.accelerator"), 1.0, 5.0, float(first["multiplier"]),
+                                                  0.1, key="sim_acc")
+    only = st.selectbox(ctx.t("incentives.sim_reps"), [None, *plans], format_func=lambda k: ctx.t("sidebar.all")
+                        if k is None else names[k], key="sim_filter")
+    shift = st.slider(ctx.t("incentives.shift"), -30, 30, 10, 5, format="%d%%", key="sim_shift") / 100
+    try:
+        result = cached.report(ctx, "incentives.what_if", ctx.period, ctx.as_of,
+                               incentives.plan_to_toml(incentives.plan_from_dict(
+                                   incentives.plan_to_dict(plans[a_id]))),
+                               incentives.plan_to_toml(incentives.plan_from_dict(plan_b, "plan B")), shift, only)
+    except incentives.PlanError as exc:
+        st.error(str(exc))
+        st.stop()
+    totals = result["totals"].sort("plan")
+    c = st.columns(4)
+    a, b = totals.row(0, named=True), totals.row(1, named=True)
+    c[0].metric(ctx.t("incentives.payout_a"), fmt_number(a["payout"], "currency", lang), border=True)
+    c[1].metric(ctx.t("incentives.payout_b"), fmt_number(b["payout"], "currency", lang),
+                delta=fmt_number(b["payout"] - a["payout"], "currency", lang), delta_color="inverse", border=True)
+    c[2].metric(ctx.t("incentives.cos_a"), fmt_number(a["cost_of_sales"], "ratio", lang), border=True)
+    c[3].metric(ctx.t("incentives.cos_b"), fmt_number(b["cost_of_sales"], "ratio", lang), border=True)
+    bands = result["bands"].with_columns(pl.col("band").cast(pl.Utf8))
+    long = pl.concat([bands.select("band", plan=pl.lit(names[a_id] + " (A)"), payout="mean_payout_a"),
+                      bands.select("band", plan=pl.lit(names[b_id] + " (B)"), payout="mean_payout_b")])
+    chart(charts.grouped_bars(long, "band", "payout", "plan", lang, ctx.t("incentives.by_band"), "currency"),
+          "sim_bands")
+    shift_rows = result["shift"].sort("plan")
+    st.markdown(ctx.t("incentives.shift_result", shift=f"{shift:+.0%}",
+                      a=fmt_number(shift_rows["extra_cost"][0], "currency", lang),
+                      b=fmt_number(shift_rows["extra_cost"][1], "currency", lang)))
+    reps = result["reps"].sort("gain")
+    gl, gr = st.columns(2)
+    cols = {"name": (ctx.t("risk.name"), "text"), "attainment": (get_metric("attainment").name(lang), "ratio"),
+            "payout_a": ("A", "currency"), "payout_b": ("B", "currency"), "gain": (ctx.t("incentives.gain"),
+                                                                                  "currency")}
+    gl.caption(ctx.t("incentives.losers", n=reps.filter(pl.col("gain") < 0).height))
+    gl.dataframe(formatted(reps.head(10), cols, lang), hide_index=True, width="stretch")
+    gr.caption(ctx.t("incentives.gainers", n=reps.filter(pl.col("gain") > 0).height))
+    gr.dataframe(formatted(reps.reverse().head(10), cols, lang), hide_index=True, width="stretch")
