@@ -6,7 +6,7 @@ import streamlit as st
 from analytics.access import full_access
 from analytics.i18n import t
 from analytics.settings import SettingsError, load_settings
-from ui.context import lang, open_or_stop, render_sidebar
+from ui.context import end_run, lang, open_or_stop, render_sidebar
 
 st.set_page_config(page_title="Tandem", page_icon="🚲", layout="wide")
 
@@ -43,4 +43,7 @@ pages = {
 navigation = st.navigation(pages)
 # Until sign-in exists (issue 8) the local user sees the whole company; the seam is the Viewer.
 render_sidebar(db, settings, full_access("local", settings.suppression_threshold))
-navigation.run()
+try:
+    navigation.run()
+finally:
+    end_run()

@@ -73,7 +73,8 @@ def derive(frame: pl.DataFrame) -> pl.DataFrame:
 def features(db: Database, viewer: Viewer, dates: list[dt.date], horizon: int = 6) -> pl.DataFrame:
     """Feature rows for everyone in scope employed on each date, with the label ``left_within``."""
     raw = db.query("risk_features", as_of_dates=dates, horizon_months=horizon, **viewer.sql_params())
-    return derive(raw)
+    # DuckDB returns rows in no fixed order; the model's validation split depends on it → sort
+    return derive(raw.sort("as_of", "employee_id"))
 
 
 def _x(frame: pl.DataFrame, columns: list[str] = FEATURES):

@@ -19,6 +19,7 @@ from analytics.periods import Period, month_start, periods_of_grain
 from analytics.settings import Settings, load_settings
 
 GRAINS = ("quarter", "month", "fiscal_year")
+_RUN = threading.local()  # the context of the script run under way on this thread (set by app.py)
 ALL = "__all__"  # the "whole scope" choice in the org pickers (None would read as "nothing chosen")
 _BUILD_LOCK = threading.Lock()
 
@@ -47,10 +48,11 @@ class Context:
 
 def lang() -> str:
     """The session's language; a fresh session takes it from the URL (``?lang=zh``) so links keep it."""
-    if "lang" not in st.session_state:
-        wanted = st.query_params.get("lang")
-        st.session_state["lang"] = wanted if wanted in LANG_LABELS else "en"
-    return st.session_state["lang"]
+    chosen = st.session_state.get("lang")
+    if chosen in LANG_LABELS:
+        return chosen
+    wanted = st.query_params.get("lang")
+    return wanted if wanted in LANG_LABELS else "en"
 
 
 @st.cache_resource(show_spinner=False)
@@ -107,8 +109,9 @@ def _scope_widgets(viewer: Viewer, tree: list[dict], language: str) -> Viewer:
 
 def render_sidebar(db: Database, settings: Settings, viewer: Viewer) -> Context:
     """Draw language, period and scope pickers; store and return the session's :class:`Context`."""
-    language = st.sidebar.radio(t("sidebar.language", lang()), list(LANG_LABELS), format_func=LANG_LABELS.get,
-                                key="lang", horizontal=True)
+    start = lang()
+    language = st.sidebar.radio(t("sidebar.language", start), list(LANG_LABELS), format_func=LANG_LABELS.get,
+                                index=list(LANG_LABELS).index(start), key="lang", horizontal=True)
     if st.query_params.get("lang") != language:
         st.query_params["lang"] = language
     version = db.data_version
@@ -131,16 +134,23 @@ def render_sidebar(db: Database, settings: Settings, viewer: Viewer) -> Context:
     st.sidebar.caption(t("sidebar.as_of", language, date=fmt_date(as_of, language)))
     ctx = Context(lang=language, viewer=scoped, period=by_label[label], as_of=as_of, data_version=version,
                   db_path=str(db.path), fy_start=settings.fiscal_year_start)
-    st.session_state["ctx"] = ctx
+    _RUN.ctx = ctx
     return ctx
 
 
+def end_run() -> None:
+    """Forget this run's context (app.py calls it when the page is done)."""
+    _RUN.ctx = None
+
+
 def context() -> Context:
-    """The context set by app.py for this run (pages never build their own)."""
-    ctx = st.session_state.get("ctx")
-    if ctx is None:  # a page run on its own (tests): build the shell around it
+    """The context app.py set for this run. A page run without app.py (AppTest's ``switch_page`` runs the
+    page script alone) gets the same shell drawn around it, with the same widget keys and state."""
+    ctx = getattr(_RUN, "ctx", None)
+    if ctx is None:
         settings = load_settings()
-        ctx = render_sidebar(ensure_database(settings), settings, full_access("local", settings.suppression_threshold))
+        ctx = render_sidebar(open_or_stop(settings), settings,
+                             full_access("local", settings.suppression_threshold))
     return ctx
 
 

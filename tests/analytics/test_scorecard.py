@@ -24,7 +24,7 @@ def test_config_errors_name_the_key(tmp_path: Path):
         scorecard.load_config(bad)
     bad.write_text("[weights.new_rep]\nattainmnt = 1.0\n[weights.mature_rep]\nattainment = 1.0\n"
                    "[weights.manager]\nteam_attainment = 1.0\n")
-    with pytest.raises(scorecard.ScorecardConfigError, match="weights.new_rep.attainmnt is not a component"):
+    with pytest.raises(scorecard.ScorecardConfigError, match=r"weights\.new_rep\.attainmnt is not a component"):
         scorecard.load_config(bad)
     assert abs(sum(scorecard.load_config().weights["mature_rep"].values()) - 1) < 1e-9
 

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 from pathlib import Path
 
 import pytest
@@ -19,17 +18,13 @@ APP = str(Path(__file__).resolve().parents[2] / "app.py")
 TIMEOUT = 120
 
 
-@pytest.fixture
-def app_db(demo_db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A private copy of the demo database for one test (AppTest holds it open read-write)."""
-    path = tmp_path / "app.duckdb"
-    shutil.copy(demo_db_path, path)
-    monkeypatch.setenv("TANDEM_DB", str(path))
-    return path
-
-
-def run_app() -> AppTest:
+def run_app(**state: object) -> AppTest:
+    """Run the app once. Sidebar choices are given as session state before the run: with st.navigation,
+    AppTest reruns only the page script after the first run, so sidebar widgets (drawn by app.py) are set
+    this way; widgets inside a page are set with ``set_value`` as usual."""
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    for key, value in state.items():
+        at.session_state[key] = value
     at.run()
     assert not at.exception, at.exception
     return at
@@ -59,27 +54,23 @@ def test_overview_cards_match_the_engine_and_follow_scope(app_db: Path):
     assert shown[0] == expected(app_db, "headcount_end", period)
     assert shown[2] == expected(app_db, "attainment", period)
     # Narrow the scope to one region: the headcount card shows that region's headcount.
-    at = run_app()
-    at.selectbox(key="scope_region").set_value("east").run()
-    assert not at.exception
+    at = run_app(scope_region="east")
+    assert at.selectbox(key="scope_region").value == "east"
     east = card(at, 0)
     assert east == expected(app_db, "headcount_end", period, Viewer("t", org_units=frozenset({"east"})))
     assert east != shown[0]
 
 
 def test_period_change_changes_the_numbers(app_db: Path):
-    at = run_app()
-    options = at.selectbox(key="period_quarter").options
-    at.selectbox(key="period_quarter").set_value(options[4]).run()
-    assert not at.exception
+    options = run_app().selectbox(key="period_quarter").options
+    at = run_app(period_quarter=options[4])
+    assert at.selectbox(key="period_quarter").value == options[4]
     value = card(at, 0)
     assert value == expected(app_db, "headcount_end", options[4])
 
 
 def test_language_switch_translates_the_page(app_db: Path):
-    at = run_app()
-    at.radio(key="lang").set_value("zh").run()
-    assert not at.exception
+    at = run_app(lang="zh")
     assert at.title[0].value == "总览"
     assert at.metric[0].label == REGISTRY["headcount_end"].name_zh
 

@@ -1,0 +1,22 @@
+"""Fixtures for the AppTest suites."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+
+@pytest.fixture(scope="session")
+def app_db_path(demo_db_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One copy of the demo database for the page tests (the app holds it open read-write; the pages
+    only read, so tests can share it and its caches)."""
+    path = tmp_path_factory.mktemp("app") / "app.duckdb"
+    shutil.copy(demo_db_path, path)
+    return path
+
+
+@pytest.fixture
+def app_db(app_db_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("TANDEM_DB", str(app_db_path))
+    return app_db_path

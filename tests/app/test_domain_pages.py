@@ -1,0 +1,103 @@
+"""AppTest for the HR and sales pages: each renders and an interaction changes a value we check."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from analytics import attrition_report, incentives_report, risk_report, scorecard
+from analytics.access import full_access
+from analytics.db import Database
+from analytics.engine import as_of_date
+from analytics.i18n import fmt_number
+from analytics.periods import parse_period
+from tests.app.test_pages import APP, TIMEOUT
+
+
+def open_page(page: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.run()
+    at.switch_page(page).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def period_of(at: AppTest):
+    return parse_period(at.selectbox(key="period_quarter").value)
+
+
+def test_attrition_breakdown_by_channel_adds_up(app_db: Path):
+    at = open_page("pages/attrition.py")
+    assert at.title[0].value == "Attrition & retention"
+    at.selectbox(key="attr_by").set_value("hire_source").run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    assert "Referral" in set(table["Group"])
+    db = Database(app_db)
+    as_of = as_of_date(db)
+    expected = attrition_report.breakdown(db, full_access(), period_of(at), as_of, "hire_source", "en")
+    assert table["Exits"].sum() == expected["exits"].sum()
+    assert int(table["Exits"].sum()) == int(attrition_report.headline(db, full_access(), period_of(at),
+                                                                       as_of)["exits"]["value"])
+
+
+def test_risk_page_shows_the_backtest_and_reacts_to_the_horizon(app_db: Path):
+    at = open_page("pages/risk.py")
+    db = Database(app_db)
+    as_of = as_of_date(db)
+    six = risk_report.evaluation(db, full_access(), as_of, 6)
+    assert at.metric[0].value == f"{six.scores['model']['roc_auc']:.3f}"
+    at.selectbox(key="risk_horizon").set_value(3).run()
+    assert not at.exception
+    three = risk_report.evaluation(db, full_access(), as_of, 3)
+    assert at.metric[0].value == f"{three.scores['model']['roc_auc']:.3f}"
+
+
+def test_quota_page_cards_and_ramp_split(app_db: Path):
+    at = open_page("pages/quota.py")
+    assert at.title[0].value == "Quota & performance"
+    db = Database(app_db)
+    as_of = as_of_date(db)
+    from analytics.engine import compute
+
+    att = compute(db, full_access(), "attainment", period_of(at).to_date(as_of), as_of=as_of)["value"][0]
+    assert at.metric[1].value == fmt_number(att, "ratio")
+    at.radio(key="quota_ramp_split").set_value("mentored").run()
+    assert not at.exception
+    groups = set(at.dataframe[1].value["Group"])
+    assert groups == {"Mentored", "No mentor"}
+
+
+def test_scorecard_stage_filter_counts(app_db: Path):
+    at = open_page("pages/scorecard.py")
+    db = Database(app_db)
+    card = scorecard.scorecard(db, full_access(), period_of(at), as_of_date(db))
+    assert at.metric[0].value == f"{card.height:,}"
+    at.segmented_control(key="scorecard_stage").set_value("new_rep").run()
+    assert not at.exception
+    assert at.metric[0].value == f"{card.filter(pl.col('stage') == 'new_rep').height:,}"
+
+
+def test_incentives_totals_and_simulator_shift(app_db: Path):
+    at = open_page("pages/incentives.py")
+    db = Database(app_db)
+    as_of = as_of_date(db)
+    pay = incentives_report.payouts_in_scope(db, full_access(), period_of(at), as_of)
+    assert at.metric[0].value == fmt_number(pay["payout"].sum(), "currency")
+    at.slider(key="sim_shift").set_value(20).run()
+    assert not at.exception
+    text = " ".join(m.value for m in at.markdown)
+    assert "+20%" in text
+
+
+@pytest.mark.parametrize("page", ["pages/attrition.py", "pages/risk.py", "pages/quota.py", "pages/scorecard.py",
+                                  "pages/incentives.py", "pages/glossary.py", "pages/overview.py"])
+def test_every_page_renders_in_chinese(app_db: Path, page: str):
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.session_state["lang"] = "zh"
+    at.run()
+    at.switch_page(page).run()
+    assert not at.exception, at.exception
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in at.title[0].value)
