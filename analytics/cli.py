@@ -21,7 +21,7 @@ from analytics.periods import PeriodError, parse_period
 from analytics.settings import SettingsError, load_settings
 
 USER_ERRORS = (DatabaseError, QueryError, PeriodError, UnknownMetricError, MetricNotComputable, GroupingError,
-               SettingsError)
+               SettingsError, ValueError)
 
 
 def _progress_bar(fraction: float, message: str) -> None:
@@ -218,6 +218,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--top", type=int, default=20, help="how many drivers / people to print")
     p.add_argument("--format", choices=["csv", "json", "table"], default="table")
     p.set_defaults(func=cmd_risk)
+
+    from analytics import cli_import  # the import command lives beside the importer
+
+    cli_import.add_parser(sub, common)
 
     p = sub.add_parser("bench", help="run the benchmarks and write the report",
                        description="Run the benchmark harness (benchmarks/run.py) and write its report.")
