@@ -219,9 +219,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["csv", "json", "table"], default="table")
     p.set_defaults(func=cmd_risk)
 
-    from analytics import cli_import  # the import command lives beside the importer
+    from analytics import cli_export, cli_import  # these commands live beside their modules
 
     cli_import.add_parser(sub, common)
+    cli_export.add_parser(sub, common)
 
     p = sub.add_parser("bench", help="run the benchmarks and write the report",
                        description="Run the benchmark harness (benchmarks/run.py) and write its report.")
