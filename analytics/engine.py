@@ -294,3 +294,9 @@ def headline(db: Database, viewer: Viewer, metric_id: str, period: Period, as_of
     """The single company-level (scope-level) value of a metric for a period, as a plain dict."""
     row = compute(db, viewer, metric_id, period, as_of=as_of).row(0, named=True)
     return {**row, "period_end": month_end(period.months[-1])}
+
+
+def exclusions(db: Database, period: Period) -> dict[str, int]:
+    """Counts of rows the metrics leave out for ``period`` (rule → rows); only non-zero rules."""
+    rows = db.query("data_exclusions", start=period.start, end=period.end)
+    return {r: int(n) for r, n in rows.iter_rows() if n}

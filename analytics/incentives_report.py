@@ -75,3 +75,17 @@ def what_if(db: Database, viewer: Viewer, period: Period, as_of: dt.date, plan_a
                               min(period.end, as_of), data["collections"], shift)
     out["reps"] = out["reps"].join(reps.select("employee_id", "name", "team_id"), on="employee_id", how="left")
     return out
+
+
+def available_plans(plans_dir=None) -> tuple[dict[str, incentives.Plan], list[str]]:
+    """Every readable plan by id, and one clear message per plan file with an error (file, key, line)."""
+    folder = plans_dir or incentives.PLANS_DIR
+    plans, errors = {}, []
+    for path in sorted(folder.glob("*.toml")):
+        try:
+            plan = incentives.load_plan(path)
+        except incentives.PlanError as exc:
+            errors.append(str(exc))
+        else:
+            plans[plan.id] = plan
+    return plans, errors

@@ -10,7 +10,7 @@ from analytics.i18n import code_label, fmt_number
 from analytics.metrics import get_metric
 from ui import cached
 from ui.context import context
-from ui.widgets import kpi_cards
+from ui.widgets import exclusion_note, kpi_cards
 
 ctx = context()
 lang = ctx.lang
@@ -22,6 +22,7 @@ if ctx.period.is_partial(ctx.as_of):
 # ── KPI cards ──
 head = cached.report(ctx, "attrition.headline", ctx.period, ctx.as_of)
 kpi_cards(ctx, head, HEADLINE, suffix={"probation_exit_rate": f" · {ctx.t('attrition.hires_12m')}"})
+exclusion_note(ctx, ["employees_termination_before_hire", "employees_unknown_exit_type"])
 
 # ── Trend with benchmark ──
 st.subheader(ctx.t("attrition.trend"))

@@ -6,7 +6,7 @@ import copy
 import polars as pl
 import streamlit as st
 
-from analytics import charts, export, incentives
+from analytics import charts, export, incentives, incentives_report
 from analytics.i18n import fmt_number
 from analytics.metrics import get_metric
 from ui import cached
@@ -21,7 +21,9 @@ if not ctx.viewer.sees_pay:
     st.warning(ctx.t("access.no_pay"))
     st.stop()
 
-plans = {p.id: p for p in incentives.list_plans()}
+plans, plan_errors = incentives_report.available_plans()
+for message in plan_errors:  # a broken plan file is named with its key and line, the rest still work
+    st.error(ctx.t("incentives.plan_error", error=message))
 tab_pay, tab_statement, tab_sim = st.tabs([ctx.t("incentives.payouts"), ctx.t("incentives.statement"),
                                            ctx.t("incentives.simulator")])
 

@@ -9,7 +9,7 @@ from analytics.metrics import get_metric
 from analytics.quota_report import HEADLINE, RAMP_SPLITS
 from ui import cached
 from ui.context import context
-from ui.widgets import chart, formatted, kpi_cards
+from ui.widgets import chart, exclusion_note, formatted, kpi_cards
 
 ctx = context()
 lang = ctx.lang
@@ -19,6 +19,8 @@ if ctx.period.is_partial(ctx.as_of):
     st.info(ctx.t("period.partial_note", label=ctx.period.label, date=ctx.as_of.isoformat()))
 
 kpi_cards(ctx, cached.report(ctx, "quota.headline", ctx.period, ctx.as_of), HEADLINE)
+exclusion_note(ctx, ["reps_with_orders_but_no_quota", "quota_zero_rows", "orders_without_rep",
+                     "orders_negative_amount"])
 
 # ── Attainment trend and distribution ──
 left, right = st.columns([3, 2])

@@ -58,6 +58,16 @@ def by_region(ctx: Context) -> pl.DataFrame:
 
 
 @st.cache_data(show_spinner=False)
+def _exclusions(db_path: str, data_version: int, start: dt.date, end: dt.date) -> dict[str, int]:
+    return engine.exclusions(get_database(db_path), Period(start, end, "", "range"))
+
+
+def exclusions(ctx: Context) -> dict[str, int]:
+    """Rows left out of the metrics for the selected period (see sql/queries/data_exclusions.sql)."""
+    return _exclusions(ctx.db_path, ctx.data_version, ctx.period.start, ctx.period.end)
+
+
+@st.cache_data(show_spinner=False)
 def unassigned_orders(db_path: str, data_version: int, start: dt.date, end: dt.date) -> dict:
     return get_database(db_path).query("unassigned_orders", start=start, end=end).row(0, named=True)
 

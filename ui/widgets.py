@@ -44,3 +44,13 @@ def formatted(frame: pl.DataFrame, columns: dict[str, tuple[str, str]], lang: st
         header: [fmt_number(v, unit, lang) if unit != "text" else v for v in frame[col].to_list()]
         for col, (header, unit) in columns.items() if col in frame.columns
     })
+
+
+def exclusion_note(ctx: Context, rules: Sequence[str]) -> None:
+    """One caption naming what the metrics on this page left out, and why (only rules with rows)."""
+    from ui.cached import exclusions
+
+    counts = exclusions(ctx)
+    parts = [ctx.t(f"exclusion.{r}", n=f"{counts[r]:,}") for r in rules if counts.get(r)]
+    if parts:
+        st.caption(ctx.t("exclusion.lead") + " " + "; ".join(parts) + ".")

@@ -1,6 +1,7 @@
 -- Point-in-time HR events: who was employed on the first and on the last day of each month, who was
 -- hired and who left, each placed in the org unit, manager, role and level they held on that day
--- (effective-dated; never today's org). One row per (month, kind, employee).
+-- (effective-dated; never today's org). One row per (month, kind, employee). People whose termination
+-- date is before their hire date break a data contract and are left out (counted by data_exclusions.sql).
 -- Params: $start, $end (first days of the first and last month), $all_units (bool), $units (list of org ids).
 with months as (
     select m::date as month, (m + interval 1 month - interval 1 day)::date as month_last
@@ -18,16 +19,19 @@ snapshots as (
     from points as p
     join employees as e
         on e.hire_date <= p.day and (e.termination_date is null or p.day <= e.termination_date)
+    where e.termination_date is null or e.termination_date >= e.hire_date
 ),
 
 moves as (
     select date_trunc('month', hire_date)::date as month, 'hire' as kind, hire_date as day, employee_id
     from employees
     where hire_date between $start::date and last_day($end::date)
+        and (termination_date is null or termination_date >= hire_date)
     union all
     select date_trunc('month', termination_date)::date, 'exit', termination_date, employee_id
     from employees
     where termination_date between $start::date and last_day($end::date)
+        and termination_date >= hire_date
 ),
 
 events as (

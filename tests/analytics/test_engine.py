@@ -113,3 +113,21 @@ def test_customer_and_cash_metrics_by_hand(tiny_db):
     # Complaint rate: none recorded → 0 over the customer–rep pairs with orders (A: 10, 11; B: 11; D: 12 → 4).
     assert value(tiny_db, "complaint_rate") == 0.0
     assert compute(tiny_db, full_access(), "complaint_rate", Q1)["denominator"][0] == 4
+
+
+def test_broken_rows_are_excluded_and_counted(tiny_db):
+    from analytics.engine import exclusions
+
+    with tiny_db.transaction() as cur:  # D "left" before being hired; an exit with an unknown type
+        cur.execute("update employees set termination_date = date '2020-01-01', exit_type = 'voluntary' "
+                    "where employee_id = 4")
+        cur.execute("update employees set exit_type = 'sabbatical' where employee_id = 2")
+        cur.execute("insert into orders values (901, null, 10, date '2024-02-05', 10, null, false)")
+        cur.execute("insert into orders values (902, 1, 10, date '2024-02-06', -5, null, false)")
+    assert value(tiny_db, "headcount_end") == 4  # D is left out of headcount rather than counted wrongly
+    assert value(tiny_db, "exits") == 1  # B still counts as an exit ...
+    assert value(tiny_db, "attrition_voluntary") == 0  # ... but not as voluntary
+    counts = exclusions(tiny_db, Q1)
+    assert counts == {"employees_termination_before_hire": 1, "employees_unknown_exit_type": 1,
+                      "orders_without_rep": 2, "orders_negative_amount": 1, "quota_zero_rows": 1,
+                      "reps_with_orders_but_no_quota": 1}

@@ -101,3 +101,18 @@ def test_every_page_renders_in_chinese(app_db: Path, page: str):
     at.switch_page(page).run()
     assert not at.exception, at.exception
     assert any("\u4e00" <= ch <= "\u9fff" for ch in at.title[0].value)
+
+
+def test_a_broken_plan_file_is_named_and_the_page_keeps_working(app_db: Path, tmp_path: Path, monkeypatch):
+    import shutil
+
+    from analytics import incentives
+
+    plans = tmp_path / "plans"
+    shutil.copytree(incentives.PLANS_DIR, plans)
+    (plans / "broken.toml").write_text('name_en = "Broken"\nname_zh = "坏"\nmeasurement_period = "quarter"\n'
+                                       '[rates]\nbase_pct = -1\n')
+    monkeypatch.setattr(incentives, "PLANS_DIR", plans)
+    at = open_page("pages/incentives.py")
+    assert any("broken.toml" in e.value and "line 5" in e.value and "base_pct" in e.value for e in at.error)
+    assert at.metric[0].value  # the payouts still show

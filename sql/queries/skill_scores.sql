@@ -1,0 +1,35 @@
+-- Latest valid assessed score per skill, on or before $as_of, for everyone employed that day in scope.
+-- Valid = a known skill (in `skills`) and a score within 1–5; invalid rows are left out here and counted
+-- by talent_data_issues.sql. A person never assessed on a skill has no row (shown as null, never zero).
+-- Params: $as_of, $all_units, $units.
+with org as (
+    select org_unit_id, case level when 'team' then parent_id when 'region' then org_unit_id end as region_id
+    from org_units
+),
+
+people as (
+    select e.employee_id
+    from employees as e
+    join assignments as a
+        on a.employee_id = e.employee_id and $as_of::date between a.valid_from and coalesce(a.valid_to, date '9999-12-31')
+    left join org using (org_unit_id)
+    where e.hire_date <= $as_of::date and (e.termination_date is null or e.termination_date >= $as_of::date)
+        and ($all_units or list_contains($units, a.org_unit_id) or list_contains($units, org.region_id))
+),
+
+valid as (
+    select s.employee_id, s.skill_id, s.assessed_date, s.score
+    from skill_assessments as s
+    join people as p using (employee_id)
+    join skills as k using (skill_id)
+    where s.assessed_date <= $as_of::date and s.score between 1 and 5
+),
+
+final as (
+    select employee_id, skill_id, arg_max(score, assessed_date) as score, max(assessed_date) as assessed_date,
+           count(*) as n_assessments
+    from valid
+    group by all
+)
+
+select * from final
