@@ -1,11 +1,15 @@
-"""Tandem — entry point: settings, database (demo on first start), shared sidebar, navigation."""
+"""Tandem — entry point: settings, database (demo on first start), sign-in, shared sidebar, navigation.
+
+Which pages appear depends on the signed-in user's roles; what each page shows is filtered in the data
+layer by the user's Viewer (scope and fields), never here.
+"""
 from __future__ import annotations
 
 import streamlit as st
 
-from analytics.access import full_access
 from analytics.i18n import t
 from analytics.settings import SettingsError, load_settings
+from ui.auth import current_viewer, ensure_cookie_secret, login_view, logout_button
 from ui.context import end_run, lang, open_or_stop, render_sidebar
 
 st.set_page_config(page_title="Tandem", page_icon="🚲", layout="wide")
@@ -16,33 +20,43 @@ except SettingsError as exc:
     st.error(str(exc))
     st.stop()
 
+ensure_cookie_secret()
 db = open_or_stop(settings)
 language = lang()
-pages = {
-    t("nav.group.reviews", language): [
-        st.Page("pages/overview.py", title=t("nav.overview", language), icon=":material/dashboard:",
-                url_path="overview", default=True),
-    ],
-    t("nav.group.hr", language): [
-        st.Page("pages/attrition.py", title=t("nav.attrition", language), icon=":material/group_remove:",
-                url_path="attrition"),
-        st.Page("pages/risk.py", title=t("nav.risk", language), icon=":material/warning:", url_path="risk"),
-    ],
-    t("nav.group.sales", language): [
-        st.Page("pages/quota.py", title=t("nav.quota", language), icon=":material/trending_up:", url_path="quota"),
-        st.Page("pages/scorecard.py", title=t("nav.scorecard", language), icon=":material/leaderboard:",
-                url_path="scorecard"),
-        st.Page("pages/incentives.py", title=t("nav.incentives", language), icon=":material/payments:",
-                url_path="incentives"),
-    ],
-    t("nav.group.reference", language): [
-        st.Page("pages/glossary.py", title=t("nav.glossary", language), icon=":material/menu_book:",
-                url_path="glossary"),
-    ],
-}
-navigation = st.navigation(pages)
-# Until sign-in exists (issue 8) the local user sees the whole company; the seam is the Viewer.
-render_sidebar(db, settings, full_access("local", settings.suppression_threshold))
+viewer = current_viewer(db, settings)
+
+if viewer is None:
+    st.navigation([st.Page(lambda: login_view(db), title=t("auth.title", language), icon=":material/login:",
+                           url_path="login")]).run()
+    st.stop()
+
+
+def page(path: str, key: str, icon: str, slug: str, default: bool = False) -> st.Page:
+    return st.Page(path, title=t(key, language), icon=icon, url_path=slug, default=default)
+
+
+reviews = [page("pages/overview.py", "nav.overview", ":material/dashboard:", "overview", default=True)]
+people = [page("pages/attrition.py", "nav.attrition", ":material/group_remove:", "attrition"),
+          page("pages/risk.py", "nav.risk", ":material/warning:", "risk")]
+sales = [page("pages/quota.py", "nav.quota", ":material/trending_up:", "quota")]
+if viewer.person_level:
+    sales.append(page("pages/scorecard.py", "nav.scorecard", ":material/leaderboard:", "scorecard"))
+if viewer.sees_any_pay:
+    sales.append(page("pages/incentives.py", "nav.incentives", ":material/payments:", "incentives"))
+reference = [page("pages/glossary.py", "nav.glossary", ":material/menu_book:", "glossary")]
+if viewer.is_admin:
+    reference.append(page("pages/admin.py", "nav.admin", ":material/admin_panel_settings:", "admin"))
+
+if viewer.sees_nothing:  # no role, or disabled: nothing but the way out
+    reviews, people, sales = [page("pages/no_access.py", "nav.no_access", ":material/block:", "no-access",
+                                   default=True)], [], []
+    reference = []
+
+pages = {t("nav.group.reviews", language): reviews, t("nav.group.hr", language): people,
+         t("nav.group.sales", language): sales, t("nav.group.reference", language): reference}
+navigation = st.navigation({group: items for group, items in pages.items() if items})
+logout_button(viewer)
+render_sidebar(db, settings, viewer)
 try:
     navigation.run()
 finally:

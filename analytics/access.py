@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-#: Field groups that a role may or may not see (absent, not hidden, when not allowed).
+#: Field groups that a role may or may not see (absent, not hidden, when not allowed):
+#: person = person-level rows; pay = everyone's salary and commission; pay_reports = pay of one's own
+#: (direct and indirect) reports only; personal_details = birth year, gender; admin = users, settings, audit.
 FIELD_GROUPS = ("person", "pay", "personal_details")
 
 
@@ -25,6 +27,8 @@ class Viewer:
     org_units: frozenset[str] | None = None
     fields: frozenset[str] = field(default_factory=lambda: frozenset(FIELD_GROUPS))
     suppression_threshold: int = 5
+    roles: frozenset[str] = frozenset()
+    employee_id: int | None = None
 
     @property
     def person_level(self) -> bool:
@@ -32,13 +36,29 @@ class Viewer:
 
     @property
     def sees_pay(self) -> bool:
+        """Sees pay of everyone in scope (HR head)."""
         return "pay" in self.fields
+
+    @property
+    def sees_any_pay(self) -> bool:
+        """Sees pay of everyone in scope, or of their own reports (sales director)."""
+        return "pay" in self.fields or ("pay_reports" in self.fields and self.employee_id is not None)
+
+    @property
+    def is_admin(self) -> bool:
+        return "admin" in self.fields
+
+    @property
+    def sees_nothing(self) -> bool:
+        """A user with no role (or a disabled one): no unit in scope."""
+        return self.org_units is not None and not self.org_units
 
     @property
     def scope_key(self) -> str:
         """A stable string naming the scope and rights: part of every cached call's key."""
         units = "*" if self.org_units is None else ",".join(sorted(self.org_units))
-        return f"{self.user}|{units}|{','.join(sorted(self.fields))}|{self.suppression_threshold}"
+        return (f"{self.user}|{units}|{','.join(sorted(self.fields))}|{self.suppression_threshold}|"
+                f"{self.employee_id}")
 
     def sql_params(self) -> dict[str, object]:
         """Bound parameters for the scope filter of the named queries."""
@@ -54,9 +74,11 @@ class Viewer:
         if org_unit_id is None or org_unit_id == "company":
             return self
         if self.org_units is not None:
-            ancestors = _ancestors(org_unit_id, tree or {})
-            if not (ancestors & self.org_units):
-                return replace(self, org_units=frozenset())
+            tree = tree or {}
+            if _ancestors(org_unit_id, tree) & self.org_units:  # inside the scope: narrow to it
+                return replace(self, org_units=frozenset({org_unit_id}))
+            # broader than the scope (a region around a manager's team): keep the allowed units under it
+            return replace(self, org_units=frozenset(u for u in self.org_units if org_unit_id in _ancestors(u, tree)))
         return replace(self, org_units=frozenset({org_unit_id}))
 
 

@@ -45,6 +45,9 @@ def build_demo_database(path: str | Path, size: str = "small", seed: int = 7, en
             for key, value in {"as_of": month_end(end).isoformat(), "demo": "true", "demo_size": size,
                                "demo_seed": str(seed)}.items():
                 cur.execute("insert or replace into meta values ($k, $v)", {"k": key, "v": value})
+        from analytics.auth import create_demo_accounts
+
+        create_demo_accounts(db)  # one account per role, marked demo; password shown only in demo mode
         say(0.95, "Checking data contracts")
         broken = {name: rows.height for name, rows in db.run_checks().items() if rows.height}
         db.close()

@@ -9,7 +9,8 @@ python -m pip install --quiet --disable-pip-version-check -r requirements-dev.tx
 # Browser tests and chart export need Debian's Chromium and CJK fonts.
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
-fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || need+=(fonts-noto-cjk)
+# (no grep -q: with pipefail, fc-list would die of SIGPIPE and the check would always fail)
+fc-list 2>/dev/null | grep -i "Noto Sans CJK" >/dev/null || need+=(fonts-noto-cjk)
 if [ ${#need[@]} -gt 0 ]; then
   echo "installing ${need[*]} (apt)"
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"

@@ -326,3 +326,28 @@ create table if not exists audit_log (
     n_rows   bigint,
     detail   varchar
 );
+
+-- ───────────────────────────── Access ─────────────────────────────
+
+-- Local accounts (argon2id hashes) and OIDC users matched by e-mail. No plain or reversible secrets.
+create table if not exists users (
+    username        varchar primary key,
+    display_name    varchar,
+    password_hash   varchar,             -- argon2id; null for OIDC-only users
+    email           varchar,
+    employee_id     bigint,              -- the person this user is (sales directors see pay of their reports)
+    disabled        boolean not null default false,
+    is_demo         boolean not null default false,
+    created_at      timestamp not null,
+    failed_attempts integer not null default 0,
+    last_failed_at  timestamp,
+    last_login_at   timestamp
+);
+
+-- Roles and scopes are data: one row per grant; a person can hold several.
+create table if not exists user_roles (
+    username    varchar not null,
+    role        varchar not null,        -- 'admin' | 'hr_head' | 'sales_director' | 'manager' | 'analyst'
+    org_unit_id varchar not null,        -- 'company' for everything, else a region or team id
+    primary key (username, role, org_unit_id)
+);

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from analytics.access import Viewer, full_access
+from analytics.access import Viewer
 from analytics.db import Database, DatabaseError
 from analytics.i18n import LANG_LABELS, fmt_date, t
 from analytics.periods import Period, month_start, periods_of_grain
@@ -91,18 +91,21 @@ def _data_months(db_path: str, data_version: int) -> tuple[dt.date, dt.date] | N
 def _scope_widgets(viewer: Viewer, tree: list[dict], language: str) -> Viewer:
     name = "name_zh" if language == "zh" else "name_en"
     regions = [u for u in tree if u["level"] == "region"]
-    if viewer.org_units is not None:
-        regions = [u for u in regions if u["org_unit_id"] in viewer.org_units]
+    parents = {u["org_unit_id"]: u["parent_id"] for u in tree}
+    allowed = viewer.org_units
+    if allowed is not None:  # regions in scope, and the regions of teams in scope
+        regions = [u for u in regions if u["org_unit_id"] in allowed or any(
+            parents.get(x) == u["org_unit_id"] for x in allowed)]
     labels = {u["org_unit_id"]: u[name] for u in tree}
     labels[ALL] = t("sidebar.all", language)
     region = st.sidebar.selectbox(t("sidebar.region", language), [ALL, *[u["org_unit_id"] for u in regions]],
                                   format_func=labels.get, key="scope_region")
     team = ALL
     if region != ALL:
-        teams = [u["org_unit_id"] for u in tree if u["level"] == "team" and u["parent_id"] == region]
+        teams = [u["org_unit_id"] for u in tree if u["level"] == "team" and u["parent_id"] == region
+                 and (allowed is None or region in allowed or u["org_unit_id"] in allowed)]
         team = st.sidebar.selectbox(t("sidebar.team", language), [ALL, *teams], format_func=labels.get,
                                     key="scope_team")
-    parents = {u["org_unit_id"]: u["parent_id"] for u in tree}
     chosen = team if team != ALL else region if region != ALL else None
     return viewer.narrowed(chosen, parents)
 
@@ -148,9 +151,15 @@ def context() -> Context:
     page script alone) gets the same shell drawn around it, with the same widget keys and state."""
     ctx = getattr(_RUN, "ctx", None)
     if ctx is None:
+        from ui.auth import current_viewer
+
         settings = load_settings()
-        ctx = render_sidebar(open_or_stop(settings), settings,
-                             full_access("local", settings.suppression_threshold))
+        db = open_or_stop(settings)
+        viewer = current_viewer(db, settings)
+        if viewer is None:  # never draw data for a session that is not signed in
+            st.warning(t("auth.sign_in_first", lang()))
+            st.stop()
+        ctx = render_sidebar(db, settings, viewer)
     return ctx
 
 

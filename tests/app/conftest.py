@@ -20,3 +20,10 @@ def app_db_path(demo_db_path: Path, tmp_path_factory: pytest.TempPathFactory) ->
 def app_db(app_db_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("TANDEM_DB", str(app_db_path))
     return app_db_path
+
+
+def sign_in(at, user: str = "demo.hr") -> None:
+    """Sign a test session in as a demo account (server-side session state, as the login form does)."""
+    import datetime as dt
+
+    at.session_state["auth"] = {"user": user, "seen": dt.datetime.now()}

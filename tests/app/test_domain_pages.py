@@ -13,11 +13,13 @@ from analytics.db import Database
 from analytics.engine import as_of_date
 from analytics.i18n import fmt_number
 from analytics.periods import parse_period
+from tests.app.conftest import sign_in
 from tests.app.test_pages import APP, TIMEOUT
 
 
-def open_page(page: str) -> AppTest:
+def open_page(page: str, user: str = "demo.hr") -> AppTest:
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    sign_in(at, user)
     at.run()
     at.switch_page(page).run()
     assert not at.exception, at.exception
@@ -93,9 +95,10 @@ def test_incentives_totals_and_simulator_shift(app_db: Path):
 
 
 @pytest.mark.parametrize("page", ["pages/attrition.py", "pages/risk.py", "pages/quota.py", "pages/scorecard.py",
-                                  "pages/incentives.py", "pages/glossary.py", "pages/overview.py"])
+                                  "pages/incentives.py", "pages/glossary.py", "pages/overview.py", "pages/admin.py"])
 def test_every_page_renders_in_chinese(app_db: Path, page: str):
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    sign_in(at, "demo.admin" if page == "pages/admin.py" else "demo.hr")
     at.session_state["lang"] = "zh"
     at.run()
     at.switch_page(page).run()

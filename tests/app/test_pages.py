@@ -13,16 +13,19 @@ from analytics.engine import compute
 from analytics.i18n import fmt_number
 from analytics.metrics import REGISTRY
 from analytics.periods import parse_period
+from tests.app.conftest import sign_in
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 TIMEOUT = 120
 
 
-def run_app(**state: object) -> AppTest:
+def run_app(user: str | None = "demo.hr", **state: object) -> AppTest:
     """Run the app once. Sidebar choices are given as session state before the run: with st.navigation,
     AppTest reruns only the page script after the first run, so sidebar widgets (drawn by app.py) are set
     this way; widgets inside a page are set with ``set_value`` as usual."""
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    if user:
+        sign_in(at, user)
     for key, value in state.items():
         at.session_state[key] = value
     at.run()
@@ -95,6 +98,8 @@ def test_first_start_builds_the_demo_company(tmp_path: Path, monkeypatch: pytest
     at.run()
     assert not at.exception, at.exception
     assert path.exists()
+    assert at.title[0].value == "Sign in to Tandem"  # the demo opens on the sign-in page with its accounts
+    assert "demo.hr" in at.table[0].value.iloc[:, 0].to_list()
     db = Database(path)
     assert db.meta("demo") == "true"
     assert db.table_counts()["employees"] > 200

@@ -87,3 +87,12 @@ def shot(page, name: str) -> Path:
     path = ARTIFACTS / name
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def sign_in(page, user: str = "demo.hr", password: str = "tandem-demo") -> None:
+    """Fill the sign-in form of a freshly loaded app and wait for the first page."""
+    page.get_by_label("User name", exact=True).fill(user)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    wait_idle(page)
+    page.wait_for_selector('[data-testid="stMetricValue"], [data-testid="stHeading"]', timeout=120_000)

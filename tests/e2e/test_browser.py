@@ -10,7 +10,7 @@ from analytics.db import Database
 from analytics.engine import as_of_date, compute
 from analytics.i18n import fmt_number
 from analytics.periods import parse_period
-from tests.e2e.conftest import shot, wait_idle
+from tests.e2e.conftest import shot, sign_in, wait_idle
 
 pytestmark = pytest.mark.e2e
 
@@ -32,6 +32,9 @@ def test_load_switch_language_change_period(browser, server, demo_db_path: Path)
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.goto(url)
     page.wait_for_selector('[data-testid="stApp"]', timeout=120_000)
+    wait_idle(page)
+    assert page.locator("h1").first.inner_text().strip() == "Sign in to Tandem"
+    sign_in(page)
     wait_idle(page)
     assert page.locator("h1").first.inner_text().strip() == "Overview"
     assert page.locator('[data-testid="stException"]').count() == 0

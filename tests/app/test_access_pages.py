@@ -1,0 +1,54 @@
+"""Sign-in and role-based pages under AppTest."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from analytics import auth
+from tests.app.conftest import sign_in
+from tests.app.test_pages import APP, TIMEOUT
+
+
+def test_sign_in_form_refuses_then_accepts(app_db: Path):
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.run()
+    assert at.title[0].value == "Sign in to Tandem"
+    assert not at.metric  # nothing from the data before signing in
+    at.text_input(key="login_user").input("demo.hr")
+    at.text_input(key="login_password").input("wrong password")
+    at.button[0].click().run()
+    assert at.error[0].value.endswith(auth.BAD_LOGIN)
+    at.text_input(key="login_password").input(auth.DEMO_PASSWORD)
+    at.button[0].click().run()
+    assert not at.exception
+    assert at.session_state["auth"]["user"] == "demo.hr"
+
+
+def test_menus_follow_roles(app_db: Path):
+    analyst = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    sign_in(analyst, "demo.analyst")
+    analyst.run()
+    assert not analyst.exception
+    for page in ("pages/scorecard.py", "pages/incentives.py", "pages/admin.py"):
+        with pytest.raises(ValueError, match="registered"):
+            analyst.switch_page(page)  # not in the analyst's menu (aggregates only, no pay, no admin)
+    director = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    sign_in(director, "demo.director.east")
+    director.run()
+    assert director.selectbox(key="scope_region").options == ["All", "East"]
+
+
+def test_a_user_without_roles_sees_nothing(app_db: Path):
+    from analytics.db import Database
+
+    db = Database(app_db)
+    if not db.scalar("select count(*) from users where username = 'norole'"):
+        auth.add_user(db, "norole", "long enough", [], "test")
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    sign_in(at, "norole")
+    at.run()
+    assert not at.exception
+    assert at.title[0].value == "No access"
+    assert not at.metric and not at.dataframe

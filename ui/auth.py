@@ -1,0 +1,102 @@
+"""Sign-in for the app: local accounts (argon2 hashes), optional OIDC through ``st.login``, session expiry.
+
+The signed-in user lives in server-side session state (never in a client cookie), so a page reload or an
+expired session asks to sign in again; the Viewer is rebuilt from the database on every run, so a
+disabled user or a changed role takes effect at once.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import secrets
+from pathlib import Path
+
+import streamlit as st
+
+from analytics import auth
+from analytics.access import Viewer
+from analytics.db import Database
+from analytics.i18n import t
+from analytics.settings import PROJECT_ROOT, Settings
+from ui.context import lang
+
+SESSION_MINUTES = int(os.environ.get("TANDEM_SESSION_MINUTES", "480"))  # idle time before signing in again
+SECRETS = PROJECT_ROOT / ".streamlit" / "secrets.toml"
+
+
+def ensure_cookie_secret(path: Path = SECRETS) -> None:
+    """Generate the cookie secret Streamlit's st.login needs, once, outside git (secrets.toml is ignored)."""
+    if path.exists():
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(
+        "# Generated on first start; kept out of git. To offer single sign-on, add an OIDC provider here\n"
+        "# (redirect_uri, client_id, client_secret, server_metadata_url) as Streamlit's st.login documents.\n"
+        f'[auth]\ncookie_secret = "{secrets.token_urlsafe(32)}"\n', encoding="utf-8")
+    path.chmod(0o600)
+
+
+def _oidc_configured() -> bool:
+    try:
+        return bool(st.secrets.get("auth", {}).get("client_id"))
+    except (FileNotFoundError, KeyError, AttributeError):
+        return False
+
+
+def current_viewer(db: Database, settings: Settings) -> Viewer | None:
+    """The signed-in user's Viewer, or None (not signed in, or the session expired)."""
+    session = st.session_state.get("auth")
+    now = dt.datetime.now()
+    if session is None and _oidc_configured() and getattr(st.user, "is_logged_in", False):
+        viewer = auth.viewer_for_email(db, st.user.get("email", ""), settings.suppression_threshold)
+        if viewer is None:
+            return None
+        session = st.session_state["auth"] = {"user": viewer.user, "seen": now}
+    if session is None:
+        return None
+    if now - session["seen"] > dt.timedelta(minutes=SESSION_MINUTES):
+        st.session_state.pop("auth", None)
+        st.session_state["auth_expired"] = True
+        return None
+    session["seen"] = now
+    return auth.viewer_for(db, session["user"], settings.suppression_threshold)
+
+
+def login_view(db: Database) -> None:
+    """The sign-in form (and, in demo mode, the demo accounts with their password)."""
+    language = lang()
+    st.title(t("auth.title", language))
+    if st.session_state.pop("auth_expired", False):
+        st.info(t("auth.expired", language))
+    with st.form("login"):
+        username = st.text_input(t("auth.username", language), key="login_user")
+        password = st.text_input(t("auth.password", language), type="password", key="login_password")
+        submitted = st.form_submit_button(t("auth.sign_in", language))
+    if submitted:
+        try:
+            auth.authenticate(db, username.strip(), password)
+        except auth.AuthError as exc:
+            st.error(t("auth.refused", language, reason=str(exc)))
+        else:
+            st.session_state["auth"] = {"user": username.strip(), "seen": dt.datetime.now()}
+            st.rerun()
+    if _oidc_configured():
+        st.button(t("auth.sso", language), on_click=st.login)
+    if db.meta("demo") == "true":
+        st.divider()
+        st.subheader(t("auth.demo_title", language))
+        st.caption(t("auth.demo_note", language, password=auth.DEMO_PASSWORD))
+        st.table({t("auth.username", language): [u for u, _ in auth.demo_accounts(db)],
+                  t("auth.roles", language): [r for _, r in auth.demo_accounts(db)]})
+    elif not db.scalar("select count(*) from users"):
+        st.warning(t("auth.no_users", language))
+
+
+def logout_button(viewer: Viewer) -> None:
+    language = lang()
+    st.sidebar.caption(t("auth.signed_in", language, user=viewer.user))
+    if st.sidebar.button(t("auth.sign_out", language), key="logout"):
+        st.session_state.pop("auth", None)
+        if _oidc_configured() and getattr(st.user, "is_logged_in", False):
+            st.logout()
+        st.rerun()
