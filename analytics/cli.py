@@ -75,7 +75,7 @@ def cmd_metrics(args: argparse.Namespace) -> int:
     db = _open(args)
     try:
         by = [b.strip() for part in args.by for b in part.split(",") if b.strip()]
-        viewer = full_access("cli", settings.suppression_threshold)
+        viewer = cli_viewer(db, args, settings.suppression_threshold)
         frame = compute(db, viewer, args.metric, period, by=by, lang=args.lang)
     finally:
         db.close()
@@ -84,6 +84,62 @@ def cmd_metrics(args: argparse.Namespace) -> int:
                           "partial"])
     _emit(frame, args.format)
     return 0
+
+
+def cli_viewer(db: Database, args: argparse.Namespace, suppression: int):
+    """The Viewer for a command: the named ``--user`` (same scope as in the app), else the operator."""
+    from analytics import auth
+
+    if not getattr(args, "user", None):
+        return full_access("cli", suppression)
+    if not db.scalar("select count(*) from users where username = $u", u=args.user):
+        raise GroupingError(f"There is no user {args.user!r}; list them with `python -m analytics users list`.")
+    return auth.viewer_for(db, args.user, suppression)
+
+
+def cmd_users(args: argparse.Namespace) -> int:
+    """Manage users: add, list, grant, disable, enable, password, roles-file."""
+    import getpass
+
+    from analytics import auth
+
+    settings = load_settings(args.db)
+    if not settings.db_path.exists():
+        raise DatabaseError(f"There is no database at {settings.db_path}.")
+    db = Database(settings.db_path)
+    actor = args.user or "cli"
+    try:
+        grants = [auth.Grant(*(g.split("@", 1) if "@" in g else (g, auth.WHOLE_COMPANY))) for g in args.role]
+        if args.action == "list":
+            _emit(db.sql("select u.username, u.display_name, u.disabled, u.is_demo, string_agg(r.role || '@' || "
+                         "r.org_unit_id, ', ' order by r.role) as roles from users u left join user_roles r "
+                         "using (username) group by all order by 1"), args.format)
+            return 0
+        if not args.name:
+            raise auth.AuthError("Name the user, e.g. `users add alice --role hr_head@company`.")
+        if args.action == "add":
+            password = args.password or (sys.stdin.readline().strip() if args.password_stdin
+                                         else getpass.getpass(f"Password for {args.name}: "))
+            auth.add_user(db, args.name, password, grants, actor, display_name=args.display_name,
+                          email=args.email, employee_id=args.employee_id)
+        elif args.action == "grant":
+            auth.set_grants(db, args.name, grants, actor)
+        elif args.action in {"disable", "enable"}:
+            auth.set_disabled(db, args.name, args.action == "disable", actor)
+        elif args.action == "password":
+            password = sys.stdin.readline().strip() if args.password_stdin else getpass.getpass("New password: ")
+            auth.set_password(db, args.name, password, actor)
+        elif args.action == "roles-file":
+            from pathlib import Path
+
+            print(f"Roles applied to {auth.load_roles_file(db, Path(args.name), actor)} users.")
+            return 0
+        print(f"{args.action}: {args.name} done.")
+        return 0
+    except auth.AuthError as exc:
+        raise GroupingError(str(exc)) from None
+    finally:
+        db.close()
 
 
 def cmd_checks(args: argparse.Namespace) -> int:
@@ -139,7 +195,7 @@ def cmd_risk(args: argparse.Namespace) -> int:
         from analytics.engine import as_of_date
 
         as_of = as_of_date(db)
-        viewer = full_access("cli", settings.suppression_threshold)
+        viewer = cli_viewer(db, args, settings.suppression_threshold)
         if args.action == "backtest":
             bt = risk_report.evaluation(db, viewer, as_of, args.horizon)
             if bt is None:
@@ -177,6 +233,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m analytics", description="Tandem: HR and Sales analytics.")
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--db", help="database file (default: $TANDEM_DB or data/tandem.duckdb)")
+    common.add_argument("--user", help="act as this Tandem user, with their scope and fields (default: the "
+                                       "operator, who sees everything)")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser("demo", parents=[common], help="build the synthetic demo company",
@@ -206,6 +264,21 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("info", parents=[common], help="show the database: tables, versions, as-of date",
                        description="Show the database file, schema and data versions, as-of date and row counts.")
     p.set_defaults(func=cmd_info)
+
+    p = sub.add_parser("users", parents=[common], help="manage users, roles and scopes",
+                       description="Manage local accounts: add (password hashed with argon2), list, grant "
+                                   "(replaces roles), disable, enable, password, roles-file (apply a TOML role file).")
+    p.add_argument("action", choices=["add", "list", "grant", "disable", "enable", "password", "roles-file"])
+    p.add_argument("name", nargs="?", help="user name (or the role file for roles-file)")
+    p.add_argument("--role", action="append", default=[],
+                   help="ROLE@UNIT, repeatable: admin, hr_head, sales_director, manager, analyst @ company/region/team")
+    p.add_argument("--password", help="the password (prefer --password-stdin or the prompt)")
+    p.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    p.add_argument("--display-name")
+    p.add_argument("--email", help="e-mail for single sign-on")
+    p.add_argument("--employee-id", type=int, help="the employee this user is (pay of their own reports)")
+    p.add_argument("--format", choices=["csv", "json", "table"], default="table")
+    p.set_defaults(func=cmd_users)
 
     p = sub.add_parser("risk", parents=[common], help="flight-risk model: evaluate a snapshot, backtest, list",
                        description="Flight risk. `evaluate` cross-validates the model on a one-row-per-person file "

@@ -223,16 +223,31 @@ def _shape(frame: pl.DataFrame, req: Request, period: Period, value: str, num: s
     return out
 
 
-def _mask(frame: pl.DataFrame, viewer: Viewer) -> pl.DataFrame:
-    """Mask groups smaller than the threshold for viewers without person-level rights."""
+def _mask(frame: pl.DataFrame, viewer: Viewer, dims: Sequence[str] = ()) -> pl.DataFrame:
+    """Mask groups smaller than the threshold for viewers without person-level rights.
+
+    Complementary suppression: where a breakdown (within one period or month) has exactly one masked
+    group, the next-smallest group is masked too, so the masked value cannot be recovered as the
+    scope's total minus the groups shown.
+    """
     if viewer.person_level:
         return frame.with_columns(masked=pl.lit(False))
-    small = pl.col("n_people") < viewer.suppression_threshold
+    small = pl.col("n_people").fill_null(0) < viewer.suppression_threshold
+    frame = frame.with_columns(masked=small)
+    if dims:
+        part = ["period", "month"] if "month" in frame.columns else ["period"]
+        n_masked = pl.col("masked").sum().over(part)
+        order = pl.col("n_people").fill_null(0).rank("ordinal").over(part)  # 1 = smallest
+        # with one masked row (necessarily the smallest), the row ranked 2nd is the smallest unmasked one
+        frame = frame.with_columns(
+            masked=pl.col("masked") | ((n_masked == 1) & ~pl.col("masked") & (order == 2))
+        )
+    hide = pl.col("masked")
     return frame.with_columns(
-        masked=small,
-        value=pl.when(small).then(None).otherwise(pl.col("value")),
-        numerator=pl.when(small).then(None).otherwise(pl.col("numerator")),
-        denominator=pl.when(small).then(None).otherwise(pl.col("denominator")),
+        value=pl.when(hide).then(None).otherwise(pl.col("value")),
+        numerator=pl.when(hide).then(None).otherwise(pl.col("numerator")),
+        denominator=pl.when(hide).then(None).otherwise(pl.col("denominator")),
+        n_people=pl.when(hide).then(None).otherwise(pl.col("n_people")),  # a group's size is itself revealing
     )
 
 
@@ -279,7 +294,8 @@ def compute(db: Database, viewer: Viewer, metric_id: str, period: Period, by: Se
     req_full = Request(db, viewer, periods, list(by), as_of, lang)
     frame = _labels(frame, req_full) if req.dims else frame.with_columns(label=pl.lit(None, pl.Utf8))
     sort = [c for c in ["month", *req.dims] if c in frame.columns]
-    return _mask(frame, viewer).sort(sort, nulls_last=True) if sort else _mask(frame, viewer)
+    masked = _mask(frame, viewer, req.dims)
+    return masked.sort(sort, nulls_last=True) if sort else masked
 
 
 def trend(db: Database, viewer: Viewer, metric_id: str, last_month: dt.date, n_months: int = 12,

@@ -29,7 +29,7 @@ from analytics.db import SQL_DIR
 
 ColumnType = Literal["date", "int", "float", "money", "bool", "str", "enum"]
 COLUMN_TYPES: tuple[str, ...] = ("date", "int", "float", "money", "bool", "str", "enum")
-NOT_IMPORTED = frozenset({"meta", "audit_log", "reviews", "action_items"})
+NOT_IMPORTED = frozenset({"meta", "audit_log", "reviews", "action_items", "users", "user_roles"})  # access: admin only
 
 _SQL_TO_TYPE = {"DATE": "date", "BIGINT": "int", "INTEGER": "int", "DOUBLE": "float", "BOOLEAN": "bool",
                 "VARCHAR": "str"}

@@ -1,6 +1,7 @@
 """Hand-computed metrics on the tiny company of tests/conftest.py."""
 import datetime as dt
 
+import polars as pl
 import pytest
 
 from analytics.access import Viewer, full_access
@@ -131,3 +132,15 @@ def test_broken_rows_are_excluded_and_counted(tiny_db):
     assert counts == {"employees_termination_before_hire": 1, "employees_unknown_exit_type": 1,
                       "orders_without_rep": 2, "orders_negative_amount": 1, "quota_zero_rows": 1,
                       "reps_with_orders_but_no_quota": 1}
+
+
+def test_complementary_suppression_hides_a_second_group(tiny_db):
+    # Aggregates-only viewer with threshold 2: north (1 person) is masked; east (3–4) shown. With one masked
+    # group the total (shown on the overview) minus east would reveal north, so the next-smallest is masked too.
+    analyst = Viewer("a", fields=frozenset(), suppression_threshold=2)
+    frame = compute(tiny_db, analyst, "headcount_end", Q1, by=["region"])
+    assert frame["masked"].sum() == 2
+    assert frame.filter(pl.col("masked"))["value"].is_null().all()
+    assert frame.filter(pl.col("masked"))["n_people"].is_null().all()
+    # person-level viewers see every group
+    assert compute(tiny_db, full_access(), "headcount_end", Q1, by=["region"])["masked"].sum() == 0
