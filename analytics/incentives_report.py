@@ -16,6 +16,10 @@ def inputs(db: Database, viewer: Viewer, period: Period, as_of: dt.date) -> dict
     """Reps in scope (plan, base pay), their orders with the KA flag, quotas and collections by as-of."""
     end = min(period.end, as_of)
     reps = db.query("commission_reps", start=period.start, end=end, **viewer.sql_params())
+    if not viewer.sees_pay:  # a sales director sees the pay of their own reports only; others none
+        own = (db.query("reports_of", manager_id=viewer.employee_id, day=end)["employee_id"]
+               if viewer.sees_any_pay else pl.Series([], dtype=pl.Int64))
+        reps = reps.filter(pl.col("employee_id").is_in(own.implode()))
     ids = reps["employee_id"].to_list()
     orders = db.query("commission_orders", start=period.start, end=end, as_of=as_of, reps=ids)
     collections = db.query("commission_collections", start=period.start, end=end, as_of=as_of, reps=ids)
@@ -89,3 +93,9 @@ def available_plans(plans_dir=None) -> tuple[dict[str, incentives.Plan], list[st
         else:
             plans[plan.id] = plan
     return plans, errors
+
+
+def record_pay_view(db: Database, viewer: Viewer, what: str, n_rows: int) -> None:
+    """Audit a view of person-level pay: who, what, which scope, how many rows (no values)."""
+    with db.transaction() as cur:
+        db.audit(cur, viewer.user, "view_pay", target=what, scope=viewer.scope_key, n_rows=n_rows)

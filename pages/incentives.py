@@ -10,16 +10,24 @@ from analytics import charts, export, incentives, incentives_report
 from analytics.i18n import fmt_number
 from analytics.metrics import get_metric
 from ui import cached
-from ui.context import context
+from ui.context import context, get_database
 from ui.widgets import chart, formatted
 
 ctx = context()
 lang = ctx.lang
 st.title(ctx.t("incentives.title"))
 st.caption(ctx.t("incentives.caption"))
-if not ctx.viewer.sees_pay:
+if not ctx.viewer.sees_any_pay:
     st.warning(ctx.t("access.no_pay"))
     st.stop()
+
+def audit_once(what: str, n_rows: int) -> None:
+    """One audit entry per person-level pay view in this session (not one per rerun)."""
+    seen = st.session_state.setdefault("pay_views", set())
+    if what not in seen:
+        incentives_report.record_pay_view(get_database(ctx.db_path), ctx.viewer, what, n_rows)
+        seen.add(what)
+
 
 plans, plan_errors = incentives_report.available_plans()
 for message in plan_errors:  # a broken plan file is named with its key and line, the rest still work
@@ -61,6 +69,7 @@ with tab_pay:
             "cost_of_sales": (get_metric("cost_of_sales").name(lang), "ratio"),
         }, lang)
         st.dataframe(table, hide_index=True, width="stretch", height=420)
+        audit_once(f"payouts {ctx.period.label}", per_rep.height)
         c1, c2 = st.columns(2)
         c1.download_button(ctx.t("export.csv"), export.csv_bytes(table), f"payouts_{ctx.period.label}.csv",
                            "text/csv", key="pay_csv")
@@ -78,6 +87,7 @@ with tab_statement:
         who = st.selectbox(ctx.t("incentives.rep"), list(labels), format_func=lambda e: f"{labels[e]} ({e})",
                            key="statement_rep")
         stmt = cached.report(ctx, "incentives.rep_statement", who, ctx.period, ctx.as_of)
+        audit_once(f"statement {who} {ctx.period.label}", stmt["lines"].height)
         plan = plans.get(stmt["plan_id"])
         st.markdown(f"**{stmt['plan_name_zh'] if lang == 'zh' else stmt['plan_name_en']}** — "
                     f"{(plan.description_zh if lang == 'zh' else plan.description_en) if plan else ''}")
