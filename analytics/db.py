@@ -11,6 +11,7 @@ import json
 import os
 import re
 import threading
+from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, suppress
 from functools import cache
@@ -51,6 +52,13 @@ def _bind(text: str, params: Mapping[str, object]) -> dict[str, object]:
     if missing:
         raise QueryError(f"Missing query parameter(s): {', '.join(missing)}.")
     return {p: params[p] for p in wanted}
+
+
+MEMO_SIZE = 96
+
+
+def _freeze_params(params: Mapping[str, object]) -> tuple:
+    return tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in params.items()))
 
 
 def _first(relation: duckdb.DuckDBPyRelation) -> tuple | None:
@@ -116,6 +124,8 @@ class Database:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         self._con = _connect(self.path, read_only)
         self._local = threading.local()
+        self._memo: OrderedDict[tuple, pl.DataFrame] = OrderedDict()
+        self._memo_lock = threading.Lock()
         try:
             self._check_version()
             if not read_only:
@@ -172,8 +182,24 @@ class Database:
         return self.cursor().sql(text, params=_bind(text, params) or None).pl()
 
     def query(self, name: str, **params: object) -> pl.DataFrame:
-        """Run ``sql/queries/<name>.sql`` with bound parameters; return a polars frame."""
-        return self.sql(sql_text(name), **params)
+        """Run ``sql/queries/<name>.sql`` with bound parameters; return a polars frame.
+
+        Results are memoised per data version (a small LRU): one page asks for the same panel several
+        times (a metric, its comparison, its breakdown), and polars frames are immutable, so they are
+        shared safely. Any write bumps the data version, which retires every memoised result.
+        """
+        key = (name, self.data_version, _freeze_params(params))
+        with self._memo_lock:
+            hit = self._memo.get(key)
+            if hit is not None:
+                self._memo.move_to_end(key)
+                return hit
+        frame = self.sql(sql_text(name), **params)
+        with self._memo_lock:
+            self._memo[key] = frame
+            while len(self._memo) > MEMO_SIZE:
+                self._memo.popitem(last=False)
+        return frame
 
     def scalar(self, text: str, **params: object) -> object:
         row = _first(self.cursor().sql(text, params=_bind(text, params) or None))
