@@ -10,7 +10,7 @@ from analytics.i18n import code_label, fmt_number
 from analytics.metrics import get_metric
 from ui import cached
 from ui.context import context
-from ui.widgets import exclusion_note, kpi_cards
+from ui.widgets import exclusion_note, formatted, kpi_cards
 
 ctx = context()
 lang = ctx.lang
@@ -128,4 +128,19 @@ else:
 if ctx.viewer.person_level:
     with st.expander(ctx.t("attrition.leavers")):
         leavers = cached.report(ctx, "attrition.exits_list", ctx.period, ctx.as_of)
-        st.dataframe(leavers, hide_index=True, width="stretch")
+        if not leavers.is_empty():
+            leavers = leavers.with_columns(
+                unit=pl.col("unit_zh" if lang == "zh" else "unit_en"),
+                type=pl.col("exit_type").map_elements(lambda c: code_label("exit_type", c, lang), return_dtype=pl.Utf8),
+                reason=pl.col("exit_reason").map_elements(lambda c: code_label("exit_reason", c, lang),
+                                                          return_dtype=pl.Utf8),
+                channel=pl.col("hire_source").map_elements(lambda c: code_label("hire_source", c, lang),
+                                                           return_dtype=pl.Utf8),
+                months=(pl.col("tenure_days") / 30.4375).round(1),
+                day=pl.col("termination_date").cast(pl.Utf8))
+            st.dataframe(formatted(leavers, {
+                "name": (ctx.t("risk.name"), "text"), "unit": (ctx.t("dim.team"), "text"),
+                "day": (ctx.t("attrition.last_day"), "text"), "months": (ctx.t("risk.tenure_months"), "score"),
+                "type": (ctx.t("attrition.exit_type"), "text"), "reason": (ctx.t("attrition.reasons"), "text"),
+                "channel": (ctx.t("dim.hire_source"), "text"), "manager": (ctx.t("dim.manager"), "text"),
+            }, lang), hide_index=True, width="stretch")

@@ -105,9 +105,21 @@ with tab_statement:
             "payout": (get_metric("commission_payout").name(lang), "currency"),
         }, lang), hide_index=True, width="stretch")
         st.caption(ctx.t("incentives.lines", n=f"{stmt['lines'].height:,}"))
-        st.dataframe(stmt["lines"], hide_index=True, width="stretch", height=300)
+        lines = stmt["lines"].with_columns(day=pl.col("order_date").cast(pl.Utf8),
+                                           ka=pl.when(pl.col("is_ka")).then(pl.lit("KA")).otherwise(pl.lit("")))
+        st.dataframe(formatted(lines, {
+            "period_label": (ctx.t("sidebar.period"), "text"), "order_id": (ctx.t("incentives.order"), "text"),
+            "day": (ctx.t("incentives.order_date"), "text"), "ka": ("KA", "text"),
+            "amount": (ctx.t("incentives.amount"), "currency"), "credited": (ctx.t("incentives.credited"), "currency"),
+            "rate": (ctx.t("incentives.rate"), "ratio"), "commission": (ctx.t("incentives.commission"), "currency"),
+        }, lang), hide_index=True, width="stretch", height=300)
         if not stmt["adjustments"].is_empty():
-            st.dataframe(stmt["adjustments"], hide_index=True, width="stretch")
+            adjust = stmt["adjustments"].with_columns(
+                label=pl.col("label_zh" if lang == "zh" else "label_en"))
+            st.dataframe(formatted(adjust, {"period_label": (ctx.t("sidebar.period"), "text"),
+                                            "label": (ctx.t("incentives.adjustment"), "text"),
+                                            "amount": (ctx.t("incentives.amount"), "currency")}, lang),
+                         hide_index=True, width="stretch")
         sheets = {"summary": stmt["summary"], "orders": stmt["lines"], "adjustments": stmt["adjustments"]}
         c1, c2 = st.columns(2)
         c1.download_button(ctx.t("export.csv"), export.csv_bytes(stmt["lines"]), f"statement_{who}.csv",
