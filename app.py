@@ -35,7 +35,10 @@ def page(path: str, key: str, icon: str, slug: str, default: bool = False) -> st
     return st.Page(path, title=t(key, language), icon=icon, url_path=slug, default=default)
 
 
-reviews = [page("pages/overview.py", "nav.overview", ":material/dashboard:", "overview", default=True)]
+reviews = [page("pages/overview.py", "nav.overview", ":material/dashboard:", "overview", default=True),
+           page("pages/review_monthly.py", "nav.review_monthly", ":material/event:", "monthly-review"),
+           page("pages/review_quarterly.py", "nav.review_quarterly", ":material/event_note:", "quarterly-review"),
+           page("pages/goals.py", "nav.goals", ":material/flag:", "goals")]
 people = [page("pages/attrition.py", "nav.attrition", ":material/group_remove:", "attrition"),
           page("pages/risk.py", "nav.risk", ":material/warning:", "risk")]
 sales = [page("pages/quota.py", "nav.quota", ":material/trending_up:", "quota")]

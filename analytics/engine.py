@@ -183,6 +183,42 @@ def _customer_metric(metric_id: str, req: Request) -> pl.DataFrame:
     return pl.concat(out, how="diagonal_relaxed")
 
 
+_PEOPLE_DIMENSIONS = {"region": "region_id", "team": "team_id", "role": "role_id"}
+
+
+def _recruiting_metric(metric_id: str, req: Request) -> pl.DataFrame:
+    """time_to_fill (mean days opened → offer accepted, requisitions filled in the period) and the
+    key-position fill rate (filled by target date ÷ due in the period), from analytics/recruiting.py."""
+    from analytics import recruiting
+
+    cols = [_PEOPLE_DIMENSIONS[d] for d in req.dims]
+    reqs = recruiting.clean_requisitions(req.db.query("requisition_facts", **req.viewer.sql_params())).rows
+    out = []
+    for period in req.periods:
+        if metric_id == "time_to_fill":
+            frame = recruiting.time_to_fill(reqs, period.start, period.end, cols)
+            out.append(_shape(frame, req, period, "mean_days", None, None, "filled", cols))
+        else:
+            frame = recruiting.key_position_fill_rate(reqs, period.start, period.end, req.as_of, cols)
+            out.append(_shape(frame, req, period, "fill_rate", "filled_on_time", "due", "due", cols))
+    return pl.concat(out, how="diagonal_relaxed")
+
+
+def _training_metric(_: str, req: Request) -> pl.DataFrame:
+    """training_completion: completed enrolments ÷ enrolments started in the period."""
+    cols = [_PEOPLE_DIMENSIONS[d] for d in req.dims]
+    out = []
+    for period in req.periods:
+        rows = req.db.query("training_enrolments", start=period.start, end=period.end,
+                            **req.viewer.sql_params()).lazy()
+        agg = [pl.len().alias("enrolments"), pl.col("completed").sum().alias("completed"),
+               pl.col("employee_id").n_unique().alias("people")]
+        frame = (rows.group_by(cols).agg(agg) if cols else rows.select(agg)).with_columns(
+            rate=pl.when(pl.col("enrolments") > 0).then(pl.col("completed") / pl.col("enrolments"))).collect()
+        out.append(_shape(frame, req, period, "rate", "completed", "enrolments", "people", cols))
+    return pl.concat(out, how="diagonal_relaxed")
+
+
 HANDLERS: dict[str, Callable[[str, Request], pl.DataFrame]] = {
     **dict.fromkeys(_HR_VALUES, _hr_metric),
     **dict.fromkeys(["probation_exit_rate", "first_year_exit_rate"], _cohort_metric),
@@ -190,6 +226,8 @@ HANDLERS: dict[str, Callable[[str, Request], pl.DataFrame]] = {
                      "attainment_band"], _sales_metric),
     "revenue_per_head": _revenue_per_head,
     **dict.fromkeys(_CUSTOMER_VALUES, _customer_metric),
+    **dict.fromkeys(["time_to_fill", "key_position_fill_rate"], _recruiting_metric),
+    "training_completion": _training_metric,
 }
 
 
@@ -199,6 +237,8 @@ def groupings(metric_id: str) -> list[str]:
         return ["month", *attrition.HR_DIMENSIONS]
     if metric_id == "revenue_per_head":
         return ["month", *[d for d in quota.SALES_DIMENSIONS if d in attrition.HR_DIMENSIONS]]
+    if HANDLERS.get(metric_id) in (_recruiting_metric, _training_metric):
+        return ["month", *_PEOPLE_DIMENSIONS]
     return ["month", *quota.SALES_DIMENSIONS]
 
 
@@ -209,7 +249,8 @@ def computable() -> list[str]:
 # ── shaping, labels, suppression ────────────────────────────────────────
 def _shape(frame: pl.DataFrame, req: Request, period: Period, value: str, num: str | None, den: str | None,
            n_col: str, cols: Sequence[str]) -> pl.DataFrame:
-    inverse = {v: k for dims in (attrition.HR_DIMENSIONS, quota.SALES_DIMENSIONS) for k, v in dims.items()}
+    inverse = {v: k for dims in (attrition.HR_DIMENSIONS, quota.SALES_DIMENSIONS, _PEOPLE_DIMENSIONS)
+               for k, v in dims.items()}
     exprs = [pl.col(c).alias(inverse.get(c, c)) for c in cols]
     exprs += [
         pl.col(value).cast(pl.Float64).alias("value"),

@@ -100,7 +100,16 @@ def report(ctx: Context, name: str, *args: object, **kwargs: object) -> object:
 
 
 def _registry() -> dict[str, object]:
-    from analytics import attrition_report, incentives_report, quota_report, risk_report, scorecard
+    from analytics import (
+        attrition_report,
+        goals,
+        hiring_report,
+        incentives_report,
+        quota_report,
+        review_content,
+        risk_report,
+        scorecard,
+    )
 
     reports = {
         f"attrition.{n}": getattr(attrition_report, n)
@@ -113,6 +122,10 @@ def _registry() -> dict[str, object]:
     reports |= {f"scorecard.{n}": getattr(scorecard, n) for n in ("scorecard", "coaching_list", "high_potential")}
     reports |= {f"incentives.{n}": getattr(incentives_report, n) for n in (
         "payouts_in_scope", "rep_statement", "what_if")}
+    reports["review.build"] = review_content.build_review
+    reports["goals.progress"] = goals.progress
+    reports |= {f"hiring.{n}": getattr(hiring_report, n) for n in (
+        "recruiting_overview", "onboarding_watch", "capacity_plan", "revenue_at_risk")}
     return reports
 
 

@@ -33,9 +33,50 @@ def kpi_cards(ctx: Context, head: dict[str, dict], metric_ids: Sequence[str], pe
                 help=help_text, border=True)
 
 
-def chart(fig: go.Figure, key: str, container=st, **kwargs) -> object:
-    """Render a figure from the shared builders exactly as exported (our template, full width)."""
-    return container.plotly_chart(fig, width="stretch", theme=None, key=key, **kwargs)
+def chart(fig: go.Figure, key: str, container=st, name: str | None = None, **kwargs) -> object:
+    """Render a figure from the shared builders exactly as exported (our template, full width), with
+    PNG / SVG / PDF downloads drawn on demand by kaleido through the system Chromium (audited)."""
+    event = container.plotly_chart(fig, width="stretch", theme=None, key=key, **kwargs)
+    _chart_downloads(fig, key, name or key, container)
+    return event
+
+
+def _chart_downloads(fig: go.Figure, key: str, name: str, container) -> None:
+    from analytics import export
+    from ui.context import context, get_database
+
+    ctx = context()
+
+    def draw(fmt: str) -> bytes:
+        data = export.chart_bytes(fig, fmt)
+        export.record_export(get_database(ctx.db_path), ctx.viewer.user, f"chart {name}.{fmt}",
+                             ctx.viewer.scope_key, None)
+        return data
+
+    with container.popover(ctx.t("export.chart"), icon=":material/download:"):
+        for fmt, mime in (("png", "image/png"), ("svg", "image/svg+xml"), ("pdf", "application/pdf")):
+            st.download_button(fmt.upper(), data=lambda f=fmt: draw(f), file_name=f"{name}.{fmt}", mime=mime,
+                               key=f"dl_{key}_{fmt}", on_click="ignore")
+
+
+def table_downloads(frame: pl.DataFrame, name: str, key: str) -> None:
+    """CSV and XLSX downloads of a displayed table (formula-like cells neutralised), audited."""
+    from analytics import export
+    from ui.context import context, get_database
+
+    ctx = context()
+
+    def build(fmt: str) -> bytes:
+        data = export.csv_bytes(frame) if fmt == "csv" else export.xlsx_bytes({name[:31]: frame})
+        export.record_export(get_database(ctx.db_path), ctx.viewer.user, f"table {name}.{fmt}",
+                             ctx.viewer.scope_key, frame.height)
+        return data
+
+    c1, c2 = st.columns(2)
+    c1.download_button(ctx.t("export.csv"), data=lambda: build("csv"), file_name=f"{name}.csv", mime="text/csv",
+                       key=f"csv_{key}", on_click="ignore")
+    c2.download_button(ctx.t("export.xlsx"), data=lambda: build("xlsx"), file_name=f"{name}.xlsx",
+                       key=f"xlsx_{key}", on_click="ignore")
 
 
 def formatted(frame: pl.DataFrame, columns: dict[str, tuple[str, str]], lang: str) -> pl.DataFrame:

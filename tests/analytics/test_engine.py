@@ -144,3 +144,22 @@ def test_complementary_suppression_hides_a_second_group(tiny_db):
     assert frame.filter(pl.col("masked"))["n_people"].is_null().all()
     # person-level viewers see every group
     assert compute(tiny_db, full_access(), "headcount_end", Q1, by=["region"])["masked"].sum() == 0
+
+
+def test_recruiting_and_training_metrics_through_the_engine(demo_db_path):
+    from analytics import recruiting
+    from analytics.db import Database
+
+    db = Database(demo_db_path, read_only=True)
+    try:
+        fy = parse_period("FY2025")
+        reqs = recruiting.clean_requisitions(db.query("requisition_facts", all_units=True, units=[])).rows
+        expected = recruiting.time_to_fill(reqs, fy.start, fy.end)["mean_days"][0]
+        assert value(db, "time_to_fill", period=fy) == pytest.approx(expected)
+        rate = compute(db, full_access(), "key_position_fill_rate", fy)
+        assert 0 <= rate["value"][0] <= 1 and rate["denominator"][0] > 0
+        plain = db.sql("select avg(completed::int) as r from enrollments where enrolled_date between $s and $e",
+                       s=fy.start, e=fy.end)["r"][0]
+        assert value(db, "training_completion", period=fy) == pytest.approx(plain)
+    finally:
+        db.close()

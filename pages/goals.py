@@ -1,0 +1,87 @@
+"""Goals alignment (目标协同): strategy → sales goals → HR support goals, actuals computed, RAG with its rule."""
+from __future__ import annotations
+
+import polars as pl
+import streamlit as st
+
+from analytics import goals
+from analytics.i18n import fmt_number
+from analytics.metrics import REGISTRY
+from ui import cached
+from ui.context import context, get_database
+
+ctx = context()
+lang = ctx.lang
+st.title(ctx.t("goals.title"))
+st.caption(goals.rule_text(lang))
+progress = cached.report(ctx, "goals.progress", ctx.as_of, lang, None, ctx.fy_start)
+if progress.is_empty():
+    st.info(ctx.t("app.no_data"))
+else:
+    rows = []
+    for g in progress.iter_rows(named=True):
+        unit = g["unit"] or "count"
+        rows.append({
+            ctx.t("goals.goal"): "\u3000" * int(g["depth"] or 0) + g["title"],
+            ctx.t("goals.status"): goals.status_label(g["status"], lang) if g["status"] else "—",
+            ctx.t("goals.metric_col"): g["metric"] or "—",
+            ctx.t("goals.target"): fmt_number(g["target"], unit, lang),
+            ctx.t("goals.actual"): fmt_number(g["actual"], unit, lang),
+            ctx.t("sidebar.period"): g["period"] or "",
+            ctx.t("dim.team"): g["org"] or ctx.t("goals.company"),
+            ctx.t("review.item_owner"): g["owner"] or "",
+            ctx.t("goals.action"): g["action"] or "",
+            ctx.t("goals.why"): g["reason"] or "",
+        })
+    table = pl.DataFrame(rows)
+    status_col = ctx.t("goals.status")
+
+    def colour(value: str) -> str:
+        tone = {goals.status_label(k, lang): c for k, c in
+                (("green", "#d4efdf"), ("amber", "#fdebd0"), ("red", "#f5b7b1"))}.get(value)
+        return f"background-color: {tone}" if tone else ""
+
+    st.dataframe(table.to_pandas().style.map(colour, subset=[status_col]), hide_index=True, width="stretch")
+
+if ctx.viewer.person_level:
+    with st.expander(ctx.t("goals.edit")):
+        db = get_database(ctx.db_path)
+        existing = {g.goal_id: g for g in goals.load_goals(db)}
+        pick = st.selectbox(ctx.t("goals.goal"), [None, *existing], format_func=lambda g: ctx.t("goals.new")
+                            if g is None else f"{g} · {existing[g].title(lang)}", key="goal_pick")
+        base = existing.get(pick)
+        with st.form("goal_form"):
+            goal_id = st.text_input("ID", value=base.goal_id if base else "")
+            parent = st.selectbox(ctx.t("goals.parent"), [None, *existing], index=([None, *existing].index(
+                base.parent_id) if base and base.parent_id in existing else 0), key="goal_parent")
+            level = st.selectbox(ctx.t("goals.level"), ["strategy", "sales", "hr"],
+                                 index=["strategy", "sales", "hr"].index(base.level) if base else 0)
+            title_en = st.text_input(ctx.t("goals.title_en"), value=base.title_en if base else "")
+            title_zh = st.text_input(ctx.t("goals.title_zh"), value=base.title_zh if base else "")
+            metric = st.selectbox(ctx.t("goals.metric"), [None, *REGISTRY],
+                                  index=([None, *REGISTRY].index(base.metric_id) if base and base.metric_id else 0),
+                                  format_func=lambda m: "—" if m is None else f"{m} · {REGISTRY[m].name(lang)}")
+            target = st.number_input(ctx.t("goals.target"), value=float(base.target or 0) if base else 0.0,
+                                     format="%.4f")
+            period = st.text_input(ctx.t("sidebar.period"), value=base.period or "" if base else "")
+            owner = st.text_input(ctx.t("review.item_owner"), value=base.owner or "" if base else "")
+            action_en = st.text_input(ctx.t("goals.action_en"), value=base.action_en or "" if base else "")
+            action_zh = st.text_input(ctx.t("goals.action_zh"), value=base.action_zh or "" if base else "")
+            save = st.form_submit_button(ctx.t("goals.save"))
+        if save:
+            try:
+                goals.upsert_goal(db, goals.Goal(goal_id=goal_id.strip(), level=level, title_en=title_en,
+                                                 title_zh=title_zh, parent_id=parent, metric_id=metric,
+                                                 target=target, period=period or None, owner=owner or None,
+                                                 action_en=action_en or None, action_zh=action_zh or None),
+                                  ctx.viewer.user, ctx.fy_start)
+                st.success(ctx.t("admin.saved"))
+                st.rerun()
+            except (goals.GoalError, ValueError) as exc:
+                st.error(str(exc))
+        if base and st.button(ctx.t("goals.delete"), key="goal_delete"):
+            try:
+                goals.delete_goal(db, base.goal_id, ctx.viewer.user)
+                st.rerun()
+            except goals.GoalError as exc:
+                st.error(str(exc))
