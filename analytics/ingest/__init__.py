@@ -1,4 +1,4 @@
-"""Import the HR and CRM exports people really have: the pure core (no Streamlit, nothing written).
+"""Import the HR and CRM exports people really have: a pure core (steps 1–5 write nothing), then the loader.
 
 The flow, one table at a time::
 
@@ -11,7 +11,8 @@ The flow, one table at a time::
                      values=mapping.values, date_order=mapping.date_order)
     report = validate(coerced, "employees", file=read.info.name,  # 4. ValidationReport: issues, actions
                       mapping=mapping, batch={...}, db=db)
-    rows = report.accepted(coerced.frame)                         # 5. the loader (lead engineer) upserts
+    rows = report.accepted(coerced.frame)                         # 5. what the loader may write
+    load_batch(db, [("employees", prepared), ...], actor="li.na")  # 6. validate the batch, load it all or nothing
 
 or all of 1–4 at once with :func:`prepare`. File-level problems (cannot read the file, zip bomb,
 too big for memory, mapping names a missing column) raise :class:`ImportProblem`; everything about
@@ -22,6 +23,10 @@ loader assigns new surrogate ids. Reference columns into tables with a natural k
 (``Column.keeps_text_key``) hold text — Tandem's id or the source's external key — to be resolved to
 ids. ``Column.derived`` columns (``orders.is_new_customer``) are filled by the loader when absent.
 Every frame carries :data:`ROW`, the row number as in the file.
+
+:func:`load_batch` (:mod:`analytics.ingest.load`) validates a batch of parts together and loads it in one
+transaction; :mod:`analytics.ingest.flat` splits the wide exports HR systems and CRMs produce (one row per
+person with department and manager; deals with agent and office) into the tables they fill.
 """
 from __future__ import annotations
 
@@ -84,3 +89,19 @@ def prepare(source: str | Path | bytes | ReadResult, table: str, *, name: str | 
     coerced = coerce(used.apply(read), table, values=used.values, date_order=used.date_order, today=today)
     report = validate(coerced, table, file=read.info.name, mapping=used, batch=batch, db=db)
     return Prepared(read, used, coerced, report)
+
+
+# The loader and the flat-export converters build on Prepared (defined above), so they come last.
+from analytics.ingest.flat import (  # noqa: E402
+    FLAT_KINDS,
+    FlatBatch,
+    describe_flat,
+    detect_flat,
+    flat_parts,
+    read_export,
+    snapshot_frame,
+)
+from analytics.ingest.load import LoadResult, Part, TableCounts, load_batch  # noqa: E402
+
+__all__ += ["FLAT_KINDS", "FlatBatch", "LoadResult", "Part", "TableCounts", "describe_flat", "detect_flat",
+            "flat_parts", "load_batch", "read_export", "snapshot_frame"]
