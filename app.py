@@ -47,6 +47,8 @@ if viewer.person_level:
 if viewer.sees_any_pay:
     sales.append(page("pages/incentives.py", "nav.incentives", ":material/payments:", "incentives"))
 reference = [page("pages/glossary.py", "nav.glossary", ":material/menu_book:", "glossary")]
+if viewer.is_admin or viewer.sees_pay:  # loading data changes everyone's numbers: HR head and admins
+    reference.append(page("pages/data.py", "nav.data", ":material/upload_file:", "data"))
 if viewer.is_admin:
     reference.append(page("pages/admin.py", "nav.admin", ":material/admin_panel_settings:", "admin"))
 

@@ -37,15 +37,11 @@ from analytics.ingest import (
     LoadResult,
     Part,
     ReadResult,
-    coerce,
-    describe_flat,
-    detect_flat,
-    flat_parts,
     importable_tables,
     load_batch,
-    match_columns,
     read_export,
 )
+from analytics.ingest.plan import plan_batch
 from analytics.settings import load_settings
 
 MAX_ISSUES = 20
@@ -114,14 +110,6 @@ def _mapping(value: str | None) -> ColumnMapping | str | None:
         raise ImportProblem(f"the mapping profile is not valid JSON ({exc}).", file=str(path), code="profile") from None
 
 
-def _plain_part(read: ReadResult, table: str, mapping: ColumnMapping | str | None) -> Part:
-    if isinstance(mapping, ColumnMapping) and mapping.table != table:
-        mapping = None
-    used = match_columns(read, table, profile=mapping)
-    coerced = coerce(used.apply(read), table, values=used.values, date_order=used.date_order)
-    return Part(table, coerced, file=read.info.name, mapping=used)
-
-
 def _read_all(args: argparse.Namespace, say) -> tuple[list[tuple[str, ReadResult]], list[ReadResult]]:
     """Every file read before the database is opened: (files with a table, files to recognise)."""
     if args.table and args.table not in importable_tables():
@@ -145,28 +133,11 @@ def _read_all(args: argparse.Namespace, say) -> tuple[list[tuple[str, ReadResult
 
 def _parts(args: argparse.Namespace, db: Database, explicit: list[tuple[str, ReadResult]],
            undecided: list[ReadResult], mapping: ColumnMapping | str | None) -> tuple[list[Part], list[str]]:
-    notes: list[str] = []
-    plain = undecided
-    parts: list[Part] = []
-    if not args.no_flat and undecided:
-        for read in undecided:
-            kind = detect_flat(read)
-            if kind:
-                print(f"{read.info.name}: {describe_flat(kind)}.")
-        batch, plain = flat_parts(undecided, db=db, fy_start=load_settings(args.db).fiscal_year_start)
-        parts.extend(batch.parts)
-        notes.extend(f"{name}: {describe_flat(kind)}." for name, kind in batch.kinds.items() if kind == "snapshot")
-    for read in plain:
-        stem = Path(read.info.name).stem.lower()
-        table = args.table or (stem if stem in importable_tables() else None)
-        if table is None:
-            raise ImportProblem("cannot tell which table this file is for; write --file TABLE=PATH or give --table.",
-                                file=read.info.name, code="table", expected=", ".join(importable_tables()))
-        explicit.append((table, read))
-    parts.extend(_plain_part(read, table, mapping) for table, read in explicit)
-    if not parts:
-        raise ImportProblem("there is nothing to load. " + " ".join(notes), code="nothing")
-    return parts, notes
+    plan = plan_batch(db, explicit, undecided, table=args.table, mapping=mapping, flat=not args.no_flat,
+                      fy_start=load_settings(args.db).fiscal_year_start)
+    for line in plan.notes:
+        print(line)
+    return plan.parts, []
 
 
 def _print_frame(frame: pl.DataFrame, rows: int = 60) -> None:

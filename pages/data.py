@@ -1,0 +1,96 @@
+"""Data: import the HR and CRM exports people really have — check first, then load all or nothing."""
+from __future__ import annotations
+
+import polars as pl
+import streamlit as st
+
+from analytics.ingest import ImportProblem, importable_tables, list_profiles, read_export, template_csv, template_xlsx
+from analytics.ingest.load import load_batch
+from analytics.ingest.plan import plain_part, plan_batch
+from ui.context import context, get_database
+
+ctx = context()
+if not (ctx.viewer.is_admin or ctx.viewer.sees_pay):
+    st.stop()
+st.title(ctx.t("data.title"))
+st.caption(ctx.t("data.caption"))
+db = get_database(ctx.db_path)
+
+uploads = st.file_uploader(ctx.t("data.files"), type=["csv", "txt", "tsv", "xlsx", "parquet"],
+                           accept_multiple_files=True, key="data_files")
+left, mid, right = st.columns(3)
+table = left.selectbox(ctx.t("data.table"), [None, *importable_tables()],
+                       format_func=lambda x: ctx.t("data.auto") if x is None else x, key="data_table")
+profile = mid.selectbox(ctx.t("data.profile"), [None, *list_profiles()],
+                        format_func=lambda x: ctx.t("data.no_profile") if x is None else x, key="data_profile")
+flat = right.toggle(ctx.t("data.flat"), value=True, key="data_flat")
+
+
+def show_result(result, written: bool) -> None:
+    if result.n_errors:
+        st.error(ctx.t("data.errors", n=f"{result.n_errors:,}"))
+    elif written:
+        st.success(ctx.t("data.loaded", version=result.data_version))
+    else:
+        st.success(ctx.t("data.checked"))
+    for note in result.notes:
+        st.caption(note)
+    st.dataframe(result.parts_frame(), hide_index=True, width="stretch")
+    if result.counts:
+        st.dataframe(result.counts_frame(), hide_index=True, width="stretch")
+    if result.issues.height:
+        st.markdown(ctx.t("data.issues", n=f"{result.issues.height:,}"))
+        st.dataframe(result.issues.head(500), hide_index=True, width="stretch")
+        st.download_button(ctx.t("data.report"), result.to_csv(), "import_report.csv", "text/csv", key="data_report")
+
+
+if uploads:
+    try:
+        reads = [read_export(f.getvalue(), name=f.name) for f in uploads]
+        plan = plan_batch(db, [], reads, table=table, mapping=profile, flat=flat, fy_start=ctx.fy_start)
+    except ImportProblem as exc:
+        st.error(str(exc))  # names the file, row, column and what was expected
+        st.stop()
+    for note in plan.notes:
+        st.info(note)
+    by_name = {r.info.name: r for r in reads}
+    for i, part in enumerate(plan.parts):
+        if part.mapping is None or part.file not in by_name:
+            continue  # flat exports are split by rule, not by an editable column map
+        m = part.mapping
+        with st.expander(ctx.t("data.mapping", file=part.file, table=part.table),
+                         expanded=bool(m.missing_required or m.to_check)):
+            if m.missing_required:
+                st.warning(ctx.t("data.missing", cols=", ".join(m.missing_required)))
+            grid = pl.DataFrame({"source": m.sources, "target": [m.columns.get(c, "") for c in m.sources],
+                                 "confidence": [round(m.confidence.get(c, 0.0), 2) for c in m.sources]})
+            edited = st.data_editor(grid.to_pandas(), hide_index=True, width="stretch", key=f"map_{i}",
+                                    disabled=["source", "confidence"],
+                                    column_config={"target": st.column_config.SelectboxColumn(
+                                        ctx.t("data.target"), options=["", *m.spec.names])})
+            changed = False
+            for source, target in zip(edited["source"], edited["target"], strict=True):
+                if (target or None) != m.columns.get(source):
+                    m.set(source, target or None)
+                    changed = True
+            if changed:  # rebuild the part with the edited map
+                plan.parts[i] = plain_part(by_name[part.file], part.table, m)
+            name = st.text_input(ctx.t("data.profile_name"), key=f"profile_name_{i}")
+            if st.button(ctx.t("data.save_profile"), key=f"save_profile_{i}") and name.strip():
+                m.save(name.strip())
+                st.success(ctx.t("admin.saved"))
+    c1, c2 = st.columns(2)
+    if c1.button(ctx.t("data.check"), key="data_check"):
+        show_result(load_batch(db, plan.parts, ctx.viewer.user, dry_run=True), written=False)
+    if c2.button(ctx.t("data.load"), key="data_load", type="primary"):
+        with st.status(ctx.t("data.loading"), expanded=False) as box:
+            result = load_batch(db, plan.parts, ctx.viewer.user, progress=lambda m: box.update(label=m))
+        show_result(result, written=result.written)
+        if result.written:
+            st.cache_data.clear()  # every page recomputes from the new data version
+
+st.subheader(ctx.t("data.templates"))
+pick = st.selectbox(ctx.t("data.table"), importable_tables(), key="template_table")
+t1, t2 = st.columns(2)
+t1.download_button(ctx.t("export.csv"), template_csv(pick), f"{pick}_template.csv", "text/csv", key="tpl_csv")
+t2.download_button(ctx.t("export.xlsx"), template_xlsx(pick), f"{pick}_template.xlsx", key="tpl_xlsx")
