@@ -40,7 +40,8 @@ reviews = [page("pages/overview.py", "nav.overview", ":material/dashboard:", "ov
            page("pages/review_quarterly.py", "nav.review_quarterly", ":material/event_note:", "quarterly-review"),
            page("pages/goals.py", "nav.goals", ":material/flag:", "goals")]
 people = [page("pages/attrition.py", "nav.attrition", ":material/group_remove:", "attrition"),
-          page("pages/risk.py", "nav.risk", ":material/warning:", "risk")]
+          page("pages/risk.py", "nav.risk", ":material/warning:", "risk"),
+          page("pages/hiring.py", "nav.hiring", ":material/person_add:", "hiring")]
 sales = [page("pages/quota.py", "nav.quota", ":material/trending_up:", "quota")]
 if viewer.person_level:
     sales.append(page("pages/scorecard.py", "nav.scorecard", ":material/leaderboard:", "scorecard"))

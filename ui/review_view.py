@@ -104,7 +104,6 @@ def review_page(kind: str) -> None:
         if st.button(ctx.t("review.save"), key=f"save_{kind}", type="primary"):
             new_id = reviews.save_review(db, review, ctx.viewer.user)
             st.success(ctx.t("review.saved", id=new_id))
-            st.session_state[f"review_open_{kind}"] = None
         if previous is not None:
             open_items = reviews.action_items(db, previous["review_id"]).filter(
                 pl.col("status").is_in(["open", "in_progress"]))

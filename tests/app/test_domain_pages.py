@@ -95,7 +95,9 @@ def test_incentives_totals_and_simulator_shift(app_db: Path):
 
 
 @pytest.mark.parametrize("page", ["pages/attrition.py", "pages/risk.py", "pages/quota.py", "pages/scorecard.py",
-                                  "pages/incentives.py", "pages/glossary.py", "pages/overview.py", "pages/admin.py"])
+                                  "pages/incentives.py", "pages/glossary.py", "pages/overview.py", "pages/admin.py",
+                                  "pages/hiring.py", "pages/goals.py", "pages/review_monthly.py",
+                                  "pages/review_quarterly.py", "pages/data.py"])
 def test_every_page_renders_in_chinese(app_db: Path, page: str):
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
     sign_in(at, "demo.admin" if page == "pages/admin.py" else "demo.hr")
@@ -119,3 +121,38 @@ def test_a_broken_plan_file_is_named_and_the_page_keeps_working(app_db: Path, tm
     at = open_page("pages/incentives.py")
     assert any("broken.toml" in e.value and "line 5" in e.value and "base_pct" in e.value for e in at.error)
     assert at.metric[0].value  # the payouts still show
+
+
+def test_hiring_page_time_to_fill_and_plan_growth(app_db: Path):
+    from analytics import hiring_report
+
+    at = open_page("pages/hiring.py")
+    db = Database(app_db)
+    as_of = as_of_date(db)
+    period = period_of(at).to_date(as_of)
+    rec = hiring_report.recruiting_overview(db, full_access(), period.start, period.end, as_of)
+    assert at.metric[0].value == fmt_number(rec["time_to_fill_total"]["median_days"][0], "days")
+
+    def total_target(app: AppTest) -> float:
+        summary = next(d.value for d in app.dataframe if "shortfall" in d.value.columns)
+        return float(summary["target"].iloc[0])
+
+    ten = total_target(at)
+    at.slider(key="plan_growth").set_value(30).run()
+    assert not at.exception
+    assert total_target(at) == pytest.approx(ten * 1.3 / 1.1, rel=1e-6)
+
+
+def test_reviews_save_and_reopen_frozen(app_db: Path):
+    from analytics import reviews
+
+    at = open_page("pages/review_quarterly.py")
+    assert at.title[0].value == "Quarterly strategy review"
+    db = Database(app_db)
+    before = reviews.list_reviews(db, full_access(), "quarterly").height
+    at.button(key="save_quarterly").click().run()
+    assert not at.exception, at.exception
+    saved = reviews.list_reviews(db, full_access(), "quarterly")
+    assert saved.height == before + 1
+    frozen = reviews.load_review(db, int(saved["review_id"][0]))
+    assert frozen.items and frozen.item("attainment").takeaway

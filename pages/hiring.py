@@ -1,0 +1,134 @@
+"""Hiring & capacity: recruiting funnel and channels, probation early warning, the headcount plan, revenue at risk."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import replace
+
+import plotly.graph_objects as go
+import polars as pl
+import streamlit as st
+
+from analytics import charts, hiring_report, planning
+from analytics.i18n import code_label, fmt_number
+from ui import cached
+from ui.context import context, get_database
+from ui.widgets import chart
+
+ctx = context()
+lang = ctx.lang
+st.title(ctx.t("hiring.title"))
+st.caption(ctx.t("hiring.caption"))
+period = ctx.period.to_date(ctx.as_of)
+tab_rec, tab_onb, tab_plan, tab_risk = st.tabs([ctx.t("hiring.recruiting"), ctx.t("hiring.onboarding"),
+                                                ctx.t("hiring.planning"), ctx.t("hiring.revenue_risk")])
+
+
+def channel(frame: pl.DataFrame, col: str = "channel") -> pl.DataFrame:
+    if col not in frame.columns:
+        return frame
+    return frame.with_columns(pl.col(col).map_elements(lambda c: code_label("hire_source", c, lang),
+                                                       return_dtype=pl.Utf8))
+
+
+with tab_rec:
+    rec = cached.report(ctx, "hiring.recruiting_overview", period.start, period.end, ctx.as_of)
+    ttf = rec["time_to_fill_total"].row(0, named=True) if rec["time_to_fill_total"].height else {}
+    kp = rec["key_positions_total"].row(0, named=True) if rec["key_positions_total"].height else {}
+    c = st.columns(3)
+    c[0].metric(ctx.t("hiring.time_to_fill"), fmt_number(ttf.get("median_days"), "days", lang), border=True,
+                help=ctx.t("hiring.time_to_fill_help"))
+    c[1].metric(ctx.t("hiring.key_fill"), fmt_number(kp.get("fill_rate"), "ratio", lang), border=True,
+                help=ctx.t("hiring.key_fill_help"))
+    summary = rec["referrals"]["summary"]
+    ref = summary.row(0, named=True) if isinstance(summary, pl.DataFrame) and summary.height else {}
+    c[2].metric(ctx.t("hiring.referral_hires"), f"{int(ref.get('referral_hires') or 0):,}", border=True,
+                help=ctx.t("hiring.referral_help", paid=fmt_number(ref.get("bonus_amount_paid"), "currency", lang)))
+    total = rec["funnel_total"]
+    fig = go.Figure(go.Funnel(y=[ctx.t(f"hiring.stage.{s}") for s in total["stage"].to_list()],
+                              x=total["reached"].to_list(), textinfo="value+percent initial"))
+    fig.update_layout(template=charts.TEMPLATE, title=ctx.t("hiring.funnel"), height=340)
+    chart(fig, "hiring_funnel", name="recruiting_funnel")
+    st.markdown(ctx.t("hiring.by_channel"))
+    st.dataframe(channel(rec["funnel"]), hide_index=True, width="stretch", height=260)
+    left, right = st.columns(2)
+    left.markdown(ctx.t("hiring.quality"))
+    left.dataframe(channel(rec["quality_by_channel"], "hire_source"), hide_index=True, width="stretch")
+    right.markdown(ctx.t("hiring.open_reqs"))
+    right.dataframe(rec["open_requisitions"], hide_index=True, width="stretch")
+    st.markdown(ctx.t("hiring.time_by_channel"))
+    st.dataframe(channel(rec["time_to_hire"]), hide_index=True, width="stretch")
+    if ctx.viewer.person_level and rec["quality_by_recruiter"].height:
+        st.markdown(ctx.t("hiring.by_recruiter"))
+        st.dataframe(rec["quality_by_recruiter"], hide_index=True, width="stretch")
+    excluded = {k: v for k, v in rec["excluded"].items() if v} if isinstance(rec["excluded"], dict) else {}
+    if excluded:
+        st.caption(ctx.t("hiring.excluded", rows=", ".join(f"{k}: {v}" for k, v in excluded.items())))
+
+with tab_onb:
+    watch = cached.report(ctx, "hiring.onboarding_watch", ctx.as_of)
+    val = watch.get("validation") or {}
+    c = st.columns(3)
+    c[0].metric(ctx.t("hiring.in_probation"), f"{watch.get('in_probation', 0):,}", border=True)
+    if val.get("roc_auc_model") is not None:
+        c[1].metric(ctx.t("risk.roc_auc"), f"{val['roc_auc_model']:.3f}",
+                    delta=f"{val['roc_auc_model'] - val['roc_auc_baseline']:+.3f}",
+                    delta_description=ctx.t("risk.vs_baseline", value=f"{val['roc_auc_baseline']:.3f}"), border=True)
+        c[2].metric(ctx.t("risk.pr_auc"), f"{val['pr_auc_model']:.3f}",
+                    delta=f"{val['pr_auc_model'] - val['pr_auc_baseline']:+.3f}",
+                    delta_description=ctx.t("risk.vs_baseline", value=f"{val['pr_auc_baseline']:.3f}"), border=True)
+    st.caption(ctx.t("hiring.watch_note"))
+    if ctx.viewer.person_level and isinstance(watch.get("watch_list"), pl.DataFrame):
+        st.dataframe(channel(watch["watch_list"], "hire_source"), hide_index=True, width="stretch")
+
+with tab_plan:
+    db = get_database(ctx.db_path)
+    st.caption(ctx.t("hiring.plan_note"))
+    growth = st.slider(ctx.t("hiring.growth"), -20, 50, 10, 5, format="%d%%", key="plan_growth") / 100
+    horizon = st.select_slider(ctx.t("hiring.horizon"), [6, 12, 18, 24], value=12, key="plan_horizon")
+    saved = hiring_report.saved_scenarios()
+    extra = st.multiselect(ctx.t("hiring.saved"), saved, key="plan_saved")
+    try:
+        inputs = planning.measure(db, ctx.viewer, ctx.as_of)
+        scenarios = [replace(s, horizon=horizon) for s in planning.standard_scenarios(inputs, horizon)]
+        scenarios += [planning.load_scenario(name) for name in extra]
+        plan = hiring_report.capacity_plan(db, ctx.viewer, ctx.as_of, scenarios, growth=growth, horizon=horizon)
+    except planning.PlanError as exc:
+        st.error(str(exc))
+        st.stop()
+    fig = go.Figure()
+    data = plan["chart"]
+    for i, name in enumerate(dict.fromkeys(data["scenario"].to_list())):
+        part = data.filter(pl.col("scenario") == name)
+        fig.add_scatter(x=part["month"].to_list(), y=part["capacity"].to_list(), name=name, mode="lines",
+                        line=dict(color=charts.PALETTE[i % len(charts.PALETTE)], width=2.5))
+    base = data.filter(pl.col("scenario") == data["scenario"][0])
+    fig.add_scatter(x=base["month"].to_list(), y=base["target"].to_list(), name=ctx.t("hiring.target"),
+                    mode="lines", line=dict(color="#1d2733", dash="dash"))
+    fig.update_layout(template=charts.TEMPLATE, title=ctx.t("hiring.capacity_chart"), height=380,
+                      yaxis=charts._axis_format("currency", lang, base["target"].to_list()))
+    chart(fig, "plan_capacity", name="capacity_plan")
+    st.dataframe(plan["summary"], hide_index=True, width="stretch")
+    st.markdown(ctx.t("hiring.schedule"))
+    st.dataframe(plan["schedule"], hide_index=True, width="stretch", height=300)
+    with st.expander(ctx.t("hiring.new_scenario")):
+        name = st.text_input(ctx.t("hiring.scenario_name"), key="scn_name")
+        delta = st.number_input(ctx.t("hiring.attrition_delta"), -20.0, 20.0, 0.0, 1.0, key="scn_attr")
+        ramp = st.selectbox(ctx.t("hiring.ramp"), ["measured", "mentored"], key="scn_ramp")
+        factor = st.number_input(ctx.t("hiring.target_factor"), 0.0, 3.0, 1.0, 0.05, key="scn_factor")
+        region = st.text_input(ctx.t("hiring.open_region"), key="scn_region")
+        month = st.date_input(ctx.t("hiring.open_month"), value=dt.date(ctx.as_of.year + 1, 4, 1), key="scn_month")
+        reps = st.number_input(ctx.t("hiring.open_reps"), 0, 200, 0, 1, key="scn_reps")
+        if st.button(ctx.t("hiring.save_scenario"), key="scn_save") and name.strip():
+            openings = [{"region_id": region, "month": f"{month:%Y-%m}", "reps": int(reps)}] if region and reps else []
+            try:
+                planning.save_scenario(planning.Scenario(name.strip(), horizon, factor, delta, ramp, openings=openings))
+                st.success(ctx.t("admin.saved"))
+            except planning.PlanError as exc:
+                st.error(str(exc))
+
+with tab_risk:
+    risk = cached.report(ctx, "hiring.revenue_at_risk", ctx.as_of)
+    st.caption(ctx.t("hiring.risk_note", p=fmt_number(risk.get("threshold"), "ratio", lang)))
+    st.dataframe(risk["by_region"], hide_index=True, width="stretch")
+    if ctx.viewer.person_level and isinstance(risk.get("people"), pl.DataFrame):
+        st.dataframe(risk["people"], hide_index=True, width="stretch", height=360)
