@@ -41,10 +41,13 @@ reviews = [page("pages/overview.py", "nav.overview", ":material/dashboard:", "ov
            page("pages/goals.py", "nav.goals", ":material/flag:", "goals")]
 people = [page("pages/attrition.py", "nav.attrition", ":material/group_remove:", "attrition"),
           page("pages/risk.py", "nav.risk", ":material/warning:", "risk"),
-          page("pages/hiring.py", "nav.hiring", ":material/person_add:", "hiring")]
+          page("pages/hiring.py", "nav.hiring", ":material/person_add:", "hiring"),
+          page("pages/talent.py", "nav.talent", ":material/psychology:", "talent"),
+          page("pages/training.py", "nav.training", ":material/school:", "training")]
 sales = [page("pages/quota.py", "nav.quota", ":material/trending_up:", "quota")]
 if viewer.person_level:
     sales.append(page("pages/scorecard.py", "nav.scorecard", ":material/leaderboard:", "scorecard"))
+    sales.append(page("pages/key_accounts.py", "nav.key_accounts", ":material/handshake:", "key-accounts"))
 if viewer.sees_any_pay:
     sales.append(page("pages/incentives.py", "nav.incentives", ":material/payments:", "incentives"))
 reference = [page("pages/glossary.py", "nav.glossary", ":material/menu_book:", "glossary")]

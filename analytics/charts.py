@@ -222,3 +222,48 @@ def grouped_bars(frame: pl.DataFrame, x: str, y: str, colour: str, lang: str = "
     fig = stacked_bars(frame, x, y, colour, lang, title, unit)
     fig.update_layout(barmode="group")
     return fig
+
+
+def skill_radar(frame: pl.DataFrame, lang: str = "en", title: str = "", labels: dict[str, str] | None = None
+                ) -> go.Figure:
+    """A person's latest skill scores against the role's requirement and the team's median (1–5)."""
+    names = frame["name_zh" if lang == "zh" else "name_en"].to_list()
+    fig = go.Figure()
+    for col, colour, dash in (("required", PALETTE[1], "dash"), ("team_median", PARTIAL_COLOUR, "dot"),
+                              ("score", PALETTE[0], "solid")):
+        values = frame[col].to_list()
+        fig.add_scatterpolar(r=[*values, values[0]], theta=[*names, names[0]], name=(labels or {}).get(col, col),
+                             line=dict(color=colour, dash=dash, width=2.5), fill="toself" if col == "score" else None,
+                             fillcolor=_fade(colour) if col == "score" else None)
+    fig.update_layout(template=TEMPLATE, title=title, height=420, polar=dict(radialaxis=dict(range=[0, 5])))
+    return fig
+
+
+def gap_heatmap(frame: pl.DataFrame, lang: str = "en", title: str = "") -> go.Figure:
+    """Teams × skills: team median score minus the role requirement (negative = a gap)."""
+    teams = sorted(set(frame["team_zh" if lang == "zh" else "team_en"].to_list()))
+    skill_col = "skill_zh" if lang == "zh" else "skill_en"
+    skills = sorted(set(frame[skill_col].to_list()))
+    lookup = {(r["team_zh" if lang == "zh" else "team_en"], r[skill_col]): r["median_gap"] for r in frame.to_dicts()}
+    z = [[lookup.get((tm, sk)) for sk in skills] for tm in teams]
+    text = [["" if v is None else f"{v:+.1f}" for v in row] for row in z]
+    fig = go.Figure(go.Heatmap(z=z, x=skills, y=teams, colorscale=[[0, "#c0392b"], [0.5, "#f7f7f7"], [1, "#3a9d5d"]],
+                               zmid=0, zmin=-2, zmax=2, text=text, texttemplate="%{text}",
+                               hovertemplate="%{y} · %{x}: %{text}<extra></extra>"))
+    fig.update_layout(template=TEMPLATE, title=title, height=max(320, 24 * len(teams) + 140),
+                      yaxis=dict(autorange="reversed"))
+    return fig
+
+
+def nine_box(counts: pl.DataFrame, lang: str = "en", title: str = "") -> go.Figure:
+    """The 9-box: performance (low/mid/high) × potential (low/mid/high), people per box."""
+    perf = ["low", "mid", "high"]
+    grid = {(r["performance"], r["potential_band"]): r["people"] for r in counts.to_dicts()}
+    z = [[grid.get((p, pot)) for p in perf] for pot in ("high", "mid", "low")]
+    fig = go.Figure(go.Heatmap(z=z, x=[t(f"talent.perf.{p}", lang) for p in perf],
+                               y=[t(f"talent.perf.{p}", lang) for p in ("high", "mid", "low")], colorscale="Blues",
+                               text=[["" if v is None else str(v) for v in row] for row in z], texttemplate="%{text}",
+                               showscale=False, hovertemplate="%{y} · %{x}: %{text}<extra></extra>"))
+    fig.update_layout(template=TEMPLATE, title=title, height=380, xaxis=dict(title=t("talent.performance", lang)),
+                      yaxis=dict(title=t("talent.potential", lang)))
+    return fig

@@ -109,6 +109,7 @@ def _registry() -> dict[str, object]:
         review_content,
         risk_report,
         scorecard,
+        talent_report,
     )
 
     reports = {
@@ -123,6 +124,9 @@ def _registry() -> dict[str, object]:
     reports |= {f"incentives.{n}": getattr(incentives_report, n) for n in (
         "payouts_in_scope", "rep_statement", "what_if")}
     reports["review.build"] = review_content.build_review
+    reports |= {f"talent.{n}": getattr(talent_report, n) for n in (
+        "profiles", "radar", "archetypes", "gap_heatmap", "suggestions", "nine_box", "readiness", "internal_moves",
+        "ka_matching", "continuity", "training_completion", "pre_post", "training_effect", "onboarding_effect")}
     reports["goals.progress"] = goals.progress
     reports |= {f"hiring.{n}": getattr(hiring_report, n) for n in (
         "recruiting_overview", "onboarding_watch", "capacity_plan", "revenue_at_risk")}

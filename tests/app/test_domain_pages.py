@@ -97,7 +97,8 @@ def test_incentives_totals_and_simulator_shift(app_db: Path):
 @pytest.mark.parametrize("page", ["pages/attrition.py", "pages/risk.py", "pages/quota.py", "pages/scorecard.py",
                                   "pages/incentives.py", "pages/glossary.py", "pages/overview.py", "pages/admin.py",
                                   "pages/hiring.py", "pages/goals.py", "pages/review_monthly.py",
-                                  "pages/review_quarterly.py", "pages/data.py"])
+                                  "pages/review_quarterly.py", "pages/data.py", "pages/talent.py",
+                                  "pages/key_accounts.py", "pages/training.py"])
 def test_every_page_renders_in_chinese(app_db: Path, page: str):
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
     sign_in(at, "demo.admin" if page == "pages/admin.py" else "demo.hr")
@@ -156,3 +157,23 @@ def test_reviews_save_and_reopen_frozen(app_db: Path):
     assert saved.height == before + 1
     frozen = reviews.load_review(db, int(saved["review_id"][0]))
     assert frozen.items and frozen.item("attainment").takeaway
+
+
+def test_talent_pages_show_the_analytics_values(app_db: Path):
+    from analytics import talent_report
+
+    db = Database(app_db)
+    as_of = as_of_date(db)
+    at = open_page("pages/talent.py")
+    people = talent_report.profiles(db, full_access(), as_of).people
+    first = at.selectbox(key="talent_person").value
+    tier = people.filter(pl.col("employee_id") == first)["tier"][0]
+    assert at.metric[0].value == {"novice": "Novice", "backbone": "Backbone", "expert": "Expert"}[tier]
+    ka = open_page("pages/key_accounts.py")
+    ka.slider(key="ka_capacity").set_value(30).run()
+    assert not ka.exception
+    match = talent_report.ka_matching(db, full_access(), as_of, 30)
+    assert ka.metric[1].value == f"{int(match.accounts['keep'].sum()):,}"
+    tr = open_page("pages/training.py")
+    effect = talent_report.training_effect(db, full_access(), tr.selectbox(key="training_course").value, as_of)
+    assert tr.metric[2].value == f"{effect.n_treated} / {effect.n_control}"

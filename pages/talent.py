@@ -1,0 +1,77 @@
+"""Talent: skill profiles (员工画像), tiers, archetypes, team gaps, the 9-box, promotion readiness, internal moves."""
+from __future__ import annotations
+
+import polars as pl
+import streamlit as st
+
+from analytics import charts
+from ui import cached
+from ui.context import context
+from ui.widgets import chart
+
+ctx = context()
+lang = ctx.lang
+st.title(ctx.t("talent.title"))
+st.caption(ctx.t("talent.caption"))
+name_col = "name_zh" if lang == "zh" else "name_en"
+tab_prof, tab_arch, tab_box, tab_ready = st.tabs([ctx.t("talent.profiles"), ctx.t("talent.archetypes"),
+                                                  ctx.t("talent.ninebox"), ctx.t("talent.readiness")])
+
+with tab_prof:
+    view = cached.report(ctx, "talent.profiles", ctx.as_of)
+    st.caption(ctx.t("talent.tier_rules"))
+    st.dataframe(view.tiers, hide_index=True, width="stretch", height=240)
+    if ctx.viewer.person_level and view.people.height:
+        people = view.people.sort("name")
+        labels = dict(zip(people["employee_id"].to_list(), people["name"].to_list(), strict=True))
+        who = st.selectbox(ctx.t("talent.person"), list(labels), format_func=lambda e: f"{labels[e]} ({e})",
+                           key="talent_person")
+        row = people.filter(pl.col("employee_id") == who).row(0, named=True)
+        c = st.columns(4)
+        c[0].metric(ctx.t("talent.tier"), ctx.t(f"talent.tier.{row['tier']}"), border=True)
+        c[1].metric(ctx.t("talent.skill_mean"), "—" if row["skill_mean"] is None else f"{row['skill_mean']:.2f}",
+                    border=True)
+        c[2].metric(ctx.t("talent.ka_share"), "—" if row["ka_share"] is None else f"{row['ka_share']:.0%}",
+                    border=True)
+        c[3].metric(ctx.t("talent.courses"), f"{row['courses_completed'] or 0}", border=True)
+        radar = cached.report(ctx, "talent.radar", who, ctx.as_of)
+        if radar.height:
+            chart(charts.skill_radar(radar, lang, ctx.t("talent.radar"), {
+                "score": ctx.t("talent.score"), "required": ctx.t("talent.required"),
+                "team_median": ctx.t("talent.team_median")}), "talent_radar", name=f"skills_{who}")
+        else:
+            st.info(ctx.t("talent.not_assessed"))
+        tips = cached.report(ctx, "talent.suggestions", who, ctx.as_of)
+        if tips.height:
+            st.markdown(ctx.t("talent.suggestions"))
+            st.dataframe(tips, hide_index=True, width="stretch")
+    excluded = {k: v for k, v in view.excluded.items() if v}
+    if excluded:
+        st.caption(ctx.t("hiring.excluded", rows=", ".join(f"{k}: {v}" for k, v in excluded.items())))
+
+with tab_arch:
+    arch = cached.report(ctx, "talent.archetypes", ctx.as_of)
+    st.metric(ctx.t("talent.silhouette"), f"{arch.silhouette:.2f}", help=ctx.t("talent.silhouette_help"),
+              border=True)
+    st.dataframe(arch.centroids.drop("name_en" if lang == "zh" else "name_zh"), hide_index=True, width="stretch")
+    gaps = cached.report(ctx, "talent.gap_heatmap", ctx.as_of)
+    if gaps.height:
+        chart(charts.gap_heatmap(gaps, lang, ctx.t("talent.gaps")), "talent_gaps", name="skill_gaps")
+
+with tab_box:
+    box = cached.report(ctx, "talent.nine_box", ctx.as_of)
+    chart(charts.nine_box(box.counts, lang, ctx.t("talent.ninebox")), "talent_ninebox", name="nine_box")
+    if ctx.viewer.person_level and box.people.height:
+        cell = st.selectbox(ctx.t("talent.box"), box.counts[name_col].to_list(), key="talent_box")
+        st.dataframe(box.people.filter(pl.col(name_col) == cell).select("name", "role_id", "team_id", "rating",
+                                                                         "potential"),
+                     hide_index=True, width="stretch")
+
+with tab_ready:
+    if ctx.viewer.person_level:
+        st.markdown(ctx.t("talent.ready_title"))
+        st.dataframe(cached.report(ctx, "talent.readiness", ctx.as_of), hide_index=True, width="stretch", height=320)
+        st.markdown(ctx.t("talent.moves"))
+        st.dataframe(cached.report(ctx, "talent.internal_moves", ctx.as_of), hide_index=True, width="stretch")
+    else:
+        st.caption(ctx.t("access.person_level_only"))

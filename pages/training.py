@@ -1,0 +1,38 @@
+"""Training: completion, pre/post scores, the effect on results (difference-in-differences), onboarding, mentoring."""
+from __future__ import annotations
+
+import streamlit as st
+
+from analytics.i18n import fmt_number
+from ui import cached
+from ui.context import context, get_database
+
+ctx = context()
+lang = ctx.lang
+st.title(ctx.t("training.title"))
+st.caption(ctx.t("training.caption"))
+completion = cached.report(ctx, "talent.training_completion", ctx.period.to_date(ctx.as_of), ctx.as_of)
+st.markdown(ctx.t("training.completion"))
+st.dataframe(completion.completion, hide_index=True, width="stretch", height=260)
+st.markdown(ctx.t("training.pre_post"))
+st.dataframe(cached.report(ctx, "talent.pre_post", ctx.as_of), hide_index=True, width="stretch")
+
+st.subheader(ctx.t("training.effect"))
+courses = get_database(ctx.db_path).sql("select course_id, name_en, name_zh from courses order by course_id")
+names = dict(zip(courses["course_id"].to_list(), courses["name_zh" if lang == "zh" else "name_en"].to_list(),
+                 strict=True))
+course = st.selectbox(ctx.t("training.course"), list(names), format_func=names.get,
+                      index=list(names).index("ka_negotiation") if "ka_negotiation" in names else 0,
+                      key="training_course")
+effect = cached.report(ctx, "talent.training_effect", course, ctx.as_of)
+c = st.columns(3)
+c[0].metric(ctx.t("training.lift"), fmt_number(effect.lift, "ratio", lang), border=True,
+            help=ctx.t("training.lift_help"))
+c[1].metric(ctx.t("training.interval"), f"{fmt_number(effect.lift_ci_low, 'ratio', lang)} … "
+            f"{fmt_number(effect.lift_ci_high, 'ratio', lang)}", border=True)
+c[2].metric(ctx.t("training.people"), f"{effect.n_treated} / {effect.n_control}", border=True,
+            help=ctx.t("training.people_help"))
+if effect.note:
+    st.caption(effect.note)
+st.subheader(ctx.t("training.onboarding"))
+st.dataframe(cached.report(ctx, "talent.onboarding_effect", ctx.as_of), hide_index=True, width="stretch")
