@@ -61,8 +61,12 @@ def _open(args: argparse.Namespace) -> Database:
 
 def cmd_metrics(args: argparse.Namespace) -> int:
     if args.list:
+        from analytics.metric_tables import TABLE_METRICS
+
         rows = [{"id": m.id, "domain": m.domain, "name_en": m.name_en, "name_zh": m.name_zh, "unit": m.unit,
-                 "computed": m.id in computable(), "by": ",".join(groupings(m.id)) if m.id in computable() else ""}
+                 "computed": m.id in computable() or m.id in TABLE_METRICS,
+                 "output": "value" if m.id in computable() else "table" if m.id in TABLE_METRICS else "",
+                 "by": ",".join(groupings(m.id)) if m.id in computable() else ""}
                 for m in REGISTRY.values()]
         _emit(pl.DataFrame(rows), args.format)
         return 0
@@ -76,6 +80,13 @@ def cmd_metrics(args: argparse.Namespace) -> int:
     try:
         by = [b.strip() for part in args.by for b in part.split(",") if b.strip()]
         viewer = cli_viewer(db, args, settings.suppression_threshold)
+        from analytics.metric_tables import TABLE_METRICS
+
+        if args.metric in TABLE_METRICS:  # a table or a curve: print it as the page shows it
+            from analytics.engine import as_of_date
+
+            _emit(TABLE_METRICS[args.metric](db, viewer, period, as_of_date(db), args.lang), args.format)
+            return 0
         frame = compute(db, viewer, args.metric, period, by=by, lang=args.lang)
     finally:
         db.close()

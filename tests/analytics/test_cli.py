@@ -78,3 +78,23 @@ def test_env_var_names_the_database(tiny_path, capsys, monkeypatch):
     monkeypatch.setenv("TANDEM_DB", tiny_path)
     code, out, _ = run(capsys, "metrics", "hires", "--period", "2024-Q1", "--format", "json")
     assert code == 0 and json.loads(out)[0]["value"] == 2
+
+
+@pytest.fixture(scope="module")
+def demo_copy(demo_db_path, tmp_path_factory):
+    import shutil
+
+    path = tmp_path_factory.mktemp("cli") / "demo.duckdb"
+    shutil.copy(demo_db_path, path)
+    return str(path)
+
+
+def test_every_registry_metric_is_available_from_the_command_line(demo_copy, capsys):
+    from analytics.metrics import REGISTRY
+
+    failures = {}
+    for metric_id in REGISTRY:
+        code, out, err = run(capsys, "metrics", metric_id, "--period", "2025-Q3", "--format", "json", "--db", demo_copy)
+        if code != 0 or not json.loads(out):
+            failures[metric_id] = err.strip() or "empty"
+    assert not failures, failures
