@@ -75,7 +75,14 @@ def test_goals_tree_is_depth_first_and_explains_missing_actuals(demo):
     ids = frame["goal_id"].to_list()
     assert ids[0] == "G1" and ids.index("G1.1") < ids.index("G1.1.1") < ids.index("G1.2")
     assert frame.filter(frame["goal_id"] == "G1.1.1")["depth"][0] == 2
-    not_computed = frame.filter(frame["metric_id"] == "training_completion").row(0, named=True)
+    # every goal of the demo tree is bound to a metric the engine computes: each has an actual and a status
+    assert frame["actual"].is_not_null().all() and frame["status"].is_in(["green", "amber", "red"]).all()
+    # a goal bound to a metric that is a table, not one number (the 9-box), has no actual and says why
+    with demo.transaction() as cur:
+        cur.execute("insert into goals (goal_id, parent_id, level, title_en, title_zh, metric_id, target, period) "
+                    "values ('GX', 'G1', 'hr', 'Boxes', '九宫格', 'nine_box', 1, 'FY2025')")
+    frame = progress(demo, full_access("t"), D(2025, 12, 31), "zh")
+    not_computed = frame.filter(frame["metric_id"] == "nine_box").row(0, named=True)
     assert not_computed["status"] == "none" and not_computed["actual"] is None
     assert not_computed["reason"] == goals.TEXT["zh"]["why.not_computed"]
 
@@ -111,7 +118,7 @@ def _state(db: Database) -> tuple[int, int, int]:
 
 @pytest.mark.parametrize(("change", "needle"), [
     ({"metric_id": "ka_shares"}, "Did you mean 'ka_share'"),
-    ({"metric_id": "training_completion"}, "does not compute it yet"),
+    ({"metric_id": "nine_box"}, "does not compute it yet"),
     ({"parent_id": "G404"}, "parent goal 'G404' does not exist"),
     ({"period": "2025-Q9"}, "not a period"),
     ({"level": "board"}, "level 'board'"),
