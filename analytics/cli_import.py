@@ -168,6 +168,12 @@ def _run(args: argparse.Namespace) -> int:
     explicit, undecided = _read_all(args, say)
     db = Database(settings.db_path)
     try:
+        if args.user:  # acting as a Tandem user: only the HR head and admins may load data (as in the app)
+            from analytics.auth import viewer_for
+
+            viewer = viewer_for(db, args.user)
+            if not (viewer.is_admin or viewer.sees_pay):
+                raise ValueError(f"User {args.user!r} may not import data; imports need the hr_head or admin role.")
         parts, notes = _parts(args, db, explicit, undecided, mapping)
         actor = args.user or os.environ.get("TANDEM_USER") or _login()
         result = load_batch(db, parts, actor, dry_run=args.dry_run, progress=say)

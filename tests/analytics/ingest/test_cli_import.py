@@ -114,3 +114,24 @@ def test_snapshot_alone_is_not_loaded(tmp_path: Path, capsys):
     code, _, err = run(capsys, "--db", str(tmp_path / "t.duckdb"), "--file",
                        str(dataset("ibm_hr_attrition/WA_Fn-UseC_-HR-Employee-Attrition.csv")))
     assert code == 2 and "nothing to load" in err and "risk evaluate" in err
+
+
+def test_a_user_without_import_rights_is_refused(tmp_path, capsys):
+    import polars as pl
+
+    from analytics import auth
+    from analytics.cli import main
+    from analytics.db import Database
+
+    path = tmp_path / "t.duckdb"
+    db = Database(path)
+    db.replace_tables({"org_units": pl.DataFrame({
+        "org_unit_id": ["company"], "parent_id": [None], "level": ["company"], "name_en": ["C"], "name_zh": ["公"]},
+        schema_overrides={"parent_id": pl.Utf8})}, actor="t", action="t")
+    auth.add_user(db, "ann", "long enough", [auth.Grant("analyst", "company")], "t")
+    db.close()
+    csv = tmp_path / "orders.csv"
+    csv.write_text("order_id,employee_id,customer_id,order_date,amount\n1,1,1,2024-01-01,5\n")
+    code = main(["import", "--file", str(csv), "--db", str(path), "--user", "ann"])
+    assert code == 2
+    assert "may not import data" in capsys.readouterr().err
