@@ -73,7 +73,28 @@ if uploads:
                 if (target or None) != m.columns.get(source):
                     m.set(source, target or None)
                     changed = True
-            if changed:  # rebuild the part with the edited map
+            # value maps: what each code in the file means (e.g. "Voluntarily Terminated" → voluntary)
+            frame = by_name[part.file].frame
+            for source, target in list(m.columns.items()):
+                col = m.spec.column(target)
+                if col.type not in ("enum", "bool") or source not in frame.columns:
+                    continue
+                raws = frame[source].drop_nulls().str.strip_chars().unique().sort().head(40).to_list()
+                current = m.value_map(target)
+                options = ["", *(col.values or ("true", "false"))]
+                table_values = pl.DataFrame({"value": raws, "code": [
+                    str(current.get(r, current.get(r.lower(), "")) or "") for r in raws]})
+                st.caption(ctx.t("data.values", column=source, target=target))
+                edited_values = st.data_editor(
+                    table_values.to_pandas(), hide_index=True, width="stretch", key=f"values_{i}_{target}",
+                    disabled=["value"], column_config={"code": st.column_config.SelectboxColumn(
+                        ctx.t("data.code"), options=options)})
+                for raw, code in zip(edited_values["value"], edited_values["code"], strict=True):
+                    before = str(current.get(raw, current.get(raw.lower(), "")) or "")
+                    if (code or "") != before:
+                        m.set_value(target, raw, code or None)
+                        changed = True
+            if changed:  # rebuild the part with the edited maps
                 plan.parts[i] = plain_part(by_name[part.file], part.table, m)
             name = st.text_input(ctx.t("data.profile_name"), key=f"profile_name_{i}")
             if st.button(ctx.t("data.save_profile"), key=f"save_profile_{i}") and name.strip():

@@ -61,3 +61,23 @@ def test_a_file_of_another_table_is_reported_not_loaded(own_db: Path):
     assert not at.exception, at.exception
     assert at.error, "missing required columns must be reported"
     assert Database(own_db).table_counts() == before
+
+
+def test_value_maps_are_shown_and_editable(own_db: Path):
+    csv = (b"Employee ID,Employee Name,Date of Hire,Date of Termination,Exit Type\n"
+           b"E1,Ann,2024-01-05,2024-06-30,Voluntarily Terminated\n"
+           b"E2,Bob,2024-02-01,,\n")
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    sign_in(at)
+    at.run()
+    at.switch_page("pages/data.py").run()
+    at.selectbox(key="data_table").set_value("employees").run()
+    at.toggle(key="data_flat").set_value(False).run()
+    at.file_uploader(key="data_files").upload("people.csv", csv, "text/csv").run()
+    assert not at.exception, at.exception
+    texts = " ".join(c.value for c in at.caption)
+    assert "What the values of Exit Type mean for exit_type" in texts
+    frames = [d.value for d in at.dataframe]
+    codes = {r["value"]: r["code"] for f in frames if list(f.columns) == ["value", "code"]
+             for r in f.to_dict("records")}
+    assert codes.get("Voluntarily Terminated") == "voluntary"
