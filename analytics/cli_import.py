@@ -168,8 +168,9 @@ def _run(args: argparse.Namespace) -> int:
     explicit, undecided = _read_all(args, say)
     db = Database(settings.db_path)
     try:
-        if args.user:  # acting as a Tandem user: only the HR head and admins may load data (as in the app)
-            from analytics.auth import viewer_for
+        has_users = bool(db.scalar("select count(*) from users"))
+        if args.user and has_users:  # acting as a Tandem user: only HR heads and admins may load data (as in the app);
+            from analytics.auth import viewer_for  # before any account exists, --user only names the actor
 
             viewer = viewer_for(db, args.user)
             if not (viewer.is_admin or viewer.sees_pay):

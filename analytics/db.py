@@ -216,7 +216,8 @@ class Database:
 
     def table_counts(self) -> dict[str, int]:
         names = self.sql(
-            "select table_name from information_schema.tables where table_schema = 'main' order by table_name"
+            "select table_name from information_schema.tables where table_schema = 'main' "
+            "and table_type = 'BASE TABLE' order by table_name"
         )["table_name"].to_list()
         return {n: int(self.scalar(f'select count(*) from "{n}"')) for n in names}  # names from the catalogue
 

@@ -351,3 +351,14 @@ create table if not exists user_roles (
     org_unit_id varchar not null,        -- 'company' for everything, else a region or team id
     primary key (username, role, org_unit_id)
 );
+
+-- ───────────────────────────── Views ─────────────────────────────
+
+-- Each org unit with the region and team it belongs to (company → region → team): the one place the
+-- named queries take a unit's region and team from.
+create or replace view org_paths as
+select
+    org_unit_id, parent_id, level, name_en, name_zh,
+    case level when 'team' then parent_id when 'region' then org_unit_id end as region_id,
+    case level when 'team' then org_unit_id end as team_id
+from org_units;

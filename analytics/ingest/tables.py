@@ -238,8 +238,9 @@ def schema_catalogue() -> dict[str, tuple[list[_SchemaColumn], tuple[str, ...]]]
     try:
         con.execute((SQL_DIR / "schema.sql").read_text(encoding="utf-8"))
         rows = con.sql(
-            "select table_name, column_name, data_type, is_nullable, column_default from information_schema.columns "
-            "order by table_name, ordinal_position"
+            "select c.table_name, c.column_name, c.data_type, c.is_nullable, c.column_default "
+            "from information_schema.columns c join information_schema.tables t using (table_name) "
+            "where t.table_type = 'BASE TABLE' order by c.table_name, c.ordinal_position"
         ).fetchall()
         pks = dict(con.sql(
             "select table_name, constraint_column_names from duckdb_constraints() where constraint_type = 'PRIMARY KEY'"

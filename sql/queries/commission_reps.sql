@@ -22,8 +22,7 @@ pay as (
 ),
 
 org as (
-    select org_unit_id, case level when 'team' then parent_id when 'region' then org_unit_id end as region_id
-    from org_units
+    select * from org_paths
 ),
 
 final as (

@@ -1,8 +1,7 @@
 -- Courses completed on or before $as_of by everyone employed that day in scope (known courses only).
 -- Params: $as_of, $all_units, $units.
 with org as (
-    select org_unit_id, case level when 'team' then parent_id when 'region' then org_unit_id end as region_id
-    from org_units
+    select * from org_paths
 ),
 
 people as (

@@ -2,11 +2,7 @@
 -- role the person held on the enrolment day; pre/post scores outside 0–100 are nulled (counted by
 -- talent_data_issues.sql). Params: $start, $end, $all_units, $units.
 with org as (
-    select
-        org_unit_id,
-        case level when 'team' then parent_id when 'region' then org_unit_id end as region_id,
-        case level when 'team' then org_unit_id end as team_id
-    from org_units
+    select * from org_paths
 ),
 
 final as (

@@ -5,9 +5,7 @@ with leavers as (
 ),
 
 org as (
-    select org_unit_id, name_en, name_zh,
-           case level when 'team' then parent_id when 'region' then org_unit_id end as region_id
-    from org_units
+    select * from org_paths
 ),
 
 final as (

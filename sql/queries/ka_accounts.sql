@@ -3,9 +3,7 @@
 -- bookings from $start to $as_of. In scope when the customer's region or the owner's unit is in scope.
 -- Params: $start, $as_of, $all_units, $units.
 with org as (
-    select org_unit_id, case level when 'team' then parent_id when 'region' then org_unit_id end as region_id,
-           case level when 'team' then org_unit_id end as team_id
-    from org_units
+    select * from org_paths
 ),
 
 ka as (

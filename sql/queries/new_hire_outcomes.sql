@@ -3,11 +3,7 @@
 -- their probation end and whether they left before it (known by $as_of).
 -- Params: $start, $as_of, $all_units, $units.
 with org as (
-    select
-        org_unit_id,
-        case level when 'team' then parent_id when 'region' then org_unit_id end as region_id,
-        case level when 'team' then org_unit_id end as team_id
-    from org_units
+    select * from org_paths
 ),
 
 hires as (

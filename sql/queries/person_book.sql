@@ -3,11 +3,7 @@
 -- leavers), placed in the org unit held on that day.
 -- Params: $as_of, $all_units, $units.
 with org as (
-    select
-        org_unit_id,
-        case level when 'team' then parent_id when 'region' then org_unit_id end as region_id,
-        case level when 'team' then org_unit_id end as team_id
-    from org_units
+    select * from org_paths
 ),
 
 people as (

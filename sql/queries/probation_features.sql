@@ -4,11 +4,7 @@
 -- known by $as_of. Placed in the org unit and role held on the hire date.
 -- Params: $start, $as_of, $all_units, $units.
 with org as (
-    select
-        org_unit_id,
-        case level when 'team' then parent_id when 'region' then org_unit_id end as region_id,
-        case level when 'team' then org_unit_id end as team_id
-    from org_units
+    select * from org_paths
 ),
 
 hires as (

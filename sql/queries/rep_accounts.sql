@@ -2,8 +2,7 @@
 -- distinct customers they sold to and the bookings, from $start to $as_of (one row per person × industry;
 -- industry null when they sold nothing). Params: $start, $as_of, $all_units, $units.
 with org as (
-    select org_unit_id, case level when 'team' then parent_id when 'region' then org_unit_id end as region_id
-    from org_units
+    select * from org_paths
 ),
 
 people as (

@@ -3,8 +3,7 @@
 -- by talent_data_issues.sql. A person never assessed on a skill has no row (shown as null, never zero).
 -- Params: $as_of, $all_units, $units.
 with org as (
-    select org_unit_id, case level when 'team' then parent_id when 'region' then org_unit_id end as region_id
-    from org_units
+    select * from org_paths
 ),
 
 people as (

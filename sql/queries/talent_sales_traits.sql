@@ -5,8 +5,7 @@
 -- quarters $q1_start..$end (last) and $q2_start..$q1_start - 1 (the one before).
 -- Params: $start, $end, $as_of, $q1_start, $q2_start, $all_units, $units.
 with org as (
-    select org_unit_id, case level when 'team' then parent_id when 'region' then org_unit_id end as region_id
-    from org_units
+    select * from org_paths
 ),
 
 people as (

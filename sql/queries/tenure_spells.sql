@@ -15,11 +15,7 @@ with spells as (
 ),
 
 org as (
-    select
-        org_unit_id,
-        case level when 'team' then parent_id when 'region' then org_unit_id end as region_id,
-        case level when 'team' then org_unit_id end as team_id
-    from org_units
+    select * from org_paths
 ),
 
 final as (

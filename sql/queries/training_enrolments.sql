@@ -1,9 +1,7 @@
 -- Enrolments starting in the period, with the learner's placement on the enrolment day (scope filter).
 -- Params: $start, $end, $all_units, $units.
 with org as (
-    select org_unit_id, case level when 'team' then parent_id when 'region' then org_unit_id end as region_id,
-           case level when 'team' then org_unit_id end as team_id
-    from org_units
+    select * from org_paths
 ),
 
 final as (
