@@ -63,7 +63,7 @@ if viewer.sees_nothing:  # no role, or disabled: nothing but the way out
 
 pages = {t("nav.group.reviews", language): reviews, t("nav.group.hr", language): people,
          t("nav.group.sales", language): sales, t("nav.group.reference", language): reference}
-navigation = st.navigation({group: items for group, items in pages.items() if items})
+navigation = st.navigation({group: items for group, items in pages.items() if items}, expanded=True)
 logout_button(viewer)
 render_sidebar(db, settings, viewer)
 try:
