@@ -109,8 +109,12 @@ def review_page(kind: str) -> None:
                 pl.col("status").is_in(["open", "in_progress"]))
             if open_items.height:
                 st.info(ctx.t("review.open_from_last", n=open_items.height, period=previous["period"]))
-                st.dataframe(open_items.select("text", "owner", "due_date", "status"), hide_index=True,
-                             width="stretch")
+                st.dataframe(open_items.select(
+                    pl.col("text").alias(ctx.t("review.item_text")), pl.col("owner").alias(ctx.t("review.item_owner")),
+                    pl.col("due_date").cast(pl.Date).cast(pl.Utf8).alias(ctx.t("review.item_due")),
+                    pl.col("status").replace_strict({s: ctx.t(f"review.status.{s}") for s in STATUSES},
+                                                    default=pl.col("status")).alias(ctx.t("review.status"))),
+                    hide_index=True, width="stretch")
     _render(ctx, review, frozen=chosen is not None)
     if chosen is not None:
         _action_items(ctx, chosen)
