@@ -158,8 +158,8 @@ def _check_budget(label: str, needed: int, budget: int, size: int) -> None:
     if needed > budget:
         raise ImportProblem(
             f"is {_mb(size)}; reading it here needs about {_mb(needed)} of memory, above the budget of "
-            f"{_mb(budget)}. Import it with the command line (python -m analytics import), which reads large "
-            "files in chunks, or split it into smaller files.", file=label, code="too_big")
+            f"{_mb(budget)}. Import it with the command line (python -m analytics import), whose budget is half "
+            "the machine's memory, or split it into smaller files.", file=label, code="too_big")
 
 
 def _mb(n: int) -> str:
