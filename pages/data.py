@@ -8,6 +8,7 @@ from analytics.ingest import ImportProblem, importable_tables, list_profiles, re
 from analytics.ingest.load import load_batch
 from analytics.ingest.plan import plain_part, plan_batch
 from ui.context import context, get_database
+from ui.widgets import table as show_table
 
 ctx = context()
 if not (ctx.viewer.is_admin or ctx.viewer.sees_pay):
@@ -35,12 +36,12 @@ def show_result(result, written: bool) -> None:
         st.success(ctx.t("data.checked"))
     for note in result.notes:
         st.caption(note)
-    st.dataframe(result.parts_frame(), hide_index=True, width="stretch")
+    show_table(result.parts_frame())
     if result.counts:
-        st.dataframe(result.counts_frame(), hide_index=True, width="stretch")
+        show_table(result.counts_frame())
     if result.issues.height:
         st.markdown(ctx.t("data.issues", n=f"{result.issues.height:,}"))
-        st.dataframe(result.issues.head(500), hide_index=True, width="stretch")
+        show_table(result.issues.head(500))
         st.download_button(ctx.t("data.report"), result.to_csv(), "import_report.csv", "text/csv", key="data_report")
 
 

@@ -12,7 +12,7 @@ from analytics import charts, hiring_report, planning
 from analytics.i18n import code_label, fmt_number
 from ui import cached
 from ui.context import context, get_database
-from ui.widgets import chart
+from ui.widgets import chart, table
 
 ctx = context()
 lang = ctx.lang
@@ -49,17 +49,19 @@ with tab_rec:
     fig.update_layout(template=charts.TEMPLATE, title=ctx.t("hiring.funnel"), height=340)
     chart(fig, "hiring_funnel", name="recruiting_funnel")
     st.markdown(ctx.t("hiring.by_channel"))
-    st.dataframe(channel(rec["funnel"]), hide_index=True, width="stretch", height=260)
+    table(channel(rec["funnel"]), height=260)
     left, right = st.columns(2)
-    left.markdown(ctx.t("hiring.quality"))
-    left.dataframe(channel(rec["quality_by_channel"], "hire_source"), hide_index=True, width="stretch")
-    right.markdown(ctx.t("hiring.open_reqs"))
-    right.dataframe(rec["open_requisitions"], hide_index=True, width="stretch")
+    with left:
+        st.markdown(ctx.t("hiring.quality"))
+        table(channel(rec["quality_by_channel"], "hire_source"))
+    with right:
+        st.markdown(ctx.t("hiring.open_reqs"))
+        table(rec["open_requisitions"])
     st.markdown(ctx.t("hiring.time_by_channel"))
-    st.dataframe(channel(rec["time_to_hire"]), hide_index=True, width="stretch")
+    table(channel(rec["time_to_hire"]))
     if ctx.viewer.person_level and rec["quality_by_recruiter"].height:
         st.markdown(ctx.t("hiring.by_recruiter"))
-        st.dataframe(rec["quality_by_recruiter"], hide_index=True, width="stretch")
+        table(rec["quality_by_recruiter"])
     excluded = {k: v for k, v in rec["excluded"].items() if v} if isinstance(rec["excluded"], dict) else {}
     if excluded:
         st.caption(ctx.t("hiring.excluded", rows=", ".join(f"{k}: {v}" for k, v in excluded.items())))
@@ -78,7 +80,7 @@ with tab_onb:
                     delta_description=ctx.t("risk.vs_baseline", value=f"{val['pr_auc_baseline']:.3f}"), border=True)
     st.caption(ctx.t("hiring.watch_note"))
     if ctx.viewer.person_level and isinstance(watch.get("watch_list"), pl.DataFrame):
-        st.dataframe(channel(watch["watch_list"], "hire_source"), hide_index=True, width="stretch")
+        table(channel(watch["watch_list"], "hire_source"))
 
 with tab_plan:
     db = get_database(ctx.db_path)
@@ -107,9 +109,9 @@ with tab_plan:
     fig.update_layout(template=charts.TEMPLATE, title=ctx.t("hiring.capacity_chart"), height=380,
                       yaxis=charts._axis_format("currency", lang, base["target"].to_list()))
     chart(fig, "plan_capacity", name="capacity_plan")
-    st.dataframe(plan["summary"], hide_index=True, width="stretch")
+    table(plan["summary"])
     st.markdown(ctx.t("hiring.schedule"))
-    st.dataframe(plan["schedule"], hide_index=True, width="stretch", height=300)
+    table(plan["schedule"], height=300)
     with st.expander(ctx.t("hiring.new_scenario")):
         name = st.text_input(ctx.t("hiring.scenario_name"), key="scn_name")
         delta = st.number_input(ctx.t("hiring.attrition_delta"), -20.0, 20.0, 0.0, 1.0, key="scn_attr")
@@ -129,6 +131,6 @@ with tab_plan:
 with tab_risk:
     risk = cached.report(ctx, "hiring.revenue_at_risk", ctx.as_of)
     st.caption(ctx.t("hiring.risk_note", p=fmt_number(risk.get("threshold"), "ratio", lang)))
-    st.dataframe(risk["by_region"], hide_index=True, width="stretch")
+    table(risk["by_region"])
     if ctx.viewer.person_level and isinstance(risk.get("people"), pl.DataFrame):
-        st.dataframe(risk["people"], hide_index=True, width="stretch", height=360)
+        table(risk["people"], height=360)

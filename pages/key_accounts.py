@@ -7,6 +7,7 @@ import streamlit as st
 from analytics.i18n import fmt_number
 from ui import cached
 from ui.context import context
+from ui.widgets import table
 
 ctx = context()
 lang = ctx.lang
@@ -24,10 +25,10 @@ c[2].metric(ctx.t("ka.gain"), fmt_number(match.total_fit - match.current_fit, "s
             help=ctx.t("ka.gain_help"), border=True)
 moves = match.accounts.filter(~pl.col("keep")).sort("gain", descending=True)
 st.markdown(ctx.t("ka.moves", n=f"{moves.height:,}"))
-st.dataframe(moves.select("customer_name", "industry", "owner_name", "owner_fit", "suggested_name", "fit", "gain",
+table(moves.select("customer_name", "industry", "owner_name", "owner_fit", "suggested_name", "fit", "gain",
                           "fit_skill", "fit_track_record", "fit_industry", "fit_region", "fit_load"),
-             hide_index=True, width="stretch", height=320)
+      height=320)
 st.subheader(ctx.t("ka.continuity"))
 cont = cached.report(ctx, "talent.continuity", ctx.as_of, capacity)
 st.caption(ctx.t("ka.continuity_note"))
-st.dataframe(cont, hide_index=True, width="stretch")
+st.dataframe(cont)

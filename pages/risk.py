@@ -8,6 +8,7 @@ from analytics import charts, risk_report
 from analytics.i18n import code_label, fmt_number
 from ui import cached
 from ui.context import context
+from ui.widgets import table
 
 ctx = context()
 lang = ctx.lang
@@ -76,7 +77,7 @@ elif ctx.viewer.person_level:
             ctx.t("risk.probability"), format="%.1f%%", min_value=0, max_value=100)})
 else:
     st.caption(ctx.t("access.person_level_only"))
-    st.dataframe(risk_report.risk_by_team(people, ctx.viewer), hide_index=True, width="stretch")
+    table(risk_report.risk_by_team(people, ctx.viewer))
 
 # ── A snapshot file (one row per person, left/stayed, no dates) ──
 with st.expander(ctx.t("risk.snapshot")):
@@ -97,4 +98,4 @@ with st.expander(ctx.t("risk.snapshot")):
             st.caption(ctx.t("risk.snapshot_result", n=f"{result.n_rows:,}",
                              rate=fmt_number(result.positive_rate, "ratio", lang),
                              dropped=", ".join(result.dropped) or "—"))
-            st.dataframe(result.drivers.head(15), hide_index=True, width="stretch")
+            table(result.drivers.head(15))

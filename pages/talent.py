@@ -7,7 +7,7 @@ import streamlit as st
 from analytics import charts
 from ui import cached
 from ui.context import context
-from ui.widgets import chart
+from ui.widgets import chart, table
 
 ctx = context()
 lang = ctx.lang
@@ -20,7 +20,7 @@ tab_prof, tab_arch, tab_box, tab_ready = st.tabs([ctx.t("talent.profiles"), ctx.
 with tab_prof:
     view = cached.report(ctx, "talent.profiles", ctx.as_of)
     st.caption(ctx.t("talent.tier_rules"))
-    st.dataframe(view.tiers, hide_index=True, width="stretch", height=240)
+    table(view.tiers, height=240)
     if ctx.viewer.person_level and view.people.height:
         people = view.people.sort("name")
         labels = dict(zip(people["employee_id"].to_list(), people["name"].to_list(), strict=True))
@@ -44,7 +44,7 @@ with tab_prof:
         tips = cached.report(ctx, "talent.suggestions", who, ctx.as_of)
         if tips.height:
             st.markdown(ctx.t("talent.suggestions"))
-            st.dataframe(tips, hide_index=True, width="stretch")
+            table(tips)
     excluded = {k: v for k, v in view.excluded.items() if v}
     if excluded:
         st.caption(ctx.t("hiring.excluded", rows=", ".join(f"{k}: {v}" for k, v in excluded.items())))
@@ -53,7 +53,7 @@ with tab_arch:
     arch = cached.report(ctx, "talent.archetypes", ctx.as_of)
     st.metric(ctx.t("talent.silhouette"), f"{arch.silhouette:.2f}", help=ctx.t("talent.silhouette_help"),
               border=True)
-    st.dataframe(arch.centroids.drop("name_en" if lang == "zh" else "name_zh"), hide_index=True, width="stretch")
+    table(arch.centroids.drop("name_en" if lang == "zh" else "name_zh"))
     gaps = cached.report(ctx, "talent.gap_heatmap", ctx.as_of)
     if gaps.height:
         chart(charts.gap_heatmap(gaps, lang, ctx.t("talent.gaps")), "talent_gaps", name="skill_gaps")
@@ -63,15 +63,14 @@ with tab_box:
     chart(charts.nine_box(box.counts, lang, ctx.t("talent.ninebox")), "talent_ninebox", name="nine_box")
     if ctx.viewer.person_level and box.people.height:
         cell = st.selectbox(ctx.t("talent.box"), box.counts[name_col].to_list(), key="talent_box")
-        st.dataframe(box.people.filter(pl.col(name_col) == cell).select("name", "role_id", "team_id", "rating",
-                                                                         "potential"),
-                     hide_index=True, width="stretch")
+        table(box.people.filter(pl.col(name_col) == cell).select("name", "role_id", "team_id", "rating",
+                                                                         "potential"))
 
 with tab_ready:
     if ctx.viewer.person_level:
         st.markdown(ctx.t("talent.ready_title"))
-        st.dataframe(cached.report(ctx, "talent.readiness", ctx.as_of), hide_index=True, width="stretch", height=320)
+        st.dataframe(cached.report(ctx, "talent.readiness", ctx.as_of), height=320)
         st.markdown(ctx.t("talent.moves"))
-        st.dataframe(cached.report(ctx, "talent.internal_moves", ctx.as_of), hide_index=True, width="stretch")
+        table(cached.report(ctx, "talent.internal_moves", ctx.as_of))
     else:
         st.caption(ctx.t("access.person_level_only"))

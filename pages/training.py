@@ -6,6 +6,7 @@ import streamlit as st
 from analytics.i18n import fmt_number
 from ui import cached
 from ui.context import context, get_database
+from ui.widgets import table
 
 ctx = context()
 lang = ctx.lang
@@ -13,9 +14,9 @@ st.title(ctx.t("training.title"))
 st.caption(ctx.t("training.caption"))
 completion = cached.report(ctx, "talent.training_completion", ctx.period.to_date(ctx.as_of), ctx.as_of)
 st.markdown(ctx.t("training.completion"))
-st.dataframe(completion.completion, hide_index=True, width="stretch", height=260)
+table(completion.completion, height=260)
 st.markdown(ctx.t("training.pre_post"))
-st.dataframe(cached.report(ctx, "talent.pre_post", ctx.as_of), hide_index=True, width="stretch")
+table(cached.report(ctx, "talent.pre_post", ctx.as_of))
 
 st.subheader(ctx.t("training.effect"))
 courses = get_database(ctx.db_path).sql("select course_id, name_en, name_zh from courses order by course_id")
@@ -35,4 +36,4 @@ c[2].metric(ctx.t("training.people"), f"{effect.n_treated} / {effect.n_control}"
 if effect.note:
     st.caption(effect.note)
 st.subheader(ctx.t("training.onboarding"))
-st.dataframe(cached.report(ctx, "talent.onboarding_effect", ctx.as_of), hide_index=True, width="stretch")
+table(cached.report(ctx, "talent.onboarding_effect", ctx.as_of))

@@ -95,3 +95,24 @@ def exclusion_note(ctx: Context, rules: Sequence[str]) -> None:
     parts = [ctx.t(f"exclusion.{r}", n=f"{counts[r]:,}") for r in rules if counts.get(r)]
     if parts:
         st.caption(ctx.t("exclusion.lead") + " " + "; ".join(parts) + ".")
+
+
+def table(frame: pl.DataFrame, height: int | None = None, key: str | None = None) -> None:
+    """A data table with column headers in the page's language (``col.<name>`` in the catalogue; a column
+    without an entry keeps its name) and the other language's name columns left out."""
+    from analytics.i18n import CATALOGUE
+    from ui.context import context
+
+    ctx = context()
+    other = "_en" if ctx.lang == "zh" else "_zh"
+    shown = frame.drop([c for c in frame.columns if c.endswith(other) and c[: -3] + ("_zh" if other == "_en"
+                        else "_en") in frame.columns])
+    names = {c: ctx.t(f"col.{c}") for c in shown.columns if f"col.{c}" in CATALOGUE["en"]}
+    used: set[str] = set()
+    rename = {}
+    for c in shown.columns:  # two columns may share a label: keep the second's own name
+        label = names.get(c, c)
+        rename[c] = label if label not in used else c
+        used.add(rename[c])
+    kwargs = {"height": height} if height else {}
+    st.dataframe(shown.rename(rename), hide_index=True, width="stretch", key=key, **kwargs)

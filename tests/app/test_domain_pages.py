@@ -135,8 +135,8 @@ def test_hiring_page_time_to_fill_and_plan_growth(app_db: Path):
     assert at.metric[0].value == fmt_number(rec["time_to_fill_total"]["median_days"][0], "days")
 
     def total_target(app: AppTest) -> float:
-        summary = next(d.value for d in app.dataframe if "shortfall" in d.value.columns)
-        return float(summary["target"].iloc[0])
+        summary = next(d.value for d in app.dataframe if "Shortfall" in d.value.columns)
+        return float(summary["Target"].iloc[0])
 
     ten = total_target(at)
     at.slider(key="plan_growth").set_value(30).run()

@@ -27,7 +27,7 @@ def headcount_text(db_path: Path, label: str, lang: str) -> str:
 
 def test_load_switch_language_change_period(browser, server, demo_db_path: Path):
     url, _ = server
-    page = browser.new_page(viewport={"width": 1440, "height": 1000})
+    page = browser.new_page(viewport={"width": 1440, "height": 1800})
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.goto(url)
@@ -48,8 +48,10 @@ def test_load_switch_language_change_period(browser, server, demo_db_path: Path)
 
     # Change the period to four quarters earlier: the headcount card shows that quarter's number.
     box = page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').nth(1)
-    box.click()
+    box.scroll_into_view_if_needed()
+    box.locator("input").first.click()
     options = page.locator('[role="option"]')
+    options.first.wait_for(timeout=30_000)
     target = options.nth(4)
     label = target.inner_text().strip().split("（")[0]
     target.click()
