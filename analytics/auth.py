@@ -20,6 +20,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+import polars as pl
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
@@ -264,3 +265,16 @@ def create_demo_accounts(db: Database) -> None:
     ]
     for name, grants, employee, label in accounts:
         add_user(db, name, DEMO_PASSWORD, grants, "demo", display_name=label, employee_id=employee, is_demo=True)
+
+
+def list_users(db: Database) -> pl.DataFrame:
+    """Every account with its roles (no hashes): for the admin page and ``users list``."""
+    return db.sql("select u.username, u.display_name, u.email, u.employee_id, u.disabled, u.is_demo, u.last_login_at, "
+                  "string_agg(r.role || '@' || r.org_unit_id, ', ' order by r.role) as roles "
+                  "from users u left join user_roles r using (username) group by all order by 1")
+
+
+def audit_log(db: Database, limit: int = 2000) -> pl.DataFrame:
+    """The newest audit entries (who, when, what, scope, how many rows; never personal values)."""
+    return db.sql("select event_id, occurred_at, actor, action, target, scope, n_rows, detail from audit_log "
+                  "order by event_id desc limit $n", n=limit)

@@ -122,9 +122,7 @@ def cmd_users(args: argparse.Namespace) -> int:
     try:
         grants = [auth.Grant(*(g.split("@", 1) if "@" in g else (g, auth.WHOLE_COMPANY))) for g in args.role]
         if args.action == "list":
-            _emit(db.sql("select u.username, u.display_name, u.disabled, u.is_demo, string_agg(r.role || '@' || "
-                         "r.org_unit_id, ', ' order by r.role) as roles from users u left join user_roles r "
-                         "using (username) group by all order by 1"), args.format)
+            _emit(auth.list_users(db), args.format)
             return 0
         if not args.name:
             raise auth.AuthError("Name the user, e.g. `users add alice --role hr_head@company`.")

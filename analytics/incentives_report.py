@@ -99,3 +99,23 @@ def record_pay_view(db: Database, viewer: Viewer, what: str, n_rows: int) -> Non
     """Audit a view of person-level pay: who, what, which scope, how many rows (no values)."""
     with db.transaction() as cur:
         db.audit(cur, viewer.user, "view_pay", target=what, scope=viewer.scope_key, n_rows=n_rows)
+
+
+def pay_totals(pay: pl.DataFrame) -> dict[str, float]:
+    """Scope totals of a payout frame: payout, bookings, bonus, periods capped, reps, cost of sales."""
+    t = pay.select(pl.col("payout").sum(), pl.col("bookings").sum(), pl.col("bonus").sum(),
+                   pl.col("capped").sum().alias("capped"),
+                   pl.col("employee_id").n_unique().alias("reps")).row(0, named=True)
+    return {**t, "cost_of_sales": t["payout"] / t["bookings"] if t["bookings"] else None}
+
+
+def per_rep(pay: pl.DataFrame, plans: dict[str, incentives.Plan], lang: str = "en") -> pl.DataFrame:
+    """One row per rep over the period: bookings, quota, attainment, payout, bonus, cost of sales, plan name."""
+    return pay.group_by("employee_id", "name", "plan_id").agg(
+        pl.col("bookings").sum(), pl.col("quota").sum(), pl.col("payout").sum(), pl.col("bonus").sum(),
+        pl.col("capped").any()).with_columns(
+        attainment=pl.when(pl.col("quota") > 0).then(pl.col("bookings") / pl.col("quota")),
+        cost_of_sales=pl.when(pl.col("bookings") > 0).then(pl.col("payout") / pl.col("bookings")),
+        plan=pl.col("plan_id").replace_strict({k: p.name_zh if lang == "zh" else p.name_en for k, p in plans.items()},
+                                              default=pl.col("plan_id")),
+    ).sort("payout", descending=True)

@@ -281,3 +281,9 @@ def onboarding_effect(db: Database, viewer: Viewer, as_of: dt.date, years: int =
     values = [c for c in out.columns if c not in {"factor", "level", "hires"}]
     return out.with_columns(masked=hide).with_columns(
         [pl.when(pl.col("masked")).then(None).otherwise(pl.col(c)).alias(c) for c in [*values, "hires"]])
+
+
+def course_names(db: Database, viewer: Viewer, lang: str = "en") -> dict[str, str]:
+    """Course id → name in ``lang``, for pickers."""
+    rows = db.sql(f"select course_id, {'name_zh' if lang == 'zh' else 'name_en'} as name from courses order by 1")
+    return dict(zip(rows["course_id"].to_list(), rows["name"].to_list(), strict=True))

@@ -17,9 +17,7 @@ me = ctx.viewer.user
 st.title(ctx.t("admin.title"))
 
 st.subheader(ctx.t("admin.users"))
-users = db.sql("select u.username, u.display_name, u.email, u.employee_id, u.disabled, u.is_demo, u.last_login_at, "
-               "string_agg(r.role || '@' || r.org_unit_id, ', ' order by r.role) as roles "
-               "from users u left join user_roles r using (username) group by all order by 1")
+users = auth.list_users(db)
 st.dataframe(users, hide_index=True, width="stretch")
 
 
@@ -77,7 +75,6 @@ with st.expander(ctx.t("admin.roles_file")):
 
 st.subheader(ctx.t("admin.audit"))
 st.caption(ctx.t("admin.audit_note"))
-log = db.sql("select event_id, occurred_at, actor, action, target, scope, n_rows, detail from audit_log "
-             "order by event_id desc limit 2000")
+log = auth.audit_log(db)
 st.dataframe(log, hide_index=True, width="stretch", height=360)
 st.download_button(ctx.t("export.csv"), export.csv_bytes(log), "audit_log.csv", "text/csv", key="audit_csv")

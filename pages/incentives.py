@@ -41,25 +41,16 @@ with tab_pay:
     if pay.is_empty():
         st.info(ctx.t("app.no_data"))
     else:
-        totals = pay.select(pl.col("payout").sum(), pl.col("bookings").sum(), pl.col("bonus").sum(),
-                            pl.col("capped").sum().alias("capped"), pl.col("employee_id").n_unique().alias("reps"))
-        t = totals.row(0, named=True)
+        t = incentives_report.pay_totals(pay)
         cols = st.columns(4)
         cols[0].metric(get_metric("commission_payout").name(lang), fmt_number(t["payout"], "currency", lang),
                        help=get_metric("commission_payout").formula(lang), border=True)
         cols[1].metric(get_metric("cost_of_sales").name(lang),
-                       fmt_number(t["payout"] / t["bookings"] if t["bookings"] else None, "ratio", lang),
+                       fmt_number(t["cost_of_sales"], "ratio", lang),
                        help=get_metric("cost_of_sales").formula(lang), border=True)
         cols[2].metric(ctx.t("incentives.bonus"), fmt_number(t["bonus"], "currency", lang), border=True)
         cols[3].metric(ctx.t("incentives.capped"), f"{t['capped']:,}", border=True)
-        per_rep = pay.group_by("employee_id", "name", "plan_id").agg(
-            pl.col("bookings").sum(), pl.col("quota").sum(), pl.col("payout").sum(), pl.col("bonus").sum(),
-            pl.col("capped").any()).with_columns(
-            attainment=pl.when(pl.col("quota") > 0).then(pl.col("bookings") / pl.col("quota")),
-            cost_of_sales=pl.when(pl.col("bookings") > 0).then(pl.col("payout") / pl.col("bookings")),
-            plan=pl.col("plan_id").replace_strict({k: p.name_zh if lang == "zh" else p.name_en
-                                                   for k, p in plans.items()}, default=pl.col("plan_id")),
-        ).sort("payout", descending=True)
+        per_rep = incentives_report.per_rep(pay, plans, lang)
         table = formatted(per_rep, {
             "name": (ctx.t("risk.name"), "text"), "plan": (ctx.t("incentives.plan"), "text"),
             "bookings": (get_metric("bookings").name(lang), "currency"),

@@ -5,7 +5,7 @@ import streamlit as st
 
 from analytics.i18n import fmt_number
 from ui import cached
-from ui.context import context, get_database
+from ui.context import context
 from ui.widgets import table
 
 ctx = context()
@@ -19,9 +19,7 @@ st.markdown(ctx.t("training.pre_post"))
 table(cached.report(ctx, "talent.pre_post", ctx.as_of))
 
 st.subheader(ctx.t("training.effect"))
-courses = get_database(ctx.db_path).sql("select course_id, name_en, name_zh from courses order by course_id")
-names = dict(zip(courses["course_id"].to_list(), courses["name_zh" if lang == "zh" else "name_en"].to_list(),
-                 strict=True))
+names = cached.report(ctx, "talent.course_names", lang)
 course = st.selectbox(ctx.t("training.course"), list(names), format_func=names.get,
                       index=list(names).index("ka_negotiation") if "ka_negotiation" in names else 0,
                       key="training_course")

@@ -126,7 +126,8 @@ def _registry() -> dict[str, object]:
     reports["review.build"] = review_content.build_review
     reports |= {f"talent.{n}": getattr(talent_report, n) for n in (
         "profiles", "radar", "archetypes", "gap_heatmap", "suggestions", "nine_box", "readiness", "internal_moves",
-        "ka_matching", "continuity", "training_completion", "pre_post", "training_effect", "onboarding_effect")}
+        "ka_matching", "continuity", "training_completion", "pre_post", "training_effect", "onboarding_effect",
+        "course_names")}
     reports["goals.progress"] = goals.progress
     reports |= {f"hiring.{n}": getattr(hiring_report, n) for n in (
         "recruiting_overview", "onboarding_watch", "capacity_plan", "revenue_at_risk")}
