@@ -362,3 +362,14 @@ select
     case level when 'team' then parent_id when 'region' then org_unit_id end as region_id,
     case level when 'team' then org_unit_id end as team_id
 from org_units;
+
+-- Everyone employed on day d whose assignment that day lies in the scope (all units, or a list of
+-- region and team ids): the one definition of "people in scope on a day" for the named queries.
+create or replace macro people_in_scope(d, all_units, units) as table
+select e.employee_id
+from employees as e
+join assignments as a
+    on a.employee_id = e.employee_id and d between a.valid_from and coalesce(a.valid_to, date '9999-12-31')
+left join org_paths as o on o.org_unit_id = a.org_unit_id
+where e.hire_date <= d and (e.termination_date is null or e.termination_date >= d)
+    and (all_units or list_contains(units, a.org_unit_id) or list_contains(units, o.region_id));

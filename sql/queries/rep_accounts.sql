@@ -1,18 +1,8 @@
 -- Per person employed on $as_of in scope: accounts owned that day (KA and regular), and per industry the
 -- distinct customers they sold to and the bookings, from $start to $as_of (one row per person × industry;
 -- industry null when they sold nothing). Params: $start, $as_of, $all_units, $units.
-with org as (
-    select * from org_paths
-),
-
-people as (
-    select e.employee_id
-    from employees as e
-    join assignments as a
-        on a.employee_id = e.employee_id and $as_of::date between a.valid_from and coalesce(a.valid_to, date '9999-12-31')
-    left join org using (org_unit_id)
-    where e.hire_date <= $as_of::date and (e.termination_date is null or e.termination_date >= $as_of::date)
-        and ($all_units or list_contains($units, a.org_unit_id) or list_contains($units, org.region_id))
+with people as (
+    select * from people_in_scope($as_of::date, $all_units, $units)
 ),
 
 load as (
