@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from analytics.i18n import t
-from analytics.settings import SettingsError, load_settings
+from analytics.core.i18n import t
+from analytics.core.settings import SettingsError, load_settings
 from ui.auth import current_viewer, ensure_cookie_secret, login_view, logout_button
 from ui.context import end_run, lang, open_or_stop, render_sidebar
 

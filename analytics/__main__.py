@@ -1,6 +1,6 @@
-"""``python -m analytics`` — see analytics/cli.py."""
+"""``python -m analytics`` — see analytics/cli/main.py."""
 import sys
 
-from analytics.cli import main
+from analytics.cli.main import main
 
 sys.exit(main())

@@ -27,7 +27,7 @@ N_REPS, N_CUSTOMERS = 500, 20_000
 
 def _reference_data(db) -> None:
     """The reps, customers and product lines the orders refer to (loaded through the same loader)."""
-    from analytics.ingest import load_batch
+    from analytics.sources.ingest import load_batch
 
     reps = pl.DataFrame({"external_key": [f"E{i:05d}" for i in range(1, N_REPS + 1)],
                          "name": [f"Rep {i}" for i in range(1, N_REPS + 1)],
@@ -58,8 +58,8 @@ def write_orders(path: Path, rows: int, seed: int = 7) -> None:
 
 
 def _import_once(folder: Path, csv: Path, rows: int, k: int) -> dict[str, float]:
-    from analytics.db import Database
-    from analytics.ingest import Part, coerce, load_batch, match_columns, read_file
+    from analytics.core.db import Database
+    from analytics.sources.ingest import Part, coerce, load_batch, match_columns, read_file
 
     db = Database(folder / f"bench{k}.duckdb")
     try:

@@ -47,11 +47,11 @@ def generate(size: str) -> dict[str, float]:
 
 
 def overview_times(size: str) -> dict[str, float]:
-    from analytics import overview
-    from analytics.access import full_access
-    from analytics.db import Database
-    from analytics.engine import as_of_date
-    from analytics.periods import quarter_of, trailing_months
+    from analytics.core.access import full_access
+    from analytics.core.db import Database
+    from analytics.core.periods import quarter_of, trailing_months
+    from analytics.metrics.engine import as_of_date
+    from analytics.reviews import overview
 
     db = Database(WORK / f"{size}.duckdb", read_only=True)
     try:
@@ -76,11 +76,12 @@ def overview_times(size: str) -> dict[str, float]:
 
 def domain_times(size: str) -> dict[str, float]:
     """Warm timings of the attrition, attainment, risk and simulator work on one demo size."""
-    from analytics import attrition_report, incentives, incentives_report, quota_report, risk_report
-    from analytics.access import full_access
-    from analytics.db import Database
-    from analytics.engine import as_of_date
-    from analytics.periods import quarter_of
+    from analytics.core.access import full_access
+    from analytics.core.db import Database
+    from analytics.core.periods import quarter_of
+    from analytics.metrics.engine import as_of_date
+    from analytics.people import attrition_report, risk_report
+    from analytics.sales import incentives, incentives_report, quota_report
 
     db = Database(WORK / f"{size}.duckdb", read_only=True)
     v = full_access()
@@ -129,10 +130,11 @@ def more_times(size: str) -> dict[str, float]:
     warm), the profile aggregation floor, and one capacity-plan recompute after a scenario change."""
     from dataclasses import replace
 
-    from analytics import packs, planning, talent_report
-    from analytics.access import full_access
-    from analytics.db import Database
-    from analytics.engine import as_of_date
+    from analytics.core.access import full_access
+    from analytics.core.db import Database
+    from analytics.metrics.engine import as_of_date
+    from analytics.people import planning, talent_report
+    from analytics.reviews import packs
 
     out = {}
     pack = packs.benchmarks_pack(WORK / f"{size}.duckdb", "2025-Q3")

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import streamlit as st
 
-from analytics import auth, export
+from analytics.core import auth
+from analytics.reviews import export
 from ui.context import context, get_database
 
 ctx = context()

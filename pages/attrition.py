@@ -4,10 +4,10 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from analytics import charts
-from analytics.attrition_report import BREAKDOWNS, CURVE_GROUPS, HEADLINE
-from analytics.i18n import code_label, fmt_number
-from analytics.metrics import get_metric
+from analytics.charts import figures as charts
+from analytics.core.i18n import code_label, fmt_number
+from analytics.core.registry import get_metric
+from analytics.people.attrition_report import BREAKDOWNS, CURVE_GROUPS, HEADLINE
 from ui import cached
 from ui.context import context
 from ui.widgets import exclusion_note, formatted, kpi_cards

@@ -4,9 +4,16 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from analytics.ingest import ImportProblem, importable_tables, list_profiles, read_export, template_csv, template_xlsx
-from analytics.ingest.load import load_batch
-from analytics.ingest.plan import plain_part, plan_batch
+from analytics.sources.ingest import (
+    ImportProblem,
+    importable_tables,
+    list_profiles,
+    read_export,
+    template_csv,
+    template_xlsx,
+)
+from analytics.sources.ingest.load import load_batch
+from analytics.sources.ingest.plan import plain_part, plan_batch
 from ui.context import context, get_database
 from ui.widgets import table as show_table
 

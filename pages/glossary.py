@@ -4,7 +4,7 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from analytics.metrics import REGISTRY
+from analytics.core.registry import REGISTRY
 from ui.context import context
 
 ctx = context()

@@ -4,9 +4,9 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from analytics import goals
-from analytics.i18n import fmt_number
-from analytics.metrics import REGISTRY
+from analytics.core.i18n import fmt_number
+from analytics.core.registry import REGISTRY
+from analytics.reviews import goals
 from ui import cached
 from ui.context import context, get_database
 

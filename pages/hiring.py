@@ -8,8 +8,9 @@ import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
-from analytics import charts, hiring_report, planning
-from analytics.i18n import code_label, fmt_number
+from analytics.charts import figures as charts
+from analytics.core.i18n import code_label, fmt_number
+from analytics.people import hiring_report, planning
 from ui import cached
 from ui.context import context, get_database
 from ui.widgets import chart, table

@@ -6,9 +6,11 @@ import copy
 import polars as pl
 import streamlit as st
 
-from analytics import charts, export, incentives, incentives_report
-from analytics.i18n import fmt_number
-from analytics.metrics import get_metric
+from analytics.charts import figures as charts
+from analytics.core.i18n import fmt_number
+from analytics.core.registry import get_metric
+from analytics.reviews import export
+from analytics.sales import incentives, incentives_report
 from ui import cached
 from ui.context import context, get_database
 from ui.widgets import chart, formatted

@@ -4,7 +4,7 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from analytics.i18n import fmt_number
+from analytics.core.i18n import fmt_number
 from ui import cached
 from ui.context import context
 from ui.widgets import table

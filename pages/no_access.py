@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from analytics.i18n import t
+from analytics.core.i18n import t
 from ui.context import lang
 
 st.title(t("noaccess.title", lang()))

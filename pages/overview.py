@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from analytics import charts
-from analytics.i18n import fmt_delta, fmt_month, fmt_number
-from analytics.metrics import get_metric
-from analytics.overview import display_table
+from analytics.charts import figures as charts
+from analytics.core.i18n import fmt_delta, fmt_month, fmt_number
+from analytics.core.registry import get_metric
+from analytics.reviews.overview import display_table
 from ui import cached
 from ui.context import context
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from analytics import charts
-from analytics.metrics import get_metric
-from analytics.quota_report import HEADLINE, RAMP_SPLITS
+from analytics.charts import figures as charts
+from analytics.core.registry import get_metric
+from analytics.sales.quota_report import HEADLINE, RAMP_SPLITS
 from ui import cached
 from ui.context import context
 from ui.widgets import chart, exclusion_note, formatted, kpi_cards

@@ -4,8 +4,9 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from analytics import charts, risk_report
-from analytics.i18n import code_label, fmt_number
+from analytics.charts import figures as charts
+from analytics.core.i18n import code_label, fmt_number
+from analytics.people import risk_report
 from ui import cached
 from ui.context import context
 from ui.widgets import table

@@ -4,7 +4,7 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from analytics.scorecard import load_config
+from analytics.sales.scorecard import load_config
 from ui import cached
 from ui.context import context
 from ui.widgets import formatted

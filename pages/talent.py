@@ -4,7 +4,7 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from analytics import charts
+from analytics.charts import figures as charts
 from ui import cached
 from ui.context import context
 from ui.widgets import chart, table

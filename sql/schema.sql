@@ -1,4 +1,4 @@
--- Tandem warehouse schema. Applied by analytics/db.py; version in meta('schema_version').
+-- Tandem warehouse schema. Applied by analytics/core/db.py; version in meta('schema_version').
 -- Dates are DATE; "valid_to" / "termination_date" are inclusive (last day the fact holds).
 -- Money is in the company currency (CNY in the demo), DOUBLE.
 -- Every statement is idempotent (IF NOT EXISTS) so the schema can be re-applied safely.

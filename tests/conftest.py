@@ -7,7 +7,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from analytics.db import Database
+from analytics.core.db import Database
 
 D = dt.date
 DEMO_END = D(2025, 12, 1)  # fixed so tests do not depend on today's date
@@ -102,7 +102,7 @@ def tiny_db(tmp_path: Path) -> Database:
 @pytest.fixture(scope="session")
 def demo_db_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The small demo company (seed 7, history to 2025-12), built once per test session."""
-    from analytics.setup import build_demo_database
+    from analytics.sources.setup import build_demo_database
 
     path = tmp_path_factory.mktemp("demo") / "tandem.duckdb"
     build_demo_database(path, size="small", seed=7, end=DEMO_END)

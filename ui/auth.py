@@ -13,11 +13,11 @@ from pathlib import Path
 
 import streamlit as st
 
-from analytics import auth
-from analytics.access import Viewer
-from analytics.db import Database
-from analytics.i18n import t
-from analytics.settings import PROJECT_ROOT, Settings
+from analytics.core import auth
+from analytics.core.access import Viewer
+from analytics.core.db import Database
+from analytics.core.i18n import t
+from analytics.core.settings import PROJECT_ROOT, Settings
 from ui.context import lang
 
 SESSION_MINUTES = int(os.environ.get("TANDEM_SESSION_MINUTES", "480"))  # idle time before signing in again

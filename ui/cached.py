@@ -10,9 +10,10 @@ import datetime as dt
 import polars as pl
 import streamlit as st
 
-from analytics import engine, overview
-from analytics.access import Viewer
-from analytics.periods import Period
+from analytics.core.access import Viewer
+from analytics.core.periods import Period
+from analytics.metrics import engine
+from analytics.reviews import overview
 from ui.context import Context, get_database
 
 
@@ -100,18 +101,10 @@ def report(ctx: Context, name: str, *args: object, **kwargs: object) -> object:
 
 
 def _registry() -> dict[str, object]:
-    from analytics import (
-        attrition_report,
-        goals,
-        hiring_report,
-        incentives_report,
-        quota_report,
-        review_content,
-        risk_report,
-        scorecard,
-        talent_report,
-    )
-
+    from analytics.people import attrition_report, hiring_report, risk_report, talent_report
+    from analytics.reviews import content as review_content
+    from analytics.reviews import goals
+    from analytics.sales import incentives_report, quota_report, scorecard
     reports = {
         f"attrition.{n}": getattr(attrition_report, n)
         for n in ("headline", "trend", "breakdown", "cohort_heatmap", "retention", "probation_panel",

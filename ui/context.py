@@ -12,11 +12,11 @@ from pathlib import Path
 
 import streamlit as st
 
-from analytics.access import Viewer
-from analytics.db import Database, DatabaseError
-from analytics.i18n import LANG_LABELS, fmt_date, t
-from analytics.periods import Period, month_start, periods_of_grain
-from analytics.settings import Settings, load_settings
+from analytics.core.access import Viewer
+from analytics.core.db import Database, DatabaseError
+from analytics.core.i18n import LANG_LABELS, fmt_date, t
+from analytics.core.periods import Period, month_start, periods_of_grain
+from analytics.core.settings import Settings, load_settings
 
 GRAINS = ("quarter", "month", "fiscal_year")
 _RUN = threading.local()  # the context of the script run under way on this thread (set by app.py)
@@ -66,7 +66,7 @@ def ensure_database(settings: Settings) -> Database:
     path = settings.db_path
     with _BUILD_LOCK:
         if not path.exists():
-            from analytics.setup import build_demo_database
+            from analytics.sources.setup import build_demo_database
 
             with st.status(t("app.building", lang(), size=settings.demo_size, path=path), expanded=True) as box:
                 bar = st.progress(0.0)
@@ -118,7 +118,7 @@ def render_sidebar(db: Database, settings: Settings, viewer: Viewer) -> Context:
     if st.query_params.get("lang") != language:
         st.query_params["lang"] = language
     version = db.data_version
-    from analytics.engine import as_of_date
+    from analytics.metrics.engine import as_of_date
 
     as_of = as_of_date(db)
     span = _data_months(str(db.path), version)

@@ -6,9 +6,10 @@ import datetime as dt
 import polars as pl
 import streamlit as st
 
-from analytics import packs, reviews
-from analytics.periods import month_period, quarter_of
-from analytics.review_content import Review, ReviewError
+from analytics.core.periods import month_period, quarter_of
+from analytics.reviews import packs
+from analytics.reviews import store as reviews
+from analytics.reviews.content import Review, ReviewError
 from ui import cached
 from ui.context import Context, context, get_database
 from ui.widgets import chart

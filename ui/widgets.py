@@ -7,8 +7,8 @@ import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
-from analytics.i18n import fmt_delta, fmt_number
-from analytics.metrics import get_metric
+from analytics.core.i18n import fmt_delta, fmt_number
+from analytics.core.registry import get_metric
 from ui.context import Context
 
 
@@ -42,7 +42,7 @@ def chart(fig: go.Figure, key: str, container=st, name: str | None = None, **kwa
 
 
 def _chart_downloads(fig: go.Figure, key: str, name: str, container) -> None:
-    from analytics import export
+    from analytics.reviews import export
     from ui.context import context, get_database
 
     ctx = context()
@@ -61,7 +61,7 @@ def _chart_downloads(fig: go.Figure, key: str, name: str, container) -> None:
 
 def table_downloads(frame: pl.DataFrame, name: str, key: str) -> None:
     """CSV and XLSX downloads of a displayed table (formula-like cells neutralised), audited."""
-    from analytics import export
+    from analytics.reviews import export
     from ui.context import context, get_database
 
     ctx = context()
@@ -100,7 +100,7 @@ def exclusion_note(ctx: Context, rules: Sequence[str]) -> None:
 def table(frame: pl.DataFrame, height: int | None = None, key: str | None = None) -> None:
     """A data table with column headers in the page's language (``col.<name>`` in the catalogue; a column
     without an entry keeps its name) and the other language's name columns left out."""
-    from analytics.i18n import CATALOGUE
+    from analytics.core.i18n import CATALOGUE
     from ui.context import context
 
     ctx = context()

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from analytics import auth
+from analytics.core import auth
 from tests.app.conftest import sign_in
 from tests.app.test_pages import APP, TIMEOUT
 
@@ -41,7 +41,7 @@ def test_menus_follow_roles(app_db: Path):
 
 
 def test_a_user_without_roles_sees_nothing(app_db: Path):
-    from analytics.db import Database
+    from analytics.core.db import Database
 
     db = Database(app_db)
     if not db.scalar("select count(*) from users where username = 'norole'"):

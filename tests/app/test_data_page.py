@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from analytics.db import Database
+from analytics.core.db import Database
 from tests.app.conftest import sign_in
 from tests.app.test_pages import APP, TIMEOUT
 

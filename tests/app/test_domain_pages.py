@@ -7,12 +7,13 @@ import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from analytics import attrition_report, incentives_report, risk_report, scorecard
-from analytics.access import full_access
-from analytics.db import Database
-from analytics.engine import as_of_date
-from analytics.i18n import fmt_number
-from analytics.periods import parse_period
+from analytics.core.access import full_access
+from analytics.core.db import Database
+from analytics.core.i18n import fmt_number
+from analytics.core.periods import parse_period
+from analytics.metrics.engine import as_of_date
+from analytics.people import attrition_report, risk_report
+from analytics.sales import incentives_report, scorecard
 from tests.app.conftest import sign_in
 from tests.app.test_pages import APP, TIMEOUT
 
@@ -62,7 +63,7 @@ def test_quota_page_cards_and_ramp_split(app_db: Path):
     assert at.title[0].value == "Quota & performance"
     db = Database(app_db)
     as_of = as_of_date(db)
-    from analytics.engine import compute
+    from analytics.metrics.engine import compute
 
     att = compute(db, full_access(), "attainment", period_of(at).to_date(as_of), as_of=as_of)["value"][0]
     assert at.metric[1].value == fmt_number(att, "ratio")
@@ -112,8 +113,7 @@ def test_every_page_renders_in_chinese(app_db: Path, page: str):
 def test_a_broken_plan_file_is_named_and_the_page_keeps_working(app_db: Path, tmp_path: Path, monkeypatch):
     import shutil
 
-    from analytics import incentives
-
+    from analytics.sales import incentives
     plans = tmp_path / "plans"
     shutil.copytree(incentives.PLANS_DIR, plans)
     (plans / "broken.toml").write_text('name_en = "Broken"\nname_zh = "坏"\nmeasurement_period = "quarter"\n'
@@ -125,8 +125,7 @@ def test_a_broken_plan_file_is_named_and_the_page_keeps_working(app_db: Path, tm
 
 
 def test_hiring_page_time_to_fill_and_plan_growth(app_db: Path):
-    from analytics import hiring_report
-
+    from analytics.people import hiring_report
     at = open_page("pages/hiring.py")
     db = Database(app_db)
     as_of = as_of_date(db)
@@ -145,8 +144,7 @@ def test_hiring_page_time_to_fill_and_plan_growth(app_db: Path):
 
 
 def test_reviews_save_and_reopen_frozen(app_db: Path):
-    from analytics import reviews
-
+    from analytics.reviews import store as reviews
     at = open_page("pages/review_quarterly.py")
     assert at.title[0].value == "Quarterly strategy review"
     db = Database(app_db)
@@ -160,8 +158,7 @@ def test_reviews_save_and_reopen_frozen(app_db: Path):
 
 
 def test_talent_pages_show_the_analytics_values(app_db: Path):
-    from analytics import talent_report
-
+    from analytics.people import talent_report
     db = Database(app_db)
     as_of = as_of_date(db)
     at = open_page("pages/talent.py")

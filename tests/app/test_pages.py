@@ -7,12 +7,12 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from analytics.access import Viewer, full_access
-from analytics.db import Database
-from analytics.engine import compute
-from analytics.i18n import fmt_number
-from analytics.metrics import REGISTRY
-from analytics.periods import parse_period
+from analytics.core.access import Viewer, full_access
+from analytics.core.db import Database
+from analytics.core.i18n import fmt_number
+from analytics.core.periods import parse_period
+from analytics.core.registry import REGISTRY
+from analytics.metrics.engine import compute
 from tests.app.conftest import sign_in
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
@@ -35,7 +35,7 @@ def run_app(user: str | None = "demo.hr", **state: object) -> AppTest:
 
 def expected(path: Path, metric: str, period_label: str, viewer: Viewer | None = None, lang: str = "en") -> str:
     """The engine's value for the whole (to-date) period, formatted as the card shows it."""
-    from analytics.engine import as_of_date
+    from analytics.metrics.engine import as_of_date
 
     db = Database(path)  # same file and config as the app's connection: DuckDB shares the instance
     as_of = as_of_date(db)

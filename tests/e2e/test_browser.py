@@ -5,11 +5,11 @@ from pathlib import Path
 
 import pytest
 
-from analytics.access import full_access
-from analytics.db import Database
-from analytics.engine import as_of_date, compute
-from analytics.i18n import fmt_number
-from analytics.periods import parse_period
+from analytics.core.access import full_access
+from analytics.core.db import Database
+from analytics.core.i18n import fmt_number
+from analytics.core.periods import parse_period
+from analytics.metrics.engine import as_of_date, compute
 from tests.e2e.conftest import shot, sign_in, wait_idle
 
 pytestmark = pytest.mark.e2e

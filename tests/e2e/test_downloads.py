@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from analytics.export import image_size
+from analytics.reviews.export import image_size
 from tests.e2e.conftest import sign_in, wait_idle
 
 pytestmark = pytest.mark.e2e

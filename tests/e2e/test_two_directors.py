@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from analytics.db import Database
+from analytics.core.db import Database
 from tests.e2e.conftest import sign_in, wait_idle
 
 pytestmark = pytest.mark.e2e

@@ -1,0 +1,288 @@
+"""The DuckDB warehouse: open or create, apply the schema, per-thread cursors, named queries.
+
+DuckDB 2.0 notes (../shared/VERSIONS.md): ``cursor.sql(q, params=...)`` returns a relation with
+``.pl()``; ``execute()`` results have none. A failed statement inside a transaction makes the
+later COMMIT roll back without raising, so every load is verified by counting afterwards.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import re
+import threading
+from collections import OrderedDict
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager, suppress
+from functools import cache
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+SQL_DIR = Path(__file__).resolve().parents[2] / "sql"
+SCHEMA_VERSION = 1
+_MAGIC_OFFSET, _MAGIC = 8, b"DUCK"
+_PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
+
+
+class DatabaseError(RuntimeError):
+    """Something about the database file that the user must fix; the message says what and how."""
+
+
+class QueryError(ValueError):
+    """A named query that does not exist or was called without its parameters."""
+
+
+@cache
+def sql_text(name: str) -> str:
+    """Text of ``sql/queries/<name>.sql`` (or ``checks/<name>``); names are an allow-list of files."""
+    if not re.fullmatch(r"[a-z0-9_]+(/[a-z0-9_]+)?", name):
+        raise QueryError(f"Query name {name!r} is not a valid file name.")
+    path = SQL_DIR / ("queries" if "/" not in name else "") / f"{name}.sql"
+    if not path.exists():
+        raise QueryError(f"There is no named query {name!r} (expected {path}).")
+    return path.read_text(encoding="utf-8")
+
+
+def _bind(text: str, params: Mapping[str, object]) -> dict[str, object]:
+    """The parameters the statement uses, in a dict; a missing one is a clear error."""
+    wanted = dict.fromkeys(_PARAM.findall(_strip_comments(text)))
+    missing = [p for p in wanted if p not in params]
+    if missing:
+        raise QueryError(f"Missing query parameter(s): {', '.join(missing)}.")
+    return {p: params[p] for p in wanted}
+
+
+MEMO_SIZE = 96
+
+
+def _freeze_params(params: Mapping[str, object]) -> tuple:
+    return tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in params.items()))
+
+
+def _first(relation: duckdb.DuckDBPyRelation) -> tuple | None:
+    """First row of a relation (DuckDB 2.0 relations have no fetchone)."""
+    rows = relation.limit(1).fetchall()
+    return rows[0] if rows else None
+
+
+def _strip_comments(text: str) -> str:
+    return re.sub(r"--[^\n]*", "", text)
+
+
+def looks_like_duckdb(path: Path) -> bool:
+    """True when the file carries DuckDB's magic bytes (an empty file is not a database)."""
+    with path.open("rb") as fh:
+        head = fh.read(_MAGIC_OFFSET + len(_MAGIC))
+    return head[_MAGIC_OFFSET:] == _MAGIC
+
+
+def _check_target(path: Path) -> None:
+    """Refuse, with one sentence, a path that is not a DuckDB file or cannot be created."""
+    if path.is_dir():
+        raise DatabaseError(f"{path} is a folder, not a database file. Point TANDEM_DB or --db at a file path.")
+    if path.exists():
+        if not looks_like_duckdb(path):
+            raise DatabaseError(
+                f"{path} is not a DuckDB database. Point TANDEM_DB or --db at a Tandem database, "
+                "or at a path that does not exist yet to create one."
+            )
+        return
+    parent = path.parent
+    existing = next((p for p in [parent, *parent.parents] if p.exists()), None)
+    if existing is None or not existing.is_dir() or not os.access(existing, os.W_OK | os.X_OK):
+        raise DatabaseError(
+            f"Cannot create the database at {path}: {existing or parent} is not writable. "
+            "Set TANDEM_DB or --db to a path in a writable folder."
+        )
+
+
+def _connect(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
+    try:
+        return duckdb.connect(str(path), read_only=read_only)
+    except duckdb.IOException as exc:
+        text = str(exc)
+        if "lock" in text.lower():
+            raise DatabaseError(
+                f"The database {path} is open in another process for writing ({text.splitlines()[0]}). "
+                "Close that process or use another --db."
+            ) from None
+        raise DatabaseError(f"Cannot open {path}: {text.splitlines()[0]}") from None
+    except duckdb.Error as exc:
+        raise DatabaseError(f"Cannot open {path} as a DuckDB database: {str(exc).splitlines()[0]}") from None
+
+
+class Database:
+    """One DuckDB file: the connection, a cursor per thread, named queries and safe writes."""
+
+    def __init__(self, path: str | Path, read_only: bool = False) -> None:
+        self.path = Path(path)
+        _check_target(self.path)
+        existed = self.path.exists()
+        if not existed and not read_only:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._con = _connect(self.path, read_only)
+        self._local = threading.local()
+        self._memo: OrderedDict[tuple, pl.DataFrame] = OrderedDict()
+        self._memo_lock = threading.Lock()
+        try:
+            self._check_version()
+            if not read_only:
+                self._apply_schema()
+        except BaseException:
+            self._con.close()
+            if not existed:
+                self.path.unlink(missing_ok=True)
+                Path(str(self.path) + ".wal").unlink(missing_ok=True)
+            raise
+
+    # ── connection handling ──────────────────────────────────────────────
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        """The calling thread's own cursor (Streamlit sessions run in threads)."""
+        cur = getattr(self._local, "cursor", None)
+        if cur is None:
+            cur = self._con.cursor()
+            self._local.cursor = cur
+        return cur
+
+    def close(self) -> None:
+        self._con.close()
+
+    def _check_version(self) -> None:
+        has_meta = _first(self._con.sql(
+            "select count(*) from information_schema.tables where table_name = 'meta'"
+        ))[0]
+        if not has_meta:
+            return
+        row = _first(self._con.sql("select value from meta where key = 'schema_version'"))
+        if row and int(row[0]) > SCHEMA_VERSION:
+            raise DatabaseError(
+                f"{self.path} was written by a newer Tandem (schema version {row[0]}); this one reads up to "
+                f"version {SCHEMA_VERSION}. Upgrade Tandem, or point TANDEM_DB or --db at another file."
+            )
+
+    def _apply_schema(self) -> None:
+        cur = self._con.cursor()
+        cur.execute("begin transaction")
+        try:
+            cur.execute((SQL_DIR / "schema.sql").read_text(encoding="utf-8"))
+            cur.execute(
+                "insert into meta values ('schema_version', $v), ('data_version', '0') on conflict do nothing",
+                {"v": str(SCHEMA_VERSION)},
+            )
+            cur.execute("commit")
+        except BaseException:
+            cur.execute("rollback")
+            raise
+
+    # ── reading ──────────────────────────────────────────────────────────
+    def sql(self, text: str, **params: object) -> pl.DataFrame:
+        """Run one read statement with bound ``$name`` parameters; return polars (through Arrow)."""
+        return self.cursor().sql(text, params=_bind(text, params) or None).pl()
+
+    def query(self, name: str, **params: object) -> pl.DataFrame:
+        """Run ``sql/queries/<name>.sql`` with bound parameters; return a polars frame.
+
+        Results are memoised per data version (a small LRU): one page asks for the same panel several
+        times (a metric, its comparison, its breakdown), and polars frames are immutable, so they are
+        shared safely. Any write bumps the data version, which retires every memoised result.
+        """
+        key = (name, self.data_version, _freeze_params(params))
+        with self._memo_lock:
+            hit = self._memo.get(key)
+            if hit is not None:
+                self._memo.move_to_end(key)
+                return hit
+        frame = self.sql(sql_text(name), **params)
+        with self._memo_lock:
+            self._memo[key] = frame
+            while len(self._memo) > MEMO_SIZE:
+                self._memo.popitem(last=False)
+        return frame
+
+    def scalar(self, text: str, **params: object) -> object:
+        row = _first(self.cursor().sql(text, params=_bind(text, params) or None))
+        return None if row is None else row[0]
+
+    def meta(self, key: str) -> str | None:
+        value = self.scalar("select value from meta where key = $key", key=key)
+        return None if value is None else str(value)
+
+    @property
+    def data_version(self) -> int:
+        """Counter bumped by every write; caches key on it."""
+        return int(self.meta("data_version") or 0)
+
+    def table_counts(self) -> dict[str, int]:
+        names = self.sql(
+            "select table_name from information_schema.tables where table_schema = 'main' "
+            "and table_type = 'BASE TABLE' order by table_name"
+        )["table_name"].to_list()
+        return {n: int(self.scalar(f'select count(*) from "{n}"')) for n in names}  # names from the catalogue
+
+    def run_checks(self) -> dict[str, pl.DataFrame]:
+        """Every data contract in ``sql/checks/``: name → offending rows (empty when the rule holds)."""
+        return {
+            path.stem: self.sql(path.read_text(encoding="utf-8"))
+            for path in sorted((SQL_DIR / "checks").glob("*.sql"))
+        }
+
+    # ── writing ──────────────────────────────────────────────────────────
+    @contextmanager
+    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """All-or-nothing write on this thread's cursor; bumps ``data_version`` on success."""
+        cur = self.cursor()
+        cur.execute("begin transaction")
+        try:
+            yield cur
+            cur.execute(
+                "update meta set value = cast(cast(value as bigint) + 1 as varchar) where key = 'data_version'"
+            )
+            cur.execute("commit")
+        except BaseException:
+            with suppress(duckdb.Error):
+                cur.execute("rollback")
+            raise
+
+    def audit(self, cur: duckdb.DuckDBPyConnection, actor: str, action: str, target: str | None = None,
+              scope: str | None = None, n_rows: int | None = None, detail: Mapping[str, object] | None = None) -> None:
+        """Append one audit entry inside the caller's transaction (no personal values in ``detail``)."""
+        cur.execute(
+            "insert into audit_log select coalesce(max(event_id), 0) + 1, $at, $actor, $action, $target, $scope, "
+            "$n, $detail from audit_log",
+            {"at": dt.datetime.now(), "actor": actor, "action": action, "target": target, "scope": scope,
+             "n": n_rows, "detail": json.dumps(detail or {}, ensure_ascii=False, default=str)},
+        )
+
+    def replace_tables(self, frames: Mapping[str, pl.DataFrame], actor: str, action: str,
+                       detail: Mapping[str, object] | None = None) -> dict[str, int]:
+        """Replace the listed tables' contents in one transaction; verify row counts after commit."""
+        known = set(self.table_counts())
+        unknown = sorted(set(frames) - known)
+        if unknown:
+            raise DatabaseError(f"Unknown table(s) {', '.join(unknown)}; the schema has {', '.join(sorted(known))}.")
+        with self.transaction() as cur:
+            for table, frame in frames.items():
+                cur.execute(f'delete from "{table}"')  # table checked against the catalogue above
+                cur.register("_incoming", frame.to_arrow())
+                try:
+                    cols = ", ".join(f'"{c}"' for c in frame.columns)
+                    cur.execute(f'insert into "{table}" ({cols}) select {cols} from _incoming')
+                finally:
+                    with suppress(duckdb.Error):  # after a failed insert the transaction is aborted
+                        cur.unregister("_incoming")
+            self.audit(cur, actor, action, target=",".join(frames), n_rows=sum(f.height for f in frames.values()),
+                       detail=detail)
+        counts = {t: int(self.scalar(f'select count(*) from "{t}"')) for t in frames}
+        bad = {t: (counts[t], f.height) for t, f in frames.items() if counts[t] != f.height}
+        if bad:
+            raise DatabaseError(f"The load did not take: table counts after commit differ from the input: {bad}.")
+        return counts
+
+
+def table_columns(db: Database, table: str) -> list[str]:
+    """Column names of a table, in schema order."""
+    return db.sql(
+        "select column_name from information_schema.columns where table_name = $t order by ordinal_position", t=table
+    )["column_name"].to_list()

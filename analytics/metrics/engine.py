@@ -1,0 +1,359 @@
+"""Compute any registered metric for a period and a grouping, within a viewer's scope.
+
+This is the one door pages and the command line use, so both show the same numbers:
+``compute(db, viewer, "attrition_rate_ttm", parse_period("2025-Q3"), by=["region"])``.
+Output columns: the grouping columns (named as in ``--by``), ``label`` (display name of the
+group where it has one), ``value``, ``numerator``, ``denominator``, ``n_people``, ``masked``,
+``period``, ``partial``.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import polars as pl
+
+from analytics.core.access import Viewer
+from analytics.core.db import Database
+from analytics.core.i18n import t
+from analytics.core.periods import Period, month_end, month_period, trailing_months
+from analytics.core.registry import get_metric
+from analytics.people import attrition
+from analytics.sales import quota
+
+
+class MetricNotComputable(ValueError):
+    """A metric that is defined in the registry but has no computation for this request."""
+
+
+class GroupingError(ValueError):
+    """A ``--by`` grouping that the metric does not offer."""
+
+
+PERSON_DIMENSIONS = {"rep", "manager"}  # groupings that name a person
+
+
+@dataclass(frozen=True)
+class Request:
+    db: Database
+    viewer: Viewer
+    periods: list[Period]
+    dims: list[str]
+    as_of: dt.date
+    lang: str
+
+
+def as_of_date(db: Database) -> dt.date:
+    """The data's as-of date: ``meta.as_of`` (set by loads), else the last day of last month."""
+    value = db.meta("as_of")
+    if value:
+        return dt.date.fromisoformat(value)
+    today = dt.date.today()
+    return today.replace(day=1) - dt.timedelta(days=1)
+
+
+# ── HR ──────────────────────────────────────────────────────────────────
+_HR_VALUES: dict[str, tuple[str, str | None, str | None, bool]] = {
+    # metric id: (value column, numerator, denominator, trailing 12 months)
+    "headcount_end": ("headcount_end", None, None, False),
+    "headcount_avg": ("headcount_avg", None, None, False),
+    "hires": ("hires", None, None, False),
+    "exits": ("exits", None, None, False),
+    "attrition_rate": ("attrition_rate", "exits", "headcount_avg", False),
+    "attrition_rate_ttm": ("attrition_rate", "exits", "headcount_avg", True),
+    "attrition_rate_annualised": ("attrition_rate_annualised", "exits", "headcount_avg", False),
+    "attrition_voluntary": ("attrition_voluntary", "exits_voluntary", "headcount_avg", False),
+    "attrition_involuntary": ("attrition_involuntary", "exits_involuntary", "headcount_avg", False),
+    "attrition_regretted": ("attrition_regretted", "exits_regretted", "headcount_avg", False),
+    "probation_share_of_exits": ("probation_share_of_exits", "exits_probation", "exits", False),
+}
+
+
+def _hr_events(req: Request, start: dt.date, end: dt.date, family: str | None = None) -> pl.LazyFrame:
+    events = req.db.query("hr_events", start=start, end=end, **req.viewer.sql_params()).lazy()
+    if family:
+        events = events.filter(pl.col("role_family") == family)
+    return events
+
+
+def _hr_metric(metric_id: str, req: Request) -> pl.DataFrame:
+    value, num, den, ttm = _HR_VALUES[metric_id]
+    windows = [trailing_months(p.months[-1], 12) if ttm else p for p in req.periods]
+    cols = [attrition.HR_DIMENSIONS[d] for d in req.dims]
+    events = _hr_events(req, min(w.start for w in windows), max(w.months[-1] for w in windows))
+    monthly = attrition.monthly_counts(events, cols).collect().lazy()
+    out = []
+    for period, window in zip(req.periods, windows, strict=True):
+        frame = attrition.rates(attrition.period_counts(monthly, window, cols), window.n_months).collect()
+        out.append(_shape(frame, req, period, value, num, den, "headcount_avg", cols))
+    return pl.concat(out, how="diagonal_relaxed")
+
+
+def _cohort_metric(metric_id: str, req: Request) -> pl.DataFrame:
+    """Probation / first-year exit rate of the people hired in each period (cohort measures)."""
+    horizon = "probation" if metric_id == "probation_exit_rate" else "year"
+    cols = [attrition.HR_DIMENSIONS[d] for d in req.dims]
+    events = _hr_events(req, min(p.start for p in req.periods), max(p.months[-1] for p in req.periods))
+    hires = attrition.with_derived(events.filter(pl.col("kind") == "hire")).collect().lazy()
+    out = []
+    for period in req.periods:
+        rows = hires.filter(pl.col("month").is_between(period.start, period.end))
+        frame = attrition.cohort_exits(rows, req.as_of, cols, horizon).collect()
+        shaped = _shape(frame, req, period, "rate", "n_left_within", "n_complete", "n_complete", cols)
+        out.append(shaped.with_columns(partial=pl.Series(frame["partial"].to_list(), dtype=pl.Boolean)
+                                       | pl.col("partial")))
+    return pl.concat(out, how="diagonal_relaxed")
+
+
+# ── Sales ───────────────────────────────────────────────────────────────
+def _sales_panel(req: Request) -> pl.LazyFrame:
+    start = min(p.start for p in req.periods)
+    end = max(p.months[-1] for p in req.periods)
+    return req.db.query("rep_month_sales", start=start, end=end, as_of=req.as_of,
+                        **req.viewer.sql_params()).lazy()
+
+
+def _sales_metric(metric_id: str, req: Request) -> pl.DataFrame:
+    cols = [quota.SALES_DIMENSIONS[d] for d in req.dims]
+    panel = _sales_panel(req).collect().lazy()
+    out = []
+    for period in req.periods:
+        rows = quota.in_period(panel, period)
+        if metric_id in {"bookings", "collection_rate", "ka_share"}:
+            frame = quota.sales_totals(rows, cols).collect()
+            spec = {"bookings": ("bookings", None, None),
+                    "collection_rate": ("collection_rate", "collected", "bookings"),
+                    "ka_share": ("ka_share", "ka_bookings", "bookings")}[metric_id]
+            out.append(_shape(frame, req, period, *spec, "n_reps", cols))
+        elif metric_id in {"quota", "attainment"}:
+            frame = quota.attainment(rows, cols).collect()
+            spec = ("quota", None, None) if metric_id == "quota" else ("attainment", "att_bookings", "quota")
+            out.append(_shape(frame, req, period, *spec, "n_reps_with_quota", cols))
+        elif metric_id == "reps_at_quota":
+            frame = quota.reps_at_quota(rows, cols).collect()
+            out.append(_shape(frame, req, period, "reps_at_quota", "n_at_quota", "n_reps_with_quota",
+                              "n_reps_with_quota", cols))
+        elif metric_id == "attainment_band":
+            reps = quota.rep_attainment(rows).with_columns(band=quota.attainment_band(pl.col("attainment")))
+            frame = reps.group_by([*cols, "band"]).agg(n_reps=pl.len()).collect()
+            shaped = _shape(frame, req, period, "n_reps", None, None, "n_reps", [*cols, "band"])
+            out.append(shaped)
+    return pl.concat(out, how="diagonal_relaxed")
+
+
+def _revenue_per_head(_: str, req: Request) -> pl.DataFrame:
+    cols = [quota.SALES_DIMENSIONS[d] for d in req.dims]
+    panel = _sales_panel(req).collect().lazy()
+    events = _hr_events(req, min(p.start for p in req.periods), max(p.months[-1] for p in req.periods), "sales")
+    monthly = attrition.monthly_counts(events, cols).collect().lazy()
+    out = []
+    for period in req.periods:
+        sales = quota.sales_totals(quota.in_period(panel, period), cols)
+        heads = attrition.period_counts(monthly, period, cols)
+        frame = (heads.join(sales, on=cols, how="full", coalesce=True) if cols else pl.concat(
+            [heads, sales], how="horizontal")).with_columns(
+            pl.col("bookings").fill_null(0),
+            revenue_per_head=pl.when(pl.col("headcount_avg") > 0).then(
+                pl.col("bookings").fill_null(0) / pl.col("headcount_avg")),
+        ).collect()
+        out.append(_shape(frame, req, period, "revenue_per_head", "bookings", "headcount_avg", "headcount_avg", cols))
+    return pl.concat(out, how="diagonal_relaxed")
+
+
+_CUSTOMER_VALUES: dict[str, tuple[str, str | None, str | None]] = {
+    "new_customers": ("new_customers", None, None),
+    "repeat_rate": ("repeat_rate", "repeat_customers", "base_customers"),
+    "complaint_rate": ("complaint_rate", "complaints", "active_customers"),
+    "visits": ("visits", None, None),
+    "proposal_on_time": ("proposal_on_time", "proposals_on_time", "proposals_due"),
+    "dso": ("dso", "receivables", "bookings"),
+    "pipeline_coverage": ("pipeline_coverage", "open_pipeline", "remaining_quota"),
+}
+
+
+def _customer_metric(metric_id: str, req: Request) -> pl.DataFrame:
+    cols = [quota.SALES_DIMENSIONS[d] for d in req.dims]
+    out = []
+    for period in req.periods:
+        rows = req.db.query("rep_period_customers", start=period.start, end=period.end, as_of=req.as_of,
+                            **req.viewer.sql_params()).lazy()
+        days = (min(period.end, req.as_of) - period.start).days + 1
+        frame = quota.customer_metrics(rows, cols, max(days, 1)).collect()
+        out.append(_shape(frame, req, period, *_CUSTOMER_VALUES[metric_id], "n_reps", cols))
+    return pl.concat(out, how="diagonal_relaxed")
+
+
+_PEOPLE_DIMENSIONS = {"region": "region_id", "team": "team_id", "role": "role_id"}
+
+
+def _recruiting_metric(metric_id: str, req: Request) -> pl.DataFrame:
+    """time_to_fill (mean days opened → offer accepted, requisitions filled in the period) and the
+    key-position fill rate (filled by target date ÷ due in the period), from analytics/people/recruiting.py."""
+    from analytics.people import recruiting
+    cols = [_PEOPLE_DIMENSIONS[d] for d in req.dims]
+    reqs = recruiting.clean_requisitions(req.db.query("requisition_facts", **req.viewer.sql_params())).rows
+    out = []
+    for period in req.periods:
+        if metric_id == "time_to_fill":
+            frame = recruiting.time_to_fill(reqs, period.start, period.end, cols)
+            out.append(_shape(frame, req, period, "mean_days", None, None, "filled", cols))
+        else:
+            frame = recruiting.key_position_fill_rate(reqs, period.start, period.end, req.as_of, cols)
+            out.append(_shape(frame, req, period, "fill_rate", "filled_on_time", "due", "due", cols))
+    return pl.concat(out, how="diagonal_relaxed")
+
+
+def _training_metric(_: str, req: Request) -> pl.DataFrame:
+    """training_completion: completed enrolments ÷ enrolments started in the period."""
+    cols = [_PEOPLE_DIMENSIONS[d] for d in req.dims]
+    out = []
+    for period in req.periods:
+        rows = req.db.query("training_enrolments", start=period.start, end=period.end,
+                            **req.viewer.sql_params()).lazy()
+        agg = [pl.len().alias("enrolments"), pl.col("completed").sum().alias("completed"),
+               pl.col("employee_id").n_unique().alias("people")]
+        frame = (rows.group_by(cols).agg(agg) if cols else rows.select(agg)).with_columns(
+            rate=pl.when(pl.col("enrolments") > 0).then(pl.col("completed") / pl.col("enrolments"))).collect()
+        out.append(_shape(frame, req, period, "rate", "completed", "enrolments", "people", cols))
+    return pl.concat(out, how="diagonal_relaxed")
+
+
+HANDLERS: dict[str, Callable[[str, Request], pl.DataFrame]] = {
+    **dict.fromkeys(_HR_VALUES, _hr_metric),
+    **dict.fromkeys(["probation_exit_rate", "first_year_exit_rate"], _cohort_metric),
+    **dict.fromkeys(["bookings", "quota", "attainment", "reps_at_quota", "collection_rate", "ka_share",
+                     "attainment_band"], _sales_metric),
+    "revenue_per_head": _revenue_per_head,
+    **dict.fromkeys(_CUSTOMER_VALUES, _customer_metric),
+    **dict.fromkeys(["time_to_fill", "key_position_fill_rate"], _recruiting_metric),
+    "training_completion": _training_metric,
+}
+
+
+def groupings(metric_id: str) -> list[str]:
+    """The ``--by`` values a metric accepts (``month`` always)."""
+    if HANDLERS.get(metric_id) in (_hr_metric, _cohort_metric):
+        return ["month", *attrition.HR_DIMENSIONS]
+    if metric_id == "revenue_per_head":
+        return ["month", *[d for d in quota.SALES_DIMENSIONS if d in attrition.HR_DIMENSIONS]]
+    if HANDLERS.get(metric_id) in (_recruiting_metric, _training_metric):
+        return ["month", *_PEOPLE_DIMENSIONS]
+    return ["month", *quota.SALES_DIMENSIONS]
+
+
+def computable() -> list[str]:
+    return list(HANDLERS)
+
+
+# ── shaping, labels, suppression ────────────────────────────────────────
+def _shape(frame: pl.DataFrame, req: Request, period: Period, value: str, num: str | None, den: str | None,
+           n_col: str, cols: Sequence[str]) -> pl.DataFrame:
+    inverse = {v: k for dims in (attrition.HR_DIMENSIONS, quota.SALES_DIMENSIONS, _PEOPLE_DIMENSIONS)
+               for k, v in dims.items()}
+    exprs = [pl.col(c).alias(inverse.get(c, c)) for c in cols]
+    exprs += [
+        pl.col(value).cast(pl.Float64).alias("value"),
+        (pl.col(num).cast(pl.Float64) if num else pl.lit(None, pl.Float64)).alias("numerator"),
+        (pl.col(den).cast(pl.Float64) if den else pl.lit(None, pl.Float64)).alias("denominator"),
+        pl.col(n_col).cast(pl.Float64).alias("n_people"),
+    ]
+    out = frame.select(exprs).with_columns(
+        period=pl.lit(period.label), period_start=pl.lit(period.start), partial=pl.lit(period.is_partial(req.as_of)),
+    )
+    return out
+
+
+def _mask(frame: pl.DataFrame, viewer: Viewer, dims: Sequence[str] = ()) -> pl.DataFrame:
+    """Mask groups smaller than the threshold for viewers without person-level rights.
+
+    Complementary suppression: where a breakdown (within one period or month) has exactly one masked
+    group, the next-smallest group is masked too, so the masked value cannot be recovered as the
+    scope's total minus the groups shown.
+    """
+    if viewer.person_level:
+        return frame.with_columns(masked=pl.lit(False))
+    small = pl.col("n_people").fill_null(0) < viewer.suppression_threshold
+    frame = frame.with_columns(masked=small)
+    if dims:
+        part = ["period", "month"] if "month" in frame.columns else ["period"]
+        n_masked = pl.col("masked").sum().over(part)
+        order = pl.col("n_people").fill_null(0).rank("ordinal").over(part)  # 1 = smallest
+        # with one masked row (necessarily the smallest), the row ranked 2nd is the smallest unmasked one
+        frame = frame.with_columns(
+            masked=pl.col("masked") | ((n_masked == 1) & ~pl.col("masked") & (order == 2))
+        )
+    hide = pl.col("masked")
+    return frame.with_columns(
+        value=pl.when(hide).then(None).otherwise(pl.col("value")),
+        numerator=pl.when(hide).then(None).otherwise(pl.col("numerator")),
+        denominator=pl.when(hide).then(None).otherwise(pl.col("denominator")),
+        n_people=pl.when(hide).then(None).otherwise(pl.col("n_people")),  # a group's size is itself revealing
+    )
+
+
+def _labels(frame: pl.DataFrame, req: Request) -> pl.DataFrame:
+    name = "name_zh" if req.lang == "zh" else "name_en"
+    dim = next((d for d in req.dims if d != "month"), None)
+    if dim in {"region", "team", "org_unit"}:
+        names = req.db.sql(f"select org_unit_id as key, {name} as label from org_units")
+    elif dim == "role":
+        names = req.db.sql(f"select role_id as key, {name} as label from roles")
+    elif dim in PERSON_DIMENSIONS:
+        names = req.db.sql("select cast(employee_id as varchar) as key, name as label from employees")
+    else:
+        return frame.with_columns(label=pl.col(dim).cast(pl.Utf8) if dim else pl.lit(None, pl.Utf8))
+    joined = frame.with_columns(_key=pl.col(dim).cast(pl.Utf8)).join(
+        names.rename({"key": "_key"}), on="_key", how="left").drop("_key")
+    unplaced = t("group.unplaced" if dim in {"region", "team", "org_unit"} else "group.none", req.lang)
+    return joined.with_columns(pl.col("label").fill_null(pl.col(dim).cast(pl.Utf8)).fill_null(pl.lit(unplaced)))
+
+
+def compute(db: Database, viewer: Viewer, metric_id: str, period: Period, by: Sequence[str] = (),
+            lang: str = "en", as_of: dt.date | None = None) -> pl.DataFrame:
+    """One metric for a period, grouped by ``by`` (may include ``month``), within ``viewer``'s scope."""
+    get_metric(metric_id)  # unknown ids raise UnknownMetricError with a suggestion
+    handler = HANDLERS.get(metric_id)
+    if handler is None:
+        raise MetricNotComputable(
+            f"Metric '{metric_id}' is defined in the registry but not computed yet; computed now: "
+            f"{', '.join(computable())}."
+        )
+    allowed = groupings(metric_id)
+    bad = [d for d in by if d not in allowed]
+    if bad:
+        raise GroupingError(
+            f"--by {', '.join(bad)} is not offered for '{metric_id}'; choose from {', '.join(allowed)}.")
+    if not viewer.person_level and any(d in PERSON_DIMENSIONS for d in by):
+        raise GroupingError(f"Grouping by {', '.join(d for d in by if d in PERSON_DIMENSIONS)} shows people; "
+                            "this viewer sees aggregates only.")
+    as_of = as_of or as_of_date(db)
+    periods = [month_period(m) for m in period.months] if "month" in by else [period]
+    req = Request(db, viewer, periods, [d for d in by if d != "month"], as_of, lang)
+    frame = handler(metric_id, req)
+    frame = frame.rename({"period_start": "month"}) if "month" in by else frame.drop("period_start")
+    req_full = Request(db, viewer, periods, list(by), as_of, lang)
+    frame = _labels(frame, req_full) if req.dims else frame.with_columns(label=pl.lit(None, pl.Utf8))
+    sort = [c for c in ["month", *req.dims] if c in frame.columns]
+    masked = _mask(frame, viewer, req.dims)
+    return masked.sort(sort, nulls_last=True) if sort else masked
+
+
+def trend(db: Database, viewer: Viewer, metric_id: str, last_month: dt.date, n_months: int = 12,
+          as_of: dt.date | None = None) -> pl.DataFrame:
+    """Monthly values of a metric for the ``n_months`` ending with ``last_month`` (month, value, partial)."""
+    window = trailing_months(last_month, n_months)
+    frame = compute(db, viewer, metric_id, window, by=["month"], as_of=as_of)
+    return frame.select("month", "value", "partial")
+
+
+def headline(db: Database, viewer: Viewer, metric_id: str, period: Period, as_of: dt.date | None = None) -> dict:
+    """The single company-level (scope-level) value of a metric for a period, as a plain dict."""
+    row = compute(db, viewer, metric_id, period, as_of=as_of).row(0, named=True)
+    return {**row, "period_end": month_end(period.months[-1])}
+
+
+def exclusions(db: Database, period: Period) -> dict[str, int]:
+    """Counts of rows the metrics leave out for ``period`` (rule → rows); only non-zero rules."""
+    rows = db.query("data_exclusions", start=period.start, end=period.end)
+    return {r: int(n) for r, n in rows.iter_rows() if n}

@@ -1,0 +1,137 @@
+"""What the attrition page shows, assembled from the pipelines (one call per panel, no Streamlit).
+
+Every function takes the database, the viewer and the period; scope filtering happens in the
+named queries. Person-level rows are returned only to viewers with person-level rights.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+
+from analytics.core.access import Viewer
+from analytics.core.db import Database
+from analytics.core.i18n import code_label
+from analytics.core.periods import Period, add_months, month_start, trailing_months
+from analytics.metrics.engine import compute
+from analytics.people import attrition
+
+HEADLINE = ("headcount_end", "exits", "attrition_rate_annualised", "attrition_rate_ttm", "attrition_voluntary",
+            "attrition_regretted", "probation_share_of_exits", "probation_exit_rate")
+BREAKDOWNS = ("region", "team", "manager", "role", "job_level", "tenure_band", "hire_source", "hire_cohort")
+CURVE_GROUPS = ("hire_cohort", "hire_source", "region", "role_id", "mentored")
+
+
+def headline(db: Database, viewer: Viewer, period: Period, as_of: dt.date) -> dict[str, dict]:
+    """The KPI values of the period (to date) with their previous-period counterparts."""
+    current = period.to_date(as_of)
+    previous = current.shift(-1) if current.grain != "range" else current
+    out = {}
+    for metric_id in HEADLINE:
+        # cohort measures look at the hires of the 12 months to the period end (completed probations only)
+        cohort = metric_id == "probation_exit_rate"
+        now_p = trailing_months(current.months[-1], 12) if cohort else current
+        before_p = trailing_months(previous.months[-1], 12) if cohort else previous
+        now = compute(db, viewer, metric_id, now_p, as_of=as_of).row(0, named=True)
+        before = compute(db, viewer, metric_id, before_p, as_of=as_of).row(0, named=True)
+        out[metric_id] = {"value": now["value"], "previous": before["value"], "partial": now["partial"],
+                          "denominator": now["denominator"], "previous_label": previous.label}
+    return out
+
+
+def trend(db: Database, viewer: Viewer, last_month: dt.date, months: int = 24, sales_only: bool = False,
+          as_of: dt.date | None = None) -> pl.DataFrame:
+    """Monthly trailing-12-month attrition (all roles, or sales roles only) for ``months`` months."""
+    window = trailing_months(last_month, months)
+    if sales_only:
+        frame = compute(db, viewer, "attrition_rate_ttm", window, by=["month", "role_family"], as_of=as_of)
+        return frame.filter(pl.col("role_family") == "sales").select("month", "value", "partial")
+    return compute(db, viewer, "attrition_rate_ttm", window, by=["month"], as_of=as_of).select(
+        "month", "value", "partial")
+
+
+def breakdown(db: Database, viewer: Viewer, period: Period, as_of: dt.date, by: str, lang: str,
+              within: tuple[str, str] | None = None) -> pl.DataFrame:
+    """Annualised attrition, exits and average headcount per group; ``within`` = (dimension, id) narrows
+    to one region or team first (drill-down)."""
+    current = period.to_date(as_of)
+    scoped = viewer.narrowed(within[1]) if within else viewer
+    rate = compute(db, scoped, "attrition_rate_annualised", current, by=[by], lang=lang, as_of=as_of)
+    vol = compute(db, scoped, "attrition_voluntary", current, by=[by], lang=lang, as_of=as_of)
+    frame = rate.select(by, "label", "value", exits="numerator", headcount_avg="denominator", masked="masked").join(
+        vol.select(by, voluntary_rate="value"), on=by, how="left", nulls_equal=True)
+    if by == "hire_source":
+        frame = frame.with_columns(label=pl.col(by).map_elements(lambda c: code_label("hire_source", c, lang),
+                                                                 return_dtype=pl.Utf8))
+    return frame.filter(pl.col("headcount_avg").fill_null(1) > 0).sort("value", descending=True, nulls_last=True)
+
+
+def _hires(db: Database, viewer: Viewer, start: dt.date, end: dt.date) -> pl.LazyFrame:
+    events = db.query("hr_events", start=start, end=end, **viewer.sql_params()).lazy()
+    return attrition.with_derived(events.filter(pl.col("kind") == "hire"))
+
+
+def cohort_heatmap(db: Database, viewer: Viewer, as_of: dt.date, cohorts: int = 18,
+                   max_months: int = 12) -> pl.DataFrame:
+    """Hire month × tenure month retention for the last ``cohorts`` hire months."""
+    last = month_start(as_of)
+    hires = _hires(db, viewer, add_months(last, -(cohorts - 1)), last)
+    return attrition.cohort_retention(hires, as_of, max_months)
+
+
+def retention(db: Database, viewer: Viewer, as_of: dt.date, by: str | None, event: str = "any",
+              window_years: int = 3) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Kaplan–Meier curves over the last ``window_years`` (left-truncated at the window start)."""
+    start = dt.date(as_of.year - window_years, as_of.month, 1)
+    spells = db.query("tenure_spells", window_start=start, as_of=as_of, **viewer.sql_params())
+    if by == "hire_cohort":  # hire years inside the window; everyone hired earlier in one group
+        spells = spells.with_columns(hire_cohort=pl.when(pl.col("hire_date") >= start).then(
+            pl.col("hire_date").dt.year().cast(pl.Utf8)).otherwise(pl.lit(f"< {start:%Y-%m}")))
+    curves, summary = attrition.retention_curves(spells, start, as_of, by=by, event=event, max_months=36)
+    order = sorted(summary["group"].to_list())
+    return (curves.sort(pl.col("group").replace_strict(order, list(range(len(order)))), "month"),
+            summary.sort("group"))
+
+
+def probation_panel(db: Database, viewer: Viewer, period: Period, as_of: dt.date) -> pl.DataFrame:
+    """Probation exit rate of the people hired in the 12 months to the period end, by channel and mentoring."""
+    window = trailing_months(period.to_date(as_of).months[-1], 12)
+    hires = _hires(db, viewer, window.start, window.months[-1])
+    spells = db.query("tenure_spells", window_start=window.start, as_of=as_of, **viewer.sql_params()).select(
+        "employee_id", "mentored")
+    rows = hires.join(spells.lazy(), on="employee_id", how="left").with_columns(pl.col("mentored").fill_null(False))
+    return attrition.cohort_exits(rows, as_of, ["hire_source", "mentored"], "probation").collect().sort(
+        "hire_source", "mentored")
+
+
+def exit_reasons(db: Database, viewer: Viewer, period: Period, as_of: dt.date) -> pl.DataFrame:
+    current = period.to_date(as_of)
+    events = db.query("hr_events", start=current.start, end=current.months[-1], **viewer.sql_params()).lazy()
+    return attrition.exit_reasons(events, current, []).collect()
+
+
+def exits_list(db: Database, viewer: Viewer, period: Period, as_of: dt.date) -> pl.DataFrame:
+    """The people who left in the period (person-level viewers only; empty otherwise)."""
+    if not viewer.person_level:
+        return pl.DataFrame()
+    current = period.to_date(as_of)
+    return db.query("exits_list", start=current.start, end=current.end, **viewer.sql_params())
+
+
+def group_names(db: Database, viewer: Viewer, by: str | None, lang: str) -> dict[str, str]:
+    """Display names for the group codes of a breakdown or curve (org units, roles, channels, flags)."""
+    from analytics.core.i18n import t
+
+    name = "name_zh" if lang == "zh" else "name_en"
+    if by in {"region", "team", "region_id", "team_id"}:
+        rows = db.sql(f"select org_unit_id as k, {name} as v from org_units")
+    elif by in {"role", "role_id"}:
+        rows = db.sql(f"select role_id as k, {name} as v from roles")
+    elif by == "hire_source":
+        codes = db.sql("select distinct hire_source as k from employees where hire_source is not null")["k"]
+        return {c: code_label("hire_source", c, lang) for c in codes.to_list()}
+    elif by == "mentored":
+        return {"true": t("attrition.mentored", lang), "false": t("attrition.not_mentored", lang)}
+    else:
+        return {}
+    return dict(zip(rows["k"].to_list(), rows["v"].to_list(), strict=True))

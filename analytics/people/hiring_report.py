@@ -1,0 +1,94 @@
+"""What the recruiting, onboarding, planning and revenue-at-risk pages show (no Streamlit).
+
+Every function takes ``(db, viewer, ...)``; scope is applied in SQL. Person-level frames (watch list, people at
+risk, recruiters) are empty for viewers without person-level rights.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import polars as pl
+
+from analytics.core.access import Viewer
+from analytics.core.db import Database
+from analytics.core.periods import add_months, month_start
+from analytics.people import onboarding, planning, recruiting
+from analytics.sales import revenue_risk
+
+
+def _mask(frame: pl.DataFrame, viewer: Viewer, count: str, values: list[str]) -> pl.DataFrame:
+    """Values of groups smaller than the suppression threshold nulled for aggregate viewers."""
+    if viewer.person_level or frame.is_empty():
+        return frame.with_columns(masked=pl.lit(False))
+    small = pl.col(count) < viewer.suppression_threshold
+    return frame.with_columns([pl.when(small).then(None).otherwise(pl.col(c)).alias(c) for c in values]
+                              ).with_columns(masked=small)
+
+
+def recruiting_overview(db: Database, viewer: Viewer, start: dt.date, end: dt.date, as_of: dt.date,
+                        plan: pl.DataFrame | None = None) -> dict[str, object]:
+    """Funnel by channel, offer acceptance, time to fill (role) and to hire (channel), open requisitions by
+    region and role (against ``plan`` when given), key-position fill rate, quality of hire by channel (and by
+    recruiter for person-level viewers), the referral programme, and every excluded-row count."""
+    data = recruiting.load(db, viewer, as_of, start=onboarding.history_start(db))
+    reqs, apps, hires = data["requisitions"].rows, data["applications"].rows, data["hires"]
+    settled, too_recent = recruiting.observable_applications(apps, start, end, as_of)
+    quality_cols = ["probation_pass_rate", "retention_12m", "attainment_m4_12"]
+    out: dict[str, object] = {
+        "funnel": recruiting.funnel(settled, ["channel"]),
+        "funnel_total": recruiting.funnel(settled, []),
+        "offer_acceptance": recruiting.offer_acceptance(settled, ["channel"]),
+        "time_to_fill": recruiting.time_to_fill(reqs, start, end, ["role_id"]),
+        "time_to_fill_total": recruiting.time_to_fill(reqs, start, end),
+        "time_to_hire": recruiting.time_to_hire(apps, start, end, ["channel"]),
+        "open_requisitions": recruiting.open_requisitions(reqs, min(end, as_of), plan=plan),
+        "key_positions": recruiting.key_position_fill_rate(reqs, start, end, as_of, ["region_id"]),
+        "key_positions_total": recruiting.key_position_fill_rate(reqs, start, end, as_of),
+        "quality_by_channel": _mask(recruiting.quality_of_hire(hires, as_of), viewer, "hires", quality_cols),
+        "quality_by_recruiter": recruiting.quality_of_hire(hires.filter(pl.col("recruiter").is_not_null()), as_of,
+                                                           ["recruiter"]) if viewer.person_level else pl.DataFrame(),
+        "referrals": recruiting.referral_programme(hires, apps, start, end, as_of),
+        "excluded": {**recruiting.excluded_rows(data["requisitions"], data["applications"]),
+                     "applications too recent to judge": too_recent},
+    }
+    return out
+
+
+def onboarding_watch(db: Database, viewer: Viewer, as_of: dt.date, test_months: int = 6) -> dict[str, object]:
+    """The probation watch list (person-level viewers) and the out-of-time validation against the baseline."""
+    features = onboarding.load_features(db, viewer, as_of)
+    try:
+        validation = onboarding.validate(features, as_of, test_months)
+    except ValueError as exc:
+        validation = {"error": str(exc)}
+    watch = onboarding.watch_list(features) if viewer.person_level else pl.DataFrame()
+    if watch.height:
+        watch = watch.join(db.sql("select employee_id, name from employees"), on="employee_id", how="left")
+    return {"watch_list": watch, "validation": validation,
+            "in_probation": int(features["in_probation"].sum()) if features.height else 0}
+
+
+def capacity_plan(db: Database, viewer: Viewer, as_of: dt.date, scenarios: list[planning.Scenario] | None = None,
+                  target: pl.DataFrame | None = None, growth: float = 0.1, horizon: int = 12) -> dict[str, object]:
+    """Scenarios side by side. ``chart``: scenario, month, target, capacity, gap (summed over regions);
+    ``monthly``/``schedule``/``summary`` from :func:`planning.compare`; ``inputs``: the measured parameters."""
+    inputs = planning.measure(db, viewer, as_of)
+    target = target if target is not None else planning.default_target(inputs, growth, horizon)
+    scenarios = scenarios or planning.standard_scenarios(inputs, horizon)
+    res = planning.compare(inputs, target, scenarios)
+    chart = res["monthly"].group_by("scenario", "month", maintain_order=True).agg(
+        pl.col("target").sum(), pl.col("capacity").sum(), pl.col("gap").sum(), pl.col("hires_start").sum(),
+        pl.col("requisitions_to_open").sum()).sort("scenario", "month")
+    return {**res, "chart": chart, "inputs": inputs.params, "ramp": inputs.ramp}
+
+
+def saved_scenarios(folder: Path | None = None) -> list[str]:
+    return planning.list_scenarios(folder)
+
+
+def revenue_at_risk(db: Database, viewer: Viewer, as_of: dt.date, months: int = 3, horizon: int = 6) \
+        -> dict[str, object]:
+    """Revenue at risk from the exits of the last ``months`` months and the people at high flight risk now."""
+    start = add_months(month_start(as_of), -(months - 1))
+    return revenue_risk.revenue_at_risk(db, viewer, start, as_of, as_of, horizon)

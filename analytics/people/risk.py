@@ -1,0 +1,297 @@
+"""Flight risk: who is likely to leave within the next N months, and why (METRICS.md ``flight_risk``).
+
+Features come from ``sql/queries/risk_features.sql`` as of month-end dates, using only facts dated
+on or before each date. The model is validated out of time: trained on earlier as-of dates whose
+labels were fully observed before the first test date, tested on later ones. Probabilities are
+calibrated (Platt scaling, cross-validated). A snapshot file (one row per person with a left/stayed label,
+like IBM's attrition data) is evaluated with the same kind of pipeline by cross-validation.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+import polars as pl
+from sklearn.calibration import CalibratedClassifierCV, calibration_curve
+from sklearn.compose import ColumnTransformer
+from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import average_precision_score, brier_score_loss, roc_auc_score
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import OneHotEncoder, StandardScaler
+from threadpoolctl import threadpool_limits
+
+from analytics.core.access import Viewer
+from analytics.core.db import Database
+from analytics.core.periods import add_months, month_end, month_start
+
+NUMERIC = [
+    "tenure_days", "in_probation", "attainment_q1", "attainment_q2", "attainment_trend", "under70_twice",
+    "bookings_vs_peers", "base_vs_peers", "overtime_3m", "leave_3m", "engagement", "manager_score",
+    "manager_changes_12m", "courses_12m", "mentored", "complaints_6m", "job_level",
+]
+CATEGORICAL = ["hire_source", "role_id"]
+FEATURES = NUMERIC + CATEGORICAL
+BASELINE_FEATURES = ["tenure_days", "in_probation"]
+
+
+def make_model(random_state: int = 0) -> Pipeline:
+    """The flight-risk model: one-hot categoricals + gradient boosting, Platt-calibrated (cross-validated)."""
+    prep = ColumnTransformer(
+        [("cat", OneHotEncoder(handle_unknown="ignore", sparse_output=False), CATEGORICAL)],
+        remainder="passthrough", verbose_feature_names_out=False,
+    )
+    booster = HistGradientBoostingClassifier(max_depth=4, learning_rate=0.08, max_iter=200, min_samples_leaf=40,
+                                             l2_regularization=1.0, early_stopping=True, validation_fraction=0.15,
+                                             n_iter_no_change=15, random_state=random_state)
+    return Pipeline([("prep", prep), ("model", CalibratedClassifierCV(booster, method="sigmoid", cv=2))])
+
+
+MAX_TRAIN_ROWS = 60_000  # person-dates; larger histories are subsampled (seeded) to keep a fit under a minute
+
+
+def _cap(rows: pl.DataFrame, random_state: int) -> pl.DataFrame:
+    """At most MAX_TRAIN_ROWS training rows, sampled with a fixed seed (every leaver kept)."""
+    if rows.height <= MAX_TRAIN_ROWS:
+        return rows
+    leavers = rows.filter(pl.col("left_within"))
+    stayers = rows.filter(~pl.col("left_within"))
+    keep = max(MAX_TRAIN_ROWS - leavers.height, MAX_TRAIN_ROWS // 2)
+    return pl.concat([leavers, stayers.sample(min(keep, stayers.height), seed=random_state)]).sort(
+        "as_of", "employee_id")
+
+
+def make_baseline() -> Pipeline:
+    """The simple baseline the model must beat: logistic regression on tenure and probation only."""
+    prep = ColumnTransformer([("num", StandardScaler(), BASELINE_FEATURES)], remainder="drop")
+    return Pipeline([("prep", prep), ("model", LogisticRegression(max_iter=1000))])
+
+
+def derive(frame: pl.DataFrame) -> pl.DataFrame:
+    """Add derived features: trend, two quarters under 70%, bookings and base pay versus role peers."""
+    b6 = pl.col("bookings_q1").fill_null(0) + pl.col("bookings_q2").fill_null(0)
+    peers = ["as_of", "role_id"]
+    return frame.with_columns(
+        attainment_trend=pl.col("attainment_q1") - pl.col("attainment_q2"),
+        under70_twice=((pl.col("attainment_q1") < 0.7) & (pl.col("attainment_q2") < 0.7)).cast(pl.Float64),
+        bookings_vs_peers=pl.when(pl.col("quota_q1") > 0).then(b6 / b6.median().over(peers).clip(lower_bound=1.0)),
+        base_vs_peers=pl.col("base_monthly") / pl.col("base_monthly").median().over(peers),
+        in_probation=pl.col("in_probation").cast(pl.Float64),
+        mentored=pl.col("mentored").cast(pl.Float64),
+        tenure_days=pl.col("tenure_days").cast(pl.Float64),
+        hire_source=pl.col("hire_source").fill_null("unknown"),
+        role_id=pl.col("role_id").fill_null("unknown"),
+    )
+
+
+def features(db: Database, viewer: Viewer, dates: list[dt.date], horizon: int = 6) -> pl.DataFrame:
+    """Feature rows for everyone in scope employed on each date, with the label ``left_within``."""
+    raw = db.query("risk_features", as_of_dates=dates, horizon_months=horizon, **viewer.sql_params())
+    # DuckDB returns rows in no fixed order; the model's validation split depends on it → sort
+    return derive(raw.sort("as_of", "employee_id"))
+
+
+def _x(frame: pl.DataFrame, columns: list[str] = FEATURES):
+    return frame.select(columns).to_pandas()
+
+
+@dataclass(frozen=True)
+class Backtest:
+    train_dates: list[dt.date]
+    test_dates: list[dt.date]
+    n_train: int
+    n_test: int
+    base_rate: float
+    scores: dict[str, dict[str, float]]   # 'model' / 'baseline' → roc_auc, pr_auc, brier
+    calibration: pl.DataFrame             # predicted (mean) vs observed per bin
+    drivers: pl.DataFrame                 # feature, importance (drop in ROC AUC when shuffled)
+
+
+def as_of_dates(first: dt.date, last: dt.date, step: int = 1) -> list[dt.date]:
+    """Month-end dates from ``first`` to ``last`` every ``step`` months."""
+    out, cur = [], month_start(first)
+    while month_end(cur) <= last:
+        out.append(month_end(cur))
+        cur = add_months(cur, step)
+    return out
+
+
+def split_dates(first_month: dt.date, as_of: dt.date, horizon: int, n_test: int = 6,
+                warmup: int = 6) -> tuple[list[dt.date], list[dt.date]]:
+    """Training and test as-of dates with no leakage.
+
+    Test dates: the last ``n_test`` month-ends whose labels are complete at ``as_of`` (date +
+    horizon ≤ as_of). Training dates: month-ends after a warm-up whose labels were complete before
+    the first test date (date + horizon ≤ first test date).
+    """
+    labelled = [d for d in as_of_dates(add_months(first_month, warmup), as_of)
+                if month_end(add_months(d, horizon)) <= as_of]
+    test = labelled[-n_test:]
+    if not test:
+        return [], []
+    train = [d for d in labelled if month_end(add_months(d, horizon)) <= test[0]]
+    return train, test
+
+
+def _scores(y: np.ndarray, p: np.ndarray) -> dict[str, float]:
+    return {"roc_auc": float(roc_auc_score(y, p)), "pr_auc": float(average_precision_score(y, p)),
+            "brier": float(brier_score_loss(y, p))}
+
+
+def _single_threaded(func):
+    """Run model fitting with one OpenMP thread: on a busy 2-core server (several sessions, other work)
+    OpenMP's spinning threads made a 9 s fit take minutes; one thread is steady and fast enough."""
+    import functools
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        with threadpool_limits(limits=1):
+            return func(*args, **kwargs)
+
+    return wrapper
+
+
+@_single_threaded
+def backtest(db: Database, viewer: Viewer, first_month: dt.date, as_of: dt.date, horizon: int = 6,
+             random_state: int = 0) -> Backtest | None:
+    """Fit on earlier dates, score later ones; compare with the baseline. None when too little history."""
+    train_dates, test_dates = split_dates(first_month, as_of, horizon)
+    if len(train_dates) < 3:
+        return None
+    rows = features(db, viewer, train_dates + test_dates, horizon)
+    train = _cap(rows.filter(pl.col("as_of").is_in(train_dates)), random_state)
+    test = rows.filter(pl.col("as_of").is_in(test_dates))
+    y_train, y_test = train["left_within"].to_numpy(), test["left_within"].to_numpy()
+    if y_train.sum() < 10 or y_test.sum() < 5 or y_test.all():
+        return None
+    model = make_model(random_state).fit(_x(train), y_train)
+    baseline = make_baseline().fit(_x(train, BASELINE_FEATURES), y_train)
+    p_model = model.predict_proba(_x(test))[:, 1]
+    p_base = baseline.predict_proba(_x(test, BASELINE_FEATURES))[:, 1]
+    observed, predicted = calibration_curve(y_test, p_model, n_bins=10, strategy="quantile")
+    return Backtest(
+        train_dates, test_dates, train.height, test.height, float(y_test.mean()),
+        {"model": _scores(y_test, p_model), "baseline": _scores(y_test, p_base)},
+        pl.DataFrame({"predicted": predicted, "observed": observed}),
+        global_drivers(model, test, y_test, random_state),
+    )
+
+
+def global_drivers(model: Pipeline, test: pl.DataFrame, y: np.ndarray, random_state: int = 0) -> pl.DataFrame:
+    """Permutation importance on the test dates: the drop in ROC AUC when a feature is shuffled."""
+    from sklearn.inspection import permutation_importance
+
+    sample = test.sample(min(test.height, 6000), seed=random_state) if test.height > 6000 else test
+    ys = sample["left_within"].to_numpy() if sample is not test else y
+    result = permutation_importance(model, _x(sample), ys, scoring="roc_auc", n_repeats=3,
+                                    random_state=random_state)
+    return pl.DataFrame({"feature": FEATURES, "importance": result.importances_mean}).sort(
+        "importance", descending=True)
+
+
+@_single_threaded
+def fit_current(db: Database, viewer: Viewer, first_month: dt.date, as_of: dt.date, horizon: int = 6,
+                random_state: int = 0) -> tuple[Pipeline, pl.DataFrame] | None:
+    """Fit on every labelled date up to ``as_of``; return the model and today's feature rows."""
+    labelled = [d for d in as_of_dates(add_months(first_month, 6), as_of)
+                if month_end(add_months(d, horizon)) <= as_of]
+    if len(labelled) < 3:
+        return None
+    rows = features(db, viewer, [*labelled, as_of], horizon)
+    train = _cap(rows.filter(pl.col("as_of") != as_of), random_state)
+    if train["left_within"].sum() < 10:
+        return None
+    model = make_model(random_state).fit(_x(train), train["left_within"].to_numpy())
+    return model, rows.filter(pl.col("as_of") == as_of)
+
+
+@_single_threaded
+def person_drivers(model: Pipeline, current: pl.DataFrame, top: int = 3) -> pl.DataFrame:
+    """Each person's probability and the features that raise it most.
+
+    A feature's contribution = probability now − probability with that feature set to the
+    population's typical value (median; most common category), so a driver reads "this raises
+    the risk by x points compared with a typical colleague".
+    """
+    x = _x(current)
+    base = model.predict_proba(x)[:, 1]
+    effects = {}
+    for col in FEATURES:
+        alt = x.copy()
+        typical = alt[col].mode().iloc[0] if col in CATEGORICAL else alt[col].median()
+        alt[col] = typical
+        effects[col] = base - model.predict_proba(alt)[:, 1]
+    effect = np.column_stack([effects[c] for c in FEATURES])
+    order = np.argsort(-effect, axis=1)[:, :top]
+    names = np.array(FEATURES)[order]
+    values = np.take_along_axis(effect, order, axis=1)
+    raw = x[FEATURES].astype(object).to_numpy()
+    shown = np.take_along_axis(raw, order, axis=1)
+    return current.select("employee_id", "org_unit_id", "region_id", "team_id", "role_id", "manager_id",
+                          "tenure_days").with_columns(
+        probability=pl.Series(base),
+        drivers=pl.Series([[str(n) for n, v in zip(row_n, row_v, strict=True) if v > 0.005]
+                           for row_n, row_v in zip(names, values, strict=True)], dtype=pl.List(pl.Utf8)),
+        driver_effects=pl.Series([[float(v) for v in row_v if v > 0.005] for row_v in values],
+                                 dtype=pl.List(pl.Float64)),
+        driver_values=pl.Series([[None if _missing(r) else str(r) for r, v in zip(row_r, row_v, strict=True)
+                                  if v > 0.005] for row_r, row_v in zip(shown, values, strict=True)],
+                                dtype=pl.List(pl.Utf8)),
+    ).sort("probability", descending=True)
+
+
+def _missing(value: object) -> bool:
+    return value is None or (isinstance(value, float) and np.isnan(value))
+
+
+# ── Snapshot files (one row per person, a left/stayed label, no dates) ─────
+TRUE_LABELS = {"yes", "y", "true", "1", "left", "是", "离职", "terminated"}
+
+
+@dataclass(frozen=True)
+class SnapshotResult:
+    n_rows: int
+    positive_rate: float
+    dropped: list[str]
+    scores: dict[str, float]        # cross-validated roc_auc, pr_auc, brier (means)
+    drivers: pl.DataFrame            # feature, weight (standardised logistic coefficient)
+
+
+def make_snapshot_model(categorical: list[str], numeric: list[str], random_state: int = 0) -> Pipeline:
+    """Standardised numerics + one-hot categoricals + regularised logistic regression (calibrated by design)."""
+    prep = ColumnTransformer([
+        ("cat", OneHotEncoder(handle_unknown="ignore", sparse_output=False), categorical),
+        ("num", StandardScaler(), numeric),
+    ], verbose_feature_names_out=False)
+    return Pipeline([("prep", prep), ("model", LogisticRegression(C=0.3, max_iter=5000, random_state=random_state))])
+
+
+@_single_threaded
+def evaluate_snapshot(frame: pl.DataFrame, target: str, folds: int = 5, random_state: int = 0) -> SnapshotResult:
+    """Cross-validate the snapshot model on a one-row-per-person file with a left/stayed column."""
+    from sklearn.model_selection import StratifiedKFold, cross_validate
+
+    if target not in frame.columns:
+        raise ValueError(f"Column {target!r} is not in the file; its columns are {', '.join(frame.columns)}.")
+    y = frame[target].cast(pl.Utf8).str.strip_chars().str.to_lowercase().is_in(list(TRUE_LABELS)).to_numpy()
+    if y.sum() < folds or (~y).sum() < folds:
+        raise ValueError(f"Column {target!r} needs at least {folds} people who left and {folds} who stayed.")
+    x = frame.drop(target)
+    dropped = [c for c in x.columns if x[c].n_unique() <= 1]
+    dropped += [c for c in x.columns if c not in dropped and x[c].dtype.is_integer() and x[c].n_unique() == x.height]
+    x = x.drop(dropped)
+    categorical = [c for c in x.columns if not x[c].dtype.is_numeric()]
+    numeric = [c for c in x.columns if c not in categorical]
+    x = x.with_columns([pl.col(c).cast(pl.Utf8).fill_null("∅") for c in categorical]).to_pandas()
+    model = make_snapshot_model(categorical, numeric, random_state)
+    cv = StratifiedKFold(folds, shuffle=True, random_state=random_state)
+    res = cross_validate(model, x, y, cv=cv, scoring={"roc_auc": "roc_auc", "pr_auc": "average_precision",
+                                                       "brier": "neg_brier_score"})
+    model.fit(x, y)
+    names = model.named_steps["prep"].get_feature_names_out()
+    coef = model.named_steps["model"].coef_[0]
+    drivers = pl.DataFrame({"feature": list(names), "weight": coef}).sort(pl.col("weight").abs(), descending=True)
+    return SnapshotResult(frame.height, float(y.mean()), dropped,
+                          {"roc_auc": float(res["test_roc_auc"].mean()), "pr_auc": float(res["test_pr_auc"].mean()),
+                           "brier": float(-res["test_brier"].mean())}, drivers)

@@ -1,0 +1,341 @@
+"""Training effect: completion, pre/post scores, the effect on each course's target metric, and onboarding.
+
+- ``training_completion`` (METRICS.md): completed enrolments ÷ enrolments, by course and talent tier.
+- Pre/post: mean pre and post score (0–100) per course and the paired difference with a t interval.
+- ``training_uplift`` (METRICS.md): a matched, stacked difference-in-differences on the course's target
+  metric per rep and quarter — (trained after − before) − (comparable untrained after − before) — with a
+  95% cluster (person) bootstrap interval from a fixed seed. Comparable = same role in the completion month,
+  not enrolled in the course by the end of the post window, established on the metric before (like the
+  trained), in the same tercile of the pre-period level.
+- Onboarding: the 30-day plan (tasks done ÷ total) and a mentor in the first month against ramp
+  (attainment in tenure months 2–6) and probation exits, with bootstrap intervals on the differences.
+  These are comparisons, not experiments: the groups may differ in other ways.
+
+The method and its choices are written out in docs/talent.md. Inputs: ``enrolment_facts``,
+``rep_month_sales`` and ``new_hire_outcomes``; the estimators below are pure.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import numpy as np
+import polars as pl
+from scipy import stats
+
+from analytics.sales import quota
+
+# What each course's target_metric is measured with, on the rep × month panel (rep_month_sales).
+# ka_share → KA bookings: the KA course is meant to grow KA business; the share moves little where KA is
+# already most of a rep's book, and it is the amount the sales director plans with.
+TARGET_OUTCOMES: dict[str, str] = {
+    "ka_share": "ka_bookings", "ka_bookings": "ka_bookings", "bookings": "bookings",
+    "new_customers": "new_customer_bookings", "new_customer_bookings": "new_customer_bookings",
+    "attainment": "attainment",
+}
+
+
+# ── completion and pre/post ────────────────────────────────────────────
+def completion(enrolments: pl.DataFrame, tiers: pl.DataFrame, as_of: dt.date | None = None) -> pl.DataFrame:
+    """Completed enrolments ÷ enrolments per course and tier (tier as of the period end; 'left' for people
+    no longer employed then). A completion counts when flagged and dated on or before ``as_of`` (if given).
+    Columns: course_id, tier, enrolments, completed, completion_rate — one row per course with tier 'all'."""
+    done = pl.col("completed")
+    if as_of is not None:
+        done = done & (pl.col("completed_date") <= as_of).fill_null(False)
+    rows = enrolments.join(tiers.select("employee_id", "tier"), on="employee_id", how="left").with_columns(
+        tier=pl.col("tier").fill_null("left"), done=done)
+    agg = [pl.len().alias("enrolments"), pl.col("done").sum().cast(pl.Int64).alias("completed")]
+    by_tier = rows.group_by("course_id", "tier").agg(agg)
+    total = rows.group_by("course_id").agg(agg).with_columns(tier=pl.lit("all"))
+    return pl.concat([by_tier, total.select(by_tier.columns)]).with_columns(
+        completion_rate=pl.col("completed") / pl.col("enrolments")).sort("course_id", "tier")
+
+
+def pre_post(enrolments: pl.DataFrame, as_of: dt.date, level: float = 0.95) -> pl.DataFrame:
+    """Per course, over completed enrolments (by ``as_of``) with both scores: n, mean pre, mean post, mean
+    paired difference (post − pre) with its t interval. Columns: course_id, n, mean_pre, mean_post,
+    mean_diff, ci_low, ci_high, n_missing_scores (completed but a score is missing or out of range)."""
+    done = enrolments.filter(pl.col("completed") & (pl.col("completed_date") <= as_of).fill_null(False))
+    paired = done.filter(pl.col("pre_score").is_not_null() & pl.col("post_score").is_not_null())
+    out = paired.group_by("course_id").agg(
+        n=pl.len(), mean_pre=pl.col("pre_score").mean(), mean_post=pl.col("post_score").mean(),
+        mean_diff=(pl.col("post_score") - pl.col("pre_score")).mean(),
+        sd_diff=(pl.col("post_score") - pl.col("pre_score")).std(),
+    )
+    missing = done.group_by("course_id").agg(n_done=pl.len())
+    t = out.with_columns(
+        half=pl.struct("n", "sd_diff").map_elements(
+            lambda r: float(stats.t.ppf(0.5 + level / 2, r["n"] - 1) * r["sd_diff"] / np.sqrt(r["n"]))
+            if r["n"] > 1 and r["sd_diff"] is not None else None, return_dtype=pl.Float64))
+    return missing.join(t, on="course_id", how="left").select(
+        "course_id", pl.col("n").fill_null(0).cast(pl.Int64), "mean_pre", "mean_post", "mean_diff",
+        ci_low=pl.col("mean_diff") - pl.col("half"), ci_high=pl.col("mean_diff") + pl.col("half"),
+        n_missing_scores=pl.col("n_done") - pl.col("n").fill_null(0),
+    ).sort("course_id")
+
+
+# ── difference-in-differences on the target metric ─────────────────────
+@dataclass(frozen=True)
+class DidDesign:
+    """Windows in months around the completion month e: pre = e−6..e−1, post = e+1..e+6 (e itself is
+    left out: the course is under way); effects are per rep per quarter (monthly mean × 3). Trained and
+    comparable people alike must be established on the metric (bookings of the kind measured in at least
+    ``min_active_pre_months`` of the pre months): without it, comparable people still ramping up (or just
+    handed their first accounts) grow for reasons of their own and bias the difference down."""
+
+    pre_months: int = 6
+    post_months: int = 6
+    min_active_pre_months: int = 5  # established on the metric: > 0 in at least 5 of the 6 months before
+    strata: int = 3            # pre-period level terciles
+    n_boot: int = 2000
+    seed: int = 20250101
+    level: float = 0.95
+
+
+@dataclass(frozen=True)
+class TrainingEffect:
+    course_id: str
+    outcome: str | None        # panel column measured (None: not estimable on the panel)
+    n_treated: int             # people trained with a complete window and at least one comparable person
+    n_control: int             # distinct comparable people
+    n_cohorts: int             # completion months
+    pre_treated: float | None  # per rep per quarter
+    post_treated: float | None
+    pre_control: float | None  # comparable people, weighted to the treated's strata
+    post_control: float | None
+    did: float | None          # (trained after − before) − (comparable after − before), per rep per quarter
+    ci_low: float | None
+    ci_high: float | None
+    lift: float | None         # did ÷ (treated before + comparable change): relative to the counterfactual
+    lift_ci_low: float | None
+    lift_ci_high: float | None
+    note: str = ""
+    units: pl.DataFrame = field(default_factory=pl.DataFrame)  # the stacked units behind it
+
+
+def _months_index(d: dt.date) -> int:
+    return d.year * 12 + d.month - 1
+
+
+def did_units(panel: pl.DataFrame, enrolments: pl.DataFrame, course_id: str, outcome: str, last_month: dt.date,
+              design: DidDesign) -> pl.DataFrame:
+    """Stacked units, one per (completion month e, person, treated flag): pre and post means of the outcome
+    (monthly; attainment = Σ bookings ÷ Σ quota) and the stratum. Treated: completed the course in month e.
+    Comparable: same role in month e, not enrolled in the course by e + post_months, on the panel in every
+    month of the window. Both: established on the metric (see :class:`DidDesign`). Strata: terciles of the
+    pre level among the cohort × role's treated and comparable.
+    """
+    p = panel.with_columns(mi=pl.col("month").map_batches(
+        lambda s: s.dt.year() * 12 + s.dt.month() - 1, return_dtype=pl.Int32))
+    course = enrolments.filter(pl.col("course_id") == course_id)
+    done = course.filter(pl.col("completed") & pl.col("completed_date").is_not_null()).group_by("employee_id").agg(
+        e=pl.col("completed_date").min())
+    done = done.with_columns(e=pl.col("e").dt.year() * 12 + pl.col("e").dt.month() - 1)
+    first_enrol = course.group_by("employee_id").agg(enrolled=pl.col("enrolled_date").min()).with_columns(
+        enrolled=pl.col("enrolled").dt.year() * 12 + pl.col("enrolled").dt.month() - 1)
+    last = _months_index(last_month)
+    events = done.filter(pl.col("e") + design.post_months <= last)["e"].unique().sort().to_list()
+    units = []
+    for e in events:
+        lo, hi = e - design.pre_months, e + design.post_months
+        win = p.filter(pl.col("mi").is_between(lo, hi))
+        full = win.group_by("employee_id").agg(n=pl.col("mi").n_unique()).filter(pl.col("n") == hi - lo + 1)
+        role = win.filter(pl.col("mi") == e).select("employee_id", "role_id")
+        win = win.join(full.select("employee_id"), on="employee_id").filter(pl.col("mi") != e)
+        per = win.group_by("employee_id").agg(
+            pre_b=pl.col(_num(outcome)).filter(pl.col("mi") < e).sum(),
+            post_b=pl.col(_num(outcome)).filter(pl.col("mi") > e).sum(),
+            active=(pl.col(_num(outcome)).filter(pl.col("mi") < e) > 0).sum(),
+            pre_q=pl.col("quota").filter(pl.col("mi") < e).sum(),
+            post_q=pl.col("quota").filter(pl.col("mi") > e).sum(),
+        ).join(role, on="employee_id")
+        treated = done.filter(pl.col("e") == e).select("employee_id")
+        untouched = ~pl.col("employee_id").is_in(
+            first_enrol.filter(pl.col("enrolled") <= hi)["employee_id"].implode())
+        per = per.with_columns(treated=pl.col("employee_id").is_in(treated["employee_id"].implode()))
+        per = per.filter((pl.col("treated") | untouched) & (pl.col("active") >= design.min_active_pre_months))
+        per = per.with_columns(e=pl.lit(e))
+        units.append(per)
+    if not units:
+        return pl.DataFrame()
+    out = pl.concat(units)
+    if outcome == "attainment":
+        out = out.filter((pl.col("pre_q") > 0) & (pl.col("post_q") > 0)).with_columns(
+            pre=pl.col("pre_b") / pl.col("pre_q"), post=pl.col("post_b") / pl.col("post_q"))
+    else:
+        out = out.with_columns(pre=pl.col("pre_b") / design.pre_months * 3,
+                               post=pl.col("post_b") / design.post_months * 3)
+    # the roles the trained held; strata within cohort × role
+    roles = out.filter(pl.col("treated")).select("e", "role_id").unique()
+    out = out.join(roles, on=["e", "role_id"])
+    out = out.with_columns(
+        stratum=(pl.col("pre").rank("ordinal").over("e", "role_id") - 1)
+        * design.strata // pl.len().over("e", "role_id"))
+    return out.select("e", "employee_id", "role_id", "treated", "stratum", "pre", "post").sort(
+        "e", "role_id", "stratum", "employee_id")
+
+
+def _num(outcome: str) -> str:
+    return "bookings" if outcome == "attainment" else outcome
+
+
+def did_estimate(units: pl.DataFrame, design: DidDesign) -> dict[str, float | int | None]:
+    """ATT from stacked units: mean over the trained of (their change − the mean change of the comparable
+    people in their cell), cells = cohort × role × stratum (cells without both trained and comparable people
+    are dropped);
+    95% interval from a person-level cluster bootstrap (trained and comparable people resampled separately)."""
+    both = pl.col("treated").any().over("e", "role_id", "stratum") & (~pl.col("treated")).any().over(
+        "e", "role_id", "stratum")
+    cell = units.filter(both).with_columns(cell=(pl.struct("e", "role_id", "stratum").rank("dense") - 1).cast(
+        pl.Int64))
+    tr, ct = cell.filter(pl.col("treated")), cell.filter(~pl.col("treated"))
+    if tr.is_empty():
+        return {}
+    n_cells = int(cell["cell"].max()) + 1 if cell.height else 0
+    t_people = tr["employee_id"].unique().sort()
+    c_people = ct["employee_id"].unique().sort()
+    t_idx = np.searchsorted(t_people.to_numpy(), tr["employee_id"].to_numpy())
+    c_idx = np.searchsorted(c_people.to_numpy(), ct["employee_id"].to_numpy())
+    t_cell, c_cell = tr["cell"].to_numpy(), ct["cell"].to_numpy()
+    t_pre, t_post = tr["pre"].to_numpy(), tr["post"].to_numpy()
+    c_pre, c_post = ct["pre"].to_numpy(), ct["post"].to_numpy()
+
+    def estimate(wt: np.ndarray, wc: np.ndarray) -> np.ndarray:
+        """wt: (B, n_t people), wc: (B, n_c people) bootstrap weights → (B, 6) estimates."""
+        ut, uc = wt[:, t_idx], wc[:, c_idx]                      # unit weights
+        cw = np.zeros((len(wt), n_cells))
+        np.add.at(cw.T, c_cell, uc.T)
+        c_pre_m = np.zeros_like(cw)
+        c_post_m = np.zeros_like(cw)
+        np.add.at(c_pre_m.T, c_cell, (uc * c_pre).T)
+        np.add.at(c_post_m.T, c_cell, (uc * c_post).T)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            c_pre_m, c_post_m = c_pre_m / cw, c_post_m / cw
+        cp, cq = c_pre_m[:, t_cell], c_post_m[:, t_cell]      # matched control means per treated unit
+        ok = ~np.isnan(cp)
+        w = np.where(ok, ut, 0.0)
+        sw = w.sum(axis=1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            pre_t = (w * t_pre).sum(axis=1) / sw
+            post_t = (w * t_post).sum(axis=1) / sw
+            pre_c = (w * np.nan_to_num(cp)).sum(axis=1) / sw
+            post_c = (w * np.nan_to_num(cq)).sum(axis=1) / sw
+            did = (post_t - pre_t) - (post_c - pre_c)
+            lift = did / (pre_t + post_c - pre_c)
+        return np.column_stack([pre_t, post_t, pre_c, post_c, did, lift])
+
+    point = estimate(np.ones((1, len(t_people))), np.ones((1, len(c_people))))[0]
+    rng = np.random.default_rng(design.seed)
+    wt = rng.multinomial(len(t_people), np.full(len(t_people), 1 / len(t_people)), size=design.n_boot)
+    wc = rng.multinomial(len(c_people), np.full(len(c_people), 1 / len(c_people)), size=design.n_boot)
+    boot = estimate(wt.astype(float), wc.astype(float))
+    a = (1 - design.level) / 2
+    lo, hi = np.nanquantile(boot[:, 4:], [a, 1 - a], axis=0)
+    return {"pre_treated": point[0], "post_treated": point[1], "pre_control": point[2], "post_control": point[3],
+            "did": point[4], "lift": point[5], "ci_low": lo[0], "ci_high": hi[0], "lift_ci_low": lo[1],
+            "lift_ci_high": hi[1], "n_treated": len(t_people), "n_control": len(c_people),
+            "n_cohorts": int(tr["e"].n_unique())}
+
+
+def training_effect(panel: pl.DataFrame, enrolments: pl.DataFrame, course_id: str, target_metric: str | None,
+                    last_month: dt.date, design: DidDesign | None = None) -> TrainingEffect:
+    """The course's effect on its target metric (see the module doc); ``last_month`` = the last complete
+    month of the panel. Not estimable (all numbers None, ``note`` says why) without a panel measure for the
+    metric or without trained people with a complete window and comparable people."""
+    design = design or DidDesign()
+    outcome = TARGET_OUTCOMES.get(target_metric or "")
+    empty = dict.fromkeys(["pre_treated", "post_treated", "pre_control", "post_control", "did", "ci_low", "ci_high",
+                           "lift", "lift_ci_low", "lift_ci_high"])
+    if outcome is None:
+        return TrainingEffect(course_id, None, 0, 0, 0, **empty,
+                              note=f"target metric {target_metric!r} is not measured per rep and month")
+    units = did_units(panel.sort("employee_id", "month"), enrolments, course_id, outcome, last_month, design)
+    est = did_estimate(units, design) if not units.is_empty() else {}
+    if not est:
+        return TrainingEffect(course_id, outcome, 0, 0, 0, **empty,
+                              note="no trained people with a complete window and comparable colleagues",
+                              units=units)
+    return TrainingEffect(course_id, outcome, **{k: (float(v) if isinstance(v, np.floating) else v)
+                                                 for k, v in est.items()}, units=units)
+
+
+# ── onboarding and mentoring ───────────────────────────────────────────
+@dataclass(frozen=True)
+class OnboardingRules:
+    """plan_done = tasks done ÷ total ≥ ``plan_done_share`` in the first 30 days; ramp = Σ bookings ÷ Σ quota
+    in tenure months ``ramp_months`` (1 = the hire month), over the months the person was there, for hires
+    whose month 6 has ended; probation exits only for hires whose probation has ended by the as-of date."""
+
+    plan_done_share: float = 0.9
+    ramp_months: tuple[int, int] = (2, 6)
+    n_boot: int = 2000
+    seed: int = 20250101
+
+
+def ramp_sums(panel: pl.DataFrame, rules: OnboardingRules) -> pl.DataFrame:
+    """employee_id, b, q: bookings and quota summed over the tenure months in ``rules.ramp_months``."""
+    lo, hi = rules.ramp_months
+    rows = quota.with_tenure_month(panel.lazy()).filter(
+        pl.col("tenure_month").is_between(lo, hi) & (pl.col("quota") > 0)).collect()
+    return rows.group_by("employee_id").agg(b=pl.col("bookings").sum(), q=pl.col("quota").sum())
+
+
+def onboarding_effect(hires: pl.DataFrame, panel: pl.DataFrame, as_of: dt.date,
+                      rules: OnboardingRules | None = None) -> pl.DataFrame:
+    """Ramp and probation exits by factor (``mentored``: a mentor in the first month; ``plan_done``: the
+    30-day plan done), for new reps (career step 1, carrying quota).
+
+    One row per (factor, level): hires, probation_cohort, probation_exits, probation_exit_rate, ramp_reps,
+    ramp_attainment (Σ bookings ÷ Σ quota over the group), and on the ``True`` row the difference True −
+    False with a bootstrap 95% interval (diff_*, *_ci_low, *_ci_high).
+    """
+    rules = rules or OnboardingRules()
+    reps = hires.filter((pl.col("career_step") == 1) & pl.col("carries_quota")).with_columns(
+        plan_done=(pl.col("onboarding_done") >= rules.plan_done_share).fill_null(False),
+        in_cohort=pl.col("probation_end") <= as_of,
+        ramp_ended=pl.col("hire_date").dt.offset_by(f"{rules.ramp_months[1]}mo").dt.month_start() <= as_of,
+    )
+    reps = reps.join(ramp_sums(panel, rules), on="employee_id", how="left").sort("employee_id")
+    out = []
+    rng = np.random.default_rng(rules.seed)
+    for factor in ("mentored", "plan_done"):
+        groups = {}
+        for level in (True, False):
+            g = reps.filter(pl.col(factor) == level)
+            coh = g.filter(pl.col("in_cohort"))
+            ramp = g.filter(pl.col("ramp_ended") & pl.col("q").is_not_null())
+            groups[level] = (coh["probation_exit"].cast(pl.Float64).to_numpy(), ramp["b"].to_numpy(),
+                             ramp["q"].to_numpy())
+            out.append({"factor": factor, "level": level, "hires": g.height, "probation_cohort": coh.height,
+                        "probation_exits": int(coh["probation_exit"].sum()),
+                        "probation_exit_rate": float(coh["probation_exit"].mean()) if coh.height else None,
+                        "ramp_reps": ramp.height,
+                        "ramp_attainment": float(ramp["b"].sum() / ramp["q"].sum()) if ramp.height else None})
+        diffs = _diff_ci(groups[True], groups[False], rng, rules.n_boot)
+        out[-2].update(diffs)
+    frame = pl.DataFrame(out)
+    for col in ("diff_exit_rate", "exit_ci_low", "exit_ci_high", "diff_ramp", "ramp_ci_low", "ramp_ci_high"):
+        if col not in frame.columns:
+            frame = frame.with_columns(pl.lit(None, pl.Float64).alias(col))
+    return frame
+
+
+def _diff_ci(a: tuple, b: tuple, rng: np.random.Generator, n_boot: int) -> dict[str, float | None]:
+    """True − False differences of the exit rate and of the ramp ratio, with percentile bootstrap intervals
+    (people resampled within each group)."""
+    out: dict[str, float | None] = {}
+    (ea, ba, qa), (eb, bb, qb) = a, b
+    if len(ea) and len(eb):
+        ia = rng.integers(0, len(ea), (n_boot, len(ea)))
+        ib = rng.integers(0, len(eb), (n_boot, len(eb)))
+        d = ea[ia].mean(axis=1) - eb[ib].mean(axis=1)
+        out |= {"diff_exit_rate": float(ea.mean() - eb.mean()), "exit_ci_low": float(np.quantile(d, 0.025)),
+                "exit_ci_high": float(np.quantile(d, 0.975))}
+    if len(ba) and len(bb) and qa.sum() > 0 and qb.sum() > 0:
+        ia = rng.integers(0, len(ba), (n_boot, len(ba)))
+        ib = rng.integers(0, len(bb), (n_boot, len(bb)))
+        d = ba[ia].sum(axis=1) / qa[ia].sum(axis=1) - bb[ib].sum(axis=1) / qb[ib].sum(axis=1)
+        out |= {"diff_ramp": float(ba.sum() / qa.sum() - bb.sum() / qb.sum()),
+                "ramp_ci_low": float(np.quantile(d, 0.025)), "ramp_ci_high": float(np.quantile(d, 0.975))}
+    return out

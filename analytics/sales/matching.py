@@ -1,0 +1,371 @@
+"""Key-account matching: the best-fitting rep for every KA customer, with a capacity per rep, and the
+continuity view (KA accounts whose owner has left, is leaving or is at high flight risk, and their backup).
+
+The match is an assignment problem solved exactly with scipy's ``milp`` (HiGHS) as a transportation problem:
+each account goes to at most one rep, each rep takes at most ``capacity`` accounts, total fit is maximised
+and as many accounts as capacity allows are covered. The fit of a rep for an account depends on the account
+only through its region and industry (and, for the continuity component, whether the rep owns it today),
+so accounts are grouped by (region, industry) and the problem stays small (groups × reps) however many
+accounts there are; the continuity bonus rides on parallel arcs for the units a rep already owns. Only each
+group's best ⌊accounts ÷ capacity⌋ + 1 reps (and today's owners) can be in an optimal solution, so only those
+pairs are given to the solver (see :func:`_top_columns`). Inputs: profiles (analytics.people.skills),
+``ka_accounts.sql`` and ``rep_accounts.sql``. The rules are written out in docs/talent.md.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import polars as pl
+from scipy import sparse
+from scipy.optimize import Bounds, LinearConstraint, milp
+
+REP_COMPONENTS = ("skill", "track_record", "industry", "region", "load")  # the same for every account of a group
+COMPONENTS = (*REP_COMPONENTS, "continuity")
+
+
+@dataclass(frozen=True)
+class FitWeights:
+    """fit = Σ weight × component, each component in 0–1 (the default weights sum to 1, so fit is 0–1).
+
+    skill: mean latest score of ``ka_skills`` mapped 1–5 → 0–1 (never assessed: the candidates' median);
+    track_record: where the rep's KA bookings of the last 12 months fall among the candidates (0–1 rank);
+    industry: customers of the account's industry the rep sold to in 24 months ÷ ``industry_full`` (max 1);
+    region: 1 when the rep works in the account's region; load: 1 − regular (non-KA) accounts owned ÷
+    (2 × the candidates' median) — KA accounts are what is being shared out, their number is the capacity;
+    continuity: 1 for the account's current owner (the cost of a hand-over; 0 switches it off).
+    """
+
+    skill: float = 0.30
+    track_record: float = 0.25
+    industry: float = 0.15
+    region: float = 0.15
+    load: float = 0.10
+    continuity: float = 0.05
+    industry_full: int = 3
+    ka_skills: tuple[str, ...] = ("ka_management", "negotiation")
+
+
+# ── the solver ─────────────────────────────────────────────────────────
+def _lp(value: np.ndarray, row: np.ndarray, col: np.ndarray, upper: np.ndarray, supply: np.ndarray,
+        capacity: np.ndarray, row_eq: bool) -> np.ndarray:
+    """max Σ value·x over arcs (row → col) with 0 ≤ x ≤ upper, row sums = (or ≤) supply, col sums ≤ capacity.
+    A transportation problem: its LP optimum is integral, so HiGHS's simplex (milp, no integrality) is exact;
+    should a vertex ever come back fractional the integer program is solved instead."""
+    n = len(value)
+    arcs = np.arange(n)
+    rows = sparse.csr_array((np.ones(n), (row, arcs)), shape=(len(supply), n))
+    cols = sparse.csr_array((np.ones(n), (col, arcs)), shape=(len(capacity), n))
+    cons = [LinearConstraint(rows, supply if row_eq else 0, supply), LinearConstraint(cols, 0, capacity)]
+    bounds = Bounds(0, upper)
+    res = milp(-value, constraints=cons, bounds=bounds)
+    if res.success and np.abs(res.x - np.round(res.x)).max() > 1e-6:  # pragma: no cover - integral in theory
+        res = milp(-value, constraints=cons, bounds=bounds, integrality=np.ones(n))
+    if not res.success:  # pragma: no cover - the problem is always feasible
+        raise RuntimeError(f"The assignment could not be solved: {res.message}")
+    return np.round(res.x).astype(np.int64)
+
+
+def solve_transport(fit: np.ndarray, supply: np.ndarray, capacity: np.ndarray, allowed: np.ndarray | None = None,
+                    keep: np.ndarray | None = None, keep_bonus: float = 0.0) -> np.ndarray:
+    """Integer flows x (rows × cols): Σ_j x_ij ≤ supply_i, Σ_i x_ij ≤ capacity_j, as many units placed as
+    possible, and among those the maximum of Σ fit·x + keep_bonus × (units placed where ``keep`` says they
+    already are: up to keep_ij units of x_ij earn the bonus). ``allowed`` masks pairs out.
+
+    Modelled as a transportation problem (an extra "unplaced" column takes what cannot be placed; each pair
+    with units to keep gets a parallel arc carrying the bonus) and solved exactly with scipy.optimize.milp.
+    """
+    fit = np.asarray(fit, dtype=float)
+    n_rows, n_cols = fit.shape
+    supply = np.asarray(supply, dtype=float)
+    capacity = np.broadcast_to(np.asarray(capacity, dtype=float), (n_cols,)).copy()
+    mask = np.ones_like(fit, dtype=bool) if allowed is None else np.asarray(allowed, dtype=bool)
+    ii, jj = np.nonzero(mask)
+    out = np.zeros((n_rows, n_cols), dtype=np.int64)
+    if len(ii) == 0 or supply.sum() == 0 or capacity.sum() == 0:
+        return out
+    if allowed is None:
+        placed = min(supply.sum(), capacity.sum())  # every row can reach every column
+        ii, jj = _top_columns(fit, capacity, placed, keep)
+        upper = np.minimum(supply[ii], capacity[jj])
+    else:  # the largest placement the mask allows (a max flow)
+        upper = np.minimum(supply[ii], capacity[jj])
+        placed = _lp(np.ones(len(ii)), ii, jj, upper, supply, capacity, row_eq=False).sum()
+    kept = np.zeros(len(ii)) if keep is None else np.asarray(keep, dtype=float)[ii, jj]
+    k = np.flatnonzero(kept > 0)
+    value = np.concatenate([fit[ii, jj], fit[ii[k], jj[k]] + keep_bonus, np.zeros(n_rows)])
+    row = np.concatenate([ii, ii[k], np.arange(n_rows)])
+    col = np.concatenate([jj, jj[k], np.full(n_rows, n_cols)])
+    up = np.concatenate([upper, np.minimum(kept[k], upper[k]), supply])
+    x = _lp(value, row, col, up, supply, np.append(capacity, supply.sum() - placed), row_eq=True)
+    np.add.at(out, (row[: len(ii) + len(k)], col[: len(ii) + len(k)]), x[: len(ii) + len(k)])
+    return out
+
+
+def _top_columns(fit: np.ndarray, capacity: np.ndarray, placed: float, keep: np.ndarray | None
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    """The pairs worth considering, without losing optimality: per row, its K best columns (K = ⌊placed ÷
+    smallest capacity⌋ + 1) and any pair with units to keep.
+
+    Why: if a row used a column outside its K best while one of those had room, moving the unit there
+    would not lower the total; so some optimal solution uses a column outside the K best only when all K are
+    full — K × smallest capacity > placed units, impossible. (A unit on a keep arc may lose its bonus when
+    moved, hence those pairs are always kept in.)"""
+    open_cols = capacity > 0
+    k = int(placed // capacity[open_cols].min()) + 1 if open_cols.any() else 0
+    mask = np.zeros_like(fit, dtype=bool)
+    if k >= open_cols.sum():
+        mask[:, open_cols] = True
+    elif k > 0:
+        scored = np.where(open_cols, fit, -np.inf)
+        top = np.argpartition(-scored, k - 1, axis=1)[:, :k]
+        np.put_along_axis(mask, top, True, axis=1)
+    if keep is not None:
+        mask |= (np.asarray(keep) > 0) & open_cols
+    return np.nonzero(mask)
+
+
+def assign(fit: np.ndarray, capacity: int | np.ndarray, allowed: np.ndarray | None = None) -> np.ndarray:
+    """Column index given to each row (−1 when none): one column per row, at most ``capacity`` rows per
+    column, as many rows placed as possible, maximum total fit."""
+    flows = solve_transport(fit, np.ones(fit.shape[0]), capacity, allowed)
+    placed = flows.sum(axis=1) > 0
+    return np.where(placed, flows.argmax(axis=1), -1)
+
+
+# ── fit components ─────────────────────────────────────────────────────
+def candidates(people: pl.DataFrame) -> pl.DataFrame:
+    """Reps who can take KA accounts: career step 1, carrying quota, with no known leaving date."""
+    return people.filter((pl.col("career_step") == 1) & pl.col("carries_quota")
+                         & pl.col("termination_date").is_null()).sort("employee_id")
+
+
+def rep_components(people: pl.DataFrame, rep_accounts: pl.DataFrame, pool: pl.DataFrame,
+                   weights: FitWeights) -> pl.DataFrame:
+    """Account-independent components for every person in ``people`` (candidates or owners), scaled against
+    the candidate ``pool``. Columns: employee_id, name, role_id, region_id, team_id, ka_skill, c_skill,
+    ka_bookings, c_track_record, accounts (regular accounts owned), ka_accounts, c_load."""
+    load = rep_accounts.group_by("employee_id").agg(pl.col("ka_accounts").first(), pl.col("regular_accounts").first())
+    skill_cols = [f"score_{s}" for s in weights.ka_skills if f"score_{s}" in people.columns]
+    frame = people.join(load, on="employee_id", how="left").with_columns(
+        ka_skill=pl.mean_horizontal(skill_cols) if skill_cols else pl.lit(None, pl.Float64),
+        ka_bookings=pl.col("ka_bookings").fill_null(0.0),
+        ka_accounts=pl.col("ka_accounts").fill_null(0),
+        accounts=pl.col("regular_accounts").fill_null(0),
+    )
+    ref = frame.join(pool.select("employee_id"), on="employee_id")
+    skill_c = (pl.col("ka_skill") - 1) / 4
+    median_skill = ref.select(skill_c.median()).item()
+    track = np.sort(ref["ka_bookings"].to_numpy())
+    median_accounts = ref["accounts"].median() or 0
+
+    def ecdf(x: np.ndarray) -> np.ndarray:
+        if len(track) == 0:
+            return np.zeros(len(x))
+        return (np.searchsorted(track, x, "left") + np.searchsorted(track, x, "right")) / (2 * len(track))
+
+    return frame.with_columns(
+        c_skill=skill_c.fill_null(median_skill if median_skill is not None else 0.5).clip(0, 1),
+        skill_imputed=pl.col("ka_skill").is_null(),
+        c_track_record=pl.Series(ecdf(frame["ka_bookings"].to_numpy())),
+        c_load=(1 - pl.col("accounts") / max(2.0 * median_accounts, 1.0)).clip(0, 1),
+    ).select("employee_id", "name", "role_id", "region_id", "team_id", "ka_skill", "c_skill", "skill_imputed",
+             "ka_bookings", "c_track_record", "accounts", "ka_accounts", "c_load")
+
+
+def industry_scores(rep_accounts: pl.DataFrame, weights: FitWeights) -> pl.DataFrame:
+    """employee_id, industry, c_industry = min(1, customers of that industry served ÷ industry_full)."""
+    return rep_accounts.filter(pl.col("industry").is_not_null()).select(
+        "employee_id", "industry", c_industry=(pl.col("industry_customers") / weights.industry_full).clip(0, 1))
+
+
+def fit_table(keys: pl.DataFrame, reps: pl.DataFrame, industry: pl.DataFrame, weights: FitWeights) -> pl.DataFrame:
+    """Every (key row × rep) with the rep components and their fit (continuity not included). ``keys`` has
+    region_id and industry (plus any key columns); adds employee_id, c_*, fit_* (weighted contributions), fit."""
+    table = keys.join(reps.select("employee_id", "c_skill", "c_track_record", "c_load",
+                                  rep_region=pl.col("region_id")), how="cross")
+    table = table.join(industry, on=["employee_id", "industry"], how="left").with_columns(
+        c_industry=pl.col("c_industry").fill_null(0.0),
+        c_region=(pl.col("rep_region") == pl.col("region_id")).fill_null(False).cast(pl.Float64),
+    )
+    return table.with_columns(**{f"fit_{c}": pl.col(f"c_{c}") * getattr(weights, c) for c in REP_COMPONENTS}
+                              ).with_columns(fit=pl.sum_horizontal([pl.col(f"fit_{c}") for c in REP_COMPONENTS]))
+
+
+# ── KA matching ────────────────────────────────────────────────────────
+def default_capacity(people: pl.DataFrame, rep_accounts: pl.DataFrame) -> int:
+    """Capacity when none is given: the 90th percentile of the KA accounts held today by candidates who
+    hold any (at least 1)."""
+    held = rep_accounts.group_by("employee_id").agg(pl.col("ka_accounts").first()).join(
+        candidates(people).select("employee_id"), on="employee_id").filter(pl.col("ka_accounts") > 0)
+    if held.is_empty():
+        return 1
+    return max(1, int(np.ceil(held["ka_accounts"].quantile(0.9))))
+
+
+@dataclass(frozen=True)
+class Matching:
+    accounts: pl.DataFrame     # one row per KA account: owner, suggestion, fit explained, gain
+    reps: pl.DataFrame         # one row per candidate: accounts suggested, capacity, current KA accounts
+    capacity: int
+    n_unassigned: int          # accounts left without a suggestion (capacity × reps < accounts)
+    total_fit: float           # Σ fit of the suggestion, all accounts
+    current_fit: float         # Σ fit of today's owners, over the accounts whose owner is a person in scope today
+    suggested_fit_same: float  # Σ fit of the suggestion over those same accounts (compare with current_fit)
+
+
+def ka_matching(accounts: pl.DataFrame, people: pl.DataFrame, rep_accounts: pl.DataFrame,
+                capacity: int | None = None, weights: FitWeights | None = None) -> Matching:
+    """Suggest a rep for every KA account (see the module doc) and compare with today's owner.
+    ``capacity`` None → :func:`default_capacity`. Fit includes continuity for the owner, so ``gain`` =
+    fit(suggested) − fit(owner) is net of the hand-over; ``gain`` is null when the owner is not a person
+    in scope employed today (left, or none)."""
+    weights = weights or FitWeights()
+    capacity = capacity or default_capacity(people, rep_accounts)
+    pool = candidates(people)
+    reps = rep_components(people, rep_accounts, pool, weights)
+    cands = reps.join(pool.select("employee_id"), on="employee_id").sort("employee_id")
+    industry = industry_scores(rep_accounts, weights)
+    accounts = accounts.sort("customer_id")
+    groups = accounts.group_by("region_id", "industry").agg(n=pl.len()).sort(
+        "region_id", "industry", nulls_last=True).with_row_index("g")
+    accounts = accounts.join(groups.select("g", "region_id", "industry"), on=["region_id", "industry"], how="left",
+                             nulls_equal=True).sort("customer_id")
+    table = fit_table(groups, cands, industry, weights).sort("g", "employee_id")
+    n_groups, n_reps = groups.height, cands.height
+    rep_ids = cands["employee_id"].to_numpy()
+    if n_reps == 0 or accounts.is_empty():
+        flows = np.zeros((n_groups, n_reps), dtype=np.int64)
+    else:
+        fit = table["fit"].to_numpy().reshape(n_groups, n_reps)
+        owned = accounts.filter(pl.col("owner_id").is_in(rep_ids.tolist())).group_by("g", "owner_id").len()
+        keep = np.zeros_like(fit)
+        col = {int(r): j for j, r in enumerate(rep_ids)}
+        for g, owner, n in owned.iter_rows():
+            keep[g, col[owner]] = n
+        flows = solve_transport(fit, groups["n"].to_numpy(), np.full(n_reps, capacity), keep=keep,
+                                keep_bonus=weights.continuity)
+    suggested = _distribute(accounts, flows, rep_ids)
+    explain = table.select("g", pl.col("employee_id").alias("suggested_id"), *[f"c_{c}" for c in REP_COMPONENTS],
+                           *[f"fit_{c}" for c in REP_COMPONENTS], rep_fit="fit")
+    owners = reps.filter(pl.col("employee_id").is_in(accounts["owner_id"].drop_nulls().implode()))
+    owner_fit = fit_table(groups, owners, industry, weights).select(
+        "g", owner_id="employee_id", owner_fit=pl.col("fit") + weights.continuity)
+    names = reps.select(suggested_id="employee_id", suggested_name="name", suggested_region="region_id",
+                        suggested_team="team_id", skill_imputed="skill_imputed")
+    out = (
+        suggested.join(explain, on=["g", "suggested_id"], how="left")
+        .join(owner_fit, on=["g", "owner_id"], how="left")
+        .join(names, on="suggested_id", how="left")
+        .with_columns(keep=(pl.col("suggested_id") == pl.col("owner_id")).fill_null(False))
+        .with_columns(c_continuity=pl.when(pl.col("suggested_id").is_not_null()).then(pl.col("keep").cast(pl.Float64)))
+        .with_columns(fit_continuity=pl.col("c_continuity") * weights.continuity)
+        .with_columns(fit=pl.col("rep_fit") + pl.col("fit_continuity"))
+        .with_columns(gain=pl.col("fit") - pl.col("owner_fit"))
+        .select("customer_id", "customer_name", "region_id", "industry", "bookings", "owner_id", "owner_name",
+                "owner_fit", "suggested_id", "suggested_name", "suggested_team", "suggested_region", "keep",
+                "fit", "gain", *[f"c_{c}" for c in COMPONENTS], *[f"fit_{c}" for c in COMPONENTS], "skill_imputed")
+        .sort("customer_id")
+    )
+    load = out.group_by("suggested_id").agg(suggested_accounts=pl.len())
+    rep_view = cands.join(load, left_on="employee_id", right_on="suggested_id", how="left").with_columns(
+        suggested_accounts=pl.col("suggested_accounts").fill_null(0).cast(pl.Int64), capacity=pl.lit(capacity))
+    scored = out.filter(pl.col("owner_fit").is_not_null())
+    return Matching(out, rep_view.select("employee_id", "name", "team_id", "region_id", "ka_skill", "ka_bookings",
+                                         "ka_accounts", "suggested_accounts", "capacity"),
+                    capacity, int(out["suggested_id"].null_count()), float(out["fit"].fill_null(0).sum()),
+                    float(scored["owner_fit"].sum()), float(scored["fit"].fill_null(0).sum()))
+
+
+def _distribute(accounts: pl.DataFrame, flows: np.ndarray, rep_ids: np.ndarray) -> pl.DataFrame:
+    """Hand each group's accounts to the reps its flows name: a rep's own current accounts first, then
+    the rest by customer id. Adds suggested_id (null when unplaced)."""
+    owner = accounts["owner_id"].to_list()
+    group = accounts["g"].to_numpy()
+    result = np.full(accounts.height, -1, dtype=np.int64)
+    index_of = {int(r): j for j, r in enumerate(rep_ids)}
+    for g in np.unique(group):
+        rows = np.flatnonzero(group == g)
+        left = {j: int(flows[g, j]) for j in np.flatnonzero(flows[g])}
+        rest = []
+        for i in rows:
+            j = index_of.get(owner[i]) if owner[i] is not None else None
+            if j is not None and left.get(j, 0) > 0:
+                result[i] = rep_ids[j]
+                left[j] -= 1
+            else:
+                rest.append(i)
+        slots = [j for j, k in sorted(left.items()) for _ in range(k)]
+        for i, j in zip(rest, slots, strict=False):
+            result[i] = rep_ids[j]
+    ids = pl.Series(result)
+    return accounts.with_columns(suggested_id=pl.when(ids >= 0).then(ids))
+
+
+# ── continuity ─────────────────────────────────────────────────────────
+@dataclass(frozen=True)
+class ContinuityRules:
+    """An account is at risk when its owner has left (or there is none), is leaving (a known termination
+    date), or has a flight-risk probability ≥ the high-risk threshold. Its backup is another candidate rep
+    who is not at risk themself and has spare capacity (KA accounts owned < capacity), chosen for all
+    at-risk accounts together (the same assignment problem, spare slots as capacity) among the ``top_k``
+    best-fitting reps per account group; ``skill_matched`` = the backup's mean KA skill score ≥
+    ``min_skill``."""
+
+    min_skill: float = 3.5
+    top_k: int = 50
+
+
+def continuity(accounts: pl.DataFrame, people: pl.DataFrame, rep_accounts: pl.DataFrame, risk: pl.DataFrame,
+               threshold: float, capacity: int | None = None, weights: FitWeights | None = None,
+               rules: ContinuityRules | None = None) -> pl.DataFrame:
+    """KA accounts at risk, with the reason and the backup. ``risk`` has employee_id and probability.
+
+    Columns: customer_id, customer_name, region_id, industry, bookings, owner_id, owner_name, status
+    ('no_owner' | 'left' | 'leaving' | 'high_risk'), owner_probability, backup_id, backup_name, backup_fit,
+    backup_ka_skill, skill_matched, backup_spare (spare KA slots before this suggestion).
+    """
+    weights, rules = weights or FitWeights(), rules or ContinuityRules()
+    capacity = capacity or default_capacity(people, rep_accounts)
+    employed = people.select("employee_id", "termination_date")
+    prob = risk.select("employee_id", owner_probability="probability") if "employee_id" in risk.columns else \
+        pl.DataFrame(schema={"employee_id": pl.Int64, "owner_probability": pl.Float64})
+    acc = accounts.join(employed, left_on="owner_id", right_on="employee_id", how="left").join(
+        prob, left_on="owner_id", right_on="employee_id", how="left")
+    present = pl.col("owner_id").is_in(people["employee_id"].implode())
+    acc = acc.with_columns(status=pl.when(pl.col("owner_id").is_null()).then(pl.lit("no_owner"))
+                           .when(~present).then(pl.lit("left"))
+                           .when(pl.col("termination_date").is_not_null()).then(pl.lit("leaving"))
+                           .when(pl.col("owner_probability") >= threshold).then(pl.lit("high_risk")))
+    at_risk = acc.filter(pl.col("status").is_not_null()).drop("termination_date").sort("customer_id")
+    columns = ["customer_id", "customer_name", "region_id", "industry", "bookings", "owner_id", "owner_name",
+               "status", "owner_probability"]
+    if at_risk.is_empty():
+        return at_risk.select(columns)
+    risky = set(at_risk["owner_id"].drop_nulls().to_list()) | set(
+        prob.filter(pl.col("owner_probability") >= threshold)["employee_id"].to_list())
+    pool = candidates(people).filter(~pl.col("employee_id").is_in(list(risky)))
+    reps = rep_components(people, rep_accounts, candidates(people), weights)
+    cands = reps.join(pool.select("employee_id"), on="employee_id").with_columns(
+        spare=(capacity - pl.col("ka_accounts")).clip(lower_bound=0)).filter(pl.col("spare") > 0).sort("employee_id")
+    industry = industry_scores(rep_accounts, weights)
+    groups = at_risk.group_by("region_id", "industry", "owner_id").agg(n=pl.len()).sort(
+        "region_id", "industry", "owner_id", nulls_last=True).with_row_index("g")
+    table = fit_table(groups, cands, industry, weights).sort("g", "employee_id")
+    if cands.is_empty():
+        return at_risk.select(columns).with_columns(backup_id=pl.lit(None, pl.Int64),
+                                                    backup_fit=pl.lit(None, pl.Float64))
+    fit = table["fit"].to_numpy().reshape(groups.height, cands.height)
+    order = np.argsort(-fit, axis=1, kind="stable")[:, : rules.top_k]
+    allowed = np.zeros_like(fit, dtype=bool)
+    np.put_along_axis(allowed, order, True, axis=1)
+    flows = solve_transport(fit, groups["n"].to_numpy(), cands["spare"].to_numpy(), allowed)
+    rows = at_risk.join(groups.select("g", "region_id", "industry", "owner_id"),
+                        on=["region_id", "industry", "owner_id"], how="left", nulls_equal=True).sort("customer_id")
+    placed = _distribute(rows.with_columns(owner_id=pl.lit(None, pl.Int64)), flows, cands["employee_id"].to_numpy())
+    backup = placed.select("customer_id", backup_id="suggested_id", g="g").join(
+        table.select("g", backup_id="employee_id", backup_fit="fit"), on=["g", "backup_id"], how="left").join(
+        cands.select(backup_id="employee_id", backup_name="name", backup_ka_skill="ka_skill", backup_spare="spare"),
+        on="backup_id", how="left").drop("g")
+    return at_risk.select(columns).join(backup, on="customer_id", how="left").with_columns(
+        skill_matched=(pl.col("backup_ka_skill") >= rules.min_skill).fill_null(False)).sort("customer_id")

@@ -1,0 +1,129 @@
+"""What the quota & performance page shows, assembled from the pipelines (no Streamlit)."""
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+
+from analytics.core.access import Viewer
+from analytics.core.db import Database
+from analytics.core.periods import Period, add_months, month_start, trailing_months
+from analytics.metrics.engine import compute
+from analytics.sales import quota
+
+HEADLINE = ("bookings", "attainment", "reps_at_quota", "revenue_per_head", "collection_rate", "dso",
+            "new_customers", "ka_share")
+BREAKDOWNS = ("region", "team", "role", "rep")
+RAMP_SPLITS = ("hire_cohort", "mentored", "role")
+
+
+def headline(db: Database, viewer: Viewer, period: Period, as_of: dt.date) -> dict[str, dict]:
+    """KPI values for the period (to date) and for the same stretch of the previous period."""
+    from analytics.reviews.overview import comparable_periods
+
+    current, previous = comparable_periods(period, as_of)
+    out = {}
+    for metric_id in HEADLINE:
+        now = compute(db, viewer, metric_id, current, as_of=as_of).row(0, named=True)
+        before = compute(db, viewer, metric_id, previous, as_of=as_of).row(0, named=True)
+        out[metric_id] = {"value": now["value"], "previous": before["value"], "previous_label": previous.label,
+                          "denominator": now["denominator"]}
+    return out
+
+
+def _panel(db: Database, viewer: Viewer, start: dt.date, end: dt.date, as_of: dt.date) -> pl.LazyFrame:
+    return db.query("rep_month_sales", start=start, end=end, as_of=as_of, **viewer.sql_params()).lazy()
+
+
+def monthly_attainment(db: Database, viewer: Viewer, last_month: dt.date, as_of: dt.date,
+                       months: int = 24) -> pl.DataFrame:
+    """Bookings-based and collection-based attainment per month (Σ ÷ Σ over reps with quota)."""
+    window = trailing_months(last_month, months)
+    panel = _panel(db, viewer, window.start, window.months[-1], as_of)
+    out = quota.attainment(panel.filter(pl.col("quota") > 0), ["month"]).sort("month").collect()
+    return out.select("month", "attainment", "attainment_collected", "quota", "att_bookings",
+                      partial=pl.col("month") > month_start(as_of))
+
+
+def distribution(db: Database, viewer: Viewer, period: Period, as_of: dt.date) -> pl.DataFrame:
+    """Reps with quota per attainment band (<50%, 50–80%, 80–100%, 100–120%, ≥120%), all bands listed."""
+    frame = compute(db, viewer, "attainment_band", period.to_date(as_of), as_of=as_of)
+    bands = pl.DataFrame({"band": [b for b, _ in quota.ATTAINMENT_BANDS]})
+    counts = frame.select("band", reps=pl.col("value")) if "band" in frame.columns else bands.with_columns(
+        reps=pl.lit(0.0))
+    return bands.join(counts, on="band", how="left").with_columns(pl.col("reps").fill_null(0))
+
+
+def ramp(db: Database, viewer: Viewer, as_of: dt.date, split: str = "hire_cohort", years: int = 3,
+         max_month: int = 12) -> pl.DataFrame:
+    """Mean attainment by tenure month of the reps hired in the last ``years`` years, per group of ``split``."""
+    start = dt.date(as_of.year - years, 1, 1)
+    panel = _panel(db, viewer, start, month_start(as_of), as_of).filter(pl.col("hire_date") >= start)
+    traits = db.query("rep_traits", as_of=as_of).lazy().select("employee_id", "mentored")
+    panel = panel.join(traits, on="employee_id", how="left")
+    cohort = {
+        "hire_cohort": pl.col("hire_date").dt.year().cast(pl.Utf8),
+        "mentored": pl.col("mentored").cast(pl.Utf8),
+        "role": pl.col("role_id"),
+    }[split]
+    curve = quota.ramp_curve(panel, cohort, max_month).collect()
+    ttp = quota.time_to_productivity(panel).join(
+        panel.select("employee_id", cohort.alias("cohort")).unique("employee_id"), on="employee_id").collect()
+    summary = ttp.group_by("cohort").agg(
+        reps=pl.len(), productive=pl.col("time_to_productivity").is_not_null().sum(),
+        median_months=pl.col("time_to_productivity").median())
+    return curve.join(summary, on="cohort", how="left")
+
+
+def breakdown(db: Database, viewer: Viewer, period: Period, as_of: dt.date, by: str, lang: str,
+              within: str | None = None) -> pl.DataFrame:
+    """Attainment, bookings, quota, reps at quota and collection rate per group; ``within`` narrows to one
+    org unit first (drill-down region → team → rep)."""
+    current = period.to_date(as_of)
+    scoped = viewer.narrowed(within) if within else viewer
+    att = compute(db, scoped, "attainment", current, by=[by], lang=lang, as_of=as_of)
+    totals = compute(db, scoped, "bookings", current, by=[by], lang=lang, as_of=as_of)
+    at_quota = compute(db, scoped, "reps_at_quota", current, by=[by], lang=lang, as_of=as_of)
+    cash = compute(db, scoped, "collection_rate", current, by=[by], lang=lang, as_of=as_of)
+    return (
+        totals.select(by, "label", bookings="value", reps="n_people")
+        .join(att.select(by, attainment="value", quota="denominator", masked="masked"), on=by, how="left",
+              nulls_equal=True)
+        .join(at_quota.select(by, reps_at_quota="value"), on=by, how="left", nulls_equal=True)
+        .join(cash.select(by, collection_rate="value"), on=by, how="left", nulls_equal=True)
+        .sort("attainment", descending=True, nulls_last=True)
+    )
+
+
+def leaderboard(db: Database, viewer: Viewer, period: Period, as_of: dt.date, lang: str) -> pl.DataFrame:
+    """Every rep with quota in scope: attainment, bookings, KA and new-customer shares, collection rate."""
+    if not viewer.person_level:
+        return pl.DataFrame()
+    current = period.to_date(as_of)
+    panel = quota.in_period(_panel(db, viewer, current.start, current.months[-1], as_of), current)
+    reps = quota.rep_attainment(panel)
+    shares = quota.sales_totals(panel, ["employee_id"]).select(
+        "employee_id", "ka_share", "collection_rate",
+        new_customer_share=pl.when(pl.col("bookings") > 0).then(pl.col("new_customer_bookings") / pl.col("bookings")))
+    names = db.sql("select employee_id, name from employees").lazy()
+    units = db.sql(f"select org_unit_id as team_id, {'name_zh' if lang == 'zh' else 'name_en'} as team "
+                   "from org_units").lazy()
+    return (
+        reps.join(shares, on="employee_id", how="left").join(names, on="employee_id", how="left")
+        .join(units, on="team_id", how="left")
+        .with_columns(rank=pl.col("attainment").rank("ordinal", descending=True))
+        .sort("rank").collect()
+    )
+
+
+def last_completed_quarters(as_of: dt.date, n: int, fy_start: int = 1) -> list[Period]:
+    """The ``n`` most recent fiscal quarters complete at ``as_of``, oldest first."""
+    from analytics.core.periods import quarter_of
+
+    q = quarter_of(as_of, fy_start)
+    if q.is_partial(as_of):
+        q = quarter_of(add_months(q.start, -1), fy_start)
+    out = [q]
+    for _ in range(n - 1):
+        out.insert(0, quarter_of(add_months(out[0].start, -1), fy_start))
+    return out

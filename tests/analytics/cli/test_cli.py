@@ -1,0 +1,100 @@
+"""The command line: same numbers as the engine, --help everywhere, one-sentence errors."""
+import json
+
+import pytest
+
+from analytics.cli.main import build_parser, main
+
+
+@pytest.fixture
+def tiny_path(tiny_db):
+    """The tiny company's file, closed: the command line opens it read-only like a separate process."""
+    tiny_db.close()
+    return str(tiny_db.path)
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.mark.parametrize("command", ["demo", "metrics", "checks", "info", "bench"])
+def test_every_subcommand_has_help(command, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        build_parser().parse_args([command, "--help"])
+    assert exit_.value.code == 0
+    assert "usage" in capsys.readouterr().out
+
+
+def test_metrics_json_and_csv_match_hand_values(tiny_path, capsys):
+    code, out, _ = run(capsys, "metrics", "headcount_end", "--period", "2024-Q1", "--format", "json",
+                       "--db", tiny_path)
+    assert code == 0
+    assert json.loads(out)[0]["value"] == 5
+    code, out, _ = run(capsys, "metrics", "exits", "--period", "2024-01..2024-06", "--by", "region,month",
+                       "--format", "csv", "--db", tiny_path)
+    lines = out.strip().splitlines()
+    assert lines[0].startswith("period,month,region,label,value")
+    east_march = [ln for ln in lines if ",2024-03-01,east," in ln]
+    assert len(east_march) == 1 and ",1.0," in east_march[0]
+    code, out, _ = run(capsys, "metrics", "headcount_end", "--period", "2024-Q1", "--by", "region", "--lang", "zh",
+                       "--format", "csv", "--db", tiny_path)
+    assert "华东" in out
+
+
+def test_metrics_list_names_every_registry_id(capsys):
+    from analytics.core.registry import REGISTRY
+
+    code, out, _ = run(capsys, "metrics", "--list", "--format", "json")
+    assert code == 0
+    assert [r["id"] for r in json.loads(out)] == list(REGISTRY)
+
+
+@pytest.mark.parametrize(("argv", "needle"), [
+    (["metrics", "atrition_rate", "--period", "2024-Q1"], "Did you mean 'attrition_rate'"),
+    (["metrics", "headcount_end", "--period", "2024-Q7"], "is not a period"),
+    (["metrics", "headcount_end", "--period", "2024-Q1", "--by", "galaxy"], "choose from"),
+])
+def test_user_errors_are_one_sentence_with_status_2(tiny_path, capsys, argv, needle):
+    code, _, err = run(capsys, *argv, "--db", tiny_path)
+    assert code == 2
+    assert needle in err and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_missing_database_is_explained(tmp_path, capsys):
+    code, _, err = run(capsys, "info", "--db", str(tmp_path / "none.duckdb"))
+    assert code == 2 and "python -m analytics demo" in err
+    assert not (tmp_path / "none.duckdb").exists()
+
+
+def test_checks_pass_on_tiny(tiny_path, capsys):
+    code, out, _ = run(capsys, "checks", "--db", tiny_path)
+    assert code == 0 and "FAIL" not in out
+
+
+def test_env_var_names_the_database(tiny_path, capsys, monkeypatch):
+    monkeypatch.setenv("TANDEM_DB", tiny_path)
+    code, out, _ = run(capsys, "metrics", "hires", "--period", "2024-Q1", "--format", "json")
+    assert code == 0 and json.loads(out)[0]["value"] == 2
+
+
+@pytest.fixture(scope="module")
+def demo_copy(demo_db_path, tmp_path_factory):
+    import shutil
+
+    path = tmp_path_factory.mktemp("cli") / "demo.duckdb"
+    shutil.copy(demo_db_path, path)
+    return str(path)
+
+
+def test_every_registry_metric_is_available_from_the_command_line(demo_copy, capsys):
+    from analytics.core.registry import REGISTRY
+
+    failures = {}
+    for metric_id in REGISTRY:
+        code, out, err = run(capsys, "metrics", metric_id, "--period", "2025-Q3", "--format", "json", "--db", demo_copy)
+        if code != 0 or not json.loads(out):
+            failures[metric_id] = err.strip() or "empty"
+    assert not failures, failures

@@ -1,0 +1,98 @@
+"""The warehouse layer: bad paths and files get one clear sentence, writes are all-or-nothing."""
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import pytest
+
+from analytics.core.db import SCHEMA_VERSION, Database, DatabaseError, QueryError
+
+
+def test_creates_schema_and_counts_versions(tmp_path: Path):
+    db = Database(tmp_path / "sub" / "new.duckdb")
+    assert db.meta("schema_version") == str(SCHEMA_VERSION)
+    assert db.data_version == 0
+    counts = db.table_counts()
+    for table in ["employees", "assignments", "orders", "quotas", "goals", "action_items", "audit_log", "meta"]:
+        assert table in counts
+    frame = pl.DataFrame({"skill_id": ["x"], "name_en": ["X"], "name_zh": ["某"], "category": ["c"]})
+    db.replace_tables({"skills": frame}, actor="t", action="test")
+    db.replace_tables({"skills": frame}, actor="t", action="test")
+    assert db.data_version == 2
+    assert db.table_counts()["skills"] == 1
+    assert db.sql("select count(*) as n from audit_log")["n"][0] == 2
+    db.close()
+
+
+def test_failed_write_leaves_nothing(tmp_path: Path):
+    db = Database(tmp_path / "t.duckdb")
+    good = pl.DataFrame({"skill_id": ["x"], "name_en": ["X"], "name_zh": ["某"], "category": ["c"]})
+    db.replace_tables({"skills": good}, actor="t", action="test")
+    bad = pl.DataFrame({"skill_id": ["y", "y"], "name_en": ["Y", "Y"], "name_zh": ["乙", "乙"], "category": ["c", "c"]})
+    with pytest.raises(Exception, match=r"(?i)duplicate|constraint"):
+        db.replace_tables({"skills": bad}, actor="t", action="test")
+    assert db.sql("select skill_id from skills")["skill_id"].to_list() == ["x"]
+    assert db.data_version == 1
+    with pytest.raises(DatabaseError, match="Unknown table"):
+        db.replace_tables({"nonsense": good}, actor="t", action="test")
+    db.close()
+
+
+def test_not_a_duckdb_file_is_refused_and_left_alone(tmp_path: Path):
+    path = tmp_path / "notes.duckdb"
+    path.write_text("these are my notes")
+    with pytest.raises(DatabaseError, match="is not a DuckDB database"):
+        Database(path)
+    assert path.read_text() == "these are my notes"
+
+
+def test_unwritable_location_is_refused_without_creating_anything(tmp_path: Path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    with pytest.raises(DatabaseError, match="not writable"):
+        Database(blocker / "inside" / "db.duckdb")
+    with pytest.raises(DatabaseError, match="is a folder"):
+        Database(tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a-file"]
+
+
+def test_newer_schema_is_refused_untouched(tmp_path: Path):
+    path = tmp_path / "future.duckdb"
+    db = Database(path)
+    with db.transaction() as cur:
+        cur.execute("update meta set value = '99' where key = 'schema_version'")
+    db.close()
+    with pytest.raises(DatabaseError, match=r"newer Tandem .*version 99"):
+        Database(path)
+    con = duckdb.connect(str(path), read_only=True)
+    assert con.sql("select value from meta where key = 'schema_version'").fetchall() == [("99",)]
+    con.close()
+
+
+def test_named_queries_bind_parameters(tmp_path: Path):
+    db = Database(tmp_path / "q.duckdb")
+    with pytest.raises(QueryError, match="Missing query parameter"):
+        db.query("hr_events", start="2024-01-01")
+    with pytest.raises(QueryError, match="no named query"):
+        db.query("drop_everything")
+    with pytest.raises(QueryError, match="not a valid"):
+        db.query("../schema")
+    # a value that looks like SQL is only ever a value
+    assert db.sql("select $x as v", x="'; drop table employees; --")["v"][0].startswith("'")
+    assert "employees" in db.table_counts()
+    db.close()
+
+
+def test_every_contract_passes_on_the_tiny_company(tiny_db):
+    broken = {name: rows for name, rows in tiny_db.run_checks().items() if rows.height}
+    assert not broken
+
+
+def test_contracts_catch_broken_rows(tiny_db):
+    with tiny_db.transaction() as cur:
+        cur.execute("update employees set termination_date = date '2020-01-01', exit_type = 'voluntary' "
+                    "where employee_id = 4")
+        cur.execute("insert into orders values (999, 1, 10, date '2024-01-01', -5, null, false)")
+    results = tiny_db.run_checks()
+    assert results["employees_termination_after_hire"]["employee_id"].to_list() == [4]
+    assert results["orders_amount_non_negative"]["order_id"].to_list() == [999]

@@ -1,0 +1,85 @@
+"""Flight-risk model: no leakage, out-of-time split, the IBM snapshot, and the demo company."""
+import datetime as dt
+import os
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from analytics.core.access import full_access
+from analytics.core.db import Database
+from analytics.people import risk
+
+D = dt.date
+DATASETS = Path(__file__).resolve().parents[3].parent / "shared" / "datasets"
+IBM = DATASETS / "ibm_hr_attrition" / "WA_Fn-UseC_-HR-Employee-Attrition.csv"
+
+
+def need(path: Path) -> None:
+    if not path.exists():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{path} is missing: the shared datasets must be beside the repository in CI.")
+        pytest.skip(f"{path} not available")
+
+
+def test_features_use_only_facts_known_at_the_date(tiny_db):
+    before = risk.features(tiny_db, full_access(), [D(2024, 3, 31)], horizon=6)
+    with tiny_db.transaction() as cur:  # facts dated after the as-of date must change nothing
+        cur.execute("insert into complaints values (1, 10, 1, date '2024-05-01', 3, 'late')")
+        cur.execute("insert into orders values (900, 1, 10, date '2024-04-02', 1000, null, false)")
+        cur.execute("insert into engagement values (1, date '2024-04-15', 1.0, 1.0, 0)")
+    after = risk.features(tiny_db, full_access(), [D(2024, 3, 31)], horizon=6)
+    assert before.sort("employee_id").drop("bookings_vs_peers").equals(after.sort("employee_id").drop(
+        "bookings_vs_peers"))
+    row = after.filter(pl.col("employee_id") == 3).row(0, named=True)
+    # C was hired 2024-02-10 (in probation on 31 March) and left on 20 April: inside the 6-month horizon.
+    assert row["left_within"] and row["in_probation"] == 1.0
+    # B left on 31 March itself: not employed after the as-of date, so not in the population.
+    assert 2 not in after["employee_id"].to_list()
+    # A: Q1 bookings 80 on quota 100 (quota months Jan–Mar inside the last 3 months).
+    a = after.filter(pl.col("employee_id") == 1).row(0, named=True)
+    assert a["attainment_q1"] == pytest.approx(0.8) and not a["left_within"]
+
+
+def test_training_labels_are_complete_before_the_first_test_date():
+    train, test = risk.split_dates(D(2021, 1, 1), D(2025, 12, 31), horizon=6)
+    assert test and train
+    assert all(d.replace(day=1) <= test[0] for d in train)
+    for d in train:  # each training label window ends before testing starts
+        end_month = (d.month - 1 + 6) % 12 + 1
+        end_year = d.year + (d.month - 1 + 6) // 12
+        assert dt.date(end_year, end_month, 1) <= test[0]
+    assert test[-1] <= D(2025, 6, 30)  # test labels are complete at the as-of date
+
+
+def test_ibm_snapshot_cross_validated_auc_at_least_080():
+    need(IBM)
+    frame = pl.read_csv(IBM)
+    result = risk.evaluate_snapshot(frame, "Attrition")
+    assert result.scores["roc_auc"] >= 0.80
+    assert set(result.dropped) >= {"EmployeeCount", "Over18", "StandardHours", "EmployeeNumber"}
+    assert 0.15 < result.positive_rate < 0.17  # 237 of 1,470 left
+    assert result.scores["brier"] < 0.12
+
+
+def test_snapshot_errors_are_clear():
+    frame = pl.DataFrame({"a": [1, 2, 3, 4], "left": ["Yes", "No", "No", "No"]})
+    with pytest.raises(ValueError, match="not in the file"):
+        risk.evaluate_snapshot(frame, "Attrition")
+    with pytest.raises(ValueError, match="at least 5 people who left"):
+        risk.evaluate_snapshot(frame, "left")
+
+
+def test_model_beats_its_baseline_out_of_time_on_the_demo_company(demo_db_path):
+    from analytics.metrics.engine import as_of_date
+    from analytics.people.risk_report import first_month
+
+    db = Database(demo_db_path, read_only=True)
+    try:
+        bt = risk.backtest(db, full_access(), first_month(db), as_of_date(db), horizon=6)
+    finally:
+        db.close()
+    assert bt is not None
+    assert bt.scores["model"]["roc_auc"] > bt.scores["baseline"]["roc_auc"]
+    assert bt.scores["model"]["pr_auc"] > bt.scores["baseline"]["pr_auc"]
+    assert max(bt.train_dates) < min(bt.test_dates)
