@@ -10,7 +10,8 @@ import streamlit as st
 from analytics.core.i18n import t
 from analytics.core.settings import SettingsError, load_settings
 from ui.auth import current_viewer, ensure_cookie_secret, login_view, logout_button
-from ui.context import end_run, lang, open_or_stop, render_sidebar
+from ui.context import end_run, open_or_stop, render_sidebar
+from ui.language import lang
 
 st.set_page_config(page_title="Tandem", page_icon="🚲", layout="wide")
 

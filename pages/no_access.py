@@ -4,7 +4,7 @@ from __future__ import annotations
 import streamlit as st
 
 from analytics.core.i18n import t
-from ui.context import lang
+from ui.language import lang
 
 st.title(t("noaccess.title", lang()))
 st.info(t("noaccess.body", lang()))

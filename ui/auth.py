@@ -18,7 +18,7 @@ from analytics.core.access import Viewer
 from analytics.core.db import Database
 from analytics.core.i18n import t
 from analytics.core.settings import PROJECT_ROOT, Settings
-from ui.context import lang
+from ui.language import lang
 
 SESSION_MINUTES = int(os.environ.get("TANDEM_SESSION_MINUTES", "480"))  # idle time before signing in again
 SECRETS = PROJECT_ROOT / ".streamlit" / "secrets.toml"

@@ -17,6 +17,7 @@ from analytics.core.db import Database, DatabaseError
 from analytics.core.i18n import LANG_LABELS, fmt_date, t
 from analytics.core.periods import Period, month_start, periods_of_grain
 from analytics.core.settings import Settings, load_settings
+from ui.language import lang
 
 GRAINS = ("quarter", "month", "fiscal_year")
 _RUN = threading.local()  # the context of the script run under way on this thread (set by app.py)
@@ -44,15 +45,6 @@ class Context:
         """Plain values naming everything a cached result depends on (scope included)."""
         return (self.db_path, self.viewer.scope_key, self.data_version, self.period.label, self.fy_start,
                 self.as_of.isoformat())
-
-
-def lang() -> str:
-    """The session's language; a fresh session takes it from the URL (``?lang=zh``) so links keep it."""
-    chosen = st.session_state.get("lang")
-    if chosen in LANG_LABELS:
-        return chosen
-    wanted = st.query_params.get("lang")
-    return wanted if wanted in LANG_LABELS else "en"
 
 
 @st.cache_resource(show_spinner=False)

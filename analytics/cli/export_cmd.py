@@ -63,7 +63,7 @@ class _Bar:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from analytics.cli.main import cli_viewer
+    from analytics.cli.common import cli_viewer
     from analytics.core.db import Database, DatabaseError
     from analytics.core.periods import parse_period
     from analytics.core.settings import load_settings

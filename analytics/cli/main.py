@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 import polars as pl
 
-from analytics.core.access import full_access
+from analytics.cli.common import cli_viewer
 from analytics.core.db import Database, DatabaseError, QueryError
 from analytics.core.periods import PeriodError, parse_period
 from analytics.core.registry import REGISTRY, UnknownMetricError
@@ -95,16 +95,6 @@ def cmd_metrics(args: argparse.Namespace) -> int:
                           "partial"])
     _emit(frame, args.format)
     return 0
-
-
-def cli_viewer(db: Database, args: argparse.Namespace, suppression: int):
-    """The Viewer for a command: the named ``--user`` (same scope as in the app), else the operator."""
-    from analytics.core import auth
-    if not getattr(args, "user", None):
-        return full_access("cli", suppression)
-    if not db.scalar("select count(*) from users where username = $u", u=args.user):
-        raise GroupingError(f"There is no user {args.user!r}; list them with `python -m analytics users list`.")
-    return auth.viewer_for(db, args.user, suppression)
 
 
 def cmd_users(args: argparse.Namespace) -> int:

@@ -182,3 +182,14 @@ def trailing_months(last_month: dt.date, n: int) -> Period:
     start = add_months(month_start(last_month), -(n - 1))
     end = month_end(last_month)
     return Period(start, end, f"{start:%Y-%m}..{end:%Y-%m}", "range")
+
+
+def last_completed_quarters(as_of: dt.date, n: int, fy_start: int = 1) -> list[Period]:
+    """The ``n`` most recent fiscal quarters complete at ``as_of``, oldest first."""
+    q = quarter_of(as_of, fy_start)
+    if q.is_partial(as_of):
+        q = quarter_of(add_months(q.start, -1), fy_start)
+    out = [q]
+    for _ in range(n - 1):
+        out.insert(0, quarter_of(add_months(out[0].start, -1), fy_start))
+    return out

@@ -14,7 +14,7 @@ from analytics.core.access import Viewer
 from analytics.core.db import Database
 from analytics.core.periods import add_months, month_start
 from analytics.people import onboarding, planning, recruiting
-from analytics.sales import revenue_risk
+from analytics.sales import revenue_risk_report
 
 
 def _mask(frame: pl.DataFrame, viewer: Viewer, count: str, values: list[str]) -> pl.DataFrame:
@@ -91,4 +91,4 @@ def revenue_at_risk(db: Database, viewer: Viewer, as_of: dt.date, months: int = 
         -> dict[str, object]:
     """Revenue at risk from the exits of the last ``months`` months and the people at high flight risk now."""
     start = add_months(month_start(as_of), -(months - 1))
-    return revenue_risk.revenue_at_risk(db, viewer, start, as_of, as_of, horizon)
+    return revenue_risk_report.revenue_at_risk(db, viewer, start, as_of, as_of, horizon)

@@ -9,8 +9,9 @@ import polars as pl
 from analytics.core.access import Viewer
 from analytics.core.db import Database
 from analytics.core.i18n import fmt_number
-from analytics.core.periods import Period, add_months, month_end
+from analytics.core.periods import Period
 from analytics.core.registry import get_metric
+from analytics.metrics.compare import comparable_periods
 from analytics.metrics.engine import compute, trend
 
 OVERVIEW_METRICS = ("headcount_end", "attrition_rate_ttm", "attainment", "revenue_per_head")
@@ -26,16 +27,6 @@ class Kpi:
     partial: bool
     trend: pl.DataFrame       # month, value, partial — 12 months to the period's last month
     denominator: float | None
-
-
-def comparable_periods(period: Period, as_of: dt.date, fy_start: int = 1) -> tuple[Period, Period]:
-    """The period up to ``as_of`` and the same stretch of the previous period (so a partial
-    quarter is compared with the same number of months of the quarter before, never with a whole one)."""
-    current = period.to_date(as_of)
-    prev_full = period.shift(-1, fy_start)
-    done = current.n_months
-    prev = Period(prev_full.start, month_end(add_months(prev_full.start, done - 1)), prev_full.label, prev_full.grain)
-    return current, prev
 
 
 def kpis(db: Database, viewer: Viewer, period: Period, as_of: dt.date, fy_start: int = 1) -> list[Kpi]:

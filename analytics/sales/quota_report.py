@@ -7,7 +7,8 @@ import polars as pl
 
 from analytics.core.access import Viewer
 from analytics.core.db import Database
-from analytics.core.periods import Period, add_months, month_start, trailing_months
+from analytics.core.periods import Period, month_start, trailing_months
+from analytics.metrics.compare import comparable_periods
 from analytics.metrics.engine import compute
 from analytics.sales import quota
 
@@ -19,7 +20,6 @@ RAMP_SPLITS = ("hire_cohort", "mentored", "role")
 
 def headline(db: Database, viewer: Viewer, period: Period, as_of: dt.date) -> dict[str, dict]:
     """KPI values for the period (to date) and for the same stretch of the previous period."""
-    from analytics.reviews.overview import comparable_periods
 
     current, previous = comparable_periods(period, as_of)
     out = {}
@@ -114,16 +114,3 @@ def leaderboard(db: Database, viewer: Viewer, period: Period, as_of: dt.date, la
         .with_columns(rank=pl.col("attainment").rank("ordinal", descending=True))
         .sort("rank").collect()
     )
-
-
-def last_completed_quarters(as_of: dt.date, n: int, fy_start: int = 1) -> list[Period]:
-    """The ``n`` most recent fiscal quarters complete at ``as_of``, oldest first."""
-    from analytics.core.periods import quarter_of
-
-    q = quarter_of(as_of, fy_start)
-    if q.is_partial(as_of):
-        q = quarter_of(add_months(q.start, -1), fy_start)
-    out = [q]
-    for _ in range(n - 1):
-        out.insert(0, quarter_of(add_months(out[0].start, -1), fy_start))
-    return out

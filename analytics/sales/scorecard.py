@@ -14,7 +14,7 @@ import polars as pl
 
 from analytics.core.access import Viewer
 from analytics.core.db import Database
-from analytics.core.periods import Period
+from analytics.core.periods import Period, last_completed_quarters
 from analytics.sales import quota
 
 CONFIG = Path(__file__).resolve().parents[2] / "data" / "scorecard.toml"
@@ -156,8 +156,6 @@ def quarterly_attainment(db: Database, viewer: Viewer, quarters: list[Period], a
 def coaching_list(db: Database, viewer: Viewer, as_of: dt.date, target: float = 1.0,
                   fy_start: int = 1) -> pl.DataFrame:
     """Reps under ``target`` attainment in each of the last 2 completed quarters (METRICS.md ``coaching_list``)."""
-    from analytics.sales.quota_report import last_completed_quarters
-
     quarters = last_completed_quarters(as_of, 2, fy_start)
     att = quarterly_attainment(db, viewer, quarters, as_of)
     labels = [q.label for q in quarters]
@@ -168,8 +166,6 @@ def coaching_list(db: Database, viewer: Viewer, as_of: dt.date, target: float = 
 def high_potential(db: Database, viewer: Viewer, as_of: dt.date, target: float = 1.0,
                    fy_start: int = 1) -> pl.DataFrame:
     """Reps at or over ``target`` in each of the last 3 completed quarters with potential = high (3)."""
-    from analytics.sales.quota_report import last_completed_quarters
-
     quarters = last_completed_quarters(as_of, 3, fy_start)
     att = quarterly_attainment(db, viewer, quarters, as_of)
     labels = [q.label for q in quarters]

@@ -30,69 +30,9 @@ person with department and manager; deals with agent and office) into the tables
 """
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Mapping
-from dataclasses import dataclass
-from pathlib import Path
-from typing import TYPE_CHECKING
-
-import polars as pl
-
 from analytics.sources.ingest.coerce import CoerceResult, coerce
 from analytics.sources.ingest.errors import ROW, ImportProblem
-from analytics.sources.ingest.mapping import MAPPINGS_DIR, ColumnMapping, list_profiles, match_columns, normalise
-from analytics.sources.ingest.readers import DEFAULT_MEMORY_BUDGET, FileInfo, ReadResult, read_file
-from analytics.sources.ingest.tables import TABLES, Column, Ref, Rule, TableSpec, importable_tables, table_spec
-from analytics.sources.ingest.templates import template_csv, template_xlsx
-from analytics.sources.ingest.validate import ValidationReport, validate
-from analytics.sources.ingest.values import DEFAULT_VALUE_MAPS
-
-if TYPE_CHECKING:
-    from analytics.core.db import Database
-
-__all__ = [
-    "DEFAULT_MEMORY_BUDGET", "DEFAULT_VALUE_MAPS", "MAPPINGS_DIR", "ROW", "TABLES", "CoerceResult", "Column",
-    "ColumnMapping", "FileInfo", "ImportProblem", "Prepared", "ReadResult", "Ref", "Rule", "TableSpec",
-    "ValidationReport", "coerce", "importable_tables", "list_profiles", "match_columns", "normalise", "prepare",
-    "read_file", "table_spec", "template_csv", "template_xlsx", "validate",
-]
-
-
-@dataclass
-class Prepared:
-    """Everything up to the load: what was read, how it was mapped, the typed rows and the report."""
-
-    read: ReadResult
-    mapping: ColumnMapping
-    coerced: CoerceResult
-    report: ValidationReport
-
-    @property
-    def rows(self) -> pl.DataFrame:
-        """The typed rows the loader may write (rejected rows left out)."""
-        return self.report.accepted(self.coerced.frame)
-
-
-def prepare(source: str | Path | bytes | ReadResult, table: str, *, name: str | None = None,
-            mapping: ColumnMapping | str | None = None, batch: Mapping[str, pl.DataFrame] | None = None,
-            db: Database | None = None, today: dt.date | None = None, **read_options: object) -> Prepared:
-    """Read → map → coerce → validate one file for ``table``; raises only :class:`ImportProblem`.
-
-    ``mapping``: a ColumnMapping to use as is, or a saved profile name to start from (then the rest is
-    matched automatically). ``read_options`` go to :func:`read_file`.
-    """
-    read = source if isinstance(source, ReadResult) else read_file(source, name=name, **read_options)  # type: ignore[arg-type]
-    if isinstance(mapping, ColumnMapping) and set(mapping.sources) == set(read.headers):
-        used = mapping
-    else:
-        used = match_columns(read, table, profile=mapping)
-    coerced = coerce(used.apply(read), table, values=used.values, date_order=used.date_order, today=today)
-    report = validate(coerced, table, file=read.info.name, mapping=used, batch=batch, db=db)
-    return Prepared(read, used, coerced, report)
-
-
-# The loader and the flat-export converters build on Prepared (defined above), so they come last.
-from analytics.sources.ingest.flat import (  # noqa: E402
+from analytics.sources.ingest.flat import (
     FLAT_KINDS,
     FlatBatch,
     describe_flat,
@@ -101,7 +41,21 @@ from analytics.sources.ingest.flat import (  # noqa: E402
     read_export,
     snapshot_frame,
 )
-from analytics.sources.ingest.load import LoadResult, Part, TableCounts, load_batch  # noqa: E402
+from analytics.sources.ingest.load import LoadResult, Part, TableCounts, load_batch
+from analytics.sources.ingest.mapping import MAPPINGS_DIR, ColumnMapping, list_profiles, match_columns, normalise
+from analytics.sources.ingest.prepare import Prepared, prepare
+from analytics.sources.ingest.readers import DEFAULT_MEMORY_BUDGET, FileInfo, ReadResult, read_file
+from analytics.sources.ingest.rules import Ref, Rule
+from analytics.sources.ingest.tables import TABLES, Column, TableSpec, importable_tables, table_spec
+from analytics.sources.ingest.templates import template_csv, template_xlsx
+from analytics.sources.ingest.validate import ValidationReport, validate
+from analytics.sources.ingest.values import DEFAULT_VALUE_MAPS
 
+__all__ = [
+    "DEFAULT_MEMORY_BUDGET", "DEFAULT_VALUE_MAPS", "MAPPINGS_DIR", "ROW", "TABLES", "CoerceResult", "Column",
+    "ColumnMapping", "FileInfo", "ImportProblem", "Prepared", "ReadResult", "Ref", "Rule", "TableSpec",
+    "ValidationReport", "coerce", "importable_tables", "list_profiles", "match_columns", "normalise", "prepare",
+    "read_file", "table_spec", "template_csv", "template_xlsx", "validate",
+]
 __all__ += ["FLAT_KINDS", "FlatBatch", "LoadResult", "Part", "TableCounts", "describe_flat", "detect_flat",
             "flat_parts", "load_batch", "read_export", "snapshot_frame"]

@@ -43,6 +43,7 @@ from analytics.core.periods import month_end
 from analytics.sources.ingest.coerce import CoerceResult, coerce
 from analytics.sources.ingest.errors import ROW, ImportProblem
 from analytics.sources.ingest.mapping import ColumnMapping
+from analytics.sources.ingest.prepare import Prepared
 from analytics.sources.ingest.tables import TABLES, TableSpec, table_spec
 from analytics.sources.ingest.upsert import (
     Refused,
@@ -188,8 +189,6 @@ def _as_part(item: object) -> Part:
 
 
 def _stage(part: Part, index: int, today: dt.date | None) -> _Staged:
-    from analytics.sources.ingest import Prepared
-
     try:
         spec = table_spec(part.table)
     except KeyError as exc:

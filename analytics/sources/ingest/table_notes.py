@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from analytics.sources.ingest.tables import Ref, Rule
+from analytics.sources.ingest.rules import Ref, Rule
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ import duckdb
 import polars as pl
 
 from analytics.core.db import SQL_DIR
+from analytics.sources.ingest.rules import Ref, Rule
 
 ColumnType = Literal["date", "int", "float", "money", "bool", "str", "enum"]
 COLUMN_TYPES: tuple[str, ...] = ("date", "int", "float", "money", "bool", "str", "enum")
@@ -42,14 +43,6 @@ _EXPECTED = {"date": "a date such as 2024-01-05", "int": "a whole number such as
 
 class SpecError(RuntimeError):
     """The annotations in table_notes.py do not fit sql/schema.sql (a programming error)."""
-
-
-@dataclass(frozen=True)
-class Ref:
-    """A reference: this column holds a key of ``table`` (its primary key, or its natural key)."""
-
-    table: str
-    column: str
 
 
 @dataclass(frozen=True)
@@ -111,59 +104,6 @@ class Column:
 
 def _num(x: float) -> str:
     return str(int(x)) if float(x).is_integer() else str(x)
-
-
-RuleKind = Literal["order", "paired", "different", "not_greater", "required_if"]
-
-
-@dataclass(frozen=True)
-class Rule:
-    """A rule across two columns of one row; :meth:`broken` is a polars expression, true where broken.
-
-    - ``order``: ``b`` is on or after ``a`` when both are set (``termination_date ≥ hire_date``).
-    - ``paired``: ``a`` and ``b`` are both set or both empty (termination date ↔ exit type).
-    - ``different``: ``a`` and ``b`` differ (mentor is not the mentee).
-    - ``not_greater``: ``a ≤ b`` (tasks done ≤ tasks total).
-    - ``required_if``: ``b`` is set when the boolean ``a`` is true (completed → completed_date).
-    The issue is reported on column ``b``.
-    """
-
-    kind: RuleKind
-    a: str
-    b: str
-    severity: Literal["error", "warning"] = "error"
-
-    def broken(self) -> pl.Expr:
-        a, b = pl.col(self.a), pl.col(self.b)
-        if self.kind == "order":
-            return (b < a).fill_null(False)
-        if self.kind == "paired":
-            return a.is_null() != b.is_null()
-        if self.kind == "different":
-            return (a.cast(pl.Utf8) == b.cast(pl.Utf8)).fill_null(False)
-        if self.kind == "not_greater":
-            return (a > b).fill_null(False)
-        return a.fill_null(False) & b.is_null()
-
-    @property
-    def problem(self) -> str:
-        return {
-            "order": f"{self.b} is before {self.a}",
-            "paired": f"{self.a} and {self.b} must be given together (both or neither)",
-            "different": f"{self.b} is the same as {self.a}",
-            "not_greater": f"{self.a} is greater than {self.b}",
-            "required_if": f"{self.b} is empty although {self.a} is true",
-        }[self.kind]
-
-    @property
-    def expected(self) -> str:
-        return {
-            "order": f"{self.b} on or after {self.a}",
-            "paired": f"{self.a} and {self.b} both set, or both empty",
-            "different": f"{self.b} different from {self.a}",
-            "not_greater": f"{self.a} at most {self.b}",
-            "required_if": f"{self.b} set when {self.a} is true",
-        }[self.kind]
 
 
 @dataclass(frozen=True)
