@@ -10,6 +10,7 @@ import datetime as dt
 import json
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 import polars as pl
 
@@ -60,6 +61,16 @@ def _open(args: argparse.Namespace) -> Database:
 
 
 def cmd_metrics(args: argparse.Namespace) -> int:
+    if args.docs:
+        from analytics.core.metric_docs import render
+
+        text = render()
+        if args.docs == "-":
+            sys.stdout.write(text)
+        else:
+            Path(args.docs).write_text(text, encoding="utf-8")
+            print(f"wrote {args.docs}: {len(REGISTRY)} metrics")
+        return 0
     if args.list:
         from analytics.cli.tables import TABLE_METRICS
 
@@ -251,6 +262,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["csv", "json", "table"], default="table")
     p.add_argument("--lang", choices=["en", "zh"], default="en", help="language of group labels")
     p.add_argument("--list", action="store_true", help="list every metric of the registry")
+    p.add_argument("--docs", metavar="PATH", help="write the metric definitions (docs/metrics.md) from the registry; "
+                   "- prints them")
     p.set_defaults(func=cmd_metrics)
 
     p = sub.add_parser("checks", parents=[common], help="run the data contracts (sql/checks)",

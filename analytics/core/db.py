@@ -1,6 +1,6 @@
 """The DuckDB warehouse: open or create, apply the schema, per-thread cursors, named queries.
 
-DuckDB 2.0 notes (../shared/VERSIONS.md): ``cursor.sql(q, params=...)`` returns a relation with
+DuckDB 2.0 notes: ``cursor.sql(q, params=...)`` returns a relation with
 ``.pl()``; ``execute()`` results have none. A failed statement inside a transaction makes the
 later COMMIT roll back without raising, so every load is verified by counting afterwards.
 """

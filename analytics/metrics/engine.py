@@ -56,10 +56,14 @@ def as_of_date(db: Database) -> dt.date:
 # ── HR ──────────────────────────────────────────────────────────────────
 _HR_VALUES: dict[str, tuple[str, str | None, str | None, bool]] = {
     # metric id: (value column, numerator, denominator, trailing 12 months)
+    "headcount_start": ("headcount_start", None, None, False),
     "headcount_end": ("headcount_end", None, None, False),
     "headcount_avg": ("headcount_avg", None, None, False),
     "hires": ("hires", None, None, False),
     "exits": ("exits", None, None, False),
+    "exits_voluntary": ("exits_voluntary", None, None, False),
+    "exits_involuntary": ("exits_involuntary", None, None, False),
+    "exits_other": ("exits_other", None, None, False),
     "attrition_rate": ("attrition_rate", "exits", "headcount_avg", False),
     "attrition_rate_ttm": ("attrition_rate", "exits", "headcount_avg", True),
     "attrition_rate_annualised": ("attrition_rate_annualised", "exits", "headcount_avg", False),

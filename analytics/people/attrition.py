@@ -1,4 +1,4 @@
-"""Headcount and attrition pipelines (METRICS.md, "Headcount and attrition").
+"""Headcount and attrition pipelines (docs/metrics.md, "Headcount and attrition").
 
 Input: the point-in-time events panel from ``sql/queries/hr_events.sql`` (one row per month,
 kind ∈ {first, last, hire, exit} and employee, placed in the org unit held on that day).
@@ -80,13 +80,15 @@ def period_counts(monthly: pl.LazyFrame, period: Period, by: list[str]) -> pl.La
 
     Average headcount of the period = mean of its months' averages, a month with no rows for a
     group counting as zero (so the divisor is the number of months in the period, not of rows).
-    Headcount (end) = headcount on the last day of the period's last month.
+    Headcount (start) = headcount on the first day of the period's first month; headcount (end) = on
+    the last day of its last month.
     """
-    last = period.months[-1]
+    first, last = period.months[0], period.months[-1]
     in_period = monthly.filter(pl.col("month").is_between(period.start, period.end))
     keys = by or None
     sums = [pl.col(c).sum() for c in COUNT_COLUMNS if c not in {"hc_first", "hc_last"}]
     agg = [*sums, (pl.col("hc_avg").sum() / period.n_months).alias("headcount_avg"),
+           pl.col("hc_first").filter(pl.col("month") == first).sum().alias("headcount_start"),
            pl.col("hc_last").filter(pl.col("month") == last).sum().alias("headcount_end")]
     if keys:
         return in_period.group_by(keys).agg(agg)

@@ -1,4 +1,4 @@
-"""Headcount and capacity plan (METRICS.md ``headcount_plan``): hires needed by month to meet a revenue target.
+"""Headcount and capacity plan (docs/metrics.md ``headcount_plan``): hires needed by month to meet a revenue target.
 
 Two layers, so a scenario change recomputes in milliseconds:
 

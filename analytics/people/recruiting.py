@@ -1,4 +1,4 @@
-"""Recruiting pipelines (METRICS.md ``time_to_fill``, ``key_position_fill_rate``, ``funnel_conversion``,
+"""Recruiting pipelines (docs/metrics.md ``time_to_fill``, ``key_position_fill_rate``, ``funnel_conversion``,
 ``quality_of_hire``): requisitions, the application funnel, channels, recruiters and the referral programme.
 
 Inputs are the frames of ``sql/queries/requisition_facts.sql``, ``application_facts.sql`` and
@@ -157,7 +157,7 @@ def observable_applications(apps: pl.DataFrame, start: dt.date, end: dt.date, as
 
 def funnel(apps: pl.DataFrame, by: list[str] | tuple[str, ...] = ("channel",)) -> pl.DataFrame:
     """Per group and stage: applications reaching the stage, conversion from the previous stage, share of those
-    who applied, and the median days from the previous stage (METRICS.md ``funnel_conversion``)."""
+    who applied, and the median days from the previous stage (docs/metrics.md ``funnel_conversion``)."""
     by = list(by)
     parts = []
     for i, (stage, col) in enumerate(STAGES):

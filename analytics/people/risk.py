@@ -1,4 +1,4 @@
-"""Flight risk: who is likely to leave within the next N months, and why (METRICS.md ``flight_risk``).
+"""Flight risk: who is likely to leave within the next N months, and why (docs/metrics.md ``flight_risk``).
 
 Features come from ``sql/queries/risk_features.sql`` as of month-end dates, using only facts dated
 on or before each date. The model is validated out of time: trained on earlier as-of dates whose

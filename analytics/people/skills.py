@@ -1,6 +1,6 @@
 """Skill profiles (员工画像), tiers, radar data, team skill gaps, course suggestions and selling archetypes.
 
-METRICS.md ``skill_profile``: per person in scope on the as-of date, the latest assessed score per skill,
+docs/metrics.md ``skill_profile``: per person in scope on the as-of date, the latest assessed score per skill,
 training completed and traits from the sales facts of the last 12 months; a tier novice / backbone / expert
 by the rules of :class:`TierRules` (written out in docs/talent.md). Inputs come from the named queries
 ``talent_people``, ``talent_sales_traits``, ``skill_scores``, ``completed_courses``, ``skill_catalogue``,

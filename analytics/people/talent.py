@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-# ── 9-box (METRICS.md ``nine_box``) ─────────────────────────────────────
+# ── 9-box (docs/metrics.md ``nine_box``) ─────────────────────────────────────
 PERFORMANCE_BANDS = ("low", "mid", "high")   # rating 1–2, 3, 4–5
 POTENTIAL_BANDS = ("low", "mid", "high")     # potential 1, 2, 3
 BOX_NAMES: dict[tuple[str, str], tuple[str, str]] = {

@@ -1,8 +1,8 @@
 """Training effect: completion, pre/post scores, the effect on each course's target metric, and onboarding.
 
-- ``training_completion`` (METRICS.md): completed enrolments ÷ enrolments, by course and talent tier.
+- ``training_completion`` (docs/metrics.md): completed enrolments ÷ enrolments, by course and talent tier.
 - Pre/post: mean pre and post score (0–100) per course and the paired difference with a t interval.
-- ``training_uplift`` (METRICS.md): a matched, stacked difference-in-differences on the course's target
+- ``training_uplift`` (docs/metrics.md): a matched, stacked difference-in-differences on the course's target
   metric per rep and quarter — (trained after − before) − (comparable untrained after − before) — with a
   95% cluster (person) bootstrap interval from a fixed seed. Comparable = same role in the completion month,
   not enrolled in the course by the end of the post window, established on the metric before (like the

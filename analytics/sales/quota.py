@@ -1,4 +1,4 @@
-"""Quota attainment and sales productivity pipelines (METRICS.md, "Sales performance").
+"""Quota attainment and sales productivity pipelines (docs/metrics.md, "Sales performance").
 
 Input: the rep × month panel from ``sql/queries/rep_month_sales.sql`` (bookings, KA and
 new-customer bookings, quota, cash collected by the as-of date; each row placed in the org unit
@@ -54,7 +54,7 @@ def sales_totals(panel: pl.LazyFrame, by: list[str]) -> pl.LazyFrame:
 
 
 def attainment(panel: pl.LazyFrame, by: list[str]) -> pl.LazyFrame:
-    """Σ bookings ÷ Σ quota over reps with quota in the rows given (METRICS.md ``attainment``)."""
+    """Σ bookings ÷ Σ quota over reps with quota in the rows given (docs/metrics.md ``attainment``)."""
     with_quota = panel.join(reps_with_quota(panel), on="employee_id", how="semi")
     agg = [
         pl.col("bookings").sum().alias("att_bookings"),
@@ -98,7 +98,7 @@ def attainment_band(value: pl.Expr) -> pl.Expr:
 
 # ── Customer development and process metrics (per rep and period, from rep_period_customers.sql) ──
 def customer_metrics(rows: pl.LazyFrame, by: list[str], days_in_period: int) -> pl.LazyFrame:
-    """Sum per group and derive the ratios of METRICS.md.
+    """Sum per group and derive the ratios of docs/metrics.md.
 
     - repeat_rate = repeat customers ÷ customers who ordered in the 12 months before the period
     - complaint_rate = complaints ÷ active customers (customer–rep pairs with an order in the period)

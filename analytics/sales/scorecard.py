@@ -1,4 +1,4 @@
-"""The performance scorecard, ranking, coaching list and high-potential list (METRICS.md, issue 5).
+"""The performance scorecard, ranking, coaching list and high-potential list (docs/metrics.md, issue 5).
 
 Weights are configuration (``data/scorecard.toml``). Each component is the person's percentile among
 peers of the same role in scope (0–100); the score is the weighted sum minus a deduction for complaints.
@@ -155,7 +155,7 @@ def quarterly_attainment(db: Database, viewer: Viewer, quarters: list[Period], a
 
 def coaching_list(db: Database, viewer: Viewer, as_of: dt.date, target: float = 1.0,
                   fy_start: int = 1) -> pl.DataFrame:
-    """Reps under ``target`` attainment in each of the last 2 completed quarters (METRICS.md ``coaching_list``)."""
+    """Reps under ``target`` attainment in each of the last 2 completed quarters (docs/metrics.md ``coaching_list``)."""
     quarters = last_completed_quarters(as_of, 2, fy_start)
     att = quarterly_attainment(db, viewer, quarters, as_of)
     labels = [q.label for q in quarters]

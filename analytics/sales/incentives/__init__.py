@@ -1,4 +1,4 @@
-"""Commission plans as data, and the payout engine (METRICS.md, "Commission").
+"""Commission plans as data, and the payout engine (docs/metrics.md, "Commission").
 
 Callers use ``from analytics.sales import incentives`` and ``incentives.<name>``; this package
 re-exports the public API of its modules:

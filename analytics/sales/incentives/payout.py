@@ -1,4 +1,4 @@
-"""The payout engine (METRICS.md, "Commission"): commission per rep and measurement period.
+"""The payout engine (docs/metrics.md, "Commission"): commission per rep and measurement period.
 
 Units. Money is in the company currency (CNY in the demo) and results are rounded to 0.01 (fen);
 in result frames ``rate``, ``attainment`` and ``cost_of_sales`` are fractions (0.015, 1.10).

@@ -1,6 +1,7 @@
-"""The registry must match ../shared/METRICS.md: every documented id, in order, with its names.
+"""The registry and docs/metrics.md agree, and the metric ids other tools rely on are all there.
 
-A metric added to METRICS.md without a registry entry (or the other way round) fails here.
+``docs/metrics.md`` is written from the registry (``python -m analytics metrics --docs``); a metric
+added to one and not the other, or a hand edit of the file, fails here.
 """
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from analytics.cli.main import main
+from analytics.core.metric_docs import SECTIONS, render
 from analytics.core.registry import (
     DOMAINS,
     REGISTRY,
@@ -19,113 +22,91 @@ from analytics.core.registry import (
     metrics_in_domain,
 )
 
-METRICS_MD = Path(__file__).resolve().parents[3].parent / "shared" / "METRICS.md"
-EXTRAS = {"commission_payout", "cost_of_sales"}  # commission has no id table in METRICS.md
-SECTION_DOMAIN = {
-    "Headcount and attrition (HR)": "hr",
-    "Sales performance": "sales",
-    "Talent, recruiting, training": "talent",
-}
+METRICS_MD = Path(__file__).resolve().parents[3] / "docs" / "metrics.md"
+# The ids of the metric definitions, in their order: a contract other tools rely on (never rename).
+CONTRACT_IDS = [
+    "headcount_start", "headcount_end", "headcount_avg", "hires", "exits", "exits_voluntary", "exits_involuntary",
+    "exits_other", "attrition_rate", "attrition_rate_ttm", "attrition_rate_annualised", "attrition_voluntary",
+    "attrition_involuntary", "attrition_regretted", "probation_exit_rate", "first_year_exit_rate",
+    "probation_share_of_exits", "retention_curve", "median_tenure", "flight_risk",
+    "bookings", "quota", "attainment", "reps_at_quota", "attainment_band", "collection_rate", "dso",
+    "new_customers", "repeat_rate", "ka_share", "revenue_per_head", "ramp_curve", "time_to_productivity",
+    "pipeline_coverage", "complaint_rate", "visits", "proposal_on_time",
+    "time_to_fill", "key_position_fill_rate", "funnel_conversion", "quality_of_hire", "training_completion",
+    "training_uplift", "nine_box", "coaching_list", "high_potential", "skill_profile", "headcount_plan",
+    "commission_payout", "cost_of_sales",
+]
+SECTION_DOMAIN = {title: domain for domain, title in SECTIONS.items()}
 CJK = re.compile(r"[\u4e00-\u9fff]")
 NUMBER = re.compile(r"\d+(?:\.\d+)?%?")
 
 
 @dataclasses.dataclass
 class Row:
-    ids: list[str]
-    combined: str       # '' (one id), '/' (`a_x` / `_y`) or ',' (`a` , `b`)
+    id: str
     names: str          # the second column, e.g. "Hires / 入职人数"
     definition: str
     domain: str
 
 
-def _expand_ids(first_cell: str) -> list[str]:
-    """`attrition_voluntary` / `_involuntary` -> attrition_voluntary, attrition_involuntary."""
-    ids: list[str] = []
-    for token in re.findall(r"`([^`]+)`", first_cell):
-        if token.startswith("_"):
-            token = ids[-1].rsplit("_", 1)[0] + token
-        ids.append(token)
-    return ids
-
-
-def _parse_rows() -> list[Row]:
-    assert METRICS_MD.is_file(), f"METRICS.md not found at {METRICS_MD}"
+def _parse_rows(text: str) -> list[Row]:
     rows, section = [], ""
-    for line in METRICS_MD.read_text(encoding="utf-8").splitlines():
+    for line in text.splitlines():
         if line.startswith("## "):
             section = line[3:].strip()
         elif line.startswith("| `"):
-            first, names, definition = (c.strip() for c in line.strip().strip("|").split("|"))
-            ids = _expand_ids(first)
-            combined = "" if len(ids) == 1 else ("," if "," in first else "/")
-            rows.append(Row(ids, combined, names, definition, SECTION_DOMAIN[section]))
+            cells = [c.strip() for c in line.strip().strip("|").split(" | ")]
+            rows.append(Row(cells[0].strip("`"), cells[1], cells[2], SECTION_DOMAIN[section]))
     return rows
 
 
-ROWS = _parse_rows()
-DOC_IDS = [i for row in ROWS for i in row.ids]
+ROWS = _parse_rows(METRICS_MD.read_text(encoding="utf-8"))
 
 
-def _capitalised(s: str) -> str:
-    return s[:1].upper() + s[1:]
+def test_docs_metrics_md_is_written_from_the_registry():
+    assert METRICS_MD.read_text(encoding="utf-8") == render(), (
+        "docs/metrics.md is out of date: run `python -m analytics metrics --docs docs/metrics.md`")
+
+
+def test_docs_command_writes_the_file(tmp_path, capsys):
+    out = tmp_path / "metrics.md"
+    assert main(["metrics", "--docs", str(out)]) == 0
+    assert out.read_text(encoding="utf-8") == render()
+    assert main(["metrics", "--docs", "-"]) == 0
+    assert capsys.readouterr().out.endswith(render())
 
 
 def test_metrics_md_parsed_as_expected():
-    # guards the parser itself: the three tables, the two combined rows split into four ids
-    assert len(ROWS) >= 40 and len(DOC_IDS) == len(set(DOC_IDS))
-    assert {"attrition_voluntary", "attrition_involuntary", "visits", "proposal_on_time"} <= set(DOC_IDS)
-    assert not any(i.startswith("_") or " " in i for i in DOC_IDS)
+    # guards the parser itself: every section, one row per metric
+    assert len(ROWS) == len(REGISTRY) and {r.domain for r in ROWS} == set(DOMAINS)
+    assert "## Conventions" in METRICS_MD.read_text(encoding="utf-8")
 
 
-@pytest.mark.parametrize("metric_id", DOC_IDS)
-def test_every_documented_metric_is_registered(metric_id):
-    assert metric_id in REGISTRY
+def test_the_contract_ids_are_registered_in_order():
+    assert list(REGISTRY) == CONTRACT_IDS
+    assert [r.id for r in ROWS] == CONTRACT_IDS
 
 
-def test_registry_has_nothing_undocumented_and_keeps_the_document_order():
-    undocumented = set(REGISTRY) - set(DOC_IDS) - EXTRAS
-    assert not undocumented, f"in the registry but not in METRICS.md: {sorted(undocumented)}"
-    assert set(REGISTRY) >= EXTRAS
-    assert [i for i in REGISTRY if i in set(DOC_IDS)] == DOC_IDS
+@pytest.mark.parametrize("row", ROWS, ids=lambda r: r.id)
+def test_names_and_domain_match_the_document(row):
+    m = REGISTRY[row.id]
+    assert m.domain == row.domain
+    assert row.names == f"{m.name_en} / {m.name_zh}"
+    assert row.definition.startswith(" ".join(m.formula_en.split())[:40])
 
 
-@pytest.mark.parametrize("row", ROWS, ids=lambda r: "+".join(r.ids))
-def test_names_and_domain_match_metrics_md(row):
-    metrics = [REGISTRY[i] for i in row.ids]
-    assert all(m.domain == row.domain for m in metrics)
-    if row.combined == ",":
-        # "Customer visits / 客户拜访量, on-time proposals / 方案提交及时率"
-        parts = row.names.split(", ")
-        assert len(parts) == len(metrics)
-        for m, part in zip(metrics, parts, strict=True):
-            en, zh = part.split(" / ")
-            assert (m.name_en, m.name_zh) == (_capitalised(en), zh)
-        return
-    *en_parts, zh = row.names.split(" / ")
-    if not row.combined:
-        assert (metrics[0].name_en, metrics[0].name_zh) == (" / ".join(en_parts), zh)
-        return
-    # "Voluntary / involuntary attrition / 主动/被动离职率": the last alternative is written in
-    # full; the earlier ones share its tail ("attrition", "离职率").
-    zh_parts = zh.split("/")
-    assert len(en_parts) == len(zh_parts) == len(metrics)
-    for names, alternatives in (([m.name_en for m in metrics], en_parts),
-                                ([m.name_zh for m in metrics], zh_parts)):
-        alternatives = [_capitalised(a) for a in alternatives]
-        assert names[-1] == alternatives[-1]
-        for name, alt in zip(names[:-1], alternatives[:-1], strict=True):
-            tail = name[len(alt):]
-            assert name.startswith(alt) and tail and alternatives[-1].endswith(tail), (name, alt)
-
-
-@pytest.mark.parametrize("row", ROWS, ids=lambda r: "+".join(r.ids))
-def test_formulas_keep_the_numbers_of_the_definition(row):
+@pytest.mark.parametrize("metric", list(REGISTRY.values()), ids=lambda m: m.id)
+def test_formulas_keep_their_numbers_in_both_languages(metric):
     # thresholds, windows and defaults (12 months, 365 days, 80%, 0.5, 95% ...) survive translation
-    for m in (REGISTRY[i] for i in row.ids):
-        for number in NUMBER.findall(row.definition):
-            assert number in m.formula_en, (m.id, number)
-            assert number in m.formula_zh, (m.id, number)
+    for number in NUMBER.findall(metric.formula_en):
+        assert number in metric.formula_zh, (metric.id, number)
+
+
+def test_conventions_are_in_the_document():
+    text = METRICS_MD.read_text(encoding="utf-8")
+    for rule in ("Placement", "Every \"vs\" is the previous period of the same grain", "Small denominators",
+                 "Maturing cohorts", "Negative order lines", "so a year pays exactly what its quarters pay"):
+        assert rule in text, rule
 
 
 @pytest.mark.parametrize("metric", list(REGISTRY.values()), ids=lambda m: m.id)
@@ -182,7 +163,7 @@ def test_domains_partition_the_registry():
     by_domain = {d: metrics_in_domain(d) for d in DOMAINS}
     assert sum(len(ms) for ms in by_domain.values()) == len(REGISTRY)
     assert [m.id for m in by_domain["commission"]] == ["commission_payout", "cost_of_sales"]
-    assert by_domain["hr"][0].id == "headcount_end"
+    assert by_domain["hr"][0].id == "headcount_start"
     with pytest.raises(ValueError, match="domain"):
         metrics_in_domain("finance")
 

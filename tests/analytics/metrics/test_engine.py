@@ -32,6 +32,18 @@ def test_headcount_and_attrition_q1(tiny_db):
     assert value(tiny_db, "attrition_rate_annualised") == pytest.approx(4 / 4.5)
 
 
+def test_headcount_start_and_exits_by_type(tiny_db):
+    # Q1 starts with A (hired that day), B, D and H; B leaves on 31 Mar (voluntary), so Q2 starts with A, C, D, H.
+    q2 = parse_period("2024-Q2")
+    assert value(tiny_db, "headcount_start") == 4
+    assert value(tiny_db, "headcount_start", period=q2) == 4
+    assert [value(tiny_db, f"exits_{t}") for t in ("voluntary", "involuntary", "other")] == [1, 0, 0]
+    # C leaves on 20 Apr, involuntary; start + hires − exits = end
+    assert [value(tiny_db, f"exits_{t}", period=q2) for t in ("voluntary", "involuntary", "other")] == [0, 1, 0]
+    assert value(tiny_db, "headcount_start", period=q2) + value(tiny_db, "hires", period=q2) \
+        - value(tiny_db, "exits", period=q2) == value(tiny_db, "headcount_end", period=q2)
+
+
 def test_exit_is_placed_in_the_unit_held_that_day_and_transfers_follow_the_date(tiny_db):
     # East Q1: Jan A,B → 2; Feb 2 → 3; Mar 3 → 3 (+ H sits at region level in east) → +1 each month.
     assert value(tiny_db, "headcount_avg", by=["region"], region="east") == pytest.approx((3 + 3.5 + 4) / 3)

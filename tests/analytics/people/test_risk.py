@@ -1,7 +1,5 @@
 """Flight-risk model: no leakage, out-of-time split, the IBM snapshot, and the demo company."""
 import datetime as dt
-import os
-from pathlib import Path
 
 import polars as pl
 import pytest
@@ -9,17 +7,10 @@ import pytest
 from analytics.core.access import full_access
 from analytics.core.db import Database
 from analytics.people import risk
+from tests.datasets import dataset
 
 D = dt.date
-DATASETS = Path(__file__).resolve().parents[3].parent / "shared" / "datasets"
-IBM = DATASETS / "ibm_hr_attrition" / "WA_Fn-UseC_-HR-Employee-Attrition.csv"
-
-
-def need(path: Path) -> None:
-    if not path.exists():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{path} is missing: the shared datasets must be beside the repository in CI.")
-        pytest.skip(f"{path} not available")
+IBM_FILE = "ibm_hr_attrition/WA_Fn-UseC_-HR-Employee-Attrition.csv"
 
 
 def test_features_use_only_facts_known_at_the_date(tiny_db):
@@ -53,8 +44,8 @@ def test_training_labels_are_complete_before_the_first_test_date():
 
 
 def test_ibm_snapshot_cross_validated_auc_at_least_080():
-    need(IBM)
-    frame = pl.read_csv(IBM)
+    ibm = dataset(IBM_FILE)
+    frame = pl.read_csv(ibm)
     result = risk.evaluate_snapshot(frame, "Attrition")
     assert result.scores["roc_auc"] >= 0.80
     assert set(result.dropped) >= {"EmployeeCount", "Over18", "StandardHours", "EmployeeNumber"}

@@ -1,6 +1,6 @@
 """Commission plans and the payout engine (analytics/sales/incentives.py).
 
-Every METRICS.md worked example is reproduced with the arithmetic written out; plan files are
+Every docs/metrics.md worked example is reproduced with the arithmetic written out; plan files are
 validated with messages that name the file, the key and the line; hypothesis checks the engine's
 promises (never negative, monotone in bookings, caps hold, a plan against itself gains nothing).
 """
@@ -89,7 +89,7 @@ def cents(x: float) -> int:
     return round(x * 100)
 
 
-# ───────────────────────────── METRICS.md worked examples ─────────────────────────────
+# ───────────────────────────── docs/metrics.md worked examples ─────────────────────────────
 
 
 def test_quarterly_step_pays_the_reached_rate_on_the_whole_quarter():

@@ -176,7 +176,7 @@ def mature_attainment(t: dict[str, pl.DataFrame]) -> pl.DataFrame:
 
 
 def attainment_band(att: pl.Expr) -> pl.Expr:
-    """METRICS.md attainment_band: <50%, 50–80%, 80–100%, 100–120%, ≥120%."""
+    """docs/metrics.md attainment_band: <50%, 50–80%, 80–100%, 100–120%, ≥120%."""
     return (
         pl.when(att < 0.5)
         .then(pl.lit("1 <50%"))

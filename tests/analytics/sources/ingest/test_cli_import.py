@@ -9,8 +9,7 @@ import pytest
 
 from analytics.cli.main import main
 from analytics.core.db import Database
-
-from .conftest import dataset
+from tests.datasets import dataset
 
 HR = ("EmpID,Employee_Name,DateofHire,DateofTermination,EmploymentStatus\n"
       "E1,Ann,2024-01-05,,Active\nE2,Bob,2024-02-01,2024-05-31,Voluntarily Terminated\n")

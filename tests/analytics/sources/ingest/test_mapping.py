@@ -17,8 +17,9 @@ from analytics.sources.ingest import (
     read_file,
 )
 from analytics.sources.ingest.mapping import CHECK_BELOW, profile_path
+from tests.datasets import dataset
 
-from .conftest import AW_QUOTA_COLUMNS, dataset
+from .conftest import AW_QUOTA_COLUMNS
 
 
 @pytest.mark.parametrize(("header", "snake"), [

@@ -12,8 +12,9 @@ import xlsxwriter
 
 from analytics.sources.ingest import ROW, ImportProblem, read_file
 from analytics.sources.ingest.readers import XLSX_MAX_RATIO
+from tests.datasets import dataset
 
-from .conftest import AW_QUOTA_COLUMNS, dataset
+from .conftest import AW_QUOTA_COLUMNS
 
 
 def values(result, column: str) -> list:

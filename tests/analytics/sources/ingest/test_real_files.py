@@ -12,8 +12,7 @@ from analytics.core.db import Database
 from analytics.core.periods import parse_period
 from analytics.metrics.engine import compute
 from analytics.sources.ingest import detect_flat, flat_parts, load_batch, read_export, snapshot_frame
-
-from .conftest import dataset
+from tests.datasets import dataset
 
 D = dt.date
 TODAY = D(2025, 6, 1)

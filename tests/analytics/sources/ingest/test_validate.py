@@ -10,8 +10,7 @@ import polars as pl
 
 from analytics.core.db import Database
 from analytics.sources.ingest import ROW, coerce, prepare, validate
-
-from .conftest import dataset
+from tests.datasets import dataset
 
 D = dt.date
 TODAY = D(2025, 6, 1)

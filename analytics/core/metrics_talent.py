@@ -1,0 +1,96 @@
+"""Talent, recruiting and training metrics, then commission (METRICS.md), in document order."""
+from __future__ import annotations
+
+from analytics.core.metric import Metric, define
+
+_BOOKINGS = ("bookings of the period", "期内销售额")
+
+METRICS: list[Metric] = [
+    define("time_to_fill", "talent", ("Time to fill", "招聘周期"), (
+        ("Calendar days from requisition opened to offer accepted (SHRM); the group value is the "
+        "mean over requisitions whose offer was accepted in the period."),
+        ("从招聘需求开启到候选人接受录用的日历天数（SHRM 口径）；分组取值为期内接受录用的招聘"
+        "需求的平均值。"),
+    ), "days", "down", "period"),
+    define("key_position_fill_rate", "talent", ("Key-position fill rate", "关键岗位人才到位率"), (
+        ("Key-position requisitions filled by their target date ÷ key-position requisitions whose "
+        "target date falls in the period."),
+        "在目标日期前到岗的关键岗位招聘需求数 ÷ 目标日期在期内的关键岗位招聘需求数。",
+    ), "ratio", "up", "period",
+        numerator=("key-position requisitions filled by their target date", "按期到岗的关键岗位需求数"),
+        denominator=("key-position requisitions due in the period", "期内到期的关键岗位需求数")),
+    define("funnel_conversion", "talent", ("Funnel conversion", "招聘转化率"), (
+        ("For each stage and channel: applications that reached the stage ÷ applications "
+        "received, for applications received in the period, followed to the as-of date."),
+        ("按招聘阶段和渠道：到达该阶段的申请数 ÷ 收到的申请数；统计期内收到的申请，跟踪至"
+        "统计日。"),
+    ), "ratio", "up", "cohort",
+        numerator=("applications that reached the stage", "到达该阶段的申请数"),
+        denominator=("applications received in the period, by channel", "期内收到的申请数（按渠道）")),
+    define("quality_of_hire", "talent", ("Quality of hire", "招聘质量"), (
+        ("By channel or hire cohort, shown as its parts, with no composite score (none is "
+        "standard): probation pass rate, 12-month retention, and mean attainment in tenure "
+        "months 4–12."),
+        ("按渠道或入职批次，分项展示，不合成单一分数（业内没有通用的合成口径）：试用期通过率、"
+        "12 个月留存率、第 4–12 个在职月的平均达成率。"),
+    ), "table", "up", "cohort"),
+    define("training_completion", "talent", ("Training completion", "培训完成率"), (
+        "Completed enrolments ÷ enrolments, for enrolments in the period.",
+        "期内报名中已完成的人次 ÷ 期内报名人次。",
+    ), "ratio", "up", "period",
+        numerator=("completed enrolments", "已完成的报名人次"),
+        denominator=("enrolments in the period", "期内报名人次")),
+    define("training_uplift", "talent", ("Training effect", "培训效果"), (
+        ("Difference-in-differences of attainment (or of the metric the course targets): "
+        "(trained after − before) − (comparable untrained after − before), in the unit of that "
+        "metric (percentage points for attainment), with a 95% confidence interval."),
+        ("达成率（或课程针对的指标）的双重差分：（受训者培训后 − 培训前）−（可比未受训者同期"
+        "后 − 前），单位与该指标相同（达成率为百分点），并给出 95% 置信区间。"),
+    ), "score", "up", "cohort"),
+    define("nine_box", "talent", ("9-box", "九宫格"), (
+        ("Each person placed by performance (rating 1–2 low, 3 mid, 4–5 high) × potential (1 low, "
+        "2 mid, 3 high) from their latest review."),
+        ("按最近一次评估，将每人放入绩效（评分 1–2 为低、3 为中、4–5 为高）× 潜力（1 低、2 中、"
+        "3 高）的九宫格。"),
+    ), "table", "neutral", "person"),
+    define("coaching_list", "talent", ("Needs coaching", "待辅导名单"), (
+        ("Reps under target (attainment < 100%, configurable in one place that every page, list, "
+        "alert and action item reads) in each of the last 2 completed quarters."),
+        ("最近 2 个完整季度中每个季度均未达标（达成率 < 100%，在唯一一处配置，所有页面、名单、"
+        "预警和行动项都读取该配置）的销售代表。"),
+    ), "list", "neutral", "person"),
+    define("high_potential", "talent", ("High potential", "高潜人才"), (
+        ("Reps at or over target (attainment ≥ 100%) in each of the last 3 completed quarters "
+        "whose potential is high (3) in their latest review."),
+        ("最近 3 个完整季度中每个季度均达标（达成率 ≥ 100%），且最近一次评估潜力为高（3）的"
+        "销售代表。"),
+    ), "list", "neutral", "person"),
+    define("skill_profile", "talent", ("Skill profile", "员工画像"), (
+        ("Per person: latest assessed score (1–5) per skill, training completed, and derived traits "
+        "over the last 12 months (KA share, new-customer share of bookings, complaint rate, visits "
+        "per month); tier by the mean latest skill score: novice < 2.5 ≤ backbone < 4 ≤ expert."),
+        ("按人展示：各项技能的最近评估分（1–5）、已完成的培训，以及近 12 个月的衍生特征"
+        "（大客户销售占比、新客户销售占比、客诉率、月均拜访量）；按最近技能分的平均值分层："
+        "新手 < 2.5 ≤ 骨干 < 4 ≤ 专家。"),
+    ), "table", "neutral", "person"),
+    define("headcount_plan", "talent", ("Headcount plan", "编制计划"), (
+        ("Hires needed by month to meet a revenue target, from quota per rep, the measured ramp "
+        "curve, attrition, and time to fill (hires are opened that long before they are needed)."),
+        ("为达成收入目标每月需要的入职人数，依据人均指标、实测的新人爬坡曲线、离职率和招聘周期"
+        "（按招聘周期提前开启招聘）推算。"),
+    ), "table", "neutral", "period"),
+    define("commission_payout", "commission", ("Commission payout", "提成金额"), (
+        ("Commission earned by a rep for the period under their commission plan: base rates, tiers "
+        "by attainment (retroactive or not), accelerators above target, KA uplift, bonuses on "
+        "period targets and caps, on bookings or, where the plan says so, on collected cash. A "
+        "team's payout is the sum of its reps'."),
+        ("销售代表按其提成方案在期内应得的提成：基础费率、按达成率分档（可追溯或不追溯）、超额"
+        "加速、大客户加点、期间目标奖金和封顶，按销售额计提，或按方案规定仅按已回款计提。团队"
+        "提成为其成员提成之和。"),
+    ), "currency", "neutral", "period"),
+    define("cost_of_sales", "commission", ("Cost of sales %", "销售费用率"), (
+        "Commission payout ÷ bookings, for the period.",
+        "期内提成金额 ÷ 期内销售额。",
+    ), "ratio", "down", "period",
+        numerator=("commission payout of the period", "期内提成金额"), denominator=_BOOKINGS),
+]
