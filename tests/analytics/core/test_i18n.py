@@ -1,13 +1,229 @@
-"""Both catalogues complete; every key the app uses exists; no visible string outside t()."""
+"""Both catalogues complete; every key the app uses exists; no key goes unused; no visible string outside t().
+
+The strings live in analytics/core/locales/{en,zh}.toml. Keys reach ``t()`` three ways, and the scan below
+sees all three in app.py, pages/, ui/ and every module under analytics/:
+
+- literally: ``t("overview.title")``, ``ctx.t('col.denominator')``, ``t("a" if x else "b")``;
+- through a helper that passes its own argument on (``page(path, "nav.overview", ...)`` in app.py);
+- built at run time (``t(f"grain.{g}")``): every such family is listed in ``families()`` with where it is
+  built and the values it can take, and the scan fails on a family that is not listed there.
+"""
+import ast
 import re
+import string
+from collections.abc import Iterator
+from functools import cache
 from pathlib import Path
 
-from analytics.core.i18n import CATALOGUE, fmt_number, t
+import pytest
+
+from analytics.core.i18n import CATALOGUE, LANGS, _flatten, code_label, fmt_number, load_catalogue, t
 
 ROOT = Path(__file__).resolve().parents[3]
 SOURCES = [ROOT / "app.py", *sorted((ROOT / "pages").glob("*.py")), *sorted((ROOT / "ui").glob("*.py")),
-           *sorted(p for p in (ROOT / "analytics").rglob("*.py") if p.name != "i18n.py")]
+           *sorted((ROOT / "analytics").rglob("*.py"))]
 KEY_CALL = re.compile(r"""\bt\(\s*["']([a-z0-9_.]+)["']""")
+KEYS = set(CATALOGUE["en"])
+
+# Functions that hand a key they were given on to t(): (file, function) → position of the key among the
+# arguments of its callers (scanned in the same file), or None when the key is built inside (a family).
+PASS_THROUGH = {
+    ("app.py", "page"): 1,                          # page(path, "nav.overview", icon, slug)
+    ("ui/context.py", "Context.t"): None,           # ctx.t(key, ...): its calls are scanned as t() calls
+    ("analytics/core/i18n.py", "code_label"): None,  # code.<kind>.<code>, the "code.{}.{}" family
+}
+
+
+# ── the scanner ─────────────────────────────────────────────────────────
+def _name(func: ast.expr) -> str | None:
+    return func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else None
+
+
+def _pattern(node: ast.JoinedStr) -> str:
+    """``f"risk.{score}_help"`` → ``"risk.{}_help"``."""
+    return "".join(v.value if isinstance(v, ast.Constant) else "{}" for v in node.values)
+
+
+def _literals(node: ast.expr) -> list[str] | None:
+    """The key(s) an argument names literally ("a", or "a" if x else "b"); None when it is built."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return [node.value]
+    if isinstance(node, ast.IfExp):
+        body, orelse = _literals(node.body), _literals(node.orelse)
+        return body + orelse if body is not None and orelse is not None else None
+    return None
+
+
+def _calls(tree: ast.AST) -> Iterator[tuple[str, ast.Call]]:
+    """Every call with the qualified name of the function it sits in ("" at module level)."""
+    def walk(node: ast.AST, where: str) -> Iterator[tuple[str, ast.Call]]:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+                yield from walk(child, f"{where}.{child.name}" if where else child.name)
+            else:
+                if isinstance(child, ast.Call):
+                    yield where, child
+                yield from walk(child, where)
+    yield from walk(tree, "")
+
+
+def scan(sources: dict[str, str]) -> dict[str, dict]:
+    """What the code does with keys. ``sources`` maps a path relative to the root to its text.
+
+    literal: key → files; family: pattern → files; passed: (file, function) of the t() calls whose key
+    is a variable; code_kinds: first arguments of code_label(); args: PASS_THROUGH helper → the keys its
+    callers in the same file give it (None for one that is not a literal).
+    """
+    found: dict[str, dict] = {"literal": {}, "family": {}, "passed": set(), "code_kinds": set(), "args": {}}
+    for rel, text in sources.items():
+        tree = ast.parse(text)
+        calls = list(_calls(tree))
+        for where, call in calls:
+            name = _name(call.func)
+            if name == "t" and call.args:
+                key = call.args[0]
+                if (keys := _literals(key)) is not None:
+                    for k in keys:
+                        found["literal"].setdefault(k, set()).add(rel)
+                elif isinstance(key, ast.JoinedStr):
+                    found["family"].setdefault(_pattern(key), set()).add(rel)
+                else:
+                    found["passed"].add((rel, where))
+            elif name == "code_label" and call.args:
+                kind = _literals(call.args[0])
+                found["code_kinds"].update(kind if kind is not None else [f"<built kind in {rel}>"])
+        for (file, function), position in PASS_THROUGH.items():
+            if file != rel or position is None:
+                continue
+            for _, call in calls:
+                if _name(call.func) == function.rpartition(".")[2] and len(call.args) > position:
+                    keys = _literals(call.args[position])
+                    found["args"].setdefault(function, []).extend(keys if keys is not None else [None])
+    return found
+
+
+@cache
+def _sources() -> dict[str, str]:
+    return {p.relative_to(ROOT).as_posix(): p.read_text(encoding="utf-8") for p in SOURCES}
+
+
+@cache
+def _all_calls() -> list[ast.Call]:
+    return [call for text in _sources().values() for _, call in _calls(ast.parse(text))]
+
+
+@pytest.fixture(scope="module")
+def found() -> dict[str, dict]:
+    return scan(_sources())
+
+
+def _literal_list_args(function: str) -> set[str]:
+    """The strings in the literal arguments of every ``function(...)`` call in the code (lists included)."""
+    return {node.value for call in _all_calls() if _name(call.func) == function for arg in call.args
+            for node in ast.walk(arg) if isinstance(node, ast.Constant) and isinstance(node.value, str)}
+
+
+# ── the run-time families: where each is built and the values it can take ──
+@cache
+def families() -> dict[str, set[tuple[str, ...]]]:
+    from analytics.core.registry import DOMAINS, REGISTRY
+    from analytics.people import recruiting, risk, skills, talent
+    from analytics.people.attrition_report import BREAKDOWNS, CURVE_GROUPS
+    from analytics.reviews import packs
+    from analytics.reviews.store import STATUSES
+    from analytics.sales import scorecard
+    from analytics.sales.quota_report import RAMP_SPLITS
+    from analytics.sources import demo
+    from analytics.sources.ingest.values import DEFAULT_VALUE_MAPS
+    from ui.context import GRAINS
+
+    assert {m.domain for m in REGISTRY.values()} <= set(DOMAINS)
+    flags = ("mentored", "in_probation", "under70_twice")
+    assert set(flags) <= set(risk.FEATURES)
+    scores = ("roc_auc", "pr_auc", "brier")
+    stages = set(scorecard.load_config().weights)
+    assert set(next(iter(scorecard.load_config().weights.values()))) <= set(scorecard.COMPONENTS)
+
+    def mapped(column: str, *base: str) -> set[str]:
+        return set(base) | {v for v in DEFAULT_VALUE_MAPS[column].values() if v is not None}
+
+    codes = {
+        "exit_type": mapped("employees.exit_type", *demo.EXIT_TYPES),
+        "exit_reason": mapped("employees.exit_reason", *demo.EXIT_REASONS),
+        "hire_source": mapped("hire_source", *demo.SOURCES),
+        "feature": set(risk.FEATURES),
+    }
+    one = lambda values: {(v,) for v in values}  # noqa: E731
+    return {
+        # ui/context.py render_sidebar: the period-type picker
+        "grain.{}": one(GRAINS),
+        # pages/glossary.py: the domain filter and each metric's domain
+        "domain.{}": one(DOMAINS),
+        # pages/attrition.py: breakdown and retention-curve pickers
+        "dim.{}": one({*BREAKDOWNS, *CURVE_GROUPS}),
+        # pages/attrition.py: the exit-event radio, ["any", "voluntary"] (attrition_report.retention's event)
+        "attrition.{}": one(("any", "voluntary")),
+        # pages/hiring.py: funnel stages, analytics/people/recruiting.py STAGES
+        "hiring.stage.{}": one(s for s, _ in recruiting.STAGES),
+        # pages/incentives.py: the four statement totals
+        "incentives.total.{}": one(("lines", "bonus", "cap", "payout")),
+        # pages/quota.py: the ramp split radio
+        "quota.ramp.{}": one(RAMP_SPLITS),
+        # pages/risk.py: back-test score cards and their help
+        "risk.{}": one(scores),
+        "risk.{}_help": one(scores),
+        # analytics/people/risk_report.py describe_driver: yes/no flags
+        "risk.flag.{}.{}": {(f, yn) for f in flags for yn in ("yes", "no")},
+        # pages/scorecard.py: stages of data/scorecard.toml, and "all" in the stage filter
+        "scorecard.stage.{}": one(stages | {"all"}),
+        # pages/scorecard.py: the weights table, analytics/sales/scorecard.py COMPONENTS
+        "scorecard.c.{}": one(scorecard.COMPONENTS),
+        # pages/talent.py: a person's tier, analytics/people/skills.py TIERS
+        "talent.tier.{}": one(skills.TIERS),
+        # analytics/charts/figures.py nine_box: performance and potential bands
+        "talent.perf.{}": one({*talent.PERFORMANCE_BANDS, *talent.POTENTIAL_BANDS}),
+        # ui/review_view.py review_page(kind): kinds of the review_page("...") calls in pages/
+        "review.{}.title": one(_literal_list_args("review_page")),
+        "review.{}.caption": one(_literal_list_args("review_page")),
+        # ui/review_view.py: one download button per pack format
+        "review.pack_{}": one(packs.PACK_FORMATS),
+        # ui/review_view.py: action-item status picker and table
+        "review.status.{}": one(STATUSES),
+        # ui/widgets.py exclusion_note: rules of sql/queries/data_exclusions.sql named by the pages
+        "exclusion.{}": one(_exclusion_rules()),
+        # analytics/core/i18n.py code_label(kind, code): codes of the demo company and of the import value maps
+        "code.{}.{}": {(kind, c) for kind, values in codes.items() for c in values},
+        # ui/widgets.py table(): col.<column> for each column shown; the lookup is guarded (a column without
+        # an entry keeps its name), so it is checked the other way: see _used_columns()
+        "col.{}": set(),
+    }
+
+
+def _exclusion_rules() -> set[str]:
+    sql = (ROOT / "sql" / "queries" / "data_exclusions.sql").read_text(encoding="utf-8")
+    rules = set(re.findall(r"select\s+'([a-z0-9_]+)'", sql))
+    assert rules, "no rule found in data_exclusions.sql"
+    named = _literal_list_args("exclusion_note")
+    assert named <= rules, named - rules
+    return rules
+
+
+def _used_columns() -> set[str]:
+    """col.<name> keys whose column name occurs somewhere in the code or the SQL (a name that occurs
+    nowhere cannot be a column of a table the app shows)."""
+    texts = [*_sources().values(),
+             *(p.read_text(encoding="utf-8") for p in sorted((ROOT / "sql").rglob("*.sql")))]
+    tokens = {w for text in texts for w in re.findall(r"[A-Za-z_][A-Za-z0-9_]*", text)}
+    return {k for k in KEYS if k.startswith("col.") and k[4:] in tokens}
+
+
+def _expand(pattern: str, values: set[tuple[str, ...]]) -> set[str]:
+    return {pattern.format(*v) for v in values}
+
+
+# ── the catalogues ──────────────────────────────────────────────────────
+def _placeholders(text: str) -> set[str]:
+    return {field for _, field, _, _ in string.Formatter().parse(text) if field is not None}
 
 
 def test_catalogues_have_the_same_keys_and_no_empty_strings():
@@ -16,18 +232,101 @@ def test_catalogues_have_the_same_keys_and_no_empty_strings():
         assert all(v.strip() for v in cat.values()), lang
 
 
-def test_every_key_used_in_code_exists():
+def test_both_languages_have_the_same_placeholders():
+    differ = {k: (_placeholders(CATALOGUE["en"][k]), _placeholders(CATALOGUE["zh"][k])) for k in KEYS
+              if _placeholders(CATALOGUE["en"][k]) != _placeholders(CATALOGUE["zh"][k])}
+    assert differ == {}
+    broken = []
+    for lang, cat in CATALOGUE.items():  # every text formats with its own named fields (no stray brace, no {})
+        for key, text in cat.items():
+            try:
+                text.format(**dict.fromkeys(_placeholders(text), "x"))
+            except (ValueError, IndexError, KeyError) as exc:
+                broken.append((lang, key, repr(exc)))
+    assert broken == []
+
+
+def test_catalogue_is_the_locale_files():
+    assert set(CATALOGUE) == set(LANGS)
+    for lang in LANGS:
+        assert CATALOGUE[lang] == load_catalogue(lang)
+    assert all(isinstance(k, str) and re.fullmatch(r"[a-z0-9_]+(\.[a-z0-9_]+)+", k) for k in KEYS)
+
+
+def test_flatten_joins_tables_and_quoted_keys_and_refuses_twice():
+    assert _flatten({"quota": {"ramp": "R", "ramp.role": "Role", "by": {"x": "X"}}}) == {
+        "quota.ramp": "R", "quota.ramp.role": "Role", "quota.by.x": "X"}
+    with pytest.raises(ValueError, match="defined twice"):
+        _flatten({"a": {"b.c": "1", "b": {"c": "2"}}})
+    with pytest.raises(ValueError, match="not a string"):
+        _flatten({"a": {"b": 1}})
+
+
+# ── keys used in code ───────────────────────────────────────────────────
+def test_every_key_used_in_code_exists(found):
     used = {k for path in SOURCES for k in KEY_CALL.findall(path.read_text(encoding="utf-8"))}
     assert used, "the scan found no keys: the pattern is wrong"
-    missing = used - set(CATALOGUE["en"])
+    missing = used - KEYS
     assert not missing, missing
-    # keys built at run time
-    for grain in ("month", "quarter", "fiscal_year"):
-        assert f"grain.{grain}" in CATALOGUE["en"]
-    for domain in ("hr", "sales", "talent", "commission"):
-        assert f"domain.{domain}" in CATALOGUE["en"]
+    missing = {k: files for k, files in found["literal"].items() if k not in KEYS}
+    assert missing == {}
+    passed = {k for keys in found["args"].values() for k in keys}
+    assert None not in passed, "a helper that passes its key on was called with a built key"
+    assert passed - KEYS == set()
 
 
+def test_every_key_passed_through_a_variable_is_accounted_for(found):
+    assert found["passed"] == set(PASS_THROUGH)
+
+
+def test_every_run_time_family_is_listed(found):
+    assert set(found["family"]) == set(families()) - {"code.{}.{}"}, \
+        "list the new key family in families() with the values it can take"
+    assert found["code_kinds"] == {kind for kind, _ in families()["code.{}.{}"]}
+
+
+def test_every_key_of_a_run_time_family_exists():
+    missing = {pattern: sorted(_expand(pattern, values) - KEYS) for pattern, values in families().items()}
+    missing = {p: m for p, m in missing.items() if m}
+    assert not missing, f"keys a run-time family can build but the catalogue lacks: {missing}"
+
+
+def test_no_key_is_unused(found):
+    used = set(found["literal"]) | {k for keys in found["args"].values() for k in keys}
+    used |= {k for pattern, values in families().items() for k in _expand(pattern, values)}
+    used |= _used_columns()
+    unused = sorted(KEYS - used)
+    assert not unused, f"unused: delete them from both locale files, or list the family that builds them: {unused}"
+
+
+# ── the scanner can fail ────────────────────────────────────────────────
+def test_the_scan_finds_known_keys(found):
+    assert "pages/overview.py" in found["literal"]["overview.title"]
+    assert "ui/context.py" in found["family"]["grain.{}"]
+    assert "nav.overview" in found["args"]["page"]
+    assert {"group.none", "group.unplaced"} <= set(found["literal"])  # t("a" if ... else "b")
+    assert found["code_kinds"] >= {"exit_reason", "hire_source"}
+
+
+def test_the_scan_reads_each_kind_of_call():
+    src = ('ctx.t("a.b")\nt(f"c.{x}_d", lang)\nt("e.f" if y else "g.h")\ndef g(k):\n    return t(k)\n'
+           'code_label("exit_type", c)\n')
+    got = scan({"x.py": src})
+    assert set(got["literal"]) == {"a.b", "e.f", "g.h"}
+    assert set(got["family"]) == {"c.{}_d"}
+    assert got["passed"] == {("x.py", "g")}
+    assert got["code_kinds"] == {"exit_type"}
+
+
+def test_an_unknown_key_shows_and_does_not_crash():
+    for lang in ("en", "zh", "fr"):
+        assert t("no.such.key", lang) == "⟦no.such.key⟧"
+        assert t("no.such.key", lang, n=1) == "⟦no.such.key⟧"
+    assert code_label("exit_reason", "no_such_code", "zh") == "no_such_code"
+    assert code_label("exit_reason", None, "zh") == t("group.none", "zh")
+
+
+# ── visible strings and formatting ──────────────────────────────────────
 def test_chinese_strings_are_chinese():
     cjk = re.compile(r"[\u4e00-\u9fff]")
     same_everywhere = {"risk.roc_auc", "risk.pr_auc", "incentives.gain"}  # technical names used as is in Chinese
