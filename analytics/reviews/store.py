@@ -22,7 +22,7 @@ import polars as pl
 
 from analytics.core.access import Viewer
 from analytics.core.db import Database
-from analytics.reviews.content import KINDS, Item, Review, ReviewError
+from analytics.reviews.model import KINDS, Item, Review, ReviewError
 
 STATUSES = ("open", "in_progress", "done", "dropped")
 OPEN_STATUSES = ("open", "in_progress")
