@@ -16,8 +16,8 @@ from analytics.core.db import Database
 from analytics.core.i18n import fmt_number, t
 from analytics.core.periods import Period
 from analytics.core.registry import get_metric
+from analytics.metrics.compare import comparable_periods
 from analytics.metrics.engine import compute
-from analytics.reviews.overview import comparable_periods
 from analytics.reviews.texts import tx
 
 LIST_ROWS = 15               # people listed per alert or talent list (person-level viewers)
