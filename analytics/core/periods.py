@@ -12,6 +12,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+import polars as pl
+
 Grain = str  # 'month' | 'quarter' | 'fiscal_year' | 'range'
 
 
@@ -34,6 +36,25 @@ def add_months(d: dt.date, n: int) -> dt.date:
     """First day of the month ``n`` months after ``d``'s month."""
     idx = d.year * 12 + d.month - 1 + n
     return dt.date(idx // 12, idx % 12 + 1, 1)
+
+
+def add_months_clamped(d: dt.date, n: int) -> dt.date:
+    """``d`` plus ``n`` calendar months, the day clamped to the month's end (31 Jan + 1 month = 28/29 Feb)."""
+    first = add_months(d, n)
+    return first.replace(day=min(d.day, calendar.monthrange(first.year, first.month)[1]))
+
+
+def add_months_expr(day: pl.Expr, months: pl.Expr | int) -> pl.Expr:
+    """Polars twin of :func:`add_months_clamped`, in integer arithmetic.
+
+    (No ``pl.format`` offset strings: formatting an offset per row over a frame of several chunks made
+    polars panic on the large company.)
+    """
+    months = pl.lit(months) if isinstance(months, int) else months
+    index = day.dt.year().cast(pl.Int64) * 12 + day.dt.month().cast(pl.Int64) - 1 + months.cast(pl.Int64)
+    first = pl.date(index // 12, index % 12 + 1, 1)
+    last_day = first.dt.month_end().dt.day()
+    return first + pl.duration(days=pl.min_horizontal(day.dt.day(), last_day).cast(pl.Int64) - 1)
 
 
 def months_between(first: dt.date, last: dt.date) -> list[dt.date]:

@@ -11,7 +11,7 @@ import datetime as dt
 import numpy as np
 import polars as pl
 
-from analytics.core.periods import Period
+from analytics.core.periods import Period, add_months_expr
 
 #: Grouping name (as in ``--by``) → column of the events panel.
 HR_DIMENSIONS: dict[str, str] = {
@@ -44,7 +44,7 @@ def with_derived(events: pl.LazyFrame) -> pl.LazyFrame:
     band = pl.lit(TENURE_BANDS[-1][0])
     for label, upper in reversed(TENURE_BANDS[:-1]):
         band = pl.when(tenure < upper).then(pl.lit(label)).otherwise(band)
-    probation_end = pl.col("hire_date").dt.offset_by(pl.format("{}mo", pl.col("probation_months")))
+    probation_end = add_months_expr(pl.col("hire_date"), pl.col("probation_months"))
     return events.with_columns(
         tenure_days=tenure,
         tenure_band=band,
@@ -118,7 +118,7 @@ def cohort_exits(hires: pl.LazyFrame, as_of: dt.date, by: list[str], horizon: st
     ``n_incomplete`` and make the cohort ``partial``.
     """
     if horizon == "probation":
-        end = pl.col("hire_date").dt.offset_by(pl.format("{}mo", pl.col("probation_months")))
+        end = add_months_expr(pl.col("hire_date"), pl.col("probation_months"))
     elif horizon == "year":
         end = pl.col("hire_date") + pl.duration(days=365)
     else:
@@ -153,7 +153,7 @@ def cohort_retention(hires: pl.LazyFrame, as_of: dt.date, max_months: int = 24) 
                                     "n_hires": pl.UInt32})
     ks = pl.DataFrame({"tenure_month": list(range(max_months + 1))})
     grid = frame.with_columns(hire_month=pl.col("hire_date").dt.truncate("1mo")).join(ks, how="cross")
-    grid = grid.with_columns(checkpoint=pl.col("hire_date").dt.offset_by(pl.format("{}mo", pl.col("tenure_month"))))
+    grid = grid.with_columns(checkpoint=add_months_expr(pl.col("hire_date"), pl.col("tenure_month")))
     return (
         grid.filter(pl.col("checkpoint") <= as_of)
         .with_columns(alive=pl.col("termination_date").is_null() | (pl.col("termination_date") >= pl.col("checkpoint")))

@@ -41,6 +41,7 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
+from analytics.core.periods import add_months_expr
 from analytics.sources.ingest.coerce import to_numbers
 from analytics.sources.ingest.errors import ROW, ImportProblem
 from analytics.sources.ingest.flat_common import (
@@ -282,7 +283,7 @@ def _aw_quotas(history: ReadResult, today: dt.date | None) -> Part:
     ])
     months = frame.filter(pl.col("start").is_not_null() & pl.col("amount").is_not_null()).with_columns(
         k=pl.lit([0, 1, 2])).explode("k").with_columns(
-        month=pl.col("start").dt.offset_by(pl.format("{}mo", pl.col("k"))))
+        month=add_months_expr(pl.col("start"), pl.col("k")))
     quotas = months.select(ROW, employee_id="BusinessEntityID", month="month", amount="amount")
     return Part("quotas", quotas, file=file, issues=problems)
 

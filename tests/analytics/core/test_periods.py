@@ -58,3 +58,27 @@ def test_every_day_lies_in_its_fiscal_quarter(day, fy_start):
     assert q.start <= day <= q.end and q.n_months == 3
     assert parse_period(q.label, fy_start) == q
     assert q.shift(1, fy_start).start == (dt.date(q.end.year + (q.end.month == 12), q.end.month % 12 + 1, 1))
+
+
+def test_adding_months_clamps_to_the_month_end():
+    from analytics.core.periods import add_months_clamped
+
+    assert add_months_clamped(D(2024, 1, 31), 1) == D(2024, 2, 29)
+    assert add_months_clamped(D(2023, 1, 31), 1) == D(2023, 2, 28)
+    assert add_months_clamped(D(2023, 11, 30), 3) == D(2024, 2, 29)
+    assert add_months_clamped(D(2024, 5, 15), -5) == D(2023, 12, 15)
+
+
+@given(st.lists(st.tuples(st.dates(D(1990, 1, 1), D(2060, 12, 31)), st.integers(-40, 40)), min_size=1, max_size=60),
+       st.integers(1, 6))
+def test_polars_month_arithmetic_equals_python_on_frames_of_many_chunks(rows, chunks):
+    # The expression is used on frames DuckDB hands over in several chunks; pl.format offsets panicked there.
+    import polars as pl
+
+    from analytics.core.periods import add_months_clamped, add_months_expr
+
+    parts = [pl.DataFrame({"day": [d for d, _ in rows[i::chunks]], "k": [k for _, k in rows[i::chunks]]},
+                          schema={"day": pl.Date, "k": pl.Int32}) for i in range(chunks)]
+    frame = pl.concat(parts, rechunk=False)
+    got = frame.lazy().filter(pl.col("k") > -41).with_columns(end=add_months_expr(pl.col("day"), pl.col("k"))).collect()
+    assert got["end"].to_list() == [add_months_clamped(d, k) for d, k in zip(got["day"], got["k"], strict=True)]
