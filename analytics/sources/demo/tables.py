@@ -1,0 +1,86 @@
+"""The table builder: expands the simulated states into the schema's tables."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from analytics.sources.demo.tables_assignments import AssignmentTables
+from analytics.sources.demo.tables_joint import JointTables
+from analytics.sources.demo.tables_people import PeopleTables
+from analytics.sources.demo.tables_pipeline import PipelineTables
+from analytics.sources.demo.tables_recruiting import RecruitingTables
+from analytics.sources.demo.tables_sales import SalesTables
+from analytics.sources.demo.tables_talent import TalentTables
+from analytics.sources.demo.tables_training import TrainingTables
+
+# the tables of sql/schema.sql (all but meta), in schema order
+TABLE_ORDER = [
+    "org_units",
+    "roles",
+    "employees",
+    "assignments",
+    "compensation",
+    "requisitions",
+    "applications",
+    "courses",
+    "enrollments",
+    "skills",
+    "role_skill_requirements",
+    "skill_assessments",
+    "performance_reviews",
+    "engagement",
+    "attendance",
+    "mentorships",
+    "onboarding",
+    "product_lines",
+    "customers",
+    "account_owners",
+    "quotas",
+    "orders",
+    "collections",
+    "opportunities",
+    "activities",
+    "complaints",
+    "csat",
+    "goals",
+    "reviews",
+    "action_items",
+    "audit_log",
+]
+
+
+class TableBuilder(
+    PeopleTables,
+    AssignmentTables,
+    RecruitingTables,
+    SalesTables,
+    PipelineTables,
+    TalentTables,
+    TrainingTables,
+    JointTables,
+):
+    """Builds every table. The steps share one random stream, so their order is part of the output."""
+
+    def build(self) -> dict[str, pl.DataFrame]:
+        progress = self.s.progress
+        progress(0.7, "Building people tables")
+        self._people()
+        self._assignments()
+        self._compensation()
+        self._recruiting()
+        progress(0.8, "Building sales tables")
+        self._sales()
+        self._collections()
+        self._opportunities()
+        self._activities()
+        self._complaints_csat()
+        progress(0.9, "Building talent tables")
+        self._attendance_engagement()
+        self._reviews()
+        self._mentoring_onboarding()
+        self._enrollments()
+        self._skills()
+        self._static()
+        self._joint()
+        progress(1.0, "Demo company ready")
+        return {k: self.out[k] for k in TABLE_ORDER}
