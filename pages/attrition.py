@@ -7,10 +7,11 @@ import streamlit as st
 from analytics.charts import figures as charts
 from analytics.core.i18n import code_label, fmt_number
 from analytics.core.registry import get_metric
-from analytics.people.attrition_report import BREAKDOWNS, CURVE_GROUPS, HEADLINE
+from analytics.metrics.figure import basis_label
+from analytics.people.attrition_report import BREAKDOWNS, CURVE_GROUPS, HEADLINE_ROWS
 from ui import cached
 from ui.context import context
-from ui.widgets import exclusion_note, formatted, kpi_cards
+from ui.widgets import exclusion_note, figure_cards, formatted
 
 ctx = context()
 lang = ctx.lang
@@ -20,8 +21,10 @@ if ctx.period.is_partial(ctx.as_of):
     st.info(ctx.t("period.partial_note", label=ctx.period.label, date=ctx.as_of.isoformat()))
 
 # ── KPI cards ──
-head = cached.report(ctx, "attrition.headline", ctx.period, ctx.as_of)
-kpi_cards(ctx, head, HEADLINE, suffix={"probation_exit_rate": f" · {ctx.t('attrition.hires_12m')}"})
+head = cached.report(ctx, "attrition.headline", ctx.period, ctx.as_of, ctx.fy_start)
+for row, metric_ids in HEADLINE_ROWS.items():
+    caption = ctx.t(f"attrition.row_{row}", basis=basis_label("period", ctx.period.grain, lang))
+    figure_cards(ctx, [head[m] for m in metric_ids], caption=caption)
 exclusion_note(ctx, ["employees_termination_before_hire", "employees_unknown_exit_type"])
 
 # ── Trend with benchmark ──

@@ -4,11 +4,12 @@ from __future__ import annotations
 import streamlit as st
 
 from analytics.charts import figures as charts
-from analytics.core.i18n import fmt_delta, fmt_month, fmt_number
+from analytics.core.i18n import fmt_number
 from analytics.core.registry import get_metric
 from analytics.reviews.overview import display_table
 from ui import cached
 from ui.context import context
+from ui.widgets import figure_cards
 
 ctx = context()
 st.title(ctx.t("overview.title"))
@@ -17,33 +18,15 @@ if ctx.period.is_partial(ctx.as_of):
     st.info(ctx.t("period.partial_note", label=ctx.period.label, date=ctx.as_of.isoformat()))
 
 kpis = cached.kpis(ctx)
-columns = st.columns(len(kpis))
-for column, kpi in zip(columns, kpis, strict=True):
-    metric = get_metric(kpi.metric_id)
-    delta = None if kpi.value is None or kpi.previous is None else kpi.value - kpi.previous
-    period_text = (ctx.t("kpi.ttm_of", month=fmt_month(kpi.period.months[-1], ctx.lang))
-                   if kpi.metric_id.endswith("_ttm") else kpi.period.label)
-    denominator = metric.denominator(ctx.lang)
-    help_text = (ctx.t("kpi.help", formula=metric.formula(ctx.lang), denominator=denominator, period=period_text)
-                 if denominator else ctx.t("kpi.help_nodenom", formula=metric.formula(ctx.lang), period=period_text))
-    column.metric(
-        metric.name(ctx.lang),
-        fmt_number(kpi.value, metric.unit, ctx.lang),
-        delta=fmt_delta(delta, metric.unit, ctx.lang),
-        delta_color="inverse" if metric.direction == "down" else "normal" if metric.direction == "up" else "off",
-        delta_description=ctx.t("overview.vs_prev", label=kpi.previous_period.label),
-        help=help_text,
-        chart_data=charts.sparkline_values(kpi.trend),
-        chart_type="line",
-        border=True,
-    )
+figure_cards(ctx, [k.figure for k in kpis], per_row=len(kpis),
+             sparklines={k.figure.metric_id: charts.sparkline_values(k.trend) for k in kpis})
 
 st.subheader(ctx.t("overview.trend"))
 st.caption(ctx.t("overview.trend_note"))
 left, right = st.columns(2)
 for i, kpi in enumerate(kpis):
-    fig = charts.metric_trend(kpi.trend, get_metric(kpi.metric_id), ctx.lang)
-    (left if i % 2 == 0 else right).plotly_chart(fig, width="stretch", theme=None, key=f"trend_{kpi.metric_id}")
+    fig = charts.metric_trend(kpi.trend, get_metric(kpi.figure.metric_id), ctx.lang)
+    (left if i % 2 == 0 else right).plotly_chart(fig, width="stretch", theme=None, key=f"trend_{kpi.figure.metric_id}")
 
 st.subheader(ctx.t("overview.by_region"))
 table = cached.by_region(ctx)

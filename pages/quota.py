@@ -6,10 +6,11 @@ import streamlit as st
 
 from analytics.charts import figures as charts
 from analytics.core.registry import get_metric
+from analytics.metrics.figure import basis_label
 from analytics.sales.quota_report import HEADLINE, RAMP_SPLITS
 from ui import cached
 from ui.context import context
-from ui.widgets import chart, exclusion_note, formatted, kpi_cards
+from ui.widgets import chart, exclusion_note, figure_cards, formatted
 
 ctx = context()
 lang = ctx.lang
@@ -18,7 +19,9 @@ st.caption(ctx.t("quota.caption"))
 if ctx.period.is_partial(ctx.as_of):
     st.info(ctx.t("period.partial_note", label=ctx.period.label, date=ctx.as_of.isoformat()))
 
-kpi_cards(ctx, cached.report(ctx, "quota.headline", ctx.period, ctx.as_of), HEADLINE)
+head = cached.report(ctx, "quota.headline", ctx.period, ctx.as_of, ctx.fy_start)
+basis = basis_label("period", ctx.period.grain, ctx.lang)
+figure_cards(ctx, [head[m] for m in HEADLINE], caption=ctx.t("quota.row_period", basis=basis))
 exclusion_note(ctx, ["reps_with_orders_but_no_quota", "quota_zero_rows", "orders_without_rep",
                      "orders_negative_amount"])
 

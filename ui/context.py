@@ -36,6 +36,7 @@ class Context:
     data_version: int
     db_path: str
     fy_start: int
+    min_base: int = 10    # smallest denominator a rate is shown on as a rate (TANDEM_MIN_BASE)
 
     def t(self, key: str, **values: object) -> str:
         return t(key, self.lang, **values)
@@ -128,7 +129,7 @@ def render_sidebar(db: Database, settings: Settings, viewer: Viewer) -> Context:
     scoped = _scope_widgets(viewer, _org_tree(str(db.path), version), language)
     st.sidebar.caption(t("sidebar.as_of", language, date=fmt_date(as_of, language)))
     ctx = Context(lang=language, viewer=scoped, period=by_label[label], as_of=as_of, data_version=version,
-                  db_path=str(db.path), fy_start=settings.fiscal_year_start)
+                  db_path=str(db.path), fy_start=settings.fiscal_year_start, min_base=settings.min_base)
     _RUN.ctx = ctx
     return ctx
 

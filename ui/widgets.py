@@ -9,28 +9,41 @@ import streamlit as st
 
 from analytics.core.i18n import fmt_delta, fmt_number
 from analytics.core.registry import get_metric
+from analytics.metrics.figure import Figure, flags_text, value_text
 from ui.context import Context
 
 
-def kpi_cards(ctx: Context, head: dict[str, dict], metric_ids: Sequence[str], per_row: int = 4,
-              suffix: dict[str, str] | None = None) -> None:
-    """One bordered card per metric: value, change against the comparable previous stretch, formula on hover."""
-    for start in range(0, len(metric_ids), per_row):
-        row = metric_ids[start:start + per_row]
-        for column, metric_id in zip(st.columns(per_row), row, strict=False):
-            metric, kpi = get_metric(metric_id), head[metric_id]
-            delta = None if kpi["value"] is None or kpi["previous"] is None else kpi["value"] - kpi["previous"]
+def figure_cards(ctx: Context, figures: Sequence[Figure], per_row: int = 4, caption: str | None = None,
+                 sparklines: dict[str, list[float]] | None = None) -> None:
+    """One bordered card per figure: its value (with counts on a small base), the change against the
+    comparable previous stretch, its basis in the label, and formula, denominator and flags on hover.
+
+    A row of cards is one basis: callers pass the figures of one basis per call (``caption`` names it)."""
+    if caption:
+        st.caption(caption)
+    for start in range(0, len(figures), per_row):
+        row = figures[start:start + per_row]
+        for column, fig in zip(st.columns(per_row), row, strict=False):
+            metric = get_metric(fig.metric_id)
             denominator = metric.denominator(ctx.lang)
-            help_text = metric.formula(ctx.lang) + (
-                f"\n\n{ctx.t('col.denominator')}: {denominator}" if denominator else "")
+            help_parts = [metric.formula(ctx.lang)]
+            if denominator:
+                help_parts.append(f"{ctx.t('col.denominator')}: {denominator}")
+            if fig.small_base:
+                help_parts.append(ctx.t("figure.small_base_help", n=ctx.min_base))
+            if fig.maturing:
+                help_parts.append(ctx.t("figure.maturing_help"))
+            flags = flags_text(fig, ctx.lang)
+            direction = metric.direction if fig.decisive else "neutral"
             column.metric(
-                metric.name(ctx.lang) + (suffix or {}).get(metric_id, ""),
-                fmt_number(kpi["value"], metric.unit, ctx.lang),
-                delta=fmt_delta(delta, metric.unit, ctx.lang),
-                delta_color="inverse" if metric.direction == "down" else "normal" if metric.direction == "up"
-                else "off",
-                delta_description=ctx.t("overview.vs_prev", label=kpi["previous_label"]),
-                help=help_text, border=True)
+                metric.name(ctx.lang) + (f" · {flags}" if flags else ""),
+                value_text(fig, ctx.lang),
+                delta=fmt_delta(fig.delta, metric.unit, ctx.lang),
+                delta_color="inverse" if direction == "down" else "normal" if direction == "up" else "off",
+                delta_description=ctx.t("overview.vs_prev", label=fig.previous_period or "—"),
+                help="\n\n".join(help_parts),
+                chart_data=(sparklines or {}).get(fig.metric_id), chart_type="line",
+                border=True)
 
 
 def chart(fig: go.Figure, key: str, container=st, name: str | None = None, **kwargs) -> object:

@@ -4,6 +4,8 @@ Environment variables (all optional):
 - ``TANDEM_DB``: path of the DuckDB file (default ``data/tandem.duckdb`` under the project root).
 - ``TANDEM_FY_START``: first month of the fiscal year, 1–12 (default 1 = calendar year).
 - ``TANDEM_SUPPRESSION``: smallest group shown to viewers without person-level rights (default 5, minimum 3).
+- ``TANDEM_MIN_BASE``: smallest denominator (people, reps, customers) a rate is shown on as a rate; below it the
+  rate is marked *small base*, shown with its counts and never drives a status, alert or decision (default 10).
 - ``TANDEM_DEMO_SIZE``: size of the demo company built on first start (default ``small``).
 - ``TANDEM_DEMO_SEED``: seed of that demo company (default 7).
 """
@@ -26,6 +28,7 @@ class Settings:
     db_path: Path
     fiscal_year_start: int = 1
     suppression_threshold: int = 5
+    min_base: int = 10
     demo_size: str = "small"
     demo_seed: int = 7
 
@@ -53,6 +56,7 @@ def load_settings(db: str | Path | None = None) -> Settings:
         db_path=path.expanduser(),
         fiscal_year_start=_int_env("TANDEM_FY_START", 1, 1, 12),
         suppression_threshold=_int_env("TANDEM_SUPPRESSION", 5, 3, 1000),
+        min_base=_int_env("TANDEM_MIN_BASE", 10, 1, 100_000),
         demo_size=size,
         demo_seed=_int_env("TANDEM_DEMO_SEED", 7, 0, 2**31 - 1),
     )

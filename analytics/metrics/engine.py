@@ -19,6 +19,7 @@ from analytics.core.db import Database
 from analytics.core.i18n import t
 from analytics.core.periods import Period, month_end, month_period, trailing_months
 from analytics.core.registry import get_metric
+from analytics.core.settings import load_settings
 from analytics.people import attrition
 from analytics.sales import quota
 
@@ -105,8 +106,9 @@ def _cohort_metric(metric_id: str, req: Request) -> pl.DataFrame:
         rows = hires.filter(pl.col("month").is_between(period.start, period.end))
         frame = attrition.cohort_exits(rows, req.as_of, cols, horizon).collect()
         shaped = _shape(frame, req, period, "rate", "n_left_within", "n_complete", "n_complete", cols)
-        out.append(shaped.with_columns(partial=pl.Series(frame["partial"].to_list(), dtype=pl.Boolean)
-                                       | pl.col("partial")))
+        # a cohort whose outcome window has not elapsed for everyone is maturing: the rate covers the
+        # people whose window has (docs/metrics.md, maturing cohorts)
+        out.append(shaped.with_columns(maturing=pl.Series(frame["partial"].to_list(), dtype=pl.Boolean)))
     return pl.concat(out, how="diagonal_relaxed")
 
 
@@ -264,8 +266,27 @@ def _shape(frame: pl.DataFrame, req: Request, period: Period, value: str, num: s
     ]
     out = frame.select(exprs).with_columns(
         period=pl.lit(period.label), period_start=pl.lit(period.start), partial=pl.lit(period.is_partial(req.as_of)),
+        maturing=pl.lit(False),
     )
     return out
+
+
+def basis(metric_id: str) -> str:
+    """How a metric's value relates to its period: 'period' (for the period), 'annualised', 'ttm'
+    (trailing 12 months to the period's last month), 'cohort' (of the people hired in the period)."""
+    if metric_id.endswith("_annualised"):
+        return "annualised"
+    if metric_id.endswith("_ttm"):
+        return "ttm"
+    return "cohort" if get_metric(metric_id).grain == "cohort" else "period"
+
+
+def _bases(frame: pl.DataFrame, metric_id: str, min_base: int) -> pl.DataFrame:
+    """Add ``basis`` and ``small_base``: a rate on fewer than ``min_base`` in its denominator is marked, shown
+    with its counts, and never colours a status, raises an alert or drives a decision."""
+    is_rate = get_metric(metric_id).unit in {"ratio", "probability"}
+    small = pl.lit(is_rate) & pl.col("denominator").is_not_null() & (pl.col("denominator") < min_base)
+    return frame.with_columns(basis=pl.lit(basis(metric_id)), small_base=small.fill_null(False))
 
 
 def _mask(frame: pl.DataFrame, viewer: Viewer, dims: Sequence[str] = ()) -> pl.DataFrame:
@@ -314,8 +335,13 @@ def _labels(frame: pl.DataFrame, req: Request) -> pl.DataFrame:
 
 
 def compute(db: Database, viewer: Viewer, metric_id: str, period: Period, by: Sequence[str] = (),
-            lang: str = "en", as_of: dt.date | None = None) -> pl.DataFrame:
-    """One metric for a period, grouped by ``by`` (may include ``month``), within ``viewer``'s scope."""
+            lang: str = "en", as_of: dt.date | None = None, min_base: int | None = None) -> pl.DataFrame:
+    """One metric for a period, grouped by ``by`` (may include ``month``), within ``viewer``'s scope.
+
+    Besides the value: ``basis`` (see :func:`basis`), ``partial`` (the period is not complete at the
+    as-of date), ``maturing`` (a cohort or collection window has not elapsed), ``small_base`` (a rate on
+    fewer than ``min_base`` — default the ``TANDEM_MIN_BASE`` setting — in its denominator), ``masked``.
+    """
     get_metric(metric_id)  # unknown ids raise UnknownMetricError with a suggestion
     handler = HANDLERS.get(metric_id)
     if handler is None:
@@ -340,7 +366,8 @@ def compute(db: Database, viewer: Viewer, metric_id: str, period: Period, by: Se
     frame = _labels(frame, req_full) if req.dims else frame.with_columns(label=pl.lit(None, pl.Utf8))
     sort = [c for c in ["month", *req.dims] if c in frame.columns]
     masked = _mask(frame, viewer, req.dims)
-    return masked.sort(sort, nulls_last=True) if sort else masked
+    based = _bases(masked, metric_id, load_settings().min_base if min_base is None else min_base)
+    return based.sort(sort, nulls_last=True) if sort else based
 
 
 def trend(db: Database, viewer: Viewer, metric_id: str, last_month: dt.date, n_months: int = 12,

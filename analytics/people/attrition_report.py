@@ -13,30 +13,27 @@ from analytics.core.access import Viewer
 from analytics.core.db import Database
 from analytics.core.i18n import code_label
 from analytics.core.periods import Period, add_months, month_start, trailing_months
+from analytics.metrics import figure
 from analytics.metrics.engine import compute
+from analytics.metrics.figure import Figure
 from analytics.people import attrition
 
-HEADLINE = ("headcount_end", "exits", "attrition_rate_annualised", "attrition_rate_ttm", "attrition_voluntary",
-            "attrition_regretted", "probation_share_of_exits", "probation_exit_rate")
+# The headline cards, one row per basis (a row never mixes bases): counts; rates for the period; rates
+# on a year's scale (annualised, trailing 12 months); cohort rates of the people hired in the period.
+HEADLINE_ROWS: dict[str, tuple[str, ...]] = {
+    "count": ("headcount_start", "headcount_end", "exits", "exits_voluntary"),
+    "period": ("attrition_rate", "attrition_voluntary", "attrition_involuntary", "attrition_regretted"),
+    "annual": ("attrition_rate_annualised", "attrition_rate_ttm", "probation_share_of_exits"),
+    "cohort": ("probation_exit_rate", "first_year_exit_rate"),
+}
+HEADLINE = tuple(m for row in HEADLINE_ROWS.values() for m in row)
 BREAKDOWNS = ("region", "team", "manager", "role", "job_level", "tenure_band", "hire_source", "hire_cohort")
 CURVE_GROUPS = ("hire_cohort", "hire_source", "region", "role_id", "mentored")
 
 
-def headline(db: Database, viewer: Viewer, period: Period, as_of: dt.date) -> dict[str, dict]:
-    """The KPI values of the period (to date) with their previous-period counterparts."""
-    current = period.to_date(as_of)
-    previous = current.shift(-1) if current.grain != "range" else current
-    out = {}
-    for metric_id in HEADLINE:
-        # cohort measures look at the hires of the 12 months to the period end (completed probations only)
-        cohort = metric_id == "probation_exit_rate"
-        now_p = trailing_months(current.months[-1], 12) if cohort else current
-        before_p = trailing_months(previous.months[-1], 12) if cohort else previous
-        now = compute(db, viewer, metric_id, now_p, as_of=as_of).row(0, named=True)
-        before = compute(db, viewer, metric_id, before_p, as_of=as_of).row(0, named=True)
-        out[metric_id] = {"value": now["value"], "previous": before["value"], "partial": now["partial"],
-                          "denominator": now["denominator"], "previous_label": previous.label}
-    return out
+def headline(db: Database, viewer: Viewer, period: Period, as_of: dt.date, fy_start: int = 1) -> dict[str, Figure]:
+    """The headline figures of the period (to date), each against the comparable previous stretch."""
+    return {m: figure.headline(db, viewer, m, period, as_of, fy_start) for m in HEADLINE}
 
 
 def trend(db: Database, viewer: Viewer, last_month: dt.date, months: int = 24, sales_only: bool = False,
@@ -58,7 +55,8 @@ def breakdown(db: Database, viewer: Viewer, period: Period, as_of: dt.date, by: 
     scoped = viewer.narrowed(within[1]) if within else viewer
     rate = compute(db, scoped, "attrition_rate_annualised", current, by=[by], lang=lang, as_of=as_of)
     vol = compute(db, scoped, "attrition_voluntary", current, by=[by], lang=lang, as_of=as_of)
-    frame = rate.select(by, "label", "value", exits="numerator", headcount_avg="denominator", masked="masked").join(
+    frame = rate.select(by, "label", "value", exits="numerator", headcount_avg="denominator", masked="masked",
+                        small_base="small_base").join(
         vol.select(by, voluntary_rate="value"), on=by, how="left", nulls_equal=True)
     if by == "hire_source":
         frame = frame.with_columns(label=pl.col(by).map_elements(lambda c: code_label("hire_source", c, lang),

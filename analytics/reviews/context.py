@@ -17,7 +17,7 @@ from analytics.core.i18n import fmt_number, t
 from analytics.core.periods import Period
 from analytics.core.registry import get_metric
 from analytics.metrics.compare import comparable_periods
-from analytics.metrics.engine import compute
+from analytics.metrics.figure import Figure, headline, value_text
 from analytics.reviews.texts import tx
 
 LIST_ROWS = 15               # people listed per alert or talent list (person-level viewers)
@@ -84,8 +84,17 @@ class Ctx:
     def periods(self) -> tuple[Period, Period]:
         return comparable_periods(self.period, self.as_of, self.fy_start)
 
-    def row(self, metric_id: str, period: Period) -> dict:
-        return compute(self.db, self.viewer, metric_id, period, lang=self.lang, as_of=self.as_of).row(0, named=True)
+    def figure(self, metric_id: str) -> Figure:
+        """The figure of ``metric_id`` for the review's period, with its comparable previous value — the same
+        figure the pages show (one path: :func:`analytics.metrics.figure.headline`)."""
+        cache = self.memo.setdefault("figures", {})
+        if metric_id not in cache:
+            cache[metric_id] = headline(self.db, self.viewer, metric_id, self.period, self.as_of, self.fy_start)
+        return cache[metric_id]
+
+    def value(self, metric_id: str) -> str:
+        """A figure's value as text, with its counts when its base is small."""
+        return value_text(self.figure(metric_id), self.lang)
 
     def num(self, value: object, unit: str) -> str:
         return fmt_number(value if isinstance(value, int | float) else None, unit, self.lang)

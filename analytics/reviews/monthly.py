@@ -29,18 +29,17 @@ where e.{day} between $start and $end {done}
 
 
 def _sales(ctx: Ctx) -> Item:
-    cur, prev = ctx.periods
-    att, before = ctx.row("attainment", cur), ctx.row("attainment", prev)
-    book, cash, at_q = ctx.row("bookings", cur), ctx.row("collection_rate", cur), ctx.row("reps_at_quota", cur)
+    cur, _ = ctx.periods
+    att, book, cash, at_q = (ctx.figure(m) for m in ("attainment", "bookings", "collection_rate", "reps_at_quota"))
     series = quota_report.monthly_attainment(ctx.db, ctx.viewer, cur.months[-1], ctx.as_of, 12)
     title = tx("sales.title", ctx.lang)
-    numbers = {"attainment": att["value"], "attainment_previous": before["value"], "bookings": book["value"],
-               "quota": att["denominator"], "collection_rate": cash["value"], "collected": cash["numerator"],
-               "reps_at_quota": at_q["value"], "partial": bool(att["partial"])}
-    take = tx("sales.take", ctx.lang, att=ctx.num(att["value"], "ratio"), label=ctx.label(ctx.period),
-              change=ctx.change(att["value"], before["value"], "ratio", prev.label),
-              bookings=ctx.num(book["value"], "currency"), quota=ctx.num(att["denominator"], "currency"),
-              coll=ctx.num(cash["value"], "ratio"))
+    numbers = {"attainment": att.value, "attainment_previous": att.previous, "bookings": book.value,
+               "quota": att.denominator, "collection_rate": cash.value, "collected": cash.numerator,
+               "reps_at_quota": at_q.value, "partial": att.partial}
+    take = tx("sales.take", ctx.lang, att=ctx.value("attainment"), label=ctx.label(ctx.period),
+              change=ctx.change(att.value, att.previous, "ratio", att.previous_period or "—"),
+              bookings=ctx.value("bookings"), quota=ctx.num(att.denominator, "currency"),
+              coll=ctx.value("collection_rate"))
     fig = charts.attainment_trend(series, ctx.lang, title) if series.height else None
     return Item("sales", title, take, definition(ctx.lang, "attainment", "bookings", "collection_rate"), fig,
                 None, numbers)
@@ -113,16 +112,15 @@ def _training(ctx: Ctx) -> Item:
 
 
 def _attrition(ctx: Ctx) -> Item:
-    cur, prev = ctx.periods
-    exits, ttm, ttm_prev = ctx.row("exits", cur), ctx.row("attrition_rate_ttm", cur), ctx.row("attrition_rate_ttm",
-                                                                                              prev)
-    prob, hires = ctx.row("probation_share_of_exits", cur), ctx.row("hires", cur)
-    numbers = {"exits": exits["value"], "probation_exits": prob["numerator"], "attrition_ttm": ttm["value"],
-               "attrition_ttm_previous": ttm_prev["value"], "hires": hires["value"]}
+    cur, _ = ctx.periods
+    exits, ttm, prob, hires = (ctx.figure(m) for m in ("exits", "attrition_rate_ttm", "probation_share_of_exits",
+                                                       "hires"))
+    numbers = {"exits": exits.value, "probation_exits": prob.numerator, "attrition_ttm": ttm.value,
+               "attrition_ttm_previous": ttm.previous, "hires": hires.value}
     title = tx("attr.title", ctx.lang)
-    take = tx("attr.take", ctx.lang, exits=ctx.num(exits["value"], "count"), label=ctx.label(ctx.period),
-              prob=ctx.num(prob["numerator"], "count"), ttm=ctx.num(ttm["value"], "ratio"),
-              change=ctx.change(ttm["value"], ttm_prev["value"], "ratio", prev.label))
+    take = tx("attr.take", ctx.lang, exits=ctx.value("exits"), label=ctx.label(ctx.period),
+              prob=ctx.num(prob.numerator, "count"), ttm=ctx.value("attrition_rate_ttm"),
+              change=ctx.change(ttm.value, ttm.previous, "ratio", ttm.previous_period or "—"))
     series = trend(ctx.db, ctx.viewer, "attrition_rate_ttm", cur.months[-1], 12, as_of=ctx.as_of)
     metric = get_metric("attrition_rate_ttm")
     fig = charts.metric_trend(series, metric, ctx.lang, title=metric.name(ctx.lang))

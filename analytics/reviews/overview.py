@@ -11,35 +11,25 @@ from analytics.core.db import Database
 from analytics.core.i18n import fmt_number
 from analytics.core.periods import Period
 from analytics.core.registry import get_metric
+from analytics.metrics import figure
 from analytics.metrics.compare import comparable_periods
 from analytics.metrics.engine import compute, trend
+from analytics.metrics.figure import Figure
 
 OVERVIEW_METRICS = ("headcount_end", "attrition_rate_ttm", "attainment", "revenue_per_head")
 
 
 @dataclass(frozen=True)
 class Kpi:
-    metric_id: str
-    value: float | None
-    previous: float | None
-    period: Period            # the (to-date) period the value covers
-    previous_period: Period   # the comparable stretch of the previous period
-    partial: bool
+    figure: Figure            # the value for the period (to date) and its comparable previous value
     trend: pl.DataFrame       # month, value, partial — 12 months to the period's last month
-    denominator: float | None
 
 
 def kpis(db: Database, viewer: Viewer, period: Period, as_of: dt.date, fy_start: int = 1) -> list[Kpi]:
     """The overview cards for ``period`` within ``viewer``'s scope."""
-    current, prev = comparable_periods(period, as_of, fy_start)
-    out = []
-    for metric_id in OVERVIEW_METRICS:
-        now = compute(db, viewer, metric_id, current, as_of=as_of).row(0, named=True)
-        before = compute(db, viewer, metric_id, prev, as_of=as_of).row(0, named=True)
-        series = trend(db, viewer, metric_id, current.months[-1], 12, as_of=as_of)
-        out.append(Kpi(metric_id, now["value"], before["value"], current, prev, period.is_partial(as_of), series,
-                       now["denominator"]))
-    return out
+    current, _ = comparable_periods(period, as_of, fy_start)
+    return [Kpi(figure.headline(db, viewer, m, period, as_of, fy_start),
+                trend(db, viewer, m, current.months[-1], 12, as_of=as_of)) for m in OVERVIEW_METRICS]
 
 
 def by_region(db: Database, viewer: Viewer, period: Period, as_of: dt.date, lang: str) -> pl.DataFrame:

@@ -8,6 +8,7 @@ import polars as pl
 
 from analytics.charts import figures as charts
 from analytics.core.registry import get_metric
+from analytics.metrics.figure import basis_label
 from analytics.reviews.context import LIST_ROWS, Ctx, clean, definition, relabel
 from analytics.reviews.model import Item
 from analytics.reviews.texts import tx
@@ -20,21 +21,20 @@ PROBATION_SHARE = 0.40       # ≥ 40% of exits in probation → onboarding and 
 
 
 def _attainment(ctx: Ctx) -> Item:
-    cur, prev = ctx.periods
-    att, before, at_q = ctx.row("attainment", cur), ctx.row("attainment", prev), ctx.row("reps_at_quota", cur)
+    att, at_q = ctx.figure("attainment"), ctx.figure("reps_at_quota")
     dist = quota_report.distribution(ctx.db, ctx.viewer, ctx.period, ctx.as_of)
     total = float(dist["reps"].sum())
     band, reps, share = tx("att.band", ctx.lang), tx("att.reps", ctx.lang), tx("att.share", ctx.lang)
     table = dist.select(pl.col("band").alias(band), pl.col("reps").cast(pl.Int64).alias(reps),
                         (pl.col("reps") / total if total else pl.lit(None, pl.Float64)).alias(share))
     low = int(dist.filter(pl.col("band") == "<50%")["reps"].sum())
-    numbers = {"attainment": att["value"], "attainment_previous": before["value"], "reps_at_quota": at_q["value"],
-               "quota": att["denominator"], "bookings": att["numerator"], "reps_with_quota": total,
+    numbers = {"attainment": att.value, "attainment_previous": att.previous, "reps_at_quota": at_q.value,
+               "quota": att.denominator, "bookings": att.numerator, "reps_with_quota": total,
                **{f"band {b}": float(v) for b, v in dist.iter_rows()}}
     title = tx("att.title", ctx.lang)
-    take = tx("att.take", ctx.lang, att=ctx.num(att["value"], "ratio"),
-              change=ctx.change(att["value"], before["value"], "ratio", prev.label),
-              at_quota=ctx.num(at_q["value"], "ratio"), low=low)
+    take = tx("att.take", ctx.lang, att=ctx.value("attainment"),
+              change=ctx.change(att.value, att.previous, "ratio", att.previous_period or "—"),
+              at_quota=ctx.value("reps_at_quota"), low=low)
     fig = charts.labelled_bars(dist["band"].to_list(), dist["reps"].to_list(), ctx.lang,
                                f"{get_metric('attainment_band').name(ctx.lang)} · {ctx.label(ctx.period)}",
                                unit="count", sort=False)
@@ -42,29 +42,30 @@ def _attainment(ctx: Ctx) -> Item:
                 fig, table, numbers, {share: "ratio"})
 
 
-_ATTR_ROWS = ("attrition_rate_annualised", "attrition_rate_ttm", "attrition_voluntary", "attrition_regretted",
-              "probation_share_of_exits", "probation_exit_rate")
+# the attrition table: rates for the period, then on a year's scale — each row labelled with its basis
+_ATTR_ROWS = ("attrition_rate", "attrition_voluntary", "attrition_involuntary", "attrition_regretted",
+              "probation_share_of_exits", "attrition_rate_annualised", "attrition_rate_ttm", "probation_exit_rate")
 
 
 def _attrition(ctx: Ctx) -> Item:
     from analytics.people import attrition_report
-    head = attrition_report.headline(ctx.db, ctx.viewer, ctx.period, ctx.as_of)
-    prev_label = head["exits"]["previous_label"]
-    ctx.memo["attrition_headline"] = head
-    metric = tx("qattr.metric", ctx.lang)
+    figs = {m: ctx.figure(m) for m in attrition_report.HEADLINE}
+    prev_label = figs["exits"].previous_period or "—"
+    metric, basis = tx("qattr.metric", ctx.lang), tx("qattr.basis", ctx.lang)
     now_col, prev_col = ctx.label(ctx.period), prev_label
     table = pl.DataFrame({metric: [get_metric(m).name(ctx.lang) for m in _ATTR_ROWS],
-                          now_col: [clean(head[m]["value"]) for m in _ATTR_ROWS],
-                          prev_col: [clean(head[m]["previous"]) for m in _ATTR_ROWS]},
-                         schema={metric: pl.Utf8, now_col: pl.Float64, prev_col: pl.Float64})
-    numbers = {m: clean(head[m]["value"]) for m in attrition_report.HEADLINE}
-    numbers |= {f"{m}_previous": clean(head[m]["previous"]) for m in attrition_report.HEADLINE}
+                          basis: [basis_label(figs[m].basis, ctx.period.grain, ctx.lang) for m in _ATTR_ROWS],
+                          now_col: [clean(figs[m].value) for m in _ATTR_ROWS],
+                          prev_col: [clean(figs[m].previous) for m in _ATTR_ROWS]},
+                         schema={metric: pl.Utf8, basis: pl.Utf8, now_col: pl.Float64, prev_col: pl.Float64})
+    numbers = {m: clean(f.value) for m, f in figs.items()}
+    numbers |= {f"{m}_previous": clean(f.previous) for m, f in figs.items()}
     title = tx("qattr.title", ctx.lang)
-    take = tx("qattr.take", ctx.lang, ann=ctx.num(head["attrition_rate_annualised"]["value"], "ratio"),
-              label=ctx.label(ctx.period), prev=prev_label,
-              prev_ann=ctx.num(head["attrition_rate_annualised"]["previous"], "ratio"),
-              ttm=ctx.num(head["attrition_rate_ttm"]["value"], "ratio"),
-              prob=ctx.num(head["probation_share_of_exits"]["value"], "ratio"))
+    take = tx("qattr.take", ctx.lang, rate=ctx.value("attrition_rate"), label=ctx.label(ctx.period),
+              vol=ctx.value("attrition_voluntary"), exits=ctx.value("exits"), vol_n=ctx.value("exits_voluntary"),
+              prev=prev_label, prev_rate=ctx.num(figs["attrition_rate"].previous, "ratio"),
+              ann=ctx.value("attrition_rate_annualised"), ttm=ctx.value("attrition_rate_ttm"),
+              prob=ctx.value("probation_share_of_exits"))
     series = attrition_report.trend(ctx.db, ctx.viewer, ctx.period.to_date(ctx.as_of).months[-1], 24,
                                     as_of=ctx.as_of)
     m = get_metric("attrition_rate_ttm")
@@ -138,8 +139,9 @@ def _regions(ctx: Ctx) -> Item | None:
     lang = ctx.lang
     sales = quota_report.breakdown(ctx.db, ctx.viewer, ctx.period, ctx.as_of, "region", lang)
     attr = attrition_report.breakdown(ctx.db, ctx.viewer, ctx.period, ctx.as_of, "region", lang)
-    frame = sales.join(attr.select("region", attrition="value", exits="exits"), on="region", how="full",
-                       coalesce=True).filter(pl.col("region").is_not_null())
+    # only regions are ranked: people placed above the regions (head office) are not a sales unit
+    frame = sales.join(attr.select("region", attrition="value", exits="exits", attrition_small="small_base"),
+                       on="region", how="full", coalesce=True).filter(pl.col("region").is_not_null())
     if frame.is_empty():
         return None
     frame = frame.with_columns(pl.col("label").fill_null(pl.col("region")))
@@ -173,11 +175,13 @@ def _regions(ctx: Ctx) -> Item | None:
 
 def _decisions(ctx: Ctx) -> Item:
     lang, out = ctx.lang, []
-    head = ctx.memo.get("attrition_headline") or {}
-    scope_rate = (head.get("attrition_rate_annualised") or {}).get("value")
+    scope = ctx.figure("attrition_rate_annualised")
+    scope_rate = scope.value if scope.decisive else None
     regions = ctx.memo.get("regions")
     if isinstance(regions, pl.DataFrame):
         for r in regions.sort("attrition", descending=True, nulls_last=True).iter_rows(named=True):
+            if r["attrition_small"]:  # a rate on a small base never drives a decision
+                continue
             if r["attrition"] is not None and scope_rate and r["attrition"] >= ATTRITION_MULTIPLE * scope_rate:
                 out.append(tx("dec.attrition", lang, region=r["label"], value=ctx.num(r["attrition"], "ratio"),
                               scope=ctx.num(scope_rate, "ratio")))
@@ -195,7 +199,8 @@ def _decisions(ctx: Ctx) -> Item:
     past = ctx.past_target.height
     if past:
         out.append(tx("dec.vacancy", lang, n=past))
-    prob = (head.get("probation_share_of_exits") or {}).get("value")
+    share = ctx.figure("probation_share_of_exits")
+    prob = share.value if share.decisive else None
     if prob is not None and prob >= PROBATION_SHARE:
         out.append(tx("dec.probation", lang, value=ctx.num(prob, "ratio")))
     table = pl.DataFrame({tx("decisions.decision", lang): out}, schema={tx("decisions.decision", lang): pl.Utf8})

@@ -48,9 +48,10 @@ TEXT = {
         "att.take": "Attainment {att}, {change}; {at_quota} of reps at quota; {low} reps under 50%.",
         "att.band": "Attainment band", "att.reps": "Reps", "att.share": "Share of reps",
         "qattr.title": "Attrition and retention",
-        "qattr.take": ("Annualised attrition {ann} in {label} ({prev_ann} in {prev}); trailing 12 months {ttm}; {prob} "
-                       "of exits in probation."),
-        "qattr.metric": "Metric", "qattr.value": "{label}", "qattr.previous": "{label}",
+        "qattr.take": ("Attrition {rate} for {label} ({prev_rate} in {prev}): {exits} exits, {vol_n} of them "
+                       "voluntary ({vol}). On a year's scale: {ann} annualised, {ttm} over the trailing 12 months; "
+                       "{prob} of exits in probation."),
+        "qattr.metric": "Metric", "qattr.basis": "Basis", "qattr.value": "{label}", "qattr.previous": "{label}",
         "talent.title": "Talent review",
         "talent.take": ("{hipo} high-potential reps (at quota three quarters running, high potential); {coach} reps "
                         "under target two quarters running need coaching."),
@@ -121,8 +122,9 @@ TEXT = {
         "att.take": "指标达成率{att}，{change}；达标销售占比{at_quota}；{low}人达成率低于50%。",
         "att.band": "达成率区间", "att.reps": "人数", "att.share": "人数占比",
         "qattr.title": "离职与留任",
-        "qattr.take": "{label}年化离职率{ann}（{prev}为{prev_ann}）；滚动12个月离职率{ttm}；试用期离职占比{prob}。",
-        "qattr.metric": "指标", "qattr.value": "{label}", "qattr.previous": "{label}",
+        "qattr.take": ("{label}离职率{rate}（{prev}为{prev_rate}）：离职{exits}人，其中主动离职{vol_n}人（{vol}）。"
+                       "按年口径：年化{ann}，滚动12个月{ttm}；试用期离职占比{prob}。"),
+        "qattr.metric": "指标", "qattr.basis": "口径", "qattr.value": "{label}", "qattr.previous": "{label}",
         "talent.title": "人才盘点",
         "talent.take": "高潜人才{hipo}人（连续三个季度达标且潜力高）；连续两个季度未达标、需要辅导的销售{coach}人。",
         "talent.hipo": "高潜人才", "talent.coach": "待辅导", "talent.group": "名单",

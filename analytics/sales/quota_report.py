@@ -8,8 +8,9 @@ import polars as pl
 from analytics.core.access import Viewer
 from analytics.core.db import Database
 from analytics.core.periods import Period, month_start, trailing_months
-from analytics.metrics.compare import comparable_periods
+from analytics.metrics import figure
 from analytics.metrics.engine import compute
+from analytics.metrics.figure import Figure
 from analytics.sales import quota
 
 HEADLINE = ("bookings", "attainment", "reps_at_quota", "revenue_per_head", "collection_rate", "dso",
@@ -18,17 +19,9 @@ BREAKDOWNS = ("region", "team", "role", "rep")
 RAMP_SPLITS = ("hire_cohort", "mentored", "role")
 
 
-def headline(db: Database, viewer: Viewer, period: Period, as_of: dt.date) -> dict[str, dict]:
-    """KPI values for the period (to date) and for the same stretch of the previous period."""
-
-    current, previous = comparable_periods(period, as_of)
-    out = {}
-    for metric_id in HEADLINE:
-        now = compute(db, viewer, metric_id, current, as_of=as_of).row(0, named=True)
-        before = compute(db, viewer, metric_id, previous, as_of=as_of).row(0, named=True)
-        out[metric_id] = {"value": now["value"], "previous": before["value"], "previous_label": previous.label,
-                          "denominator": now["denominator"]}
-    return out
+def headline(db: Database, viewer: Viewer, period: Period, as_of: dt.date, fy_start: int = 1) -> dict[str, Figure]:
+    """The headline figures for the period (to date), each against the same stretch of the previous period."""
+    return {m: figure.headline(db, viewer, m, period, as_of, fy_start) for m in HEADLINE}
 
 
 def _panel(db: Database, viewer: Viewer, start: dt.date, end: dt.date, as_of: dt.date) -> pl.LazyFrame:

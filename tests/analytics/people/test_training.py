@@ -17,7 +17,7 @@ from tests.analytics.people.test_skills import AS_OF, talent_frames
 
 D = dt.date
 DEMO_AS_OF = D(2025, 12, 31)
-KA_LIFT = 0.22  # analytics/sources/demo.py: KA bookings ×1.22 in the 6 months after completing ka_negotiation
+KA_LIFT = 0.22  # analytics/sources/demo/config.py: KA bookings ×1.22 in the 6 months after completing ka_negotiation
 
 
 @pytest.fixture
