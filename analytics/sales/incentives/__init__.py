@@ -5,7 +5,8 @@ re-exports the public API of its modules:
 
 - :mod:`.plans`: the plan model, reading and validating ``data/plans/*.toml``, writing plans back
   (:mod:`.plan_reader` holds :class:`PlanError` and the key/line lookup behind its messages);
-- :mod:`.payout`: the payout engine, per rep and measurement period;
+- :mod:`.segments`: which plan measures which months (the plan in force, cuts at plan changes);
+- :mod:`.payout`: the payout engine, per rep and measurement period under the plan in force then;
 - :mod:`.statements`: one rep's statement, down to the orders;
 - :mod:`.simulator`: the what-if, two plans side by side.
 
@@ -39,13 +40,16 @@ from analytics.sales.incentives.plans import (
     plan_to_dict,
     plan_to_toml,
 )
+from analytics.sales.incentives.segments import NO_PLAN, ON_PLAN, period_start_of
 from analytics.sales.incentives.simulator import BANDS, simulate, simulate_panels
 from analytics.sales.incentives.statements import statement
 
 __all__ = [
     "BANDS",
     "DEFAULT_PLAN_ID",
+    "NO_PLAN",
     "NO_QUOTA",
+    "ON_PLAN",
     "PAYOUT_COLUMNS",
     "PERIODS",
     "PLANS_DIR",
@@ -60,6 +64,7 @@ __all__ = [
     "order_lines",
     "payouts",
     "payouts_from_panel",
+    "period_start_of",
     "plan_from_dict",
     "plan_to_dict",
     "plan_to_toml",

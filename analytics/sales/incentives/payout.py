@@ -1,20 +1,27 @@
-"""The payout engine (docs/metrics.md, "Commission"): commission per rep and measurement period.
+"""The payout engine (docs/metrics.md, "Commission"): commission per rep and measurement period, each
+under the plan in force then.
 
 Units. Money is in the company currency (CNY in the demo) and results are rounded to 0.01 (fen);
 in result frames ``rate``, ``attainment`` and ``cost_of_sales`` are fractions (0.015, 1.10).
 
-The engine, for one rep and one measurement period (month, quarter or fiscal year):
+Which months a plan measures, and in which periods, comes from an *assignment* (rep × month → plan key;
+:mod:`.segments`): a measurement period is measured under the plan in force then, and cut where the plan
+changes inside it; months without a plan pay nothing and are listed as ``no plan``. A range pays the sum of
+its measurement periods, so a year pays exactly what its quarters pay. For one rep and segment:
 
 1. bookings B = Σ order amounts (returns and credit notes are negative), KA bookings, quota Q =
-   Σ the rep's monthly quota rows; credited C = B, or for pay-on-collection plans the cash collected
-   on those orders (by the cutoff, each order counted up to its amount; credit notes in full).
+   Σ the rep's monthly quota rows of the segment's months; credited C = B, or for pay-on-collection
+   plans the cash collected on those orders (by the cutoff, each order counted up to its amount; credit
+   notes in full).
 2. attainment a = B ÷ Q; null when Q ≤ 0 (no quota): paid at the lowest rate and flagged.
 3. schedule commission f(B): tier rates (retroactive: the rate reached applies to all of B;
    marginal: each slice of attainment at its own rate) times accelerator multipliers (retroactive,
    or marginal = only on the slice above the threshold). rate = f(B) ÷ B, the blended rate.
 4. commission = max(0, rate × C + KA uplift × KA credited), before bonus and cap.
-5. bonus = the bonuses whose target period ends in this measurement period and whose target is met
-   (evaluated only when the whole target period lies inside the requested range).
+5. bonus = the bonuses on target periods whose last day is in the range and whose target is met (judged
+   on the whole target period, also before the range), paid with the segment that holds the rep's last
+   month up to that day, under that segment's plan; ``base_months`` bonuses use the base in force on
+   that day (or the last day employed).
 6. cap: payout = min(commission, cap) + bonus, or min(commission + bonus, cap).
 
 Everything is vectorised with polars: orders are first reduced to a rep × month panel
@@ -24,43 +31,53 @@ with :mod:`.statements` and :mod:`.simulator` (package-internal, not re-exported
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import polars as pl
 
 from analytics.sales.incentives.plans import Plan
+from analytics.sales.incentives.segments import (
+    NO_PLAN,
+    ON_PLAN,
+    SEGMENT_KEYS,
+    base_on_day,
+    dense_assignment,
+    normalise,
+    period_columns,
+    segments,
+    window_start,
+)
 
 NO_QUOTA = "no quota"
-_PERIOD_MONTHS = {"month": 1, "quarter": 3, "year": 12}
 _VALUES = ["bookings", "ka_bookings", "credited", "ka_credited"]
-_PERIOD_KEYS = ["employee_id", "period_start", "period_end", "period_label"]
 PAYOUT_COLUMNS = [
-    "employee_id", "period_label", "period_start", "period_end", "partial", "bookings", "ka_bookings",
-    "credited", "ka_credited", "quota", "attainment", "no_quota", "tier", "rate", "commission", "bonus",
-    "cap_amount", "capped", "payout", "cost_of_sales",
+    "employee_id", "plan_id", "status", "period_label", "period_start", "period_end", "partial", "cut",
+    "bookings", "ka_bookings", "credited", "ka_credited", "quota", "attainment", "no_quota", "tier", "rate",
+    "commission", "bonus", "cap_amount", "capped", "payout", "cost_of_sales",
 ]
+_BONUS_SCHEMA = {
+    "employee_id": pl.Int64, "period_start": pl.Date, "period_end": pl.Date, "period_label": pl.String,
+    "partial": pl.Boolean, "cut": pl.Boolean, "bonus_period_label": pl.String, "bonus_index": pl.Int32,
+    "name_en": pl.String, "name_zh": pl.String, "bookings": pl.Float64, "quota": pl.Float64, "met": pl.Boolean,
+    "bonus": pl.Float64, "plan_id": pl.String}
 
 
-# ───────────────────────────── periods and panels ─────────────────────────────
-
-
-def _period_columns(grain: str, fy_start: int, month: str = "month", prefix: str = "period") -> list[pl.Expr]:
-    """``{prefix}_start``, ``_end`` and ``_label`` of the fiscal ``grain`` period containing ``month``
-    (labels as in analytics/core/periods.py: 2025-07, 2025-Q3, FY2025)."""
-    m = pl.col(month)
-    k = m.dt.year().cast(pl.Int32) * 12 + m.dt.month().cast(pl.Int32) - fy_start  # months into fiscal time
-    size = _PERIOD_MONTHS[grain]
-    first = k - k % size + (fy_start - 1)
-    start = pl.date(first // 12, first % 12 + 1, 1)
-    fy = k // 12 + (0 if fy_start == 1 else 1)
-    label = {"month": m.dt.strftime("%Y-%m"), "quarter": pl.format("{}-Q{}", fy, k % 12 // 3 + 1),
-             "year": pl.format("FY{}", fy)}[grain]
-    end = start.dt.offset_by(f"{size - 1}mo").dt.month_end()
-    return [start.alias(f"{prefix}_start"), end.alias(f"{prefix}_end"), label.alias(f"{prefix}_label")]
+# ───────────────────────────── panels ─────────────────────────────
 
 
 def _lazy(frame: pl.DataFrame | pl.LazyFrame) -> pl.LazyFrame:
     return frame.lazy() if isinstance(frame, pl.DataFrame) else frame
+
+
+def _order_rows(orders: pl.DataFrame | pl.LazyFrame, start: dt.date, end: dt.date) -> pl.LazyFrame:
+    return (
+        _lazy(orders)
+        .select(pl.col("order_id").cast(pl.Int64), pl.col("employee_id").cast(pl.Int64), pl.col("order_date"),
+                pl.col("amount").cast(pl.Float64), pl.col("is_ka").cast(pl.Boolean).fill_null(False))
+        .filter(pl.col("employee_id").is_not_null(), pl.col("order_date").is_between(start, end))
+        .with_columns(month=pl.col("order_date").dt.truncate("1mo"))
+    )
 
 
 def order_lines(plan: Plan, orders: pl.DataFrame | pl.LazyFrame, period_start: dt.date, period_end: dt.date,
@@ -68,13 +85,7 @@ def order_lines(plan: Plan, orders: pl.DataFrame | pl.LazyFrame, period_start: d
     """Orders dated in [period_start, period_end] with a rep, their ``month`` and ``credited`` (money the
     plan pays on: the amount, or cash collected on the order by the plan's cutoff, at most the amount;
     a credit note (negative amount) is credited in full)."""
-    lines = (
-        _lazy(orders)
-        .select(pl.col("order_id").cast(pl.Int64), pl.col("employee_id").cast(pl.Int64), pl.col("order_date"),
-                pl.col("amount").cast(pl.Float64), pl.col("is_ka").cast(pl.Boolean).fill_null(False))
-        .filter(pl.col("employee_id").is_not_null(), pl.col("order_date").is_between(period_start, period_end))
-        .with_columns(month=pl.col("order_date").dt.truncate("1mo"))
-    )
+    lines = _order_rows(orders, period_start, period_end)
     if plan.pay_on == "bookings":
         return lines.with_columns(credited=pl.col("amount"))
     if collections is None:
@@ -86,7 +97,7 @@ def order_lines(plan: Plan, orders: pl.DataFrame | pl.LazyFrame, period_start: d
         cash = cash.filter(pl.col("collected_date") <= plan.cutoff_date)
     elif plan.cutoff_days is not None:  # cutoff per month (a dozen rows), then per order
         cutoffs = lines.select(pl.col("month").unique()).with_columns(
-            _period_columns(plan.measurement_period, fy_start, prefix="m")).select(
+            period_columns(plan.measurement_period, fy_start, prefix="m")).select(
             "month", cutoff=pl.col("m_end") + pl.duration(days=plan.cutoff_days))
         due = lines.select("order_id", "month").join(cutoffs, on="month").drop("month")
         cash = cash.join(due, on="order_id").filter(pl.col("collected_date") <= pl.col("cutoff"))
@@ -139,10 +150,25 @@ def _rep_months(panel: pl.DataFrame | pl.LazyFrame, quotas: pl.DataFrame | pl.La
         pl.col([*_VALUES, "quota"]).fill_null(0.0))
 
 
-def _base(base_salary: pl.DataFrame | pl.LazyFrame) -> pl.LazyFrame:
-    return (_lazy(base_salary).select(pl.col("employee_id").cast(pl.Int64), pl.col("base_monthly").cast(pl.Float64))
-            .group_by("employee_id").agg(pl.col("base_monthly").last()))
+def _window(plans: Iterable[Plan], start: dt.date, fy_start: int) -> dt.date:
+    """First day of the data the plans need: the range, and every bonus target period ending in it."""
+    return window_start(sorted({b.period for p in plans for b in p.bonuses}), start, fy_start)
 
+
+def _panels(plans: Mapping[str, Plan], orders: pl.DataFrame | pl.LazyFrame, start: dt.date, end: dt.date,
+            collections: pl.DataFrame | pl.LazyFrame | None, fy_start: int) -> tuple[dict[str, pl.LazyFrame],
+                                                                                      pl.LazyFrame]:
+    """Rep × month panels over [start, end]: one per plan key (shared by plans that credit the same cash),
+    and one on bookings (for months without a plan and for bonus targets)."""
+    by_credit: dict[tuple[Any, ...], pl.LazyFrame] = {}
+    for plan in plans.values():
+        if _credit_key(plan) not in by_credit:
+            lines = order_lines(plan, orders, start, end, collections, fy_start=fy_start)
+            by_credit[_credit_key(plan)] = _panel(lines, plan.pay_on == "bookings")
+    bookings = by_credit.get(("bookings",))
+    if bookings is None:
+        bookings = _panel(_order_rows(orders, start, end).with_columns(credited=pl.col("amount")), True)
+    return {k: by_credit[_credit_key(p)] for k, p in plans.items()}, bookings
 
 # ───────────────────────────── the engine ─────────────────────────────
 
@@ -201,59 +227,63 @@ def _cap_amount(plan: Plan) -> pl.Expr:
     return (pl.col("base_monthly") * (cap.base_months or 0.0)).round(2)
 
 
-def _bonus_detail(plan: Plan, rm: pl.LazyFrame, base: pl.LazyFrame, period_start: dt.date, period_end: dt.date,
+def _bonus_detail(plan: Plan, key: str, seg: pl.LazyFrame, window: pl.LazyFrame,
+                  base_salary: pl.DataFrame | pl.LazyFrame, start: dt.date, end: dt.date,
                   fy_start: int) -> pl.LazyFrame:
-    """One row per rep, bonus and bonus period inside the range: bookings, quota, met, bonus (money),
-    placed in the measurement period that contains the bonus period's last month."""
+    """One row per rep, bonus and target period whose last day is in [start, end] and whose landing month
+    (the rep's last assigned month up to that day, inside the measurement period containing it) is on
+    plan ``key``: bookings and quota of the whole target period, met, bonus (money), and the landing
+    segment (``SEGMENT_KEYS``)."""
+    landing = seg.select("employee_id", "month", "plan_id", "day", "mp_end", *SEGMENT_KEYS[1:]).sort("month")
     frames = []
     for i, bonus in enumerate(plan.bonuses):
         money = pl.lit(bonus.amount) if bonus.amount is not None else (
             pl.col("base_monthly").fill_null(0.0) * (bonus.base_months or 0.0))
         q = pl.col("quota")
-        frames.append(
-            rm.with_columns(_period_columns(bonus.period, fy_start, prefix="bonus_period"))
+        targets = (
+            window.with_columns(period_columns(bonus.period, fy_start, prefix="bonus_period"))
             .group_by("employee_id", "bonus_period_start", "bonus_period_end", "bonus_period_label")
             .agg(pl.col("bookings").sum(), pl.col("quota").sum())
-            .filter(pl.col("bonus_period_start") >= period_start, pl.col("bonus_period_end") <= period_end)
-            .join(base, on="employee_id", how="left")
-            .with_columns(met=(q > 0) & (pl.col("bookings") / q >= bonus.attainment_pct / 100),
-                          last_month=pl.col("bonus_period_end").dt.truncate("1mo"))
-            .with_columns(*_period_columns(plan.measurement_period, fy_start, month="last_month"),
-                          bonus=pl.when(pl.col("met")).then(money).otherwise(0.0).round(2))
-            .select(*_PERIOD_KEYS, "bonus_period_label", pl.lit(i).alias("bonus_index"),
-                    pl.lit(bonus.name_en).alias("name_en"), pl.lit(bonus.name_zh).alias("name_zh"),
-                    "bookings", "quota", "met", "bonus")
+            .filter(pl.col("bonus_period_end").is_between(start, end))
+            .with_columns(last_month=pl.col("bonus_period_end").dt.truncate("1mo")).sort("last_month")
+            .join_asof(landing, left_on="last_month", right_on="month", by="employee_id", strategy="backward",
+                       check_sortedness=False)
+            .filter(pl.col("plan_id") == key, pl.col("mp_end") >= pl.col("bonus_period_end"))
         )
-    return pl.concat(frames) if frames else pl.LazyFrame(schema={
-        "employee_id": pl.Int64, "period_start": pl.Date, "period_end": pl.Date, "period_label": pl.String,
-        "bonus_period_label": pl.String, "bonus_index": pl.Int32, "name_en": pl.String, "name_zh": pl.String,
-        "bookings": pl.Float64, "quota": pl.Float64, "met": pl.Boolean, "bonus": pl.Float64})
+        frames.append(
+            base_on_day(base_salary, targets)
+            .with_columns(met=(q > 0) & (pl.col("bookings") / q >= bonus.attainment_pct / 100))
+            .with_columns(bonus=pl.when(pl.col("met")).then(money).otherwise(0.0).round(2))
+            .select(*SEGMENT_KEYS, "bonus_period_label", pl.lit(i, pl.Int32).alias("bonus_index"),
+                    pl.lit(bonus.name_en).alias("name_en"), pl.lit(bonus.name_zh).alias("name_zh"),
+                    "bookings", "quota", "met", "bonus", pl.lit(plan.id).alias("plan_id"))
+        )
+    return pl.concat(frames) if frames else pl.LazyFrame(schema=_BONUS_SCHEMA)
 
 
-def _payouts_lazy(plan: Plan, panel: pl.DataFrame | pl.LazyFrame, quotas: pl.DataFrame | pl.LazyFrame,
-                  base_salary: pl.DataFrame | pl.LazyFrame, period_start: dt.date, period_end: dt.date,
-                  fy_start: int = 1) -> tuple[pl.LazyFrame, pl.LazyFrame]:
-    """(payout rows, bonus detail) as LazyFrames; see :func:`payouts`."""
-    rm = _rep_months(panel, quotas, period_start, period_end)
-    base = _base(base_salary)
-    per = (rm.with_columns(_period_columns(plan.measurement_period, fy_start))
-           .group_by(_PERIOD_KEYS).agg(pl.col([*_VALUES, "quota"]).sum()))
-    detail = _bonus_detail(plan, rm, base, period_start, period_end, fy_start)
-    if plan.bonuses:
-        paid = detail.filter(pl.col("met")).group_by(_PERIOD_KEYS).agg(pl.col("bonus").sum())
-        per = per.join(paid, on=_PERIOD_KEYS, how="full",
-                       coalesce=True).with_columns(pl.col([*_VALUES, "quota", "bonus"]).fill_null(0.0))
-    else:
-        per = per.with_columns(bonus=pl.lit(0.0))
+def _segment_sums(seg: pl.LazyFrame, values: pl.LazyFrame) -> pl.LazyFrame:
+    """Segment rows with the sums of their months' values and quota, the last day looked up, and
+    ``_seen``: whether any of its months has orders or quota (segments without are not listed)."""
+    return (seg.join(values.with_columns(_seen=pl.lit(True)), on=["employee_id", "month"], how="left")
+            .group_by(SEGMENT_KEYS).agg(pl.col([*_VALUES, "quota"]).fill_null(0.0).sum(), pl.col("day").max(),
+                                        pl.col("_seen").any()))
+
+
+def _plan_rows(plan: Plan, key: str, seg: pl.LazyFrame, values: pl.LazyFrame,
+               base_salary: pl.DataFrame | pl.LazyFrame, detail: pl.LazyFrame) -> pl.LazyFrame:
+    """Payout rows of the segments on plan ``key`` (``PAYOUT_COLUMNS``) that have orders, quota or a
+    bonus; the cap reads the base in force on the segment's last day."""
+    per = base_on_day(base_salary, _segment_sums(seg.filter(pl.col("plan_id") == key), values))
+    paid = detail.filter(pl.col("met")).group_by(SEGMENT_KEYS).agg(pl.col("bonus").sum())
+    per = per.join(paid, on=SEGMENT_KEYS, how="left").with_columns(pl.col("bonus").fill_null(0.0))
     b, q, a = pl.col("bookings"), pl.col("quota"), pl.col("attainment")
     rate = pl.when(b > 0).then(_schedule_commission(plan, b, q, a) / b).otherwise(plan.lowest_rate)
     raw = pl.col("rate") * pl.col("credited") + plan.ka_uplift_pp / 100 * pl.col("ka_credited")
     limited = pl.col("commission") + (pl.col("bonus") if plan.cap and plan.cap.applies_to != "commission" else 0.0)
     capped = pl.col("cap_amount").is_not_null() & (limited > pl.col("cap_amount"))
-    out = (
-        per.join(base, on="employee_id", how="left")
-        .with_columns(attainment=pl.when(q > 0).then(b / q), no_quota=q <= 0,
-                      partial=(pl.col("period_start") < period_start) | (pl.col("period_end") > period_end))
+    return (
+        per.with_columns(attainment=pl.when(q > 0).then(b / q), no_quota=q <= 0,
+                         plan_id=pl.lit(plan.id, pl.String), status=pl.lit(ON_PLAN))
         .with_columns(rate=rate, tier=_tier_label(plan, a), cap_amount=_cap_amount(plan))
         .with_columns(commission=raw.clip(lower_bound=0).round(2))
         .with_columns(capped=capped)
@@ -261,35 +291,97 @@ def _payouts_lazy(plan: Plan, panel: pl.DataFrame | pl.LazyFrame, quotas: pl.Dat
                               + (pl.col("bonus") if not plan.cap or plan.cap.applies_to == "commission" else 0.0)
                               ).round(2))
         .with_columns(cost_of_sales=pl.when(b > 0).then(pl.col("payout") / b))
+        .filter(pl.col("_seen") | (pl.col("bonus") > 0))
         .select(PAYOUT_COLUMNS)
-        .sort("employee_id", "period_start")
     )
-    return out, detail
 
 
-def payouts(plan: Plan, orders: pl.DataFrame, quotas: pl.DataFrame, base_salary: pl.DataFrame,
-            period_start: dt.date, period_end: dt.date, collections: pl.DataFrame | None = None,
-            *, fy_start: int = 1) -> pl.DataFrame:
-    """Commission per rep and measurement period overlapping [period_start, period_end].
+def _no_plan_rows(seg: pl.LazyFrame, values: pl.LazyFrame) -> pl.LazyFrame:
+    """Segments without a plan in force: bookings and quota shown, nothing credited, nothing paid."""
+    b, q = pl.col("bookings"), pl.col("quota")
+    return (
+        _segment_sums(seg.filter(pl.col("plan_id").is_null()), values)
+        .with_columns(plan_id=pl.lit(None, pl.String), status=pl.lit(NO_PLAN), credited=0.0, ka_credited=0.0,
+                      attainment=pl.when(q > 0).then(b / q), no_quota=q <= 0, tier=pl.lit(NO_PLAN), rate=0.0,
+                      commission=0.0, bonus=0.0, cap_amount=pl.lit(None, pl.Float64), capped=False, payout=0.0,
+                      cost_of_sales=pl.when(b > 0).then(0.0))
+        .filter(pl.col("_seen"))
+        .select(PAYOUT_COLUMNS)
+    )
 
-    orders: order_id, employee_id, order_date, amount, is_ka; quotas: employee_id, month, amount;
-    base_salary: employee_id, base_monthly (the base in force for the period); collections:
-    order_id, collected_date, amount (required when the plan pays on collections).
 
-    Columns (``PAYOUT_COLUMNS``): period_start/period_end/period_label of the fiscal measurement
-    period (``partial`` when it reaches outside the range: only the months inside count, quota
-    included); bookings, ka_bookings, credited, ka_credited, quota (money); attainment (fraction, null
-    without quota); no_quota (flag: paid at the lowest rate, no tiers, no accelerators); tier (label);
-    rate (blended rate on credited before KA uplift, fraction); commission (before bonus and cap),
-    bonus, cap_amount, payout (money, 0.01); capped; cost_of_sales = payout ÷ bookings (fraction).
+def _run(plans: Mapping[str, Plan], panels: Mapping[str, pl.DataFrame | pl.LazyFrame],
+         bookings: pl.DataFrame | pl.LazyFrame, quotas: pl.DataFrame | pl.LazyFrame,
+         base_salary: pl.DataFrame | pl.LazyFrame, period_start: dt.date, period_end: dt.date, fy_start: int = 1,
+         assignment: pl.DataFrame | pl.LazyFrame | None = None) -> tuple[pl.LazyFrame, pl.LazyFrame, pl.LazyFrame]:
+    """(payout rows, bonus detail, segments) as LazyFrames. ``plans``: key → plan; ``panels``: key → its
+    rep × month panel; ``bookings``: a panel for months without a plan and bonus targets; panels and
+    quotas should reach back to :func:`_window` for bonus targets. Without ``assignment`` every rep of
+    the panel and quotas is on the one plan for every month of the range."""
+    first = _window(plans.values(), period_start, fy_start)
+    window = _rep_months(bookings, quotas, first, period_end)
+    if assignment is None:
+        (key,) = plans
+        assignment = dense_assignment(window.select("employee_id"), key, period_start, period_end)
+    seg = segments(normalise(assignment, period_start, period_end),
+                   {k: p.measurement_period for k, p in plans.items()}, fy_start, period_start, period_end)
+    in_range = pl.col("month") >= period_start.replace(day=1)
+    frames, details = [_no_plan_rows(seg, window.filter(in_range))], []
+    for key, plan in plans.items():
+        values = _rep_months(panels[key], quotas, period_start, period_end)
+        details.append(_bonus_detail(plan, key, seg, window.select("employee_id", "month", "bookings", "quota"),
+                                     base_salary, period_start, period_end, fy_start))
+        frames.append(_plan_rows(plan, key, seg, values, base_salary, details[-1]))
+    rows = pl.concat(frames, how="diagonal_relaxed").select(PAYOUT_COLUMNS).sort("employee_id", "period_start")
+    detail = pl.concat(details, how="diagonal_relaxed") if details else pl.LazyFrame(schema=_BONUS_SCHEMA)
+    return rows, detail, seg
+
+
+def _resolve(plan: Plan | Mapping[str, Plan],
+             assignment: pl.DataFrame | pl.LazyFrame | None) -> dict[str, Plan]:
+    if isinstance(plan, Plan):
+        if assignment is not None:
+            raise ValueError("Pass plans as {plan key: Plan} with an assignment (its plan_id names the keys).")
+        return {plan.id: plan}
+    if assignment is None:
+        raise ValueError("Several plans need an assignment: employee_id, month, plan_id (the plan in force).")
+    return dict(plan)
+
+
+def payouts(plan: Plan | Mapping[str, Plan], orders: pl.DataFrame, quotas: pl.DataFrame,
+            base_salary: pl.DataFrame, period_start: dt.date, period_end: dt.date,
+            collections: pl.DataFrame | None = None, *, fy_start: int = 1,
+            assignment: pl.DataFrame | pl.LazyFrame | None = None) -> pl.DataFrame:
+    """Commission per rep and measurement period (or cut segment) overlapping [period_start, period_end].
+
+    plan: one plan for every rep and month, or {plan key: Plan} with ``assignment``: employee_id, month,
+    plan_id (the key in force; null = no plan), day (optional: the day the plan was looked up, default the
+    month's last day). orders: order_id, employee_id, order_date, amount, is_ka; quotas: employee_id,
+    month, amount; base_salary: employee_id, base_monthly and optionally valid_from (effective-dated:
+    the base in force on the day needed is used); collections: order_id, collected_date, amount (required
+    when a plan pays on collections). Orders and quotas before the range are read for bonus targets that
+    end in it (the annual target with the last quarter).
+
+    Columns (``PAYOUT_COLUMNS``): plan_id (null without a plan), status (``on plan`` | ``no plan``);
+    period_start/period_end/period_label of the fiscal measurement period, or of the segment when a plan
+    change cut it (``cut``; label ``2025-Q3 (2025-08..2025-09)``); ``partial`` when the measurement
+    period reaches outside the range (only the months inside count, quota included); bookings,
+    ka_bookings, credited, ka_credited, quota (money); attainment (fraction, null without quota);
+    no_quota (flag: paid at the lowest rate, no tiers, no accelerators); tier (label); rate (blended rate
+    on credited before KA uplift, fraction); commission (before bonus and cap), bonus, cap_amount, payout
+    (money, 0.01); capped; cost_of_sales = payout ÷ bookings (fraction).
     """
-    lines = order_lines(plan, orders, period_start, period_end, collections, fy_start=fy_start)
-    panel = _panel(lines, plan.pay_on == "bookings")
-    return _payouts_lazy(plan, panel, quotas, base_salary, period_start, period_end, fy_start)[0].collect()
+    plans = _resolve(plan, assignment)
+    first = _window(plans.values(), period_start, fy_start)
+    panels, bookings = _panels(plans, orders, first, period_end, collections, fy_start)
+    return _run(plans, panels, bookings, quotas, base_salary, period_start, period_end, fy_start,
+                assignment)[0].collect()
 
 
 def payouts_from_panel(plan: Plan, panel: pl.DataFrame | pl.LazyFrame, quotas: pl.DataFrame,
                        base_salary: pl.DataFrame, period_start: dt.date, period_end: dt.date,
                        *, fy_start: int = 1) -> pl.DataFrame:
-    """:func:`payouts` on a rep × month panel from :func:`rep_month_panel` (built once, reused)."""
-    return _payouts_lazy(plan, panel, quotas, base_salary, period_start, period_end, fy_start)[0].collect()
+    """:func:`payouts` of one plan on a rep × month panel from :func:`rep_month_panel` (built once,
+    reused; build it from :func:`_window` on for bonus targets that began before the range)."""
+    return _run({plan.id: plan}, {plan.id: panel}, panel, quotas, base_salary, period_start, period_end,
+                fy_start)[0].collect()

@@ -13,8 +13,8 @@ from analytics.sales.incentives.payout import (
     _credit_key,
     _lazy,
     _panel,
-    _payouts_lazy,
-    _rep_months,
+    _run,
+    _window,
     order_lines,
 )
 from analytics.sales.incentives.plans import Plan
@@ -35,23 +35,39 @@ def _shifted(panel: pl.DataFrame | pl.LazyFrame, shift: float) -> pl.LazyFrame:
     return _lazy(panel).with_columns(pl.col(_VALUES) * (1.0 + shift))
 
 
+def _priced(assignment: pl.DataFrame | pl.LazyFrame | None, key: str) -> pl.LazyFrame | None:
+    """The assignment with every selected rep-month on plan ``key``; the others keep a key of their own
+    (never priced, never listed), so segments are cut exactly where the payout engine cuts them."""
+    if assignment is None:
+        return None
+    a = _lazy(assignment)
+    selected = pl.col("selected").fill_null(False) if "selected" in a.collect_schema().names() else pl.lit(True)
+    return a.with_columns(plan_id=pl.when(selected).then(pl.lit(key)).otherwise(
+        pl.lit("~") + pl.col("plan_id").fill_null("")))
+
+
 def simulate_panels(plan_a: Plan, plan_b: Plan, panel_a: pl.DataFrame, panel_b: pl.DataFrame, quotas: pl.DataFrame,
                     base_salary: pl.DataFrame, period_start: dt.date, period_end: dt.date,
-                    attainment_shift: float = 0.0, *, fy_start: int = 1) -> dict[str, pl.DataFrame]:
+                    attainment_shift: float = 0.0, *, fy_start: int = 1,
+                    assignment: pl.DataFrame | pl.LazyFrame | None = None) -> dict[str, pl.DataFrame]:
     """:func:`simulate` on prepared rep × month panels (one per plan; the same frame when both plans
     credit the same cash)."""
     if attainment_shift < -1:
         raise ValueError(f"attainment_shift={attainment_shift} would make bookings negative; expected ≥ -1.")
     args = (quotas, base_salary, period_start, period_end, fy_start)
-    lazy = [_payouts_lazy(plan_a, panel_a, *args)[0], _payouts_lazy(plan_b, panel_b, *args)[0]]
+    priced = {"a": _priced(assignment, "a"), "b": _priced(assignment, "b")}
+
+    def run(key: str, plan: Plan, panel: pl.DataFrame | pl.LazyFrame) -> pl.LazyFrame:
+        return _run({key: plan}, {key: panel}, panel, *args, priced[key])[0]
+
+    lazy = [run("a", plan_a, panel_a), run("b", plan_b, panel_b)]
     if attainment_shift:
-        lazy += [_payouts_lazy(plan_a, _shifted(panel_a, attainment_shift), *args)[0],
-                 _payouts_lazy(plan_b, _shifted(panel_b, attainment_shift), *args)[0]]
-    reps = (_rep_months(panel_a, quotas, period_start, period_end).group_by("employee_id")
-            .agg(pl.col("bookings").sum(), pl.col("quota").sum())
-            .with_columns(attainment=pl.when(pl.col("quota") > 0).then(pl.col("bookings") / pl.col("quota"))))
-    out_a, out_b, *shifted, rep_att = pl.collect_all([*lazy, reps])
+        lazy += [run("a", plan_a, _shifted(panel_a, attainment_shift)),
+                 run("b", plan_b, _shifted(panel_b, attainment_shift))]
+    out_a, out_b, *shifted = pl.collect_all(lazy)
     shifted = shifted or [out_a, out_b]
+    rep_att = (out_a.group_by("employee_id").agg(pl.col("bookings").sum(), pl.col("quota").sum())
+               .with_columns(attainment=pl.when(pl.col("quota") > 0).then(pl.col("bookings") / pl.col("quota"))))
     per_rep = (rep_att.with_columns(band=_band(pl.col("attainment")))
                .join(_rep_total(out_a, "payout_a"), on="employee_id", how="left")
                .join(_rep_total(out_b, "payout_b"), on="employee_id", how="left")
@@ -107,7 +123,8 @@ def _bands(per_rep: pl.DataFrame) -> pl.DataFrame:
 
 def simulate(plan_a: Plan, plan_b: Plan, orders: pl.DataFrame, quotas: pl.DataFrame, base_salary: pl.DataFrame,
              period_start: dt.date, period_end: dt.date, collections: pl.DataFrame | None = None,
-             attainment_shift: float = 0.0, *, fy_start: int = 1) -> dict[str, pl.DataFrame]:
+             attainment_shift: float = 0.0, *, fy_start: int = 1,
+             assignment: pl.DataFrame | pl.LazyFrame | None = None) -> dict[str, pl.DataFrame]:
     """Plans a and b side by side on the same reps and period. Returns frames:
 
     - ``totals``: per plan (a, b): n_reps, bookings, commission, bonus, payout, n_capped, cost_of_sales;
@@ -117,13 +134,21 @@ def simulate(plan_a: Plan, plan_b: Plan, orders: pl.DataFrame, quotas: pl.DataFr
     - ``shift``: per plan: payout, payout_shifted and extra_cost when every rep's bookings (and credited
       cash) are scaled by 1 + attainment_shift (+0.1 → ×1.1).
 
+    Without ``assignment`` each plan applies to every rep and month with data. With one (employee_id,
+    month, plan_id in force, optional day and ``selected``), each plan applies to the selected rep-months
+    (all when there is no ``selected`` column), measured and cut exactly as :func:`.payouts` measures them
+    under the plans in force: plan a = the plan in force on the rep-months of that plan gives the
+    payout engine's figure.
+
     Orders are reduced once to a rep × month panel (per payment basis), and every run works on it.
     """
     lazy: dict[tuple[Any, ...], pl.LazyFrame] = {}
+    first = _window([plan_a, plan_b], period_start, fy_start)
     for plan in (plan_a, plan_b):
         if _credit_key(plan) not in lazy:
-            lines = order_lines(plan, orders, period_start, period_end, collections, fy_start=fy_start)
+            lines = order_lines(plan, orders, first, period_end, collections, fy_start=fy_start)
             lazy[_credit_key(plan)] = _panel(lines, plan.pay_on == "bookings")
     panels = dict(zip(lazy, pl.collect_all(list(lazy.values())), strict=True))
     return simulate_panels(plan_a, plan_b, panels[_credit_key(plan_a)], panels[_credit_key(plan_b)], quotas,
-                           base_salary, period_start, period_end, attainment_shift, fy_start=fy_start)
+                           base_salary, period_start, period_end, attainment_shift, fy_start=fy_start,
+                           assignment=assignment)

@@ -3,10 +3,11 @@ commission (money, 0.01), plus the floor, bonus and cap adjustments, adding up t
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 
 import polars as pl
 
-from analytics.sales.incentives.payout import _lazy, _panel, _payouts_lazy, _period_columns, order_lines
+from analytics.sales.incentives.payout import _lazy, _order_rows, _panels, _resolve, _run, _window, order_lines
 from analytics.sales.incentives.plans import Plan
 
 
@@ -14,9 +15,10 @@ def _cents(expr: pl.Expr) -> pl.Expr:
     return (expr * 100).round(0).cast(pl.Int64)
 
 
-def _statement_lines(plan: Plan, lines: pl.DataFrame, summary: pl.DataFrame, fy_start: int) -> pl.DataFrame:
-    """Order lines with the rate applied and the commission on each line in cents; per measurement
-    period, line cents add up to the period's commission before the floor at zero (largest remainder)."""
+def _statement_lines(plan: Plan, lines: pl.DataFrame, summary: pl.DataFrame) -> pl.DataFrame:
+    """Order lines (with their segment's ``period_label``) with the rate applied and the commission on each
+    line in cents; per segment, line cents add up to its commission before the floor at zero (largest
+    remainder)."""
     uplift = plan.ka_uplift_pp / 100
     target = summary.select(
         "period_label", "commission",
@@ -25,8 +27,7 @@ def _statement_lines(plan: Plan, lines: pl.DataFrame, summary: pl.DataFrame, fy_
                                  .otherwise(_cents(pl.col("raw"))))
     exact = pl.col("credited") * pl.col("rate") * 100
     out = (
-        lines.with_columns(_period_columns(plan.measurement_period, fy_start))
-        .join(target.select("period_label", "blended", "target_c"), on="period_label", how="left")
+        lines.join(target.select("period_label", "blended", "target_c"), on="period_label", how="left")
         .sort("order_date", "order_id")
         .with_columns(rate=pl.col("blended") + pl.when(pl.col("is_ka")).then(uplift).otherwise(0.0))
         .with_columns(floor_c=exact.floor().cast(pl.Int64), frac=exact - exact.floor())
@@ -39,7 +40,7 @@ def _statement_lines(plan: Plan, lines: pl.DataFrame, summary: pl.DataFrame, fy_
     return out.select("period_label", "order_id", "order_date", "amount", "is_ka", "credited", "rate", "line_c")
 
 
-def _adjustments(plan: Plan, summary: pl.DataFrame, lines_c: pl.DataFrame, bonuses: pl.DataFrame) -> pl.DataFrame:
+def _adjustments(summary: pl.DataFrame, lines_c: pl.DataFrame, bonuses: pl.DataFrame) -> pl.DataFrame:
     """Floor, bonus and cap rows (cents) that take each period from its line total to its payout."""
     per = summary.select("period_label", commission_c=_cents(pl.col("commission")), payout_c=_cents(pl.col("payout")))
     per = per.join(lines_c.group_by("period_label").agg(lines_c=pl.col("line_c").sum()), on="period_label",
@@ -55,33 +56,58 @@ def _adjustments(plan: Plan, summary: pl.DataFrame, lines_c: pl.DataFrame, bonus
     return pl.concat([floor, bonus, cap]).filter(pl.col("cents") != 0)
 
 
-def statement(plan: Plan, employee_id: int, orders: pl.DataFrame, quotas: pl.DataFrame, base_salary: pl.DataFrame,
-              period_start: dt.date, period_end: dt.date, collections: pl.DataFrame | None = None,
-              *, fy_start: int = 1) -> dict:
-    """One rep's commission statement. Keys: plan_id, plan_name_en/zh, employee_id, period_start/end;
-    ``summary`` (the :func:`payouts` rows); ``lines`` (period_label, order_id, order_date, amount, is_ka,
-    credited, rate applied = blended rate + KA uplift, commission on the line); ``bonuses`` (every bonus
-    target evaluated, met or not); ``adjustments`` (period_label, kind, label_en, label_zh, amount):
+def _labelled(lines: pl.DataFrame, months: pl.DataFrame) -> pl.DataFrame:
+    return lines.join(months.select("month", "period_label"), on="month", how="inner")
+
+
+def statement(plan: Plan | Mapping[str, Plan], employee_id: int, orders: pl.DataFrame, quotas: pl.DataFrame,
+              base_salary: pl.DataFrame, period_start: dt.date, period_end: dt.date,
+              collections: pl.DataFrame | None = None, *, fy_start: int = 1,
+              assignment: pl.DataFrame | pl.LazyFrame | None = None) -> dict:
+    """One rep's commission statement: ``plan`` and ``assignment`` as in :func:`.payouts`.
+
+    Keys: plan_id, plan_name_en/zh (the plan in force at the end of the range; None without one),
+    plan_ids (every plan in force in the range, in order; None for months without a plan), employee_id,
+    period_start/end; ``summary`` (the :func:`.payouts` rows); ``lines`` (period_label, order_id,
+    order_date, amount, is_ka, credited, rate applied = blended rate + KA uplift of the segment's plan,
+    commission on the line; orders in months without a plan are listed at rate 0); ``bonuses`` (every
+    bonus target evaluated, met or not); ``adjustments`` (period_label, kind, label_en, label_zh, amount):
     ``floor`` (+, when returns made the commission negative), ``bonus`` (+, each bonus met) and ``cap``
     (−, the part above the cap); ``totals``: lines + floor + bonus + cap = payout, exactly, in 0.01.
     """
+    plans = _resolve(plan, assignment)
     rep = pl.col("employee_id") == employee_id
-    lines = order_lines(plan, _lazy(orders).filter(rep), period_start, period_end,
-                        None if collections is None else _lazy(collections), fy_start=fy_start)
-    summary_lf, bonus_lf = _payouts_lazy(plan, _panel(lines), _lazy(quotas).filter(rep),
-                                         _lazy(base_salary).filter(rep), period_start, period_end, fy_start)
-    summary, bonuses, line_df = pl.collect_all([summary_lf, bonus_lf, lines])
-    lines_c = _statement_lines(plan, line_df, summary, fy_start)
-    adjustments = _adjustments(plan, summary, lines_c, bonuses)
+    orders_r, cash = _lazy(orders).filter(rep), None if collections is None else _lazy(collections)
+    panels, bookings = _panels(plans, orders_r, _window(plans.values(), period_start, fy_start), period_end, cash,
+                               fy_start)
+    rows_lf, bonus_lf, seg_lf = _run(plans, panels, bookings, _lazy(quotas).filter(rep),
+                                     _lazy(base_salary).filter(rep), period_start, period_end, fy_start,
+                                     None if assignment is None else _lazy(assignment).filter(rep))
+    line_lfs = [order_lines(p, orders_r, period_start, period_end, cash, fy_start=fy_start) for p in plans.values()]
+    summary, bonuses, seg, plain, *by_plan = pl.collect_all(
+        [rows_lf, bonus_lf, seg_lf, _order_rows(orders_r, period_start, period_end), *line_lfs])
+    parts = [_labelled(plain, seg.filter(pl.col("plan_id").is_null())).select(
+        "period_label", "order_id", "order_date", "amount", "is_ka", credited=pl.lit(0.0), rate=pl.lit(0.0),
+        line_c=pl.lit(0, pl.Int64))]
+    for (key, p), lines in zip(plans.items(), by_plan, strict=True):
+        months = seg.filter(pl.col("plan_id") == key)
+        parts.append(_statement_lines(p, _labelled(lines, months),
+                                      summary.filter(pl.col("period_label").is_in(months["period_label"].implode()))))
+    lines_c = pl.concat(parts).sort("order_date", "order_id")
+    adjustments = _adjustments(summary, lines_c, bonuses)
     totals_c = {"lines": int(lines_c["line_c"].sum() or 0)}
     totals_c |= {k: int(adjustments.filter(pl.col("kind") == k)["cents"].sum() or 0) for k in ("floor", "bonus", "cap")}
     totals_c["payout"] = int(summary.select(_cents(pl.col("payout")).sum()).item() or 0)
+    by_id = {p.id: p for p in plans.values()}
+    last = by_id.get(summary["plan_id"][-1]) if summary.height else None
     return {
-        "plan_id": plan.id, "plan_name_en": plan.name_en, "plan_name_zh": plan.name_zh,
+        "plan_id": last.id if last else None, "plan_name_en": last.name_en if last else None,
+        "plan_name_zh": last.name_zh if last else None,
+        "plan_ids": list(dict.fromkeys(summary["plan_id"].to_list())),
         "employee_id": employee_id, "period_start": period_start, "period_end": period_end,
         "summary": summary,
         "lines": lines_c.with_columns(commission=pl.col("line_c") / 100).drop("line_c"),
-        "bonuses": bonuses.sort("period_start", "bonus_index").drop("period_start", "period_end"),
+        "bonuses": bonuses.sort("period_start", "bonus_index").drop("period_start", "period_end", "partial", "cut"),
         "adjustments": adjustments.with_columns(amount=pl.col("cents") / 100).drop("cents"),
         "totals": {k: v / 100 for k, v in totals_c.items()},
     }
