@@ -40,6 +40,14 @@ else:
         column.metric(ctx.t(f"risk.{score}"), f"{model:.3f}", delta=f"{model - base:+.3f}", delta_color=better,
                       delta_description=ctx.t("risk.vs_baseline", value=f"{base:.3f}"),
                       help=ctx.t(f"risk.{score}_help"), border=True)
+    if backtest.scope is not None:  # the same model's test rows, only the people of the viewer's scope
+        scope = backtest.scope
+        if scope["scores"] is None:
+            st.caption(ctx.t("risk.scope_too_few", n=f"{scope['n_people']:,}"))
+        else:
+            st.caption(ctx.t("risk.scope_backtest", n=f"{scope['n_people']:,}", rows=f"{scope['n_test']:,}",
+                             rate=fmt_number(scope["base_rate"], "ratio", lang),
+                             **{k: f"{scope['scores']['model'][k]:.3f}" for k in ("roc_auc", "pr_auc", "brier")}))
     left, right = st.columns(2)
     left.plotly_chart(charts.calibration_plot(backtest.calibration, lang, ctx.t("risk.calibration")),
                       width="stretch", theme=None, key="risk_calibration")

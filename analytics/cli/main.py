@@ -197,27 +197,50 @@ def cmd_risk(args: argparse.Namespace) -> int:
         print(json.dumps(report, indent=2, ensure_ascii=False))
         return 0
     settings = load_settings(args.db)
-    db = _open(args)
+    db = _open_for_model(args, settings.db_path)
     try:
         from analytics.metrics.engine import as_of_date
 
         as_of = as_of_date(db)
         viewer = cli_viewer(db, args, settings.suppression_threshold)
+        if args.action == "list" and not viewer.person_level:
+            raise GroupingError(f"`risk list` shows individual people and user {viewer.user!r} may see aggregates "
+                                "only; `metrics flight_risk --period P` shows flight risk by team.")
         if args.action == "backtest":
             bt = risk_report.evaluation(db, viewer, as_of, args.horizon)
             if bt is None:
                 raise GroupingError("Not enough history to backtest the model (needs about two years).")
-            print(json.dumps({"horizon_months": args.horizon, "train_dates": [str(d) for d in bt.train_dates],
-                              "test_dates": [str(d) for d in bt.test_dates], "n_train": bt.n_train,
-                              "n_test": bt.n_test, "base_rate": round(bt.base_rate, 4), "scores": bt.scores,
-                              "drivers": bt.drivers.head(args.top).to_dicts()}, indent=2, default=str))
+            report = {"horizon_months": args.horizon, "train_dates": [str(d) for d in bt.train_dates],
+                      "test_dates": [str(d) for d in bt.test_dates], "n_train": bt.n_train, "n_test": bt.n_test,
+                      "base_rate": round(bt.base_rate, 4), "scores": bt.scores,
+                      "drivers": bt.drivers.head(args.top).to_dicts()}
+            if bt.scope is not None:  # the same model's numbers on the people of this user's scope
+                report["on_your_scope"] = bt.scope
+            print(json.dumps(report, indent=2, default=str))
         else:
-            ranked = risk_report.ranked(db, viewer, as_of, args.horizon)
-            _emit(ranked.head(args.top).with_columns(pl.col("drivers").list.join(", "))
-                  .drop("driver_effects"), args.format)
+            ranked = risk_report.ranked(db, viewer, as_of, args.horizon).drop("driver_effects", strict=False)
+            _emit(_flat(ranked.head(args.top)), args.format)
     finally:
         db.close()
     return 0
+
+
+def _open_for_model(args: argparse.Namespace, path: Path) -> Database:
+    """Read-write when the file is free, so a model fitted here is stored with the data (not bumping its
+    version) for the next run and the app; read-only when another process holds it."""
+    if path.exists():
+        try:
+            return Database(path)
+        except DatabaseError:
+            pass
+    return _open(args)
+
+
+def _flat(frame: pl.DataFrame) -> pl.DataFrame:
+    """List columns as text ("a; b"), so every output format, CSV included, can print the frame."""
+    lists = [c for c, t in frame.schema.items() if isinstance(t, pl.List)]
+    return frame.with_columns([pl.col(c).list.eval(pl.element().cast(pl.Utf8).fill_null("")).list.join("; ")
+                               for c in lists])
 
 
 def cmd_bench(args: argparse.Namespace) -> int:

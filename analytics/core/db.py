@@ -230,15 +230,20 @@ class Database:
 
     # ── writing ──────────────────────────────────────────────────────────
     @contextmanager
-    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """All-or-nothing write on this thread's cursor; bumps ``data_version`` on success."""
+    def transaction(self, bump: bool = True) -> Iterator[duckdb.DuckDBPyConnection]:
+        """All-or-nothing write on this thread's cursor; bumps ``data_version`` on success.
+
+        ``bump=False`` is for bookkeeping rows that change no fact (a stored model, a cache entry): results
+        keyed on the data version stay valid, so the write must not retire them.
+        """
         cur = self.cursor()
         cur.execute("begin transaction")
         try:
             yield cur
-            cur.execute(
-                "update meta set value = cast(cast(value as bigint) + 1 as varchar) where key = 'data_version'"
-            )
+            if bump:
+                cur.execute(
+                    "update meta set value = cast(cast(value as bigint) + 1 as varchar) where key = 'data_version'"
+                )
             cur.execute("commit")
         except BaseException:
             with suppress(duckdb.Error):

@@ -5,11 +5,16 @@ on or before each date. The model is validated out of time: trained on earlier a
 labels were fully observed before the first test date, tested on later ones. Probabilities are
 calibrated (Platt scaling, cross-validated). A snapshot file (one row per person with a left/stayed label,
 like IBM's attrition data) is evaluated with the same kind of pipeline by cross-validation.
+
+A person's drivers come from one batched computation (:func:`contributions`): each feature is set to the
+company's typical value for everyone it differs for, all in one prediction. Which drivers a viewer may
+see is decided by :data:`FEATURE_FIELDS` (``analytics/people/risk_report.py`` applies it); the fitted model
+itself, once per data version, lives in ``analytics/people/risk_store.py``.
 """
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import polars as pl
@@ -34,6 +39,11 @@ NUMERIC = [
 CATEGORICAL = ["hire_source", "role_id"]
 FEATURES = NUMERIC + CATEGORICAL
 BASELINE_FEATURES = ["tenure_days", "in_probation"]
+#: The field group a viewer needs to see a feature as a driver (``Viewer.fields``); every other feature needs
+#: "person". ``base_vs_peers`` is computed from ``compensation.base_monthly``: pay.
+FEATURE_FIELDS = {"base_vs_peers": "pay"}
+PAY_FEATURES = [f for f in FEATURES if FEATURE_FIELDS.get(f) == "pay"]
+MIN_EFFECT = 0.005  # a driver raises the probability by at least half a point
 
 
 def make_model(random_state: int = 0) -> Pipeline:
@@ -106,6 +116,9 @@ class Backtest:
     scores: dict[str, dict[str, float]]   # 'model' / 'baseline' → roc_auc, pr_auc, brier
     calibration: pl.DataFrame             # predicted (mean) vs observed per bin
     drivers: pl.DataFrame                 # feature, importance (drop in ROC AUC when shuffled)
+    #: per person-date on the test dates: as_of, employee_id, org_unit_id, region_id, left_within, p_model, p_base
+    predictions: pl.DataFrame = field(default_factory=pl.DataFrame)
+    scope: dict | None = None             # the same numbers on a viewer's scope (risk_report.evaluation)
 
 
 def as_of_dates(first: dt.date, last: dt.date, step: int = 1) -> list[dt.date]:
@@ -117,6 +130,12 @@ def as_of_dates(first: dt.date, last: dt.date, step: int = 1) -> list[dt.date]:
     return out
 
 
+def labelled_dates(first_month: dt.date, as_of: dt.date, horizon: int, warmup: int = 6) -> list[dt.date]:
+    """Month-ends after a warm-up whose label (left within ``horizon`` months) is complete at ``as_of``."""
+    return [d for d in as_of_dates(add_months(first_month, warmup), as_of)
+            if month_end(add_months(d, horizon)) <= as_of]
+
+
 def split_dates(first_month: dt.date, as_of: dt.date, horizon: int, n_test: int = 6,
                 warmup: int = 6) -> tuple[list[dt.date], list[dt.date]]:
     """Training and test as-of dates with no leakage.
@@ -125,8 +144,7 @@ def split_dates(first_month: dt.date, as_of: dt.date, horizon: int, n_test: int 
     horizon ≤ as_of). Training dates: month-ends after a warm-up whose labels were complete before
     the first test date (date + horizon ≤ first test date).
     """
-    labelled = [d for d in as_of_dates(add_months(first_month, warmup), as_of)
-                if month_end(add_months(d, horizon)) <= as_of]
+    labelled = labelled_dates(first_month, as_of, horizon, warmup)
     test = labelled[-n_test:]
     if not test:
         return [], []
@@ -139,7 +157,7 @@ def _scores(y: np.ndarray, p: np.ndarray) -> dict[str, float]:
             "brier": float(brier_score_loss(y, p))}
 
 
-def _single_threaded(func):
+def single_threaded(func):
     """Run model fitting with one OpenMP thread: on a busy 2-core server (several sessions, other work)
     OpenMP's spinning threads made a 9 s fit take minutes; one thread is steady and fast enough."""
     import functools
@@ -152,14 +170,20 @@ def _single_threaded(func):
     return wrapper
 
 
-@_single_threaded
+@single_threaded
 def backtest(db: Database, viewer: Viewer, first_month: dt.date, as_of: dt.date, horizon: int = 6,
              random_state: int = 0) -> Backtest | None:
     """Fit on earlier dates, score later ones; compare with the baseline. None when too little history."""
     train_dates, test_dates = split_dates(first_month, as_of, horizon)
     if len(train_dates) < 3:
         return None
-    rows = features(db, viewer, train_dates + test_dates, horizon)
+    return backtest_on(features(db, viewer, train_dates + test_dates, horizon), train_dates, test_dates,
+                       random_state)
+
+
+def backtest_on(rows: pl.DataFrame, train_dates: list[dt.date], test_dates: list[dt.date],
+                random_state: int = 0) -> Backtest | None:
+    """The backtest on feature rows that cover ``train_dates`` and ``test_dates`` (other dates are ignored)."""
     train = _cap(rows.filter(pl.col("as_of").is_in(train_dates)), random_state)
     test = rows.filter(pl.col("as_of").is_in(test_dates))
     y_train, y_test = train["left_within"].to_numpy(), test["left_within"].to_numpy()
@@ -170,12 +194,26 @@ def backtest(db: Database, viewer: Viewer, first_month: dt.date, as_of: dt.date,
     p_model = model.predict_proba(_x(test))[:, 1]
     p_base = baseline.predict_proba(_x(test, BASELINE_FEATURES))[:, 1]
     observed, predicted = calibration_curve(y_test, p_model, n_bins=10, strategy="quantile")
+    predictions = test.select("as_of", "employee_id", "org_unit_id", "region_id", "left_within").with_columns(
+        p_model=pl.Series(p_model), p_base=pl.Series(p_base))
     return Backtest(
         train_dates, test_dates, train.height, test.height, float(y_test.mean()),
         {"model": _scores(y_test, p_model), "baseline": _scores(y_test, p_base)},
         pl.DataFrame({"predicted": predicted, "observed": observed}),
-        global_drivers(model, test, y_test, random_state),
+        global_drivers(model, test, y_test, random_state), predictions,
     )
+
+
+def scores_on(predictions: pl.DataFrame) -> dict | None:
+    """Backtest numbers on some of the test rows (a viewer's scope): people, person-dates, share who left and
+    the model's and baseline's scores; ``scores`` None when there are too few leavers (or stayers) to score."""
+    y = predictions["left_within"].to_numpy()
+    out = {"n_people": predictions["employee_id"].n_unique(), "n_test": predictions.height,
+           "base_rate": float(y.mean()) if y.size else None, "scores": None}
+    if y.sum() >= 5 and (~y).sum() >= 5:
+        out["scores"] = {"model": _scores(y, predictions["p_model"].to_numpy()),
+                         "baseline": _scores(y, predictions["p_base"].to_numpy())}
+    return out
 
 
 def global_drivers(model: Pipeline, test: pl.DataFrame, y: np.ndarray, random_state: int = 0) -> pl.DataFrame:
@@ -190,55 +228,88 @@ def global_drivers(model: Pipeline, test: pl.DataFrame, y: np.ndarray, random_st
         "importance", descending=True)
 
 
-@_single_threaded
+def fit_on(rows: pl.DataFrame, as_of: dt.date, random_state: int = 0) -> Pipeline | None:
+    """The model fitted on every row dated before ``as_of`` (None with fewer than 10 leavers)."""
+    train = _cap(rows.filter(pl.col("as_of") < as_of), random_state)
+    if train["left_within"].sum() < 10:
+        return None
+    return make_model(random_state).fit(_x(train), train["left_within"].to_numpy())
+
+
+@single_threaded
 def fit_current(db: Database, viewer: Viewer, first_month: dt.date, as_of: dt.date, horizon: int = 6,
                 random_state: int = 0) -> tuple[Pipeline, pl.DataFrame] | None:
     """Fit on every labelled date up to ``as_of``; return the model and today's feature rows."""
-    labelled = [d for d in as_of_dates(add_months(first_month, 6), as_of)
-                if month_end(add_months(d, horizon)) <= as_of]
+    labelled = labelled_dates(first_month, as_of, horizon)
     if len(labelled) < 3:
         return None
     rows = features(db, viewer, [*labelled, as_of], horizon)
-    train = _cap(rows.filter(pl.col("as_of") != as_of), random_state)
-    if train["left_within"].sum() < 10:
-        return None
-    model = make_model(random_state).fit(_x(train), train["left_within"].to_numpy())
-    return model, rows.filter(pl.col("as_of") == as_of)
+    model = fit_on(rows, as_of, random_state)
+    return None if model is None else (model, rows.filter(pl.col("as_of") == as_of))
 
 
-@_single_threaded
-def person_drivers(model: Pipeline, current: pl.DataFrame, top: int = 3) -> pl.DataFrame:
-    """Each person's probability and the features that raise it most.
+# ── Drivers: one batched computation for everyone ─────────────────────────
+def reference_values(current: pl.DataFrame) -> dict[str, object]:
+    """The typical colleague: each feature's median (most common value for a category) over ``current``."""
+    x = _x(current)
+    return {c: (x[c].mode().iloc[0] if c in CATEGORICAL else float(x[c].median())) for c in FEATURES}
 
-    A feature's contribution = probability now − probability with that feature set to the
-    population's typical value (median; most common category), so a driver reads "this raises
-    the risk by x points compared with a typical colleague".
+
+CHUNK_ROWS = 200_000  # rows per prediction call, to bound memory on the large company
+
+
+@single_threaded
+def contributions(model: Pipeline, current: pl.DataFrame, reference: dict[str, object]
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """Each person's probability and each feature's contribution to it (N × F, in FEATURES order).
+
+    A feature's contribution = probability now − probability with that feature set to ``reference`` (the
+    company's typical value), so a driver reads "this raises the risk by x points compared with a typical
+    colleague". Only the rows whose value differs from the reference are predicted again (the others
+    contribute 0), all features stacked into one frame and predicted together.
     """
+    import pandas as pd
+
     x = _x(current)
     base = model.predict_proba(x)[:, 1]
-    effects = {}
-    for col in FEATURES:
-        alt = x.copy()
-        typical = alt[col].mode().iloc[0] if col in CATEGORICAL else alt[col].median()
-        alt[col] = typical
-        effects[col] = base - model.predict_proba(alt)[:, 1]
-    effect = np.column_stack([effects[c] for c in FEATURES])
-    order = np.argsort(-effect, axis=1)[:, :top]
-    names = np.array(FEATURES)[order]
-    values = np.take_along_axis(effect, order, axis=1)
-    raw = x[FEATURES].astype(object).to_numpy()
-    shown = np.take_along_axis(raw, order, axis=1)
-    return current.select("employee_id", "org_unit_id", "region_id", "team_id", "role_id", "manager_id",
-                          "tenure_days").with_columns(
-        probability=pl.Series(base),
-        drivers=pl.Series([[str(n) for n, v in zip(row_n, row_v, strict=True) if v > 0.005]
-                           for row_n, row_v in zip(names, values, strict=True)], dtype=pl.List(pl.Utf8)),
-        driver_effects=pl.Series([[float(v) for v in row_v if v > 0.005] for row_v in values],
-                                 dtype=pl.List(pl.Float64)),
-        driver_values=pl.Series([[None if _missing(r) else str(r) for r, v in zip(row_r, row_v, strict=True)
-                                  if v > 0.005] for row_r, row_v in zip(shown, values, strict=True)],
-                                dtype=pl.List(pl.Utf8)),
-    ).sort("probability", descending=True)
+    effect = np.zeros((len(x), len(FEATURES)))
+    parts, where = [], []
+    for j, col in enumerate(FEATURES):
+        ref = reference[col]
+        differs = ~(x[col] == ref).to_numpy() if not _missing(ref) else x[col].notna().to_numpy()
+        rows = np.flatnonzero(differs)
+        if rows.size:
+            alt = x.iloc[rows].copy()
+            alt[col] = ref
+            parts.append(alt)
+            where.append((j, rows))
+    if parts:
+        stacked = pd.concat(parts, ignore_index=True)
+        p = np.concatenate([model.predict_proba(stacked.iloc[i:i + CHUNK_ROWS])[:, 1]
+                            for i in range(0, len(stacked), CHUNK_ROWS)])
+        at = 0
+        for j, rows in where:
+            effect[rows, j] = base[rows] - p[at:at + rows.size]
+            at += rows.size
+    return base, effect
+
+
+def pick_drivers(effect: np.ndarray, hidden: np.ndarray | None = None, top: int = 3) -> list[list[int]]:
+    """Per person, the column indices of the ``top`` features that raise the probability most (by at least
+    MIN_EFFECT), skipping the features ``hidden`` for that person (N × F booleans): the next visible one
+    takes a hidden one's place, so a viewer's drivers never hint at a field they may not see."""
+    masked = effect if hidden is None else np.where(hidden, -np.inf, effect)
+    order = np.argsort(-masked, axis=1, kind="stable")[:, :top]
+    values = np.take_along_axis(masked, order, axis=1)
+    return [[int(j) for j, v in zip(row_j, row_v, strict=True) if v > MIN_EFFECT]
+            for row_j, row_v in zip(order, values, strict=True)]
+
+
+def display_values(current: pl.DataFrame) -> pl.DataFrame:
+    """Each feature's value as text (None when missing), one column per feature, as drivers show them."""
+    raw = _x(current)[FEATURES].astype(object).to_numpy()
+    return pl.DataFrame({c: [None if _missing(v) else str(v) for v in raw[:, j]] for j, c in enumerate(FEATURES)},
+                        schema={c: pl.Utf8 for c in FEATURES})
 
 
 def _missing(value: object) -> bool:
@@ -267,7 +338,7 @@ def make_snapshot_model(categorical: list[str], numeric: list[str], random_state
     return Pipeline([("prep", prep), ("model", LogisticRegression(C=0.3, max_iter=5000, random_state=random_state))])
 
 
-@_single_threaded
+@single_threaded
 def evaluate_snapshot(frame: pl.DataFrame, target: str, folds: int = 5, random_state: int = 0) -> SnapshotResult:
     """Cross-validate the snapshot model on a one-row-per-person file with a left/stayed column."""
     from sklearn.model_selection import StratifiedKFold, cross_validate

@@ -1,14 +1,22 @@
-"""What the flight-risk page shows: the backtest, the global drivers and the ranked list in scope."""
+"""What the flight-risk page shows: the backtest, the global drivers and the ranked list in scope.
+
+Every figure comes from the one model of the data version (``risk_store.get``, docs/risk.md): fitted on the
+whole company, so a person's probability and drivers do not depend on who looks. The viewer only decides
+which people (their scope) and which drivers (their fields: pay-derived drivers need pay rights for that
+person) they get.
+"""
 from __future__ import annotations
 
 import datetime as dt
 import io
+from dataclasses import replace
 
+import numpy as np
 import polars as pl
 
 from analytics.core.access import Viewer
 from analytics.core.db import Database
-from analytics.people import risk
+from analytics.people import risk, risk_store
 
 HIGH_RISK_MULTIPLE = 2.0  # "high risk" = at least twice the average probability of the people in scope
 
@@ -41,27 +49,85 @@ def describe_driver(feature: str, value: str | None, lang: str) -> str:
 
 
 def first_month(db: Database) -> dt.date:
-    row = db.query("data_range").row(0)
-    return row[0] or dt.date.today().replace(day=1)
+    return risk_store.first_month(db)
+
+
+def in_scope(frame: pl.DataFrame, viewer: Viewer) -> pl.DataFrame:
+    """The rows placed in the viewer's units (a unit or a region id), as the named queries filter them."""
+    if viewer.org_units is None:
+        return frame
+    units = sorted(viewer.org_units)
+    return frame.filter(pl.col("org_unit_id").is_in(units) | pl.col("region_id").is_in(units))
 
 
 def evaluation(db: Database, viewer: Viewer, as_of: dt.date, horizon: int = 6) -> risk.Backtest | None:
-    """Out-of-time backtest of the model against the baseline (None when history is too short)."""
-    return risk.backtest(db, viewer, first_month(db), as_of, horizon)
+    """The one model's out-of-time backtest against the baseline (None when history is too short); for a
+    viewer with a scope, ``scope`` holds the same numbers on the people of that scope (``risk.scores_on``)."""
+    if viewer.sees_nothing:
+        return None
+    fitted = risk_store.get(db, as_of, horizon)
+    bt = fitted.backtest() if fitted is not None else None
+    if bt is None or viewer.org_units is None:
+        return bt
+    return replace(bt, scope=risk.scores_on(in_scope(bt.predictions, viewer)))
+
+
+def scores(db: Database, viewer: Viewer, as_of: dt.date, horizon: int = 6) -> pl.DataFrame:
+    """employee_id, region_id, team_id and probability of everyone in scope at ``as_of`` — for views that join
+    the probability to other person rows and show aggregates only to aggregate viewers (revenue at risk,
+    account continuity). No drivers."""
+    fitted = None if viewer.sees_nothing else risk_store.get(db, as_of, horizon)
+    if fitted is None:
+        return pl.DataFrame(schema={"employee_id": pl.Int64, "region_id": pl.Utf8, "team_id": pl.Utf8,
+                                    "probability": pl.Float64})
+    return in_scope(fitted.people, viewer).select("employee_id", "region_id", "team_id", "probability")
+
+
+def pay_visible(db: Database, viewer: Viewer, people: pl.DataFrame, as_of: dt.date) -> pl.Series:
+    """Per row of ``people``, whether the viewer may see that person's pay: everyone's with pay rights (HR
+    head), their own direct and indirect reports' with ``pay_reports`` (a sales director), else nobody's."""
+    if viewer.sees_pay:
+        return pl.Series([True] * people.height, dtype=pl.Boolean)
+    if not viewer.sees_any_pay:
+        return pl.Series([False] * people.height, dtype=pl.Boolean)
+    own = db.query("reports_of", manager_id=viewer.employee_id, day=as_of)["employee_id"]
+    return people["employee_id"].is_in(own.implode())
+
+
+def with_drivers(people: pl.DataFrame, pay_ok: pl.Series, top: int = 3) -> pl.DataFrame:
+    """The scored rows with each person's top drivers (features, contributions, values as text), chosen among
+    the features the viewer may see for that person: a pay-derived one only where ``pay_ok``."""
+    effect = people.select([f"effect.{f}" for f in risk.FEATURES]).to_numpy()
+    values = people.select([f"value.{f}" for f in risk.FEATURES]).to_numpy()
+    hidden = np.zeros(effect.shape, dtype=bool)
+    for j, f in enumerate(risk.FEATURES):
+        if risk.FEATURE_FIELDS.get(f) == "pay":
+            hidden[:, j] = ~pay_ok.to_numpy()
+    picked = risk.pick_drivers(effect, hidden, top)
+    return people.select("employee_id", "org_unit_id", "region_id", "team_id", "role_id", "manager_id",
+                         "tenure_days", "probability").with_columns(
+        drivers=pl.Series([[risk.FEATURES[j] for j in row] for row in picked], dtype=pl.List(pl.Utf8)),
+        driver_effects=pl.Series([[float(effect[i, j]) for j in row] for i, row in enumerate(picked)],
+                                 dtype=pl.List(pl.Float64)),
+        driver_values=pl.Series([[values[i, j] for j in row] for i, row in enumerate(picked)],
+                                dtype=pl.List(pl.Utf8)),
+    )
 
 
 def ranked(db: Database, viewer: Viewer, as_of: dt.date, horizon: int = 6) -> pl.DataFrame:
-    """Everyone in scope employed at ``as_of`` with their probability of leaving within ``horizon`` months
-    and their top drivers; names only for viewers with person-level rights."""
-    fitted = risk.fit_current(db, viewer, first_month(db), as_of, horizon)
+    """Everyone in scope employed at ``as_of`` with their probability of leaving within ``horizon`` months,
+    most likely first. Person-level viewers get ids, names and top drivers (pay-derived drivers only for the
+    people whose pay they may see); aggregate viewers get placement and probability only, for aggregates."""
+    fitted = None if viewer.sees_nothing else risk_store.get(db, as_of, horizon)
     if fitted is None:
         return pl.DataFrame()
-    model, current = fitted
-    people = risk.person_drivers(model, current)
+    people = in_scope(fitted.people, viewer).sort("employee_id")
     if not viewer.person_level:
-        return people.drop("employee_id", "manager_id")
+        return people.select("org_unit_id", "region_id", "team_id", "probability").sort(
+            "probability", descending=True, maintain_order=True)
+    out = with_drivers(people, pay_visible(db, viewer, people, as_of))
     names = db.sql("select employee_id, name from employees")
-    return people.join(names, on="employee_id", how="left")
+    return out.join(names, on="employee_id", how="left").sort("probability", descending=True, maintain_order=True)
 
 
 def risk_by_team(frame: pl.DataFrame, viewer: Viewer) -> pl.DataFrame:

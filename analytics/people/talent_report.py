@@ -191,13 +191,13 @@ def ka_matching(db: Database, viewer: Viewer, as_of: dt.date, capacity: int | No
 
 def continuity(db: Database, viewer: Viewer, as_of: dt.date, capacity: int | None = None, horizon: int = 6,
                rules: match.ContinuityRules | None = None) -> pl.DataFrame:
-    """KA accounts whose owner has left, is leaving or is at high flight risk (``risk_report.ranked`` and
+    """KA accounts whose owner has left, is leaving or is at high flight risk (``risk_report.scores`` and
     ``high_risk_threshold``, ``horizon`` months), with a skill-matched backup where one has spare capacity.
     Aggregate viewers get accounts per region × status with how many have a (skill-matched) backup."""
     from analytics.people import risk_report
     prof, accounts, reps = _matching_inputs(db, viewer, as_of)
-    # the model needs person ids to join; only aggregates leave this function for aggregate viewers
-    ranked = risk_report.ranked(db, replace(viewer, fields=viewer.fields | {"person"}), as_of, horizon)
+    # the one model's probabilities for the people in scope; only aggregates leave here for aggregate viewers
+    ranked = risk_report.scores(db, viewer, as_of, horizon).select("employee_id", "probability")
     if ranked.is_empty():
         ranked, threshold = pl.DataFrame(schema={"employee_id": pl.Int64, "probability": pl.Float64}), 1.0
     else:

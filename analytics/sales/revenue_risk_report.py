@@ -9,13 +9,12 @@ Per person (quota-carrying roles only):
   the region's mature attainment — all from :func:`analytics.people.planning.measure`;
 - the KA accounts they own and their open receivables (booked − collected by the as-of date), on their last day
   for leavers and on the as-of day for the others (``sql/queries/person_book.sql``);
-- for people at high risk (``risk_report.ranked`` probability ≥ ``risk_report.high_risk_threshold``), the expected
+- for people at high risk (``risk_report.scores`` probability ≥ ``risk_report.high_risk_threshold``), the expected
   loss = probability × bookings at risk.
 Totals by region for everyone; the person-level table only for viewers with person-level rights.
 """
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 
 import polars as pl
@@ -56,10 +55,10 @@ def revenue_at_risk(db, viewer, start: dt.date, end: dt.date, as_of: dt.date, ho
     emp = db.sql("select employee_id, name, termination_date from employees")
     exits = book.join(emp, on="employee_id").filter(pl.col("termination_date").is_between(start, min(end, as_of)))
     exits = exits.with_columns(kind=pl.lit("exit"), probability=pl.lit(None, pl.Float64))
-    # the model needs person rows; only aggregates leave this function for aggregate viewers
-    ranked = risk_report.ranked(db, dataclasses.replace(viewer, fields=viewer.fields | {"person"}), as_of, horizon)
-    threshold = risk_report.high_risk_threshold(ranked["probability"]) if ranked.height else None
-    high = ranked.filter(pl.col("probability") >= threshold).select("employee_id", "probability") if ranked.height \
+    # the one model's probabilities for the people in scope; only aggregates leave here for aggregate viewers
+    scored = risk_report.scores(db, viewer, as_of, horizon)
+    threshold = risk_report.high_risk_threshold(scored["probability"]) if scored.height else None
+    high = scored.filter(pl.col("probability") >= threshold).select("employee_id", "probability") if scored.height \
         else pl.DataFrame(schema={"employee_id": pl.Int64, "probability": pl.Float64})
     current = book.join(emp, on="employee_id").filter(pl.col("termination_date").is_null()
                                                       | (pl.col("termination_date") > as_of))

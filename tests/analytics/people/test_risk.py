@@ -1,6 +1,7 @@
 """Flight-risk model: no leakage, out-of-time split, the IBM snapshot, and the demo company."""
 import datetime as dt
 
+import numpy as np
 import polars as pl
 import pytest
 
@@ -74,3 +75,52 @@ def test_model_beats_its_baseline_out_of_time_on_the_demo_company(demo_db_path):
     assert bt.scores["model"]["roc_auc"] > bt.scores["baseline"]["roc_auc"]
     assert bt.scores["model"]["pr_auc"] > bt.scores["baseline"]["pr_auc"]
     assert max(bt.train_dates) < min(bt.test_dates)
+
+
+def test_pick_drivers_skips_hidden_features_and_the_next_one_takes_its_place():
+    effect = np.array([[0.10, 0.30, 0.001, 0.20], [0.00, 0.00, 0.00, 0.00]])
+    assert risk.pick_drivers(effect, top=3) == [[1, 3, 0], []]
+    hidden = np.array([[False, True, False, False], [False, True, False, False]])
+    assert risk.pick_drivers(effect, hidden, top=3) == [[3, 0], []]  # 0.001 is under MIN_EFFECT
+
+
+def test_pay_derived_features_need_pay_rights():
+    assert risk.PAY_FEATURES == ["base_vs_peers"]  # the one feature computed from compensation
+    assert set(risk.FEATURE_FIELDS) <= set(risk.FEATURES)
+
+
+def per_person_contributions(model, x, reference, rows):
+    """The old slow way, one person and one feature at a time: the test oracle for the batched computation."""
+    out = np.zeros((len(rows), len(risk.FEATURES)))
+    for i, row in enumerate(rows):
+        person = x.iloc[[row]]
+        base = model.predict_proba(person)[:, 1][0]
+        for j, col in enumerate(risk.FEATURES):
+            alt = person.copy()
+            alt[col] = reference[col]
+            out[i, j] = base - model.predict_proba(alt)[:, 1][0]
+    return out
+
+
+def test_batched_drivers_equal_the_per_person_loop(demo_db_path, tmp_path):
+    import shutil
+
+    from analytics.metrics.engine import as_of_date
+    from analytics.people import risk_store
+
+    shutil.copy(demo_db_path, tmp_path / "d.duckdb")
+    db = Database(tmp_path / "d.duckdb", read_only=True)
+    try:
+        as_of = as_of_date(db)
+        fitted = risk_store.fit(db, as_of, 6)
+        current = risk.features(db, full_access(), [as_of], 6)
+    finally:
+        db.close()
+    assert current["employee_id"].to_list() == fitted.people["employee_id"].to_list()
+    sample = list(range(0, current.height, max(1, current.height // 12)))[:12]
+    expected = per_person_contributions(fitted.model, current.select(risk.FEATURES).to_pandas(), fitted.reference,
+                                        sample)
+    batched = fitted.people.select([f"effect.{f}" for f in risk.FEATURES]).to_numpy()[sample]
+    np.testing.assert_allclose(batched, expected, atol=1e-9)
+    assert risk.pick_drivers(batched) == risk.pick_drivers(expected)
+    assert any(risk.pick_drivers(batched))  # the sample has drivers to compare
