@@ -30,9 +30,10 @@ class Figure:
 
     metric_id: str
     period: str                 # label of the period as chosen (e.g. 2026-Q3)
-    covers: str                 # label of the stretch the value covers (to date when partial)
-    scope: str                  # the viewer's scope key
+    covers: str                 # the stretch the value covers, first..last day (to date when partial)
+    scope: str                  # the org units in scope ("*" = the whole company)
     basis: str                  # period | annualised | ttm | cohort
+    as_of: dt.date              # the data's as-of date the value was computed at
     value: float | None
     numerator: float | None
     denominator: float | None
@@ -46,8 +47,9 @@ class Figure:
     previous_maturing: bool = False
 
     @property
-    def key(self) -> tuple[str, str, str, str]:
-        return (self.metric_id, self.period, self.scope, self.basis)
+    def key(self) -> tuple[str, str, str, str, str, dt.date]:
+        """What a figure is: equal keys must carry equal values wherever they are shown."""
+        return (self.metric_id, self.period, self.covers, self.scope, self.basis, self.as_of)
 
     @property
     def delta(self) -> float | None:
@@ -87,15 +89,24 @@ def record(figure: Figure) -> Figure:
     return figure
 
 
+def units_key(viewer: Viewer) -> str:
+    """The org units a viewer's figures cover ("*" = the whole company), whoever the viewer is."""
+    return "*" if viewer.org_units is None else ",".join(sorted(viewer.org_units))
+
+
 def _row(db: Database, viewer: Viewer, metric_id: str, period: Period, as_of: dt.date) -> dict:
     return compute(db, viewer, metric_id, period, as_of=as_of).row(0, named=True)
 
 
 def headline(db: Database, viewer: Viewer, metric_id: str, period: Period, as_of: dt.date | None = None,
-             fy_start: int = 1, compare: bool = True) -> Figure:
-    """The figure of ``metric_id`` for ``period`` in ``viewer``'s scope, with its comparable previous value."""
+             fy_start: int = 1, compare: bool = True, until: dt.date | None = None) -> Figure:
+    """The figure of ``metric_id`` for ``period`` in ``viewer``'s scope, with its comparable previous value.
+
+    The period is cut at ``until`` (default: the as-of date) when it runs past it — a goal for the year seen
+    in a quarter's review covers the year to that quarter's end — and computed from the data as of ``as_of``.
+    """
     as_of = as_of or as_of_date(db)
-    current, previous = comparable_periods(period, as_of, fy_start)
+    current, previous = comparable_periods(period, min(until or as_of, as_of), fy_start)
     now = _row(db, viewer, metric_id, current, as_of)
     before = None
     if compare:
@@ -104,8 +115,8 @@ def headline(db: Database, viewer: Viewer, metric_id: str, period: Period, as_of
         lag = (current.start.year - previous.start.year) * 12 + current.start.month - previous.start.month
         before = _row(db, viewer, metric_id, previous, add_months_clamped(as_of, -lag) if now["maturing"] else as_of)
     return record(Figure(
-        metric_id=metric_id, period=period.label, covers=current.label, scope=viewer.scope_key,
-        basis=now["basis"], value=now["value"], numerator=now["numerator"], denominator=now["denominator"],
+        metric_id=metric_id, period=period.label, covers=f"{current.start}..{current.end}", scope=units_key(viewer),
+        basis=now["basis"], as_of=as_of, value=now["value"], numerator=now["numerator"], denominator=now["denominator"],
         unit=get_metric(metric_id).unit, partial=bool(now["partial"]), maturing=bool(now["maturing"]),
         small_base=bool(now["small_base"]), masked=bool(now["masked"]),
         previous=before["value"] if before else None, previous_period=previous.label if before else None,

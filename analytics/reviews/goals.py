@@ -27,7 +27,8 @@ from analytics.core.access import Viewer
 from analytics.core.db import Database
 from analytics.core.periods import Period, parse_period
 from analytics.core.registry import REGISTRY, UnknownMetricError, get_metric
-from analytics.metrics.engine import computable, compute
+from analytics.metrics import figure
+from analytics.metrics.engine import computable
 
 LEVELS = ("strategy", "sales", "hr")
 DIRECTIONS = ("up", "down")
@@ -223,7 +224,10 @@ def progress(db: Database, viewer: Viewer, as_of: dt.date, lang: str = "en", wit
         if reason is None:
             to_date = period.to_date(day)
             scoped = viewer.narrowed(g.org_unit_id, tree) if g.org_unit_id else viewer
-            value = compute(db, scoped, g.metric_id, to_date, lang=lang, as_of=day).row(0, named=True)["value"]
+            # the goal's period cut at the review's day, computed from the data as of today: the same figure the
+            # pages and the review's other items show for that stretch (one path, metrics.figure)
+            value = figure.headline(db, scoped, g.metric_id, period, as_of, fy_start, compare=False,
+                                    until=day).value
             elapsed = to_date.n_months / period.n_months
             partial = period.is_partial(day)
             status, reason, expected = evaluate(value, float(g.target), row["direction"], metric.unit, elapsed,

@@ -134,6 +134,7 @@ TEXT = {
         "goals.target": "目标值", "goals.status": "状态", "goals.reason": "说明",
         "goals.progress": "目标完成度（100% = 达标）",
         "regions.title": "区域下钻",
+        "regions.one": "{best}：达成率{best_v}，年化离职率{hot_v}。",
         "regions.take": ("达成率最高：{best}（{best_v}），最低：{worst}（{worst_v}）；年化离职率最高：{hot}（{hot_v}"
                          "）。"),
         "regions.att": "指标达成率", "regions.bookings": "销售额", "regions.at_quota": "达标人数占比",

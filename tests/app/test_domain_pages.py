@@ -43,7 +43,7 @@ def test_attrition_breakdown_by_channel_adds_up(app_db: Path):
     expected = attrition_report.breakdown(db, full_access(), period_of(at), as_of, "hire_source", "en")
     assert table["Exits"].sum() == expected["exits"].sum()
     assert int(table["Exits"].sum()) == int(attrition_report.headline(db, full_access(), period_of(at),
-                                                                       as_of)["exits"]["value"])
+                                                                       as_of)["exits"].value)
 
 
 def test_risk_page_shows_the_backtest_and_reacts_to_the_horizon(app_db: Path):

@@ -133,7 +133,7 @@ def families() -> dict[str, set[tuple[str, ...]]]:
     from analytics.reviews.store import STATUSES
     from analytics.sales import scorecard
     from analytics.sales.quota_report import RAMP_SPLITS
-    from analytics.sources import demo
+    from analytics.sources.demo import vocabulary as demo
     from analytics.sources.ingest.values import DEFAULT_VALUE_MAPS
     from ui.context import GRAINS
 
