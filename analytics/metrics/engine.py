@@ -113,25 +113,32 @@ def _cohort_metric(metric_id: str, req: Request) -> pl.DataFrame:
 
 
 # ── Sales ───────────────────────────────────────────────────────────────
-def _sales_panel(req: Request) -> pl.LazyFrame:
-    start = min(p.start for p in req.periods)
-    end = max(p.months[-1] for p in req.periods)
-    return req.db.query("rep_month_sales", start=start, end=end, as_of=req.as_of,
-                        **req.viewer.sql_params()).lazy()
+# Placement (docs/metrics.md): the figures of groups are placed by each event's date (a rep who moved counts
+# in both units; orders with no rep count company-wide only); people measured over a period (reps at quota,
+# the attainment bands, pipeline coverage) are placed once, where they sat on the period's last day.
+_PERSON_SALES = {"reps_at_quota", "attainment_band"}
+
+
+def _sales_panel(req: Request, person: bool = False) -> pl.LazyFrame:
+    params = quota.placed_params(req.periods, req.as_of, person)
+    return req.db.query("sales_placed", **params, **req.viewer.sql_params()).lazy()
 
 
 def _sales_metric(metric_id: str, req: Request) -> pl.DataFrame:
     cols = [quota.SALES_DIMENSIONS[d] for d in req.dims]
-    panel = _sales_panel(req).collect().lazy()
+    panel = _sales_panel(req, person=metric_id in _PERSON_SALES)
     out = []
     for period in req.periods:
         rows = quota.in_period(panel, period)
         if metric_id in {"bookings", "collection_rate", "ka_share"}:
             frame = quota.sales_totals(rows, cols).collect()
             spec = {"bookings": ("bookings", None, None),
-                    "collection_rate": ("collection_rate", "collected", "bookings"),
+                    "collection_rate": ("collection_rate", "collected_window", "bookings"),
                     "ka_share": ("ka_share", "ka_bookings", "bookings")}[metric_id]
-            out.append(_shape(frame, req, period, *spec, "n_reps", cols))
+            shaped = _shape(frame, req, period, *spec, "n_reps", cols)
+            if metric_id == "collection_rate":  # cash so far while some order's window is still open
+                shaped = shaped.with_columns(maturing=pl.lit(quota.maturing(rows, period, req.as_of)))
+            out.append(shaped)
         elif metric_id in {"quota", "attainment"}:
             frame = quota.attainment(rows, cols).collect()
             spec = ("quota", None, None) if metric_id == "quota" else ("attainment", "att_bookings", "quota")
@@ -150,7 +157,7 @@ def _sales_metric(metric_id: str, req: Request) -> pl.DataFrame:
 
 def _revenue_per_head(_: str, req: Request) -> pl.DataFrame:
     cols = [quota.SALES_DIMENSIONS[d] for d in req.dims]
-    panel = _sales_panel(req).collect().lazy()
+    panel = _sales_panel(req)
     events = _hr_events(req, min(p.start for p in req.periods), max(p.months[-1] for p in req.periods), "sales")
     monthly = attrition.monthly_counts(events, cols).collect().lazy()
     out = []
@@ -180,10 +187,11 @@ _CUSTOMER_VALUES: dict[str, tuple[str, str | None, str | None]] = {
 
 def _customer_metric(metric_id: str, req: Request) -> pl.DataFrame:
     cols = [quota.SALES_DIMENSIONS[d] for d in req.dims]
+    person = metric_id == "pipeline_coverage"  # a rep's remaining quota and pipeline: the person, at period end
     out = []
     for period in req.periods:
         rows = req.db.query("rep_period_customers", start=period.start, end=period.end, as_of=req.as_of,
-                            **req.viewer.sql_params()).lazy()
+                            person=person, **req.viewer.sql_params()).lazy()
         days = (min(period.end, req.as_of) - period.start).days + 1
         frame = quota.customer_metrics(rows, cols, max(days, 1)).collect()
         out.append(_shape(frame, req, period, *_CUSTOMER_VALUES[metric_id], "n_reps", cols))

@@ -1,14 +1,30 @@
-"""Quota attainment and sales productivity pipelines (docs/metrics.md, "Sales performance").
+"""Quota attainment and sales productivity pipelines (docs/metrics.md, "Sales performance" and "Placement").
 
-Input: the rep × month panel from ``sql/queries/rep_month_sales.sql`` (bookings, KA and
-new-customer bookings, quota, cash collected by the as-of date; each row placed in the org unit
-the rep held that month). LazyFrames in and out.
+Inputs are compact panels from SQL:
+
+- ``sql/queries/sales_placed.sql``: per period, month, rep and org unit — bookings, KA and new-customer
+  bookings, cash collected (by the as-of date, and within ``COLLECTION_WINDOW_DAYS`` of each order's date),
+  quota, ``rep_has_quota``. Placed by date for the figures of groups (a rep who moved has a row in each unit;
+  orders with no rep are rows with ``employee_id`` null, for whole-company viewers only), or at the period's
+  last day for people measured over the period (``rep_attainment``, ``reps_at_quota``, the bands).
+- ``sql/queries/rep_period_customers.sql``: per period, the customer and process figures, placed the same
+  two ways.
+- ``sql/queries/rep_month_sales.sql``: one row per rep and month, the rep placed at the month's last day
+  (ramp and time to productivity).
+
+LazyFrames in and out.
 """
 from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
 
 import polars as pl
 
 from analytics.core.periods import Period
+
+# D of collection_rate: cash counts when collected within D days of its order's date (docs/metrics.md).
+COLLECTION_WINDOW_DAYS = 90
 
 SALES_DIMENSIONS: dict[str, str] = {
     "region": "region_id",
@@ -29,6 +45,29 @@ def in_period(panel: pl.LazyFrame, period: Period) -> pl.LazyFrame:
     return panel.filter(pl.col("month").is_between(period.start, period.end))
 
 
+def placed_params(periods: Sequence[Period], as_of: dt.date, person: bool = False) -> dict[str, object]:
+    """Bound parameters of ``sales_placed.sql`` for these periods (scope parameters not included)."""
+    return {
+        "start": min(p.start for p in periods), "end": max(p.months[-1] for p in periods),
+        "period_starts": [p.start for p in periods], "period_ends": [p.end for p in periods],
+        "as_of": as_of, "window_days": COLLECTION_WINDOW_DAYS, "person": person,
+    }
+
+
+def grouped(rows: pl.LazyFrame, by: Sequence[str]) -> pl.LazyFrame:
+    """The rows that go into a breakdown: unassigned rows (no rep) count company-wide, in no group."""
+    return rows.filter(pl.col("employee_id").is_not_null()) if by else rows
+
+
+def _agg(rows: pl.LazyFrame, by: Sequence[str], agg: list[pl.Expr]) -> pl.LazyFrame:
+    rows = grouped(rows, by)
+    return rows.group_by(by).agg(agg) if by else rows.select(agg)
+
+
+def _n_reps(alias: str = "n_reps") -> pl.Expr:
+    return pl.col("employee_id").drop_nulls().n_unique().alias(alias)
+
+
 def reps_with_quota(panel: pl.LazyFrame) -> pl.LazyFrame:
     """Reps whose quota summed over the rows given is positive (others are excluded from attainment)."""
     return (
@@ -40,40 +79,56 @@ def reps_with_quota(panel: pl.LazyFrame) -> pl.LazyFrame:
 
 
 def sales_totals(panel: pl.LazyFrame, by: list[str]) -> pl.LazyFrame:
-    """Sum bookings, KA and new-customer bookings, collections, orders per group (all reps)."""
+    """Sum bookings, KA and new-customer bookings, collections, orders per group (all reps; company-wide also
+    the orders with no rep). ``collection_rate`` = cash collected within the window ÷ bookings."""
     agg = [
         pl.col("bookings").sum(), pl.col("ka_bookings").sum(), pl.col("new_customer_bookings").sum(),
-        pl.col("collected").sum(), pl.col("n_orders").sum(), pl.col("employee_id").n_unique().alias("n_reps"),
+        pl.col("collected").sum(), pl.col("collected_window").sum(), pl.col("n_orders").sum(),
+        pl.col("last_order_date").max(), _n_reps(),
     ]
-    out = panel.group_by(by).agg(agg) if by else panel.select(agg)
     bookings = pl.col("bookings")
-    return out.with_columns(
-        collection_rate=pl.when(bookings > 0).then(pl.col("collected") / bookings),
+    return _agg(panel, by, agg).with_columns(
+        collection_rate=pl.when(bookings > 0).then(pl.col("collected_window") / bookings),
         ka_share=pl.when(bookings > 0).then(pl.col("ka_bookings") / bookings),
     )
 
 
+def maturing(rows: pl.LazyFrame, period: Period, as_of: dt.date, days: int = COLLECTION_WINDOW_DAYS) -> bool:
+    """True when some order of the period is less than ``days`` days old at ``as_of`` (its collection
+    window is still open), or the period itself is not over: its collection rate is cash so far."""
+    last = rows.select(pl.col("last_order_date").max()).collect().item()
+    return period.is_partial(as_of) or (last is not None and last + dt.timedelta(days=days) > as_of)
+
+
 def attainment(panel: pl.LazyFrame, by: list[str]) -> pl.LazyFrame:
-    """Σ bookings ÷ Σ quota over reps with quota in the rows given (docs/metrics.md ``attainment``)."""
-    with_quota = panel.join(reps_with_quota(panel), on="employee_id", how="semi")
+    """Σ bookings ÷ Σ quota over reps with quota in the period (docs/metrics.md ``attainment``).
+
+    A rep with quota is one whose quota over the whole period is positive (``rep_has_quota`` from SQL,
+    counted over every unit; else from the rows given); their bookings and quota then count where each
+    is placed, so a group's attainment is the bookings placed in it ÷ the quota placed in it.
+    """
+    if "rep_has_quota" in panel.collect_schema().names():
+        with_quota = panel.filter(pl.col("rep_has_quota"))
+    else:
+        with_quota = panel.join(reps_with_quota(panel), on="employee_id", how="semi")
     agg = [
         pl.col("bookings").sum().alias("att_bookings"),
         pl.col("collected").sum().alias("att_collected"),
         pl.col("quota").fill_null(0).sum().alias("quota"),
-        pl.col("employee_id").n_unique().alias("n_reps_with_quota"),
+        _n_reps("n_reps_with_quota"),
     ]
-    out = with_quota.group_by(by).agg(agg) if by else with_quota.select(agg)
     q = pl.col("quota")
-    return out.with_columns(
+    return _agg(with_quota, by, agg).with_columns(
         attainment=pl.when(q > 0).then(pl.col("att_bookings") / q),
         attainment_collected=pl.when(q > 0).then(pl.col("att_collected") / q),
     )
 
 
 def rep_attainment(panel: pl.LazyFrame) -> pl.LazyFrame:
-    """One row per rep with quota: bookings, quota, attainment over all rows given, and the
-    group columns of the rep's last month (where a rep who moved is counted)."""
-    last = panel.sort("month").group_by("employee_id").agg(
+    """One row per rep with quota: bookings, quota, attainment over all rows given, and the group columns of
+    the rep's last row. Give it the person panel (``sales_placed`` with ``person``): every row of a rep then
+    carries the unit held on the period's last day (or last day employed), where the rep is counted."""
+    last = grouped(panel, ["employee_id"]).sort("month").group_by("employee_id").agg(
         pl.col(c).last() for c in ["org_unit_id", "region_id", "team_id", "manager_id", "role_id", "job_level"]
     )
     per_rep = attainment(panel, ["employee_id"])
@@ -81,7 +136,7 @@ def rep_attainment(panel: pl.LazyFrame) -> pl.LazyFrame:
 
 
 def reps_at_quota(panel: pl.LazyFrame, by: list[str]) -> pl.LazyFrame:
-    """Share of reps with quota whose own attainment ≥ 100%, per group of their last placement."""
+    """Share of reps with quota whose own attainment ≥ 100%, per group of their placement (person panel)."""
     reps = rep_attainment(panel).with_columns(at_quota=pl.col("attainment") >= 1.0)
     agg = [pl.col("at_quota").sum().alias("n_at_quota"), pl.len().alias("n_reps_with_quota")]
     out = reps.group_by(by).agg(agg) if by else reps.select(agg)
@@ -96,23 +151,50 @@ def attainment_band(value: pl.Expr) -> pl.Expr:
     return expr
 
 
-# ── Customer development and process metrics (per rep and period, from rep_period_customers.sql) ──
-def customer_metrics(rows: pl.LazyFrame, by: list[str], days_in_period: int) -> pl.LazyFrame:
-    """Sum per group and derive the ratios of docs/metrics.md.
+# ── Customer development and process metrics (per period, from rep_period_customers.sql) ──
+def customer_counts(customers: pl.LazyFrame, by: list[str]) -> pl.LazyFrame:
+    """Distinct customers per group, from the customer rows of ``rep_period_customers.sql``.
 
-    - repeat_rate = repeat customers ÷ customers who ordered in the 12 months before the period
+    - base_customers: customers with an order placed in the group in the 12 months before the period
+    - repeat_customers: of those, customers with an order placed in the group in the period
+    - active_customers: customer–rep pairs with an order placed in the group in the period (company-wide,
+      a customer's orders with no rep are one more pair)
+    """
+    rows = grouped(customers, by)
+    per_customer = rows.group_by([*by, "customer_id"]).agg(base=pl.col("in_base").any(),
+                                                          now=pl.col("in_period").any())
+    counts = [pl.col("base").sum().alias("base_customers"),
+              (pl.col("base") & pl.col("now")).sum().alias("repeat_customers")]
+    counts_frame = per_customer.group_by(by).agg(counts) if by else per_customer.select(counts)
+    pairs = rows.filter(pl.col("in_period")).select(list(dict.fromkeys([*by, "customer_id", "employee_id"]))).unique()
+    active = pairs.group_by(by).agg(active_customers=pl.len()) if by else pairs.select(active_customers=pl.len())
+    return _join(counts_frame, active, by)
+
+
+def _join(left: pl.LazyFrame, right: pl.LazyFrame, by: Sequence[str]) -> pl.LazyFrame:
+    if not by:
+        return pl.concat([left, right], how="horizontal")
+    return left.join(right, on=list(by), how="full", coalesce=True, nulls_equal=True)
+
+
+def customer_metrics(rows: pl.LazyFrame, by: list[str], days_in_period: int) -> pl.LazyFrame:
+    """Sum per group and derive the ratios of docs/metrics.md, from ``rep_period_customers.sql``: its rows
+    without a customer carry the sums, its customer rows the distinct-customer counts (``customer_counts``).
+
+    - repeat_rate = repeat customers ÷ customers with an order in the 12 months before the period
     - complaint_rate = complaints ÷ active customers (customer–rep pairs with an order in the period)
     - proposal_on_time = proposals submitted by their due date ÷ proposals due in the period
     - dso = receivables at period end ÷ bookings of the period × days in the period
-    - pipeline_coverage = open pipeline due in the rest of the period ÷ remaining quota (quota − bookings, ≥ 0)
+    - pipeline_coverage = open pipeline due in the rest of the period ÷ remaining quota (quota − bookings, ≥ 0,
+      per row: give it the person rows, one per rep)
     """
     remaining = (pl.col("quota") - pl.col("bookings")).clip(lower_bound=0)
-    sums = ["active_customers", "new_customers", "base_customers", "repeat_customers", "complaints", "visits",
-            "calls", "proposals_due", "proposals_on_time", "open_pipeline", "receivables", "bookings"]
+    sums = ["new_customers", "complaints", "visits", "calls", "proposals_due", "proposals_on_time", "open_pipeline",
+            "receivables", "bookings"]
     agg = [*[pl.col(c).sum() for c in sums],
-           remaining.filter(pl.col("quota") > 0).sum().alias("remaining_quota"),
-           pl.col("employee_id").n_unique().alias("n_reps")]
-    out = rows.group_by(by).agg(agg) if by else rows.select(agg)
+           remaining.filter(pl.col("quota") > 0).sum().alias("remaining_quota"), _n_reps()]
+    is_customer = pl.col("customer_id").is_not_null()
+    out = _join(_agg(rows.filter(~is_customer), by, agg), customer_counts(rows.filter(is_customer), by), by)
 
     def ratio(num: str, den: str) -> pl.Expr:
         return pl.when(pl.col(den) > 0).then(pl.col(num) / pl.col(den))

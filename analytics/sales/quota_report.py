@@ -7,7 +7,7 @@ import polars as pl
 
 from analytics.core.access import Viewer
 from analytics.core.db import Database
-from analytics.core.periods import Period, month_start, trailing_months
+from analytics.core.periods import Period, month_period, month_start, trailing_months
 from analytics.metrics import figure
 from analytics.metrics.engine import compute
 from analytics.metrics.figure import Figure
@@ -25,15 +25,22 @@ def headline(db: Database, viewer: Viewer, period: Period, as_of: dt.date, fy_st
 
 
 def _panel(db: Database, viewer: Viewer, start: dt.date, end: dt.date, as_of: dt.date) -> pl.LazyFrame:
+    """One row per rep and month, the rep at the month's last day (``rep_month_sales.sql``): the ramp."""
     return db.query("rep_month_sales", start=start, end=end, as_of=as_of, **viewer.sql_params()).lazy()
+
+
+def _placed(db: Database, viewer: Viewer, periods: list[Period], as_of: dt.date, person: bool) -> pl.LazyFrame:
+    """``sales_placed.sql``: figures placed by date (``person`` False) or each rep at the period's end."""
+    return db.query("sales_placed", **quota.placed_params(periods, as_of, person), **viewer.sql_params()).lazy()
 
 
 def monthly_attainment(db: Database, viewer: Viewer, last_month: dt.date, as_of: dt.date,
                        months: int = 24) -> pl.DataFrame:
-    """Bookings-based and collection-based attainment per month (Σ ÷ Σ over reps with quota)."""
+    """Bookings-based and collection-based attainment per month (Σ ÷ Σ over reps with quota that month),
+    bookings and quota placed by date as the engine's ``attainment``."""
     window = trailing_months(last_month, months)
-    panel = _panel(db, viewer, window.start, window.months[-1], as_of)
-    out = quota.attainment(panel.filter(pl.col("quota") > 0), ["month"]).sort("month").collect()
+    panel = _placed(db, viewer, [month_period(m) for m in window.months], as_of, person=False)
+    out = quota.attainment(panel, ["month"]).sort("month").collect()
     return out.select("month", "attainment", "attainment_collected", "quota", "att_bookings",
                       partial=pl.col("month") > month_start(as_of))
 
@@ -89,11 +96,12 @@ def breakdown(db: Database, viewer: Viewer, period: Period, as_of: dt.date, by: 
 
 
 def leaderboard(db: Database, viewer: Viewer, period: Period, as_of: dt.date, lang: str) -> pl.DataFrame:
-    """Every rep with quota in scope: attainment, bookings, KA and new-customer shares, collection rate."""
+    """Every rep with quota in scope: attainment, bookings, KA and new-customer shares, collection rate — all of
+    the rep's figures of the period, the rep where they sat on its last day."""
     if not viewer.person_level:
         return pl.DataFrame()
     current = period.to_date(as_of)
-    panel = quota.in_period(_panel(db, viewer, current.start, current.months[-1], as_of), current)
+    panel = quota.in_period(_placed(db, viewer, [current], as_of, person=True), current)
     reps = quota.rep_attainment(panel)
     shares = quota.sales_totals(panel, ["employee_id"]).select(
         "employee_id", "ka_share", "collection_rate",

@@ -60,20 +60,25 @@ def load_config(path: Path = CONFIG) -> ScorecardConfig:
                            float(raw.get("max_deduction", 20.0)), {k: dict(v) for k, v in weights.items()})
 
 
+def _person_panel(db: Database, viewer: Viewer, periods: list[Period], as_of: dt.date) -> pl.LazyFrame:
+    """All of each rep's bookings and quota per period, the rep placed (and scoped) by the unit held on the
+    period's last day or last day employed (docs/metrics.md, "people measured over a period")."""
+    return db.query("sales_placed", **quota.placed_params(periods, as_of, person=True), **viewer.sql_params()).lazy()
+
+
 def rep_components(db: Database, viewer: Viewer, period: Period, as_of: dt.date) -> pl.DataFrame:
     """Per rep with quota: attainment, collection rate, new customers, repeat rate, visits, on-time
-    proposals, complaints and tenure (months) for the period."""
-    panel = quota.in_period(db.query("rep_month_sales", start=period.start, end=period.months[-1], as_of=as_of,
-                                     **viewer.sql_params()).lazy(), period)
+    proposals, complaints and tenure (months) for the period — all of the rep's figures of the period, the
+    rep placed where they sat on its last day."""
+    panel = quota.in_period(_person_panel(db, viewer, [period], as_of), period)
     reps = quota.rep_attainment(panel).join(
         quota.sales_totals(panel, ["employee_id"]).select("employee_id", "collection_rate"), on="employee_id",
         how="left").collect()
-    cust = db.query("rep_period_customers", start=period.start, end=period.end, as_of=as_of, **viewer.sql_params())
-    cust = cust.select(
-        "employee_id", "new_customers", "visits", "complaints",
-        repeat_rate=pl.when(pl.col("base_customers") > 0).then(pl.col("repeat_customers") / pl.col("base_customers")),
-        proposal_on_time=pl.when(pl.col("proposals_due") > 0).then(
-            pl.col("proposals_on_time") / pl.col("proposals_due")))
+    rows = db.query("rep_period_customers", start=period.start, end=period.end, as_of=as_of, person=True,
+                    **viewer.sql_params()).lazy()
+    days = max((min(period.end, as_of) - period.start).days + 1, 1)
+    cust = quota.customer_metrics(rows, ["employee_id"], days).select(
+        "employee_id", "new_customers", "visits", "complaints", "repeat_rate", "proposal_on_time").collect()
     hires = db.sql("select employee_id, name, hire_date from employees")
     end = min(period.end, as_of)
     return reps.join(cust, on="employee_id", how="left").join(hires, on="employee_id", how="left").with_columns(
@@ -140,9 +145,9 @@ def scorecard(db: Database, viewer: Viewer, period: Period, as_of: dt.date,
 
 
 def quarterly_attainment(db: Database, viewer: Viewer, quarters: list[Period], as_of: dt.date) -> pl.DataFrame:
-    """Attainment of every rep with quota in each of the given quarters (one column per quarter label)."""
-    panel = db.query("rep_month_sales", start=quarters[0].start, end=quarters[-1].months[-1], as_of=as_of,
-                     **viewer.sql_params()).lazy()
+    """Attainment of every rep with quota in each of the given quarters (one column per quarter label): all of
+    the rep's bookings and quota of the quarter, the rep in scope by the unit held on the quarter's last day."""
+    panel = _person_panel(db, viewer, quarters, as_of)
     frames = []
     for q in quarters:
         frames.append(quota.rep_attainment(quota.in_period(panel, q)).select(

@@ -1,116 +1,103 @@
--- Per rep for one period: customer development (active, new, repeat base and repeaters), complaints,
--- visits and proposals, open pipeline due in the period, receivables at the period end, bookings and
--- quota. Each rep placed in the org unit held on the last day of the period they were employed.
--- A customer's repeat-base rep is the rep of their latest order in the 12 months before the period.
--- Params: $start, $end (first and last day of the period), $as_of, $all_units, $units.
+-- Per rep and org unit for one period: new customers, complaints, visits, calls and proposals, receivables at
+-- the period end, bookings, quota and open pipeline due in the period (docs/metrics.md, "Placement").
+-- $person chooses the placement:
+--   false (figures of groups): every event in the unit its rep held on the event's date (dated after the rep's
+--     last day: the unit held on that last day): a new customer on its first order's date, a complaint, visit
+--     or call on its date, a proposal on its due date, an order (its bookings, and what is still receivable on
+--     it at the period end) on its date, a quota row on its month's last day. Open pipeline is a rep's book,
+--     not an event: it sits where the rep sits on the period's last day. Orders, first orders and complaints
+--     with no rep are rows with employee_id null (unassigned), for viewers of the whole company only.
+--   true (people measured over a period): everything of a rep in the unit held on the period's last day (or
+--     the last day employed); events with no rep are left out.
+-- A customer's first order is their earliest order line with a positive amount: a credit note is never one.
+-- Two kinds of row: customer_id null — the sums above, per rep and unit; customer_id set — where that customer's
+-- orders are placed, per rep and unit, with in_base (an order there in the 12 months before the period starts)
+-- and in_period (an order there in the period), for the repeat rate and active customers, counted as distinct
+-- customers per group (a customer can be in several groups: a group's count is not a sum of its parts). Only
+-- lines with a positive amount are orders in these rows: a credit note is not a purchase.
+-- Params: $start, $end (first and last day of the period), $as_of, $person, $all_units, $units.
 with bounds as (
     select $start::date as p_start, $end::date as p_end, least($end::date, $as_of::date) as p_cut
 ),
 
-period_orders as (
-    select o.* from orders as o, bounds as b
-    where o.order_date between b.p_start and b.p_end and o.employee_id is not null
-),
-
 first_orders as (
-    select customer_id, arg_min(employee_id, order_date) as employee_id, min(order_date) as first_date
-    from orders group by all
+    select o.employee_id, o.order_date as day, 1 as new_customers
+    from orders as o
+    where o.amount > 0
+    qualify row_number() over (partition by o.customer_id order by o.order_date, o.order_id) = 1
 ),
 
-base as (
-    select o.customer_id, arg_max(o.employee_id, o.order_date) as employee_id
+paid as (
+    select c.order_id, sum(c.amount) as collected
+    from collections as c, bounds as b
+    where c.collected_date <= b.p_cut
+    group by all
+),
+
+events as (
+    select o.employee_id, o.order_date as day, o.amount as bookings
     from orders as o, bounds as b
-    where o.order_date >= b.p_start - interval 12 month and o.order_date < b.p_start and o.employee_id is not null
-    group by all
-),
-
-repeaters as (
-    select distinct customer_id from period_orders
-),
-
-customer_stats as (
-    select employee_id, count(*) as base_customers,
-           count(*) filter (where customer_id in (select customer_id from repeaters)) as repeat_customers
-    from base group by all
-),
-
-new_stats as (
-    select f.employee_id, count(*) as new_customers
+    where o.order_date between b.p_start and b.p_end
+    union all by name
+    select f.employee_id, f.day, f.new_customers
     from first_orders as f, bounds as b
-    where f.first_date between b.p_start and b.p_end and f.employee_id is not null
-    group by all
-),
-
-active as (
-    select employee_id, count(distinct customer_id) as active_customers, sum(amount) as bookings
-    from period_orders group by all
-),
-
-complaint_stats as (
-    select c.employee_id, count(*) as complaints
+    where f.day between b.p_start and b.p_end
+    union all by name
+    select o.employee_id, o.order_date as day, o.amount - coalesce(p.collected, 0) as receivables
+    from orders as o
+    cross join bounds as b
+    left join paid as p using (order_id)
+    where o.order_date <= b.p_cut and abs(o.amount - coalesce(p.collected, 0)) > 0.005
+    union all by name
+    select c.employee_id, c.complaint_date as day, 1 as complaints
     from complaints as c, bounds as b
-    where c.complaint_date between b.p_start and b.p_end and c.employee_id is not null
-    group by all
-),
-
-activity_stats as (
+    where c.complaint_date between b.p_start and b.p_end
+    union all by name
     select
-        a.employee_id,
-        count(*) filter (where a.kind = 'visit' and a.activity_date between b.p_start and b.p_end) as visits,
-        count(*) filter (where a.kind = 'call' and a.activity_date between b.p_start and b.p_end) as calls,
-        count(*) filter (where a.kind = 'proposal' and a.due_date between b.p_start and b.p_end) as proposals_due,
-        count(*) filter (where a.kind = 'proposal' and a.due_date between b.p_start and b.p_end and a.on_time)
-            as proposals_on_time
+        a.employee_id, a.activity_date as day,
+        (a.kind = 'visit')::integer as visits, (a.kind = 'call')::integer as calls
     from activities as a, bounds as b
-    where (a.activity_date between b.p_start and b.p_end) or (a.due_date between b.p_start and b.p_end)
-    group by all
-),
-
-pipeline as (
-    select o.employee_id, sum(o.amount) as open_pipeline
+    where a.kind in ('visit', 'call') and a.activity_date between b.p_start and b.p_end
+    union all by name
+    select a.employee_id, a.due_date as day, 1 as proposals_due, coalesce(a.on_time, false)::integer as proposals_on_time
+    from activities as a, bounds as b
+    where a.kind = 'proposal' and a.due_date between b.p_start and b.p_end
+    union all by name
+    select q.employee_id, last_day(q.month) as day, q.amount as quota
+    from quotas as q, bounds as b
+    where q.month between b.p_start and b.p_end
+    union all by name
+    select o.employee_id, b.p_end as day, o.amount as open_pipeline
     from opportunities as o, bounds as b
     where o.created_date <= $as_of::date
         and (o.closed_date is null or o.closed_date > $as_of::date)
         and o.expected_close_date between greatest(b.p_start, $as_of::date + 1) and b.p_end
         and o.employee_id is not null
-    group by all
+    union all by name
+    select o.customer_id, o.employee_id, o.order_date as day, o.order_date < b.p_start as in_base
+    from orders as o, bounds as b
+    where o.amount > 0 and o.order_date >= b.p_start - interval 12 month and o.order_date <= b.p_end
 ),
 
-receivable as (
-    select o.employee_id, sum(o.amount) - coalesce(sum(c.collected), 0) as receivables
-    from orders as o
-    cross join bounds as b
-    left join (
-        select order_id, sum(amount) as collected from collections, bounds
-        where collected_date <= p_cut group by all
-    ) as c using (order_id)
-    where o.order_date <= b.p_cut and o.employee_id is not null
+rep_days as (
+    select
+        customer_id, employee_id, day, bool_or(in_base) as in_base, bool_or(not in_base) as in_period,
+        sum(new_customers) as new_customers, sum(complaints) as complaints, sum(visits) as visits,
+        sum(calls) as calls, sum(proposals_due) as proposals_due, sum(proposals_on_time) as proposals_on_time,
+        sum(open_pipeline) as open_pipeline, sum(receivables) as receivables, sum(bookings) as bookings,
+        sum(quota) as quota
+    from events
     group by all
-),
-
-quota_stats as (
-    select q.employee_id, sum(q.amount) as quota
-    from quotas as q, bounds as b
-    where q.month between b.p_start and b.p_end
-    group by all
-),
-
-reps as (
-    select employee_id from active
-    union select employee_id from customer_stats
-    union select employee_id from new_stats
-    union select employee_id from complaint_stats
-    union select employee_id from activity_stats
-    union select employee_id from pipeline
-    union select employee_id from quota_stats
-    union select employee_id from receivable where receivables > 0.005
 ),
 
 placed as (
-    select r.employee_id,
-           greatest(least((select p_end from bounds), coalesce(e.termination_date, (select p_end from bounds))),
-                    e.hire_date) as day
-    from reps as r join employees as e using (employee_id)
+    select
+        r.*,
+        greatest(least(if($person::boolean, b.p_end, r.day), coalesce(e.termination_date, b.p_end, r.day)),
+                 e.hire_date) as placed_on
+    from rep_days as r
+    cross join bounds as b
+    left join employees as e using (employee_id)
 ),
 
 org as (
@@ -119,33 +106,27 @@ org as (
 
 final as (
     select
-        p.employee_id, a.org_unit_id, org.region_id, org.team_id, a.manager_id, a.role_id, a.job_level,
-        coalesce(ac.active_customers, 0) as active_customers,
-        coalesce(ns.new_customers, 0) as new_customers,
-        coalesce(cs.base_customers, 0) as base_customers,
-        coalesce(cs.repeat_customers, 0) as repeat_customers,
-        coalesce(cp.complaints, 0) as complaints,
-        coalesce(st.visits, 0) as visits,
-        coalesce(st.calls, 0) as calls,
-        coalesce(st.proposals_due, 0) as proposals_due,
-        coalesce(st.proposals_on_time, 0) as proposals_on_time,
-        coalesce(pp.open_pipeline, 0) as open_pipeline,
-        coalesce(rc.receivables, 0) as receivables,
-        coalesce(ac.bookings, 0) as bookings,
-        qs.quota
+        p.customer_id, p.employee_id, a.org_unit_id, org.region_id, org.team_id, a.manager_id, a.role_id, a.job_level,
+        bool_or(p.in_base) as in_base,
+        bool_or(p.in_period) as in_period,
+        coalesce(sum(p.new_customers), 0)::bigint as new_customers,
+        coalesce(sum(p.complaints), 0)::bigint as complaints,
+        coalesce(sum(p.visits), 0)::bigint as visits,
+        coalesce(sum(p.calls), 0)::bigint as calls,
+        coalesce(sum(p.proposals_due), 0)::bigint as proposals_due,
+        coalesce(sum(p.proposals_on_time), 0)::bigint as proposals_on_time,
+        coalesce(sum(p.open_pipeline), 0) as open_pipeline,
+        coalesce(sum(p.receivables), 0) as receivables,
+        coalesce(sum(p.bookings), 0) as bookings,
+        sum(p.quota) as quota
     from placed as p
-    left join active as ac using (employee_id)
-    left join new_stats as ns using (employee_id)
-    left join customer_stats as cs using (employee_id)
-    left join complaint_stats as cp using (employee_id)
-    left join activity_stats as st using (employee_id)
-    left join pipeline as pp using (employee_id)
-    left join receivable as rc using (employee_id)
-    left join quota_stats as qs using (employee_id)
     left join assignments as a
-        on a.employee_id = p.employee_id and p.day between a.valid_from and coalesce(a.valid_to, date '9999-12-31')
+        on a.employee_id = p.employee_id and p.placed_on between a.valid_from and coalesce(a.valid_to, date '9999-12-31')
     left join org using (org_unit_id)
-    where $all_units or list_contains($units, a.org_unit_id) or list_contains($units, org.region_id)
+    where (p.employee_id is not null
+            and ($all_units or list_contains($units, a.org_unit_id) or list_contains($units, org.region_id)))
+        or (p.employee_id is null and $all_units and not $person::boolean)
+    group by all
 )
 
 select * from final

@@ -70,15 +70,22 @@ def test_team_attainment_is_sum_over_sum_and_zero_quota_is_excluded(tiny_db):
     assert value(tiny_db, "attainment") == pytest.approx(230 / 300)
     assert value(tiny_db, "attainment", by=["rep"], rep=1) == pytest.approx(0.8)
     assert value(tiny_db, "reps_at_quota") == pytest.approx(0.0)
-    assert value(tiny_db, "bookings") == pytest.approx(270)  # the order without a rep is not credited
-    assert value(tiny_db, "ka_share") == pytest.approx(50 / 270)
-    # Collected by as-of 2024-06-30 on Q1 orders: 50 + 75 (the 30 arrives in August).
-    assert value(tiny_db, "collection_rate") == pytest.approx(125 / 270)
+    # Placement rule (docs/metrics.md): an order with no rep counts company-wide as unassigned, so the company's
+    # bookings are the reps' 270 plus order 104's 999 (it was left out under the old rule); it credits no rep, so
+    # attainment above is unchanged. No group below the company holds it.
+    assert value(tiny_db, "bookings") == pytest.approx(270 + 999)
+    assert compute(tiny_db, full_access(), "bookings", Q1, by=["region"])["value"].sum() == pytest.approx(270)
+    assert value(tiny_db, "ka_share") == pytest.approx(50 / 1269)
+    # Collected within 90 days of each Q1 order's date (the rule; was: any cash by the as-of date): 50 of order 100
+    # (1 Mar, 46 days) + 75 of order 102 (1 Apr, 60 days); the 30 of order 101 arrives in August. Over all 1269.
+    assert value(tiny_db, "collection_rate") == pytest.approx(125 / 1269)
+    assert not compute(tiny_db, full_access(), "collection_rate", Q1)["maturing"][0]  # 3 Mar + 90 days < 30 Jun
 
 
 def test_revenue_per_head_uses_sales_roles_only(tiny_db):
-    # Sales headcount avg Q1: Jan 3 (A,B,D), Feb 3 → 4 = 3.5, Mar 4 → 4; mean = 3.5; bookings 270.
-    assert value(tiny_db, "revenue_per_head") == pytest.approx(270 / 3.5)
+    # Sales headcount avg Q1: Jan 3 (A,B,D), Feb 3 → 4 = 3.5, Mar 4 → 4; mean = 3.5; bookings 270 of the reps
+    # + 999 of the order with no rep, which counts company-wide (placement rule; it was left out before).
+    assert value(tiny_db, "revenue_per_head") == pytest.approx(1269 / 3.5)
 
 
 def test_scope_filters_before_aggregation(tiny_db):
@@ -122,11 +129,15 @@ def test_cohort_metrics_through_the_engine(tiny_db):
 def test_customer_and_cash_metrics_by_hand(tiny_db):
     # Q1 first-ever orders: customer 10 by A (15 Jan), 11 by B (1 Feb, before A's 3 Mar), 12 by D (2 Feb).
     assert value(tiny_db, "new_customers") == 3
-    # Receivables at 31 March: A 30 (order 101), B 150 (paid 1 April), D 40 → 220; bookings 270; 91 days.
-    assert value(tiny_db, "dso") == pytest.approx(220 / 270 * 91)
-    # Complaint rate: none recorded → 0 over the customer–rep pairs with orders (A: 10, 11; B: 11; D: 12 → 4).
+    # Receivables at 31 March: A 30 (order 101), B 150 (paid 1 April), D 40 → 220, and company-wide the unpaid 999
+    # of order 104 with no rep (placement rule: it counts company-wide; it was left out before); bookings 1269.
+    assert value(tiny_db, "dso") == pytest.approx(1219 / 1269 * 91)
+    assert value(tiny_db, "dso", by=["region"], region="north") == pytest.approx(40 / 40 * 91)
+    # Complaint rate: none recorded → 0 over the customer–rep pairs with orders (A: 10, 11; B: 11; D: 12 → 4), and
+    # company-wide customer 12's order with no rep as one more pair (placement rule; it was left out before).
     assert value(tiny_db, "complaint_rate") == 0.0
-    assert compute(tiny_db, full_access(), "complaint_rate", Q1)["denominator"][0] == 4
+    assert compute(tiny_db, full_access(), "complaint_rate", Q1)["denominator"][0] == 5
+    assert compute(tiny_db, full_access(), "complaint_rate", Q1, by=["region"])["denominator"].sum() == 4
 
 
 def test_broken_rows_are_excluded_and_counted(tiny_db):

@@ -18,9 +18,12 @@ select o.employee_id, sum(o.amount) as bookings
 from orders o where o.order_date between $s and $e and o.employee_id is not null group by 1
 """
 PLAIN_QUOTA = "select employee_id, sum(amount) as quota from quotas where month between $s and $e group by 1"
+# collection_rate counts cash collected within 90 days of each order's date (docs/metrics.md; this plain query
+# counted any cash by the as-of date under the old definition)
 PLAIN_COLLECTED = """
 select o.employee_id, sum(c.amount) as collected from collections c join orders o using (order_id)
-where o.order_date between $s and $e and c.collected_date <= $a and o.employee_id is not null group by 1
+where o.order_date between $s and $e and c.collected_date <= $a and c.collected_date <= o.order_date + 90
+    and o.employee_id is not null group by 1
 """
 
 
