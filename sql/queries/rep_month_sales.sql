@@ -1,6 +1,11 @@
--- Sales per rep and month: bookings (all, KA, new-customer), orders, quota, and cash collected by the
--- as-of date on the month's orders; each rep placed in the org unit held on the last day of the month
--- they were employed (effective-dated). Orders without a rep are left out here (counted separately).
+-- Sales per rep and month, each rep measured over the month as a person (docs/metrics.md, "Placement":
+-- people measured over a period): all of the rep's bookings (all, KA, new-customer; negative lines are credit
+-- notes and reduce them), orders, quota, and cash collected by the as-of date on the month's orders, the rep
+-- placed in the org unit held on the month's last day employed (effective-dated; an order dated after the
+-- last day counts in the month of its date, the rep where they sat on that last day). One row per rep and
+-- month, for the ramp, time to productivity, training and planning. Orders without a rep are left out here.
+-- Figures of groups (bookings, quota and attainment of a team or region) are placed by each event's date:
+-- they come from sales_placed.sql, not from this panel.
 -- Params: $start, $end (first days of first/last month), $as_of (date), $all_units, $units.
 with order_facts as (
     select
