@@ -96,7 +96,29 @@ def coerce(frame: pl.DataFrame, table: str | TableSpec, *, values: Mapping[str, 
             notes[name] = result.note
         errors.append(_errors(raw, result, rows, column))
     err = pl.concat(errors) if errors else pl.DataFrame(schema=ERROR_SCHEMA)
-    return CoerceResult(pl.DataFrame(out), err.sort("row", "column"), formats, notes)
+    typed = pl.DataFrame(out)
+    if spec.name == "employees":
+        typed = _other_exits(typed, notes)
+    return CoerceResult(typed, err.sort("row", "column"), formats, notes)
+
+
+#: Exit reasons that make an exit type *other* whatever the source's status says (docs/metrics.md, exit types):
+#: HR Data Set v14 files retirements under "Voluntarily Terminated".
+OTHER_EXIT_REASONS = ("retirement", "death", "contract_end")
+
+
+def _other_exits(frame: pl.DataFrame, notes: dict[str, str]) -> pl.DataFrame:
+    """Retirement, death and the end of a fixed-term contract are exits of type other (noted per file)."""
+    if "exit_type" not in frame.columns or "exit_reason" not in frame.columns:
+        return frame
+    moved = frame["exit_reason"].is_in(OTHER_EXIT_REASONS) & (frame["exit_type"] != "other").fill_null(True)
+    n = int(moved.sum())
+    if not n:
+        return frame
+    notes["exit_type"] = (f"{n} exit(s) whose reason is retirement, death or the end of a fixed-term contract are "
+                          "recorded as exit type 'other' (neither voluntary nor involuntary), whatever the status "
+                          "column said.")
+    return frame.with_columns(exit_type=pl.when(moved).then(pl.lit("other")).otherwise(pl.col("exit_type")))
 
 
 def coerce_column(raw: pl.Series, spec: TableSpec, column: Column, *, user_map: Mapping[str, str | None] | None = None,

@@ -128,7 +128,7 @@ def _literal_list_args(function: str) -> set[str]:
 def families() -> dict[str, set[tuple[str, ...]]]:
     from analytics.core.registry import DOMAINS, REGISTRY
     from analytics.people import recruiting, risk, skills, talent
-    from analytics.people.attrition_report import BREAKDOWNS, CURVE_GROUPS
+    from analytics.people.attrition_report import BREAKDOWNS, CURVE_GROUPS, HEADLINE_ROWS
     from analytics.reviews import packs
     from analytics.reviews.store import STATUSES
     from analytics.sales import scorecard
@@ -157,6 +157,13 @@ def families() -> dict[str, set[tuple[str, ...]]]:
     return {
         # ui/context.py render_sidebar: the period-type picker
         "grain.{}": one(GRAINS),
+        # pages/attrition.py: one caption per row of headline cards (attrition_report.HEADLINE_ROWS)
+        "attrition.row_{}": one(HEADLINE_ROWS),
+        # analytics/metrics/figure.py basis_label: the period grains, then the other bases of engine.basis
+        "basis.period_{}": one(("month", "quarter", "fiscal_year", "range")),
+        "basis.{}": one(("annualised", "ttm", "cohort")),
+        # analytics/metrics/figure.py flags_text: the qualifiers of a figure
+        "figure.{}": one(("small_base", "maturing", "partial")),
         # pages/glossary.py: the domain filter and each metric's domain
         "domain.{}": one(DOMAINS),
         # pages/attrition.py: breakdown and retention-curve pickers

@@ -148,3 +148,13 @@ def test_coerce_frame_reports_row_column_value_expected():
     assert errors[(3, "order_date")]["expected"] == "a date such as 2024-01-05"
     assert errors[(3, "amount")]["problem"] == "not an amount"
     assert errors[(4, "order_id")]["expected"].startswith("a whole number")
+
+
+def test_retirement_death_and_contract_end_are_exits_of_type_other():
+    frame = pl.DataFrame({"exit_type": ["Voluntarily Terminated", "Voluntarily Terminated", "Terminated for Cause",
+                                        "Voluntarily Terminated"],
+                          "exit_reason": ["retiring", "career change", "deceased", "合同到期"]})
+    result = coerce(frame, "employees")
+    assert result.frame["exit_type"].to_list() == ["other", "voluntary", "other", "other"]
+    assert result.frame["exit_reason"].to_list() == ["retirement", "career", "death", "contract_end"]
+    assert "3 exit(s)" in result.notes["exit_type"]
