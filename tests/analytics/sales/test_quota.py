@@ -7,6 +7,7 @@ import pytest
 from analytics.core.access import full_access
 from analytics.core.db import Database
 from analytics.core.periods import parse_period
+from analytics.metrics import engine
 from analytics.metrics.engine import compute
 from analytics.sales import quota_report, scorecard
 
@@ -110,3 +111,73 @@ def test_ka_specialists_and_hunters_differ(db):
     reps = by_role.filter(pl.col("role_id") == "sales_rep").row(0, named=True)
     assert ka["ka_share"] > 0.5 > reps["ka_share"]
     assert reps["new_customer_share"] > ka["new_customer_share"]
+
+
+# ── Placement on the demo (docs/metrics.md, "Placement") ──
+PLAIN_UNASSIGNED = """
+select
+    (select coalesce(sum(amount), 0) from orders where employee_id is null and order_date between $s and $e)
+        as bookings,
+    (select count(*) from (
+        select employee_id, order_date from orders where amount > 0
+        qualify row_number() over (partition by customer_id order by order_date, order_id) = 1)
+     where employee_id is null and order_date between $s and $e) as new_customers
+"""
+# each order in the team its rep held on the order's date (after the last day: on the last day); each quota row in
+# the team held on its month's last day employed
+PLAIN_TEAM = """
+with days as (
+    select o.employee_id, least(o.order_date, coalesce(e.termination_date, o.order_date)) as d,
+           o.amount as bookings, 0 as quota
+    from orders o join employees e using (employee_id) where o.order_date between $s and $e
+    union all
+    select q.employee_id, least(last_day(q.month), coalesce(e.termination_date, last_day(q.month))), 0, q.amount
+    from quotas q join employees e using (employee_id) where q.month between $s and $e
+)
+select p.team_id, sum(bookings) as bookings, sum(quota) as quota
+from days join assignments a on a.employee_id = days.employee_id
+    and days.d between a.valid_from and coalesce(a.valid_to, date '9999-12-31')
+join org_paths p on p.org_unit_id = a.org_unit_id
+group by 1
+"""
+
+
+def _by(db, metric, q, level):
+    frame = compute(db, full_access(), metric, q, by=[level] if level else [], as_of=AS_OF)
+    keys = frame[level].to_list() if level else [None]
+    return {k: (v, n, d) for k, v, n, d in zip(keys, frame["value"], frame["numerator"], frame["denominator"],
+                                               strict=True)}
+
+
+@pytest.mark.parametrize("label", QUARTERS)
+def test_groups_add_up_to_the_company_on_the_demo(db, label):
+    q = parse_period(label)
+    unassigned = db.sql(PLAIN_UNASSIGNED, s=q.start, e=q.end).row(0, named=True)
+    for metric, extra in (("bookings", unassigned["bookings"]), ("quota", 0), ("new_customers",
+                                                                             unassigned["new_customers"])):
+        company = _by(db, metric, q, None)[None][0]
+        for level in ("region", "team"):
+            parts = _by(db, metric, q, level)
+            assert sum(v for v, _, _ in parts.values()) + extra == pytest.approx(company, rel=1e-12), (metric, level)
+    # attainment at every level is that level's bookings ÷ its quota (every demo rep with orders has quota; the
+    # company's bookings also hold the orders with no rep, which credit no rep)
+    no_quota = engine.exclusions(db, q).get("reps_with_orders_but_no_quota", 0)
+    assert no_quota == 0
+    for level in (None, "region", "team"):
+        att, book, quota_ = (_by(db, m, q, level) for m in ("attainment", "bookings", "quota"))
+        assert set(att) == set(quota_)
+        for key, (value, num, den) in att.items():
+            own = book[key][0] - (unassigned["bookings"] if level is None else 0)
+            assert den == pytest.approx(quota_[key][0]) and num == pytest.approx(own)
+            assert value == pytest.approx(own / quota_[key][0]), (level, key)
+
+
+@pytest.mark.parametrize("label", ["2025-Q2", "2025-Q3"])
+def test_team_figures_follow_the_dates_on_the_demo(db, label):
+    q = parse_period(label)
+    plain = {r["team_id"]: r for r in db.sql(PLAIN_TEAM, s=q.start, e=q.end).iter_rows(named=True)}
+    book, quota_ = _by(db, "bookings", q, "team"), _by(db, "quota", q, "team")
+    assert set(book) == set(plain)
+    for team, row in plain.items():
+        assert book[team][0] == pytest.approx(row["bookings"], abs=1e-6), team
+        assert (quota_.get(team, (0,))[0] or 0) == pytest.approx(row["quota"], abs=1e-6), team
