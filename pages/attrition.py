@@ -54,9 +54,11 @@ else:
         if st.button(ctx.t("attrition.drill_up"), key="attr_drill_up"):
             st.session_state.pop("attr_drill", None)
             st.rerun()
-    fig = charts.labelled_bars(table["label"].to_list(), table["value"].fill_null(0).to_list(), lang,
-                               get_metric("attrition_rate_annualised").name(lang), "ratio")
-    fig.update_traces(customdata=table[shown_by].cast(pl.Utf8).to_list())
+    ranked, apart = table.filter(pl.col("ranked")), table.filter(~pl.col("ranked"))
+    basis = basis_label("period", ctx.period.grain, lang)
+    fig = charts.rate_bars(ranked, lang, f"{get_metric('attrition_rate').name(lang)} · {basis}",
+                           ctx.t("figure.small_base"))
+    fig.update_traces(customdata=ranked[shown_by].cast(pl.Utf8).to_list())
     event = st.plotly_chart(fig, width="stretch", theme=None, key=f"attr_bars_{shown_by}", on_select="rerun",
                             selection_mode="points")
     points = (event or {}).get("selection", {}).get("points", []) if shown_by == "region" else []
@@ -65,12 +67,16 @@ else:
         st.rerun()
     if shown_by in {"region", "team"}:
         st.caption(ctx.t("attrition.click_to_drill"))
+    for row in apart.iter_rows(named=True):  # head office: shown, not ranked against the regions
+        st.caption(ctx.t("attrition.not_ranked", name=row["label"], value=fmt_number(row["value"], "ratio", lang),
+                         exits=fmt_number(row["exits"], "count", lang),
+                         heads=fmt_number(row["headcount_avg"], "count", lang)))
     st.dataframe(table.select(
         pl.col("label").alias(ctx.t("col.group")),
         pl.col("value").map_elements(lambda v: fmt_number(v, "ratio", lang), return_dtype=pl.Utf8)
-        .alias(get_metric("attrition_rate_annualised").name(lang)),
+        .alias(f"{get_metric('attrition_rate').name(lang)} ({basis})"),
         pl.col("voluntary_rate").map_elements(lambda v: fmt_number(v, "ratio", lang), return_dtype=pl.Utf8)
-        .alias(get_metric("attrition_voluntary").name(lang)),
+        .alias(f"{get_metric('attrition_voluntary').name(lang)} ({basis})"),
         pl.col("exits").alias(get_metric("exits").name(lang)),
         pl.col("headcount_avg").round(1).alias(get_metric("headcount_avg").name(lang)),
     ), hide_index=True, width="stretch")

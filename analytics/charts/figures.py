@@ -183,6 +183,23 @@ def labelled_bars(labels: list[str], values: list[float], lang: str = "en", titl
     return fig
 
 
+def rate_bars(frame: pl.DataFrame, lang: str, title: str, small_base_text: str) -> go.Figure:
+    """Horizontal bars of a rate by group (``label``, ``value``, ``small_base``, ``exits``, ``headcount_avg``), in
+    the order given, top-down; a rate on a small base is drawn grey and labelled with its counts."""
+    rows = frame.reverse()
+    small = rows["small_base"].fill_null(False).to_list()
+    text = [fmt_number(v, "ratio", lang) + (f" · {small_base_text} ({fmt_number(n, 'count', lang)}/"
+                                            f"{fmt_number(d, 'count', lang)})" if s else "")
+            for v, s, n, d in zip(rows["value"].to_list(), small, rows["exits"].to_list(),
+                                  rows["headcount_avg"].to_list(), strict=True)]
+    fig = go.Figure(go.Bar(x=rows["value"].fill_null(0).to_list(), y=rows["label"].to_list(), orientation="h",
+                           marker_color=[PARTIAL_COLOUR if s else PALETTE[0] for s in small], text=text,
+                           textposition="auto", hovertemplate="%{y}: %{text}<extra></extra>"))
+    fig.update_layout(template=TEMPLATE, title=title, height=max(240, 30 * rows.height + 90),
+                      xaxis=_axis_format("ratio", lang, rows["value"].to_list()), yaxis=dict(title=None))
+    return fig
+
+
 def attainment_trend(frame: pl.DataFrame, lang: str = "en", title: str = "") -> go.Figure:
     """Monthly attainment on bookings and on collected cash, with the 100% line."""
     fig = go.Figure()

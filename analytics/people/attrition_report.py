@@ -49,11 +49,15 @@ def trend(db: Database, viewer: Viewer, last_month: dt.date, months: int = 24, s
 
 def breakdown(db: Database, viewer: Viewer, period: Period, as_of: dt.date, by: str, lang: str,
               within: tuple[str, str] | None = None) -> pl.DataFrame:
-    """Annualised attrition, exits and average headcount per group; ``within`` = (dimension, id) narrows
-    to one region or team first (drill-down)."""
+    """Attrition and voluntary attrition for the period (same basis, not annualised), exits and average headcount
+    per group; ``within`` = (dimension, id) narrows to one region or team first (drill-down).
+
+    ``small_base``: the rate stands on fewer than the minimum base (shown with its counts, never ranked into a
+    decision); ``ranked``: the group is a sales unit that may be ranked against its peers (people placed above
+    the regions — head office — are shown apart)."""
     current = period.to_date(as_of)
     scoped = viewer.narrowed(within[1]) if within else viewer
-    rate = compute(db, scoped, "attrition_rate_annualised", current, by=[by], lang=lang, as_of=as_of)
+    rate = compute(db, scoped, "attrition_rate", current, by=[by], lang=lang, as_of=as_of)
     vol = compute(db, scoped, "attrition_voluntary", current, by=[by], lang=lang, as_of=as_of)
     frame = rate.select(by, "label", "value", exits="numerator", headcount_avg="denominator", masked="masked",
                         small_base="small_base").join(
@@ -61,7 +65,9 @@ def breakdown(db: Database, viewer: Viewer, period: Period, as_of: dt.date, by: 
     if by == "hire_source":
         frame = frame.with_columns(label=pl.col(by).map_elements(lambda c: code_label("hire_source", c, lang),
                                                                  return_dtype=pl.Utf8))
-    return frame.filter(pl.col("headcount_avg").fill_null(1) > 0).sort("value", descending=True, nulls_last=True)
+    ranked = pl.col(by).is_not_null() if by in {"region", "team"} else pl.lit(True)
+    return frame.filter(pl.col("headcount_avg").fill_null(1) > 0).with_columns(ranked=ranked).sort(
+        ["ranked", "value"], descending=[True, True], nulls_last=True)
 
 
 def _hires(db: Database, viewer: Viewer, start: dt.date, end: dt.date) -> pl.LazyFrame:

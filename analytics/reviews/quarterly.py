@@ -15,7 +15,7 @@ from analytics.reviews.texts import tx
 from analytics.sales import quota_report
 
 # Rules behind the "decisions to take" — thresholds, documented in docs/reviews.md.
-ATTRITION_MULTIPLE = 1.5     # a region's annualised attrition ≥ 1.5 × the scope's → retention plan
+ATTRITION_MULTIPLE = 1.5     # a region's attrition for the quarter ≥ 1.5 × the scope's → retention plan
 ATTAINMENT_FLOOR = 0.85      # a region under 85% attainment → recovery plan
 PROBATION_SHARE = 0.40       # ≥ 40% of exits in probation → onboarding and mentoring
 
@@ -170,12 +170,12 @@ def _regions(ctx: Ctx) -> Item | None:
     fig = charts.group_bars(bars, get_metric("attainment"), lang,
                             f"{get_metric('attainment').name(lang)} · {ctx.label(ctx.period)}")
     return Item("regions", tx("regions.title", lang), take,
-                definition(lang, "attainment", "attrition_rate_annualised"), fig, table, numbers, units)
+                definition(lang, "attainment", "attrition_rate"), fig, table, numbers, units)
 
 
 def _decisions(ctx: Ctx) -> Item:
     lang, out = ctx.lang, []
-    scope = ctx.figure("attrition_rate_annualised")
+    scope = ctx.figure("attrition_rate")  # the same basis as the regions' rates: for the quarter
     scope_rate = scope.value if scope.decisive else None
     regions = ctx.memo.get("regions")
     if isinstance(regions, pl.DataFrame):

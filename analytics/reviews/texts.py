@@ -62,20 +62,21 @@ TEXT = {
         "goals.target": "Target", "goals.status": "Status", "goals.reason": "Why",
         "goals.progress": "Progress to target (100% = met)",
         "regions.title": "Regional drill-down",
-        "regions.take": ("Highest attainment {best} ({best_v}), lowest {worst} ({worst_v}); highest annualised "
-                         "attrition {hot} ({hot_v})."),
-        "regions.one": "{best}: attainment {best_v}, annualised attrition {hot_v}.",
+        "regions.take": ("Highest attainment {best} ({best_v}), lowest {worst} ({worst_v}); highest "
+                         "attrition for the quarter {hot} ({hot_v})."),
+        "regions.one": "{best}: attainment {best_v}, attrition for the quarter {hot_v}.",
         "regions.att": "Attainment", "regions.bookings": "Bookings", "regions.at_quota": "Reps at quota",
-        "regions.attr": "Annualised attrition", "regions.exits": "Exits",
+        "regions.attr": "Attrition (for the quarter)", "regions.exits": "Exits",
         "decisions.title": "Decisions to take",
         "decisions.take": "Decisions to take: {n}, flagged by the rules below.",
         "decisions.none": "No rule flags a decision.",
-        "decisions.def": ("Rules: a region's annualised attrition ≥ {mult}× the scope's → retention plan; a region "
+        "decisions.def": ("Rules: a region's attrition for the quarter ≥ {mult}× the scope's (on at least the minimum "
+                          "base) → retention plan; a region "
                           "under {floor} attainment → recovery plan; a red goal → corrective action or a reset target; "
                           "reps under target two quarters running → coaching plans; vacancies past target date → "
                           "recruiting support; ≥ {prob} of exits in probation → onboarding and mentoring."),
         "decisions.decision": "Decision",
-        "dec.attrition": "{region} attrition {value} annualised ({scope} overall): decide on a retention plan.",
+        "dec.attrition": "{region} attrition {value} for the quarter ({scope} overall): decide on a retention plan.",
         "dec.attainment": "{region} attainment {value}: decide on a recovery plan (coaching, territory, pipeline).",
         "dec.goal": ("Goal “{goal}” is red ({actual} against {target}): decide on corrective action or reset the targ"
                      "et."),
@@ -134,18 +135,19 @@ TEXT = {
         "goals.target": "目标值", "goals.status": "状态", "goals.reason": "说明",
         "goals.progress": "目标完成度（100% = 达标）",
         "regions.title": "区域下钻",
-        "regions.one": "{best}：达成率{best_v}，年化离职率{hot_v}。",
-        "regions.take": ("达成率最高：{best}（{best_v}），最低：{worst}（{worst_v}）；年化离职率最高：{hot}（{hot_v}"
+        "regions.one": "{best}：达成率{best_v}，当季离职率{hot_v}。",
+        "regions.take": ("达成率最高：{best}（{best_v}），最低：{worst}（{worst_v}）；当季离职率最高：{hot}（{hot_v}"
                          "）。"),
         "regions.att": "指标达成率", "regions.bookings": "销售额", "regions.at_quota": "达标人数占比",
-        "regions.attr": "年化离职率", "regions.exits": "离职人数",
+        "regions.attr": "离职率（当季）", "regions.exits": "离职人数",
         "decisions.title": "待决策事项",
         "decisions.take": "按以下规则，共有{n}项待决策事项。", "decisions.none": "没有规则提示需要决策的事项。",
-        "decisions.def": ("规则：区域年化离职率≥范围整体的{mult}倍 → 留任计划；区域达成率低于{floor} → 业绩改善计划；"
+        "decisions.def": ("规则：区域当季离职率≥范围整体的{mult}倍（且基数足够）→ 留任计划；"
+                          "区域达成率低于{floor} → 业绩改善计划；"
                           "红灯目标 → 纠偏措施或调整目标；连续两个季度未达标 → 辅导计划；超期未到岗 → 招聘支持；"
                           "试用期离职占比≥{prob} → 入职培养与导师制。"),
         "decisions.decision": "决策事项",
-        "dec.attrition": "{region}年化离职率{value}（整体{scope}）：需决定留任计划。",
+        "dec.attrition": "{region}当季离职率{value}（整体{scope}）：需决定留任计划。",
         "dec.attainment": "{region}指标达成率{value}：需决定业绩改善计划（辅导、区域划分、商机）。",
         "dec.goal": "目标“{goal}”为红灯（实际{actual}，目标{target}）：需决定纠偏措施或调整目标。",
         "dec.coach": "{n}名销售连续两个季度未达标：需确定辅导计划。",

@@ -58,7 +58,8 @@ def test_hr_v14_people_dates_exits_sources_managers(loaded):
                    "order by 1").rows()
     # the four "retiring" rows are filed under "Voluntarily Terminated"; retirement is an exit of type other
     assert exits == [("involuntary", 16), ("other", 4), ("voluntary", 84), (None, 207)]
-    assert db.sql("select count(*) from employees where exit_reason = 'retirement' and exit_type <> 'other'").item() == 0
+    retired = "select count(*) from employees where exit_reason = 'retirement' and exit_type <> 'other'"
+    assert db.sql(retired).item() == 0
     # managers named in the file resolve to the person (Simon Roup → "Roup,Simon"); outsiders stay empty
     managed = db.sql("""select count(*) filter (where a.manager_id is not null) as resolved, count(*) as n
                         from assignments a join employees e using (employee_id) where e.external_key ~ '^1\\d{4}$'""")
