@@ -158,6 +158,8 @@ with tab_sim:
                 delta=fmt_number(b["payout"] - a["payout"], "currency", lang), delta_color="inverse", border=True)
     c[2].metric(ctx.t("incentives.cos_a"), fmt_number(a["cost_of_sales"], "ratio", lang), border=True)
     c[3].metric(ctx.t("incentives.cos_b"), fmt_number(b["cost_of_sales"], "ratio", lang), border=True)
+    st.caption(ctx.t("incentives.sim_baseline", n=f"{a['n_reps']:,}",
+                     current=fmt_number(result["current"]["payout"][0], "currency", lang)))
     bands = result["bands"].with_columns(pl.col("band").cast(pl.Utf8))
     long = pl.concat([bands.select("band", plan=pl.lit(names[a_id] + " (A)"), payout="mean_payout_a"),
                       bands.select("band", plan=pl.lit(names[b_id] + " (B)"), payout="mean_payout_b")])

@@ -66,6 +66,12 @@ _BONUS_SCHEMA = {
 # ───────────────────────────── panels ─────────────────────────────
 
 
+def _exact(total: pl.Expr) -> pl.Expr:
+    """A money sum rounded to 10⁻⁶: float sums depend on the order rows arrive in (parallel group-bys), and
+    without this a period summed in another order could round to another cent (a year ≠ its quarters)."""
+    return total.round(6)
+
+
 def _lazy(frame: pl.DataFrame | pl.LazyFrame) -> pl.LazyFrame:
     return frame.lazy() if isinstance(frame, pl.DataFrame) else frame
 
@@ -101,7 +107,7 @@ def order_lines(plan: Plan, orders: pl.DataFrame | pl.LazyFrame, period_start: d
             "month", cutoff=pl.col("m_end") + pl.duration(days=plan.cutoff_days))
         due = lines.select("order_id", "month").join(cutoffs, on="month").drop("month")
         cash = cash.join(due, on="order_id").filter(pl.col("collected_date") <= pl.col("cutoff"))
-    collected = cash.group_by("order_id").agg(collected=pl.col("cash").sum())
+    collected = cash.group_by("order_id").agg(collected=_exact(pl.col("cash").sum()))
     amount = pl.col("amount")
     return lines.join(collected, on="order_id", how="left").with_columns(
         credited=pl.when(amount > 0).then(pl.col("collected").fill_null(0).clip(0, amount)).otherwise(amount)
@@ -114,7 +120,7 @@ def _panel(lines: pl.LazyFrame, credited_is_bookings: bool = False) -> pl.LazyFr
     cols = {"bookings": pl.col("amount"), "ka_bookings": pl.when(ka).then(pl.col("amount")).otherwise(0.0)}
     if not credited_is_bookings:
         cols |= {"credited": pl.col("credited"), "ka_credited": pl.when(ka).then(pl.col("credited")).otherwise(0.0)}
-    out = lines.select("employee_id", "month", **cols).group_by("employee_id", "month").agg(pl.all().sum())
+    out = lines.select("employee_id", "month", **cols).group_by("employee_id", "month").agg(_exact(pl.all().sum()))
     return out.with_columns(credited="bookings", ka_credited="ka_bookings") if credited_is_bookings else out
 
 
@@ -141,7 +147,7 @@ def _rep_months(panel: pl.DataFrame | pl.LazyFrame, quotas: pl.DataFrame | pl.La
         .select(pl.col("employee_id").cast(pl.Int64), pl.col("month").dt.truncate("1mo"),
                 pl.col("amount").cast(pl.Float64).alias("quota"))
         .filter(pl.col("month").is_between(period_start.replace(day=1), period_end))
-        .group_by("employee_id", "month").agg(pl.col("quota").sum())
+        .group_by("employee_id", "month").agg(_exact(pl.col("quota").sum()))
     )
     p = (_lazy(panel).select(pl.col("employee_id").cast(pl.Int64), pl.col("month"),
                              *(pl.col(c).cast(pl.Float64) for c in _VALUES))
@@ -243,7 +249,7 @@ def _bonus_detail(plan: Plan, key: str, seg: pl.LazyFrame, window: pl.LazyFrame,
         targets = (
             window.with_columns(period_columns(bonus.period, fy_start, prefix="bonus_period"))
             .group_by("employee_id", "bonus_period_start", "bonus_period_end", "bonus_period_label")
-            .agg(pl.col("bookings").sum(), pl.col("quota").sum())
+            .agg(_exact(pl.col("bookings", "quota").sum()))
             .filter(pl.col("bonus_period_end").is_between(start, end))
             .with_columns(last_month=pl.col("bonus_period_end").dt.truncate("1mo")).sort("last_month")
             .join_asof(landing, left_on="last_month", right_on="month", by="employee_id", strategy="backward",
@@ -265,7 +271,7 @@ def _segment_sums(seg: pl.LazyFrame, values: pl.LazyFrame) -> pl.LazyFrame:
     """Segment rows with the sums of their months' values and quota, the last day looked up, and
     ``_seen``: whether any of its months has orders or quota (segments without are not listed)."""
     return (seg.join(values.with_columns(_seen=pl.lit(True)), on=["employee_id", "month"], how="left")
-            .group_by(SEGMENT_KEYS).agg(pl.col([*_VALUES, "quota"]).fill_null(0.0).sum(), pl.col("day").max(),
+            .group_by(SEGMENT_KEYS).agg(_exact(pl.col([*_VALUES, "quota"]).fill_null(0.0).sum()), pl.col("day").max(),
                                         pl.col("_seen").any()))
 
 
@@ -274,7 +280,7 @@ def _plan_rows(plan: Plan, key: str, seg: pl.LazyFrame, values: pl.LazyFrame,
     """Payout rows of the segments on plan ``key`` (``PAYOUT_COLUMNS``) that have orders, quota or a
     bonus; the cap reads the base in force on the segment's last day."""
     per = base_on_day(base_salary, _segment_sums(seg.filter(pl.col("plan_id") == key), values))
-    paid = detail.filter(pl.col("met")).group_by(SEGMENT_KEYS).agg(pl.col("bonus").sum())
+    paid = detail.filter(pl.col("met")).group_by(SEGMENT_KEYS).agg(_exact(pl.col("bonus").sum()))
     per = per.join(paid, on=SEGMENT_KEYS, how="left").with_columns(pl.col("bonus").fill_null(0.0))
     b, q, a = pl.col("bookings"), pl.col("quota"), pl.col("attainment")
     rate = pl.when(b > 0).then(_schedule_commission(plan, b, q, a) / b).otherwise(plan.lowest_rate)

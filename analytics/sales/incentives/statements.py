@@ -77,12 +77,15 @@ def statement(plan: Plan | Mapping[str, Plan], employee_id: int, orders: pl.Data
     """
     plans = _resolve(plan, assignment)
     rep = pl.col("employee_id") == employee_id
+    if assignment is not None:  # only the plans this rep was on (the others would price nothing)
+        assignment = _lazy(assignment).filter(rep).collect()
+        plans = {k: p for k, p in plans.items() if k in set(assignment["plan_id"].drop_nulls())}
     orders_r, cash = _lazy(orders).filter(rep), None if collections is None else _lazy(collections)
     panels, bookings = _panels(plans, orders_r, _window(plans.values(), period_start, fy_start), period_end, cash,
                                fy_start)
     rows_lf, bonus_lf, seg_lf = _run(plans, panels, bookings, _lazy(quotas).filter(rep),
                                      _lazy(base_salary).filter(rep), period_start, period_end, fy_start,
-                                     None if assignment is None else _lazy(assignment).filter(rep))
+                                     assignment)
     line_lfs = [order_lines(p, orders_r, period_start, period_end, cash, fy_start=fy_start) for p in plans.values()]
     summary, bonuses, seg, plain, *by_plan = pl.collect_all(
         [rows_lf, bonus_lf, seg_lf, _order_rows(orders_r, period_start, period_end), *line_lfs])
