@@ -72,12 +72,12 @@ def cmd_metrics(args: argparse.Namespace) -> int:
             print(f"wrote {args.docs}: {len(REGISTRY)} metrics")
         return 0
     if args.list:
-        from analytics.cli.tables import TABLE_METRICS
+        from analytics.cli.tables import TABLE_GROUPINGS, TABLE_METRICS
 
         rows = [{"id": m.id, "domain": m.domain, "name_en": m.name_en, "name_zh": m.name_zh, "unit": m.unit,
                  "computed": m.id in computable() or m.id in TABLE_METRICS,
                  "output": "value" if m.id in computable() else "table" if m.id in TABLE_METRICS else "",
-                 "by": ",".join(groupings(m.id)) if m.id in computable() else ""}
+                 "by": ",".join(groupings(m.id)) if m.id in computable() else ",".join(TABLE_GROUPINGS.get(m.id, ()))}
                 for m in REGISTRY.values()]
         _emit(pl.DataFrame(rows), args.format)
         return 0
@@ -91,12 +91,12 @@ def cmd_metrics(args: argparse.Namespace) -> int:
     try:
         by = [b.strip() for part in args.by for b in part.split(",") if b.strip()]
         viewer = cli_viewer(db, args, settings.suppression_threshold)
-        from analytics.cli.tables import TABLE_METRICS
+        from analytics.cli.tables import TABLE_METRICS, run_table
 
         if args.metric in TABLE_METRICS:  # a table or a curve: print it as the page shows it
             from analytics.metrics.engine import as_of_date
 
-            _emit(TABLE_METRICS[args.metric](db, viewer, period, as_of_date(db), args.lang), args.format)
+            _emit(run_table(args.metric, db, viewer, period, as_of_date(db), args.lang, by), args.format)
             return 0
         frame = compute(db, viewer, args.metric, period, by=by, lang=args.lang)
     finally:

@@ -1,18 +1,21 @@
 """Metrics whose value is a table or a curve rather than one number per group (``python -m analytics metrics``).
 
 ``engine.compute`` covers the per-period numbers; these ids print the frame the pages show, within the
-viewer's scope. Each entry: metric id → function(db, viewer, period, as_of, lang) → polars frame.
+viewer's scope. Each entry of ``TABLE_METRICS``: metric id → function(db, viewer, period, as_of, lang) →
+polars frame; a metric that can be grouped declares its groupings in ``TABLE_GROUPINGS`` and takes them as
+``by=``. :func:`run_table` refuses a ``--by`` the metric does not offer (``GroupingError``, exit status 2).
 """
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import polars as pl
 
 from analytics.core.access import Viewer
 from analytics.core.db import Database
 from analytics.core.periods import Period
+from analytics.metrics.engine import PERSON_DIMENSIONS, GroupingError
 
 
 def _retention(db: Database, viewer: Viewer, period: Period, as_of: dt.date, lang: str) -> pl.DataFrame:
@@ -54,14 +57,17 @@ def _hipo(db: Database, viewer: Viewer, period: Period, as_of: dt.date, lang: st
     return scorecard.high_potential(db, viewer, as_of) if viewer.person_level else pl.DataFrame()
 
 
-def _payout(db: Database, viewer: Viewer, period: Period, as_of: dt.date, lang: str) -> pl.DataFrame:
+def _payout(db: Database, viewer: Viewer, period: Period, as_of: dt.date, lang: str,
+            by: str | None = None) -> pl.DataFrame:
+    """The Incentives page's payouts (each rep under the plan in force per measurement period) per plan in
+    force, or per rep, team or region (with the unit's name in ``lang``)."""
     from analytics.sales import incentives_report
-    pay = incentives_report.payouts_in_scope(db, viewer, period, as_of)
-    if pay.is_empty():
-        return pay
-    return pay.group_by("plan_id").agg(pl.col("employee_id").n_unique().alias("reps"), pl.col("bookings").sum(),
-                                       pl.col("payout").sum()).with_columns(
-        cost_of_sales=pl.col("payout") / pl.col("bookings")).sort("plan_id")
+    out = incentives_report.summary(incentives_report.payouts_in_scope(db, viewer, period, as_of), by)
+    if out.is_empty() or by not in ("team", "region"):
+        return out
+    names = db.query("org_tree").select(pl.col("org_unit_id").alias(f"{by}_id"),
+                                        pl.col("name_zh" if lang == "zh" else "name_en").alias("label"))
+    return out.join(names, on=f"{by}_id", how="left").select(f"{by}_id", "label", pl.exclude(f"{by}_id", "label"))
 
 
 def _profiles(db: Database, viewer: Viewer, period: Period, as_of: dt.date, lang: str) -> pl.DataFrame:
@@ -102,7 +108,7 @@ def _plan(db: Database, viewer: Viewer, period: Period, as_of: dt.date, lang: st
     return hiring_report.capacity_plan(db, viewer, as_of)["summary"]
 
 
-TABLE_METRICS: dict[str, Callable[[Database, Viewer, Period, dt.date, str], pl.DataFrame]] = {
+TABLE_METRICS: dict[str, Callable[..., pl.DataFrame]] = {
     "retention_curve": _retention,
     "median_tenure": _median_tenure,
     "flight_risk": _flight_risk,
@@ -119,3 +125,27 @@ TABLE_METRICS: dict[str, Callable[[Database, Viewer, Period, dt.date, str], pl.D
     "quality_of_hire": _quality,
     "headcount_plan": _plan,
 }
+
+#: The ``--by`` values a table metric offers (one at a time); a metric not listed takes none.
+TABLE_GROUPINGS: dict[str, tuple[str, ...]] = {
+    "commission_payout": ("rep", "team", "region"),
+    "cost_of_sales": ("rep", "team", "region"),
+}
+
+
+def run_table(metric_id: str, db: Database, viewer: Viewer, period: Period, as_of: dt.date, lang: str,
+              by: Sequence[str] = ()) -> pl.DataFrame:
+    """The table metric's frame, grouped by the one ``--by`` it offers (if any was given)."""
+    offered = TABLE_GROUPINGS.get(metric_id, ())
+    bad = [b for b in by if b not in offered]
+    if bad:
+        choices = f"choose one of {', '.join(offered)}" if offered else "it takes no --by"
+        raise GroupingError(f"--by {', '.join(bad)} is not offered for '{metric_id}'; {choices}.")
+    if len(by) > 1:
+        raise GroupingError(f"'{metric_id}' is grouped by one of {', '.join(offered)} at a time, "
+                            f"not by {', '.join(by)}.")
+    if by and by[0] in PERSON_DIMENSIONS and not viewer.person_level:
+        raise GroupingError(f"Grouping by {by[0]} shows people; this viewer sees aggregates only.")
+    if by:
+        return TABLE_METRICS[metric_id](db, viewer, period, as_of, lang, by=by[0])
+    return TABLE_METRICS[metric_id](db, viewer, period, as_of, lang)

@@ -98,3 +98,45 @@ def test_every_registry_metric_is_available_from_the_command_line(demo_copy, cap
         if code != 0 or not json.loads(out):
             failures[metric_id] = err.strip() or "empty"
     assert not failures, failures
+
+
+def test_commission_payout_by_rep_team_and_region_equals_the_incentives_page(demo_copy, capsys):
+    # The Payouts tab's per-rep table (one row per rep and plan in force) summed per rep, team and region.
+    from analytics.core.access import full_access
+    from analytics.core.db import Database
+    from analytics.core.periods import parse_period
+    from analytics.metrics.engine import as_of_date
+    from analytics.sales import incentives_report
+
+    db = Database(demo_copy, read_only=True)
+    try:
+        pay = incentives_report.payouts_in_scope(db, full_access(), parse_period("FY2025"), as_of_date(db))
+    finally:
+        db.close()
+    page = incentives_report.per_rep(pay, incentives_report.available_plans()[0])
+    page = page.join(pay.unique("employee_id").select("employee_id", "team_id", "region_id"), on="employee_id")
+
+    def cents(rows, key):
+        out = {}
+        for r in rows:
+            out[r[key]] = out.get(r[key], 0) + round(r["payout"] * 100)
+        return out
+
+    for by, key in (("rep", "employee_id"), ("team", "team_id"), ("region", "region_id")):
+        code, out, err = run(capsys, "metrics", "commission_payout", "--period", "FY2025", "--by", by,
+                             "--format", "json", "--db", demo_copy)
+        assert code == 0, err
+        rows = json.loads(out)
+        assert cents(rows, key) == cents(page.to_dicts(), key), by
+    assert sum(cents(rows, "region_id").values()) == round(pay["payout"].sum() * 100)
+
+
+@pytest.mark.parametrize(("argv", "needle"), [
+    (["commission_payout", "--by", "manager"], "--by manager is not offered for 'commission_payout'; choose one of"),
+    (["commission_payout", "--by", "rep,team"], "at a time"),
+    (["retention_curve", "--by", "team"], "it takes no --by"),
+])
+def test_table_metrics_refuse_a_grouping_they_do_not_offer(demo_copy, capsys, argv, needle):
+    code, out, err = run(capsys, "metrics", *argv, "--period", "FY2025", "--db", demo_copy)
+    assert code == 2 and out == ""
+    assert needle in err and len(err.strip().splitlines()) == 1
