@@ -7,6 +7,7 @@ import polars as pl
 
 from analytics.charts import figures as charts
 from analytics.core.i18n import fmt_month
+from analytics.core.list_rules import list_rules
 from analytics.core.periods import add_months, month_end
 from analytics.core.registry import get_metric
 from analytics.metrics.engine import trend
@@ -131,6 +132,7 @@ def _attrition(ctx: Ctx) -> Item:
 def _alerts(ctx: Ctx) -> Item:
     from analytics.people import risk_report
     lang, viewer = ctx.lang, ctx.viewer
+    rule = list_rules().describe(lang)
     ranked = risk_report.ranked(ctx.db, viewer, ctx.day)
     if ranked.is_empty():  # too little history to fit the model
         ranked = pl.DataFrame(schema={"probability": pl.Float64, "name": pl.Utf8})
@@ -148,16 +150,21 @@ def _alerts(ctx: Ctx) -> Item:
             pl.format("{}%", (pl.col("probability") * 100).round(0).cast(pl.Int64)).alias(detail))
         last_q = [c for c in coach.columns if c[:4].isdigit() and "-Q" in c]
         coach_rows = coach.head(LIST_ROWS).select(
-            pl.lit(tx("alerts.coach", lang)).alias(kind), pl.col("name").alias(name),
+            pl.lit(tx("alerts.coach", lang, rule=rule)).alias(kind), pl.col("name").alias(name),
             pl.concat_str([pl.format("{} {}%", pl.lit(q), (pl.col(q) * 100).round(0).cast(pl.Int64)) for q in last_q],
                           separator=", ").alias(detail))
         table = pl.concat([risk_rows, coach_rows])
     else:
         count = tx("alerts.count", lang)
-        table = pl.DataFrame({kind: [tx("alerts.risk", lang), tx("alerts.vacancy", lang), tx("alerts.coach", lang)],
+        table = pl.DataFrame({kind: [tx("alerts.risk", lang), tx("alerts.vacancy", lang),
+                                     tx("alerts.coach", lang, rule=rule)],
                               count: [n_risk, past.height, n_coach]}, schema={kind: pl.Utf8, count: pl.Int64})
     take = tx("alerts.take", lang, risk=ctx.num(n_risk, "count"), thr=ctx.num(threshold, "probability"),
-              past=past.height, coach=ctx.num(n_coach, "count"))
+              past=past.height, coach=ctx.num(n_coach, "count"), rule=rule)
+    if viewer.person_level:  # a cut list says how many it hides and where the whole list is
+        for label, n in ((tx("alerts.risk", lang), high.height), (tx("alerts.coach", lang, rule=rule), coach.height)):
+            if n > LIST_ROWS:
+                take += " " + tx("list.cut", lang, shown=LIST_ROWS, n=n, name=label)
     return Item("alerts", tx("alerts.title", lang), take,
                 definition(lang, "flight_risk", "coaching_list", extra=tx("alerts.def", lang)), None,
                 table if table.height else None, numbers)

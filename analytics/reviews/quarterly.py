@@ -7,6 +7,7 @@ from __future__ import annotations
 import polars as pl
 
 from analytics.charts import figures as charts
+from analytics.core.list_rules import list_rules
 from analytics.core.registry import get_metric
 from analytics.metrics.figure import basis_label
 from analytics.reviews.context import LIST_ROWS, Ctx, clean, definition, relabel
@@ -95,7 +96,12 @@ def _talent(ctx: Ctx) -> Item | None:
         group, name = tx("talent.group", lang), tx("alerts.name", lang)
         table = pl.concat([f.head(LIST_ROWS).select(pl.lit(lbl).alias(group), pl.col("name").alias(name))
                            for lbl, f in zip(labels, (hipo, coach), strict=True)])
-    take = tx("talent.take", lang, hipo=ctx.num(n_hipo, "count"), coach=ctx.num(n_coach, "count"))
+    rule = list_rules().describe(lang)
+    take = tx("talent.take", lang, hipo=ctx.num(n_hipo, "count"), coach=ctx.num(n_coach, "count"), rule=rule)
+    if viewer.person_level:  # a cut list says how many it hides and where the whole list is
+        for label, n in zip(labels, (hipo.height, coach.height), strict=True):
+            if n > LIST_ROWS:
+                take += " " + tx("list.cut", lang, shown=LIST_ROWS, n=n, name=label)
     fig = None if hidden else charts.labelled_bars(labels, [float(n_hipo), float(n_coach)], lang, title, unit="count",
                                                    sort=False)
     return Item("talent", title, take, definition(lang, "high_potential", "coaching_list", "nine_box"), fig,
@@ -195,7 +201,7 @@ def _decisions(ctx: Ctx) -> Item:
                           target=ctx.num(r["target"], r["unit"] or "count")))
     n_coach = ctx.coaching.height
     if n_coach and not ctx.too_few(n_coach):
-        out.append(tx("dec.coach", lang, n=n_coach))
+        out.append(tx("dec.coach", lang, n=n_coach, rule=list_rules().describe(lang)))
     past = ctx.past_target.height
     if past:
         out.append(tx("dec.vacancy", lang, n=past))
@@ -206,7 +212,7 @@ def _decisions(ctx: Ctx) -> Item:
     table = pl.DataFrame({tx("decisions.decision", lang): out}, schema={tx("decisions.decision", lang): pl.Utf8})
     take = tx("decisions.take", lang, n=len(out)) if out else tx("decisions.none", lang)
     rules = tx("decisions.def", lang, mult=ATTRITION_MULTIPLE, floor=f"{ATTAINMENT_FLOOR:.0%}",
-               prob=f"{PROBATION_SHARE:.0%}")
+               prob=f"{PROBATION_SHARE:.0%}", rule=list_rules().describe(lang))
     return Item("decisions", tx("decisions.title", lang), take, rules, None, table if out else None,
                 {"decisions": len(out)})
 

@@ -32,11 +32,13 @@ TEXT = {
                       "{change}."),
         "alerts.title": "Alerts",
         "alerts.take": ("{risk} people at high flight risk (probability ≥ {thr} within 6 months), {past} vacancies "
-                        "past their target date, {coach} reps under target two quarters running."),
+                        "past their target date, {coach} reps {rule}."),
         "alerts.def": "High flight risk: at least twice the average probability of the people in scope.",
         "alerts.kind": "Alert", "alerts.count": "People or seats", "alerts.name": "Name", "alerts.detail": "Detail",
         "alerts.risk": "High flight risk", "alerts.vacancy": "Vacancy past target date",
-        "alerts.coach": "Under target two quarters running",
+        "alerts.coach": "Needs coaching ({rule})",
+        "list.cut": ("The table shows the first {shown} of {n} on the {name} list; the whole list is on the "
+                     "Scorecard & lists page."),
         "actions.title": "Action items from the last meeting",
         "actions.take": ("{n} action items from the {prev} meeting: {open} open, {progress} in progress, {done} done, "
                          "{dropped} dropped; {overdue} overdue."),
@@ -54,7 +56,7 @@ TEXT = {
         "qattr.metric": "Metric", "qattr.basis": "Basis", "qattr.value": "{label}", "qattr.previous": "{label}",
         "talent.title": "Talent review",
         "talent.take": ("{hipo} high-potential reps (at quota three quarters running, high potential); {coach} reps "
-                        "under target two quarters running need coaching."),
+                        "{rule} need coaching."),
         "talent.hipo": "High potential", "talent.coach": "Needs coaching", "talent.group": "List",
         "goals.title": "Goals progress",
         "goals.take": "Of {n} goals: {green} green, {amber} amber, {red} red, {none} without a computed actual.",
@@ -73,14 +75,14 @@ TEXT = {
         "decisions.def": ("Rules: a region's attrition for the quarter ≥ {mult}× the scope's (on at least the minimum "
                           "base) → retention plan; a region "
                           "under {floor} attainment → recovery plan; a red goal → corrective action or a reset target; "
-                          "reps under target two quarters running → coaching plans; vacancies past target date → "
+                          "reps {rule} → coaching plans; vacancies past target date → "
                           "recruiting support; ≥ {prob} of exits in probation → onboarding and mentoring."),
         "decisions.decision": "Decision",
         "dec.attrition": "{region} attrition {value} for the quarter ({scope} overall): decide on a retention plan.",
         "dec.attainment": "{region} attainment {value}: decide on a recovery plan (coaching, territory, pipeline).",
         "dec.goal": ("Goal “{goal}” is red ({actual} against {target}): decide on corrective action or reset the targ"
                      "et."),
-        "dec.coach": "{n} reps under target two quarters running: agree their coaching plans.",
+        "dec.coach": "{n} reps {rule}: agree their coaching plans.",
         "dec.vacancy": "{n} vacancies past their target date: decide on recruiting support.",
         "dec.probation": "{value} of exits happen in probation: decide on onboarding and mentoring for new hires.",
     },
@@ -107,11 +109,12 @@ TEXT = {
         "attr.title": "离职与试用期离职",
         "attr.take": "{label}离职{exits}人，其中试用期内{prob}人；滚动12个月离职率{ttm}，{change}。",
         "alerts.title": "预警",
-        "alerts.take": ("高离职风险{risk}人（6个月内离职概率≥{thr}），超期未到岗岗位{past}个，连续两个季度未达标销售{"
+        "alerts.take": ("高离职风险{risk}人（6个月内离职概率≥{thr}），超期未到岗岗位{past}个，{rule}的销售{"
                         "coach}人。"),
         "alerts.def": "高离职风险：离职概率不低于范围内人员平均概率的两倍。",
         "alerts.kind": "预警", "alerts.count": "人数/岗位数", "alerts.name": "姓名", "alerts.detail": "说明",
-        "alerts.risk": "高离职风险", "alerts.vacancy": "超期未到岗岗位", "alerts.coach": "连续两个季度未达标",
+        "alerts.risk": "高离职风险", "alerts.vacancy": "超期未到岗岗位", "alerts.coach": "待辅导（{rule}）",
+        "list.cut": "表中只列出{name}名单{n}人中的前{shown}人；完整名单见“绩效计分卡与名单”页。",
         "actions.title": "上次会议的行动项",
         "actions.take": ("{prev}会议的行动项共{n}项：待办{open}项，进行中{progress}项，已完成{done}项，已取消{dropped"
                          "}项；逾期{overdue}项。"),
@@ -127,7 +130,7 @@ TEXT = {
                        "按年口径：年化{ann}，滚动12个月{ttm}；试用期离职占比{prob}。"),
         "qattr.metric": "指标", "qattr.basis": "口径", "qattr.value": "{label}", "qattr.previous": "{label}",
         "talent.title": "人才盘点",
-        "talent.take": "高潜人才{hipo}人（连续三个季度达标且潜力高）；连续两个季度未达标、需要辅导的销售{coach}人。",
+        "talent.take": "高潜人才{hipo}人（连续三个季度达标且潜力高）；{rule}、需要辅导的销售{coach}人。",
         "talent.hipo": "高潜人才", "talent.coach": "待辅导", "talent.group": "名单",
         "goals.title": "目标进展",
         "goals.take": "共{n}个目标：绿{green}个，黄{amber}个，红{red}个，{none}个暂无计算值。",
@@ -144,13 +147,13 @@ TEXT = {
         "decisions.take": "按以下规则，共有{n}项待决策事项。", "decisions.none": "没有规则提示需要决策的事项。",
         "decisions.def": ("规则：区域当季离职率≥范围整体的{mult}倍（且基数足够）→ 留任计划；"
                           "区域达成率低于{floor} → 业绩改善计划；"
-                          "红灯目标 → 纠偏措施或调整目标；连续两个季度未达标 → 辅导计划；超期未到岗 → 招聘支持；"
+                          "红灯目标 → 纠偏措施或调整目标；{rule} → 辅导计划；超期未到岗 → 招聘支持；"
                           "试用期离职占比≥{prob} → 入职培养与导师制。"),
         "decisions.decision": "决策事项",
         "dec.attrition": "{region}当季离职率{value}（整体{scope}）：需决定留任计划。",
         "dec.attainment": "{region}指标达成率{value}：需决定业绩改善计划（辅导、区域划分、商机）。",
         "dec.goal": "目标“{goal}”为红灯（实际{actual}，目标{target}）：需决定纠偏措施或调整目标。",
-        "dec.coach": "{n}名销售连续两个季度未达标：需确定辅导计划。",
+        "dec.coach": "{n}名销售{rule}：需确定辅导计划。",
         "dec.vacancy": "{n}个岗位超过目标到岗日期：需决定招聘支持。",
         "dec.probation": "试用期离职占全部离职的{value}：需决定新人入职培养与导师安排。",
     },

@@ -14,6 +14,7 @@ import polars as pl
 
 from analytics.core.access import Viewer
 from analytics.core.db import Database
+from analytics.core.list_rules import list_rules
 from analytics.core.periods import Period, last_completed_quarters
 from analytics.sales import quota
 
@@ -158,20 +159,26 @@ def quarterly_attainment(db: Database, viewer: Viewer, quarters: list[Period], a
     return out
 
 
-def coaching_list(db: Database, viewer: Viewer, as_of: dt.date, target: float = 1.0,
+def coaching_list(db: Database, viewer: Viewer, as_of: dt.date, target: float | None = None,
                   fy_start: int = 1) -> pl.DataFrame:
-    """Reps under ``target`` attainment in each of the last 2 completed quarters (docs/metrics.md ``coaching_list``)."""
-    quarters = last_completed_quarters(as_of, 2, fy_start)
+    """Reps under ``target`` attainment (default: ``[lists]`` in data/scorecard.toml) in each of the last completed
+    quarters the rule names (docs/metrics.md ``coaching_list``)."""
+    rules = list_rules()
+    target = rules.coaching_target if target is None else target
+    quarters = last_completed_quarters(as_of, rules.coaching_quarters, fy_start)
     att = quarterly_attainment(db, viewer, quarters, as_of)
     labels = [q.label for q in quarters]
     under = pl.all_horizontal([pl.col(c).is_not_null() & (pl.col(c) < target) for c in labels])
     return _with_people(db, att.filter(under), as_of).sort(labels[-1])
 
 
-def high_potential(db: Database, viewer: Viewer, as_of: dt.date, target: float = 1.0,
+def high_potential(db: Database, viewer: Viewer, as_of: dt.date, target: float | None = None,
                    fy_start: int = 1) -> pl.DataFrame:
-    """Reps at or over ``target`` in each of the last 3 completed quarters with potential = high (3)."""
-    quarters = last_completed_quarters(as_of, 3, fy_start)
+    """Reps at or over ``target`` (default: ``[lists]`` in data/scorecard.toml) in each of the last completed
+    quarters the rule names, with potential = high (3)."""
+    rules = list_rules()
+    target = rules.high_potential_target if target is None else target
+    quarters = last_completed_quarters(as_of, rules.high_potential_quarters, fy_start)
     att = quarterly_attainment(db, viewer, quarters, as_of)
     labels = [q.label for q in quarters]
     over = pl.all_horizontal([pl.col(c).is_not_null() & (pl.col(c) >= target) for c in labels])

@@ -9,6 +9,7 @@ from datetime import date
 import numpy as np
 import polars as pl
 
+from analytics.core.list_rules import list_rules
 from analytics.sources.demo.dates import add_months
 from analytics.sources.demo.table_state import TableState
 from analytics.sources.demo.vocabulary import NEW_REGION, REGIONS
@@ -199,7 +200,9 @@ class JointTables(TableState):
         items = [
             ("为西北区全部新人配备导师 / Give every new Northwest rep a mentor", "hr_head", 24, "open", None),
             (
-                "对连续两个季度未达70%的销售做辅导计划 / Coaching plans for reps under 70% two quarters running",
+                # the same rule the coaching list and its alerts use (data/scorecard.toml [lists])
+                f"对{list_rules().describe('zh')}的销售做辅导计划 / "
+                f"Coaching plans for reps {list_rules().describe('en')}",
                 "sales_director",
                 20,
                 "in_progress",
