@@ -98,14 +98,41 @@ def cmd_metrics(args: argparse.Namespace) -> int:
 
             _emit(run_table(args.metric, db, viewer, period, as_of_date(db), args.lang, by), args.format)
             return 0
-        frame = compute(db, viewer, args.metric, period, by=by, lang=args.lang)
+        if args.compare:
+            frame = _compared(db, viewer, args.metric, period, by, args.lang, settings.fiscal_year_start)
+        else:
+            frame = compute(db, viewer, args.metric, period, by=by, lang=args.lang)
     finally:
         db.close()
     groups = [c for c in dict.fromkeys(["month", *by]) if c in frame.columns]
-    frame = frame.select(["period", *groups, "label", "value", "numerator", "denominator", "n_people", "masked",
-                          "partial"])
+    compared = ["previous_period", "previous", "change"] if args.compare else []
+    frame = frame.select(["period", *groups, "label", "value", *compared, "numerator", "denominator", "n_people",
+                          "basis", "masked", "partial", "maturing", "small_base"])
     _emit(frame, args.format)
     return 0
+
+
+def _compared(db: Database, viewer, metric_id: str, period, by: list[str], lang: str, fy_start: int) -> pl.DataFrame:
+    """The metric for the period and, by the one comparison rule, for the previous period of the same grain at
+    the same stretch (``--compare``); the whole scope goes through the same figure path as the pages."""
+    from analytics.metrics import figure
+    from analytics.metrics.compare import comparable_periods
+    from analytics.metrics.engine import as_of_date
+
+    as_of = as_of_date(db)
+    if not by:
+        fig = figure.headline(db, viewer, metric_id, period, as_of, fy_start)
+        frame = compute(db, viewer, metric_id, period.to_date(as_of), lang=lang, as_of=as_of)
+        return frame.with_columns(period=pl.lit(period.label), previous_period=pl.lit(fig.previous_period),
+                                  previous=pl.lit(fig.previous, pl.Float64), change=pl.lit(fig.delta, pl.Float64))
+    if "month" in by:
+        raise GroupingError("--compare compares whole periods: drop month from --by.")
+    current, previous = comparable_periods(period, as_of, fy_start)
+    now = compute(db, viewer, metric_id, current, by=by, lang=lang, as_of=as_of)
+    before = compute(db, viewer, metric_id, previous, by=by, lang=lang, as_of=as_of).select(*by, previous="value")
+    return now.join(before, on=by, how="left", nulls_equal=True).with_columns(
+        period=pl.lit(period.label), previous_period=pl.lit(previous.label),
+        change=pl.col("value") - pl.col("previous"))
 
 
 def cmd_users(args: argparse.Namespace) -> int:
@@ -285,6 +312,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["csv", "json", "table"], default="table")
     p.add_argument("--lang", choices=["en", "zh"], default="en", help="language of group labels")
     p.add_argument("--list", action="store_true", help="list every metric of the registry")
+    p.add_argument("--compare", action="store_true",
+                   help="add the previous period of the same grain (a partial period: the same elapsed stretch)")
     p.add_argument("--docs", metavar="PATH", help="write the metric definitions (docs/metrics.md) from the registry; "
                    "- prints them")
     p.set_defaults(func=cmd_metrics)

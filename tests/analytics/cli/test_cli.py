@@ -140,3 +140,22 @@ def test_table_metrics_refuse_a_grouping_they_do_not_offer(demo_copy, capsys, ar
     code, out, err = run(capsys, "metrics", *argv, "--period", "FY2025", "--db", demo_copy)
     assert code == 2 and out == ""
     assert needle in err and len(err.strip().splitlines()) == 1
+
+
+def test_compare_uses_the_previous_period_of_the_same_grain(tiny_path, capsys):
+    # Q2 2024 against Q1: Q1 attrition 1 exit ÷ 4.5 average heads (tests/analytics/metrics/test_engine.py)
+    code, out, _ = run(capsys, "metrics", "attrition_rate", "--period", "2024-Q2", "--compare", "--format", "json",
+                       "--db", tiny_path)
+    assert code == 0
+    row = json.loads(out)[0]
+    assert row["previous_period"] == "2024-Q1" and row["previous"] == pytest.approx(1 / 4.5)
+    assert row["change"] == pytest.approx(row["value"] - 1 / 4.5)
+    assert (row["basis"], row["small_base"]) == ("period", True)  # 4.5 heads: under the minimum base of 10
+    # a month against the month before; by region, each region against itself
+    code, out, _ = run(capsys, "metrics", "headcount_end", "--period", "2024-04", "--compare", "--by", "region",
+                       "--format", "json", "--db", tiny_path)
+    rows = {r["region"]: r for r in json.loads(out)}
+    assert code == 0 and {r["previous_period"] for r in rows.values()} == {"2024-03"}
+    code, _, err = run(capsys, "metrics", "exits", "--period", "2024-Q2", "--compare", "--by", "month",
+                       "--db", tiny_path)
+    assert code == 2 and "drop month" in err
