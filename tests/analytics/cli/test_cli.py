@@ -134,7 +134,7 @@ def test_commission_payout_by_rep_team_and_region_equals_the_incentives_page(dem
 @pytest.mark.parametrize(("argv", "needle"), [
     (["commission_payout", "--by", "manager"], "--by manager is not offered for 'commission_payout'; choose one of"),
     (["commission_payout", "--by", "rep,team"], "at a time"),
-    (["retention_curve", "--by", "team"], "it takes no --by"),
+    (["nine_box", "--by", "team"], "it takes no --by"),
 ])
 def test_table_metrics_refuse_a_grouping_they_do_not_offer(demo_copy, capsys, argv, needle):
     code, out, err = run(capsys, "metrics", *argv, "--period", "FY2025", "--db", demo_copy)
