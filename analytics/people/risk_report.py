@@ -67,9 +67,11 @@ def evaluation(db: Database, viewer: Viewer, as_of: dt.date, horizon: int = 6) -
         return None
     fitted = risk_store.get(db, as_of, horizon)
     bt = fitted.backtest() if fitted is not None else None
-    if bt is None or viewer.org_units is None:
-        return bt
-    return replace(bt, scope=risk.scores_on(in_scope(bt.predictions, viewer)))
+    if bt is None:
+        return None
+    # the test rows stay with the model: views get the numbers (cached per scope) without them
+    scope = None if viewer.org_units is None else risk.scores_on(in_scope(bt.predictions, viewer))
+    return replace(bt, predictions=pl.DataFrame(), scope=scope)
 
 
 def scores(db: Database, viewer: Viewer, as_of: dt.date, horizon: int = 6) -> pl.DataFrame:
