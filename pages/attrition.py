@@ -93,7 +93,7 @@ curve_by = c1.selectbox(ctx.t("attrition.curve_by"), CURVE_GROUPS, format_func=l
                         key="attr_curve_by")
 event_kind = c2.radio(ctx.t("attrition.event"), ["any", "voluntary"], format_func=lambda e: ctx.t(f"attrition.{e}"),
                       horizontal=True, key="attr_event")
-curves, summary = cached.report(ctx, "attrition.retention", ctx.as_of, curve_by, event_kind)
+curves, summary = cached.report(ctx, "attrition.retention", ctx.as_of, curve_by, event_kind, period=ctx.period)
 names = cached.report(ctx, "attrition.group_names", curve_by, lang)
 st.plotly_chart(charts.retention_curves(curves, lang, ctx.t("attrition.curve_title"), names), width="stretch",
                 theme=None, key="attr_curves")

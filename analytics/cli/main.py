@@ -19,6 +19,7 @@ from analytics.core.db import Database, DatabaseError, QueryError
 from analytics.core.periods import PeriodError, parse_period
 from analytics.core.registry import REGISTRY, UnknownMetricError
 from analytics.core.settings import SettingsError, load_settings
+from analytics.core.spreadsheet import csv_text
 from analytics.metrics.engine import GroupingError, MetricNotComputable, computable, compute, groupings
 
 USER_ERRORS = (DatabaseError, QueryError, PeriodError, UnknownMetricError, MetricNotComputable, GroupingError,
@@ -278,7 +279,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
 def _emit(frame: pl.DataFrame, fmt: str) -> None:
     if fmt == "csv":
-        sys.stdout.write(frame.write_csv())
+        sys.stdout.write(csv_text(frame))
     elif fmt == "json":
         print(json.dumps(frame.to_dicts(), ensure_ascii=False, default=str, indent=1))
     else:

@@ -18,14 +18,18 @@ from analytics.core.periods import Period
 from analytics.metrics.engine import PERSON_DIMENSIONS, GroupingError
 
 
-def _retention(db: Database, viewer: Viewer, period: Period, as_of: dt.date, lang: str) -> pl.DataFrame:
+def _retention(db: Database, viewer: Viewer, period: Period, as_of: dt.date, lang: str,
+               by: str | None = None) -> pl.DataFrame:
+    """Kaplan–Meier curves for the 3 years ending with the period (the whole scope, or per group of ``by``)."""
     from analytics.people import attrition_report
-    return attrition_report.retention(db, viewer, as_of, "hire_cohort")[0]
+    return attrition_report.retention(db, viewer, as_of, by, period=period)[0]
 
 
-def _median_tenure(db: Database, viewer: Viewer, period: Period, as_of: dt.date, lang: str) -> pl.DataFrame:
+def _median_tenure(db: Database, viewer: Viewer, period: Period, as_of: dt.date, lang: str,
+                   by: str | None = None) -> pl.DataFrame:
+    """Median tenure (months) from the same curves."""
     from analytics.people import attrition_report
-    return attrition_report.retention(db, viewer, as_of, None)[1]
+    return attrition_report.retention(db, viewer, as_of, by, period=period)[1]
 
 
 def _flight_risk(db: Database, viewer: Viewer, period: Period, as_of: dt.date, lang: str) -> pl.DataFrame:
@@ -127,7 +131,10 @@ TABLE_METRICS: dict[str, Callable[..., pl.DataFrame]] = {
 }
 
 #: The ``--by`` values a table metric offers (one at a time); a metric not listed takes none.
+_CURVE_BY = ("region", "team", "manager", "role", "role_family", "job_level", "hire_source", "hire_cohort", "mentored")
 TABLE_GROUPINGS: dict[str, tuple[str, ...]] = {
+    "retention_curve": _CURVE_BY,
+    "median_tenure": _CURVE_BY,
     "commission_payout": ("rep", "team", "region"),
     "cost_of_sales": ("rep", "team", "region"),
 }

@@ -83,15 +83,27 @@ def cohort_heatmap(db: Database, viewer: Viewer, as_of: dt.date, cohorts: int = 
     return attrition.cohort_retention(hires, as_of, max_months)
 
 
+#: Groupings the retention curves offer (``--by``): the HR dimensions a tenure spell carries, plus mentoring.
+CURVE_DIMENSIONS: dict[str, str] = {
+    "region": "region_id", "team": "team_id", "org_unit": "org_unit_id", "manager": "manager_id", "role": "role_id",
+    "role_id": "role_id", "role_family": "role_family", "job_level": "job_level", "hire_source": "hire_source",
+    "hire_cohort": "hire_cohort", "mentored": "mentored",
+}
+
+
 def retention(db: Database, viewer: Viewer, as_of: dt.date, by: str | None, event: str = "any",
-              window_years: int = 3) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Kaplan–Meier curves over the last ``window_years`` (left-truncated at the window start)."""
-    start = dt.date(as_of.year - window_years, as_of.month, 1)
-    spells = db.query("tenure_spells", window_start=start, as_of=as_of, **viewer.sql_params())
-    if by == "hire_cohort":  # hire years inside the window; everyone hired earlier in one group
-        spells = spells.with_columns(hire_cohort=pl.when(pl.col("hire_date") >= start).then(
-            pl.col("hire_date").dt.year().cast(pl.Utf8)).otherwise(pl.lit(f"< {start:%Y-%m}")))
-    curves, summary = attrition.retention_curves(spells, start, as_of, by=by, event=event, max_months=36)
+              window_years: int = 3, period: Period | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Kaplan–Meier curves for the people employed at any time in the window: the ``window_years`` years ending
+    with ``period``'s last day (default: the as-of date), censored at the window's end or the as-of date,
+    left-truncated at the window start (docs/metrics.md ``retention_curve``)."""
+    end = min(period.end, as_of) if period is not None else as_of
+    start = add_months(month_start(end), -(12 * window_years - 1))
+    spells = db.query("tenure_spells", window_start=start, as_of=end, **viewer.sql_params())
+    spells = spells.with_columns(hire_cohort=pl.when(pl.col("hire_date") >= start).then(  # hire years in the window
+        pl.col("hire_date").dt.year().cast(pl.Utf8)).otherwise(pl.lit(f"< {start:%Y-%m}")))
+    column = CURVE_DIMENSIONS[by] if by else None
+    curves, summary = attrition.retention_curves(spells, start, end, by=column, event=event,
+                                                 max_months=12 * window_years)
     order = sorted(summary["group"].to_list())
     return (curves.sort(pl.col("group").replace_strict(order, list(range(len(order)))), "month"),
             summary.sort("group"))

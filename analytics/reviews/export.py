@@ -1,4 +1,4 @@
-"""Exports: tables as CSV and XLSX (spreadsheet-formula injection neutralised), charts as PNG/SVG/PDF.
+"""Exports: charts as PNG/SVG/PDF (tables go through :mod:`analytics.core.spreadsheet`, re-exported here).
 
 Charts go through kaleido ≥ 1, which drives the system Chromium (``/usr/bin/chromium``). Starting a
 browser costs ~3 s, so the first chart of a process starts kaleido's sync server once and every
@@ -9,7 +9,6 @@ package, so rendering never leaves the machine. Text keeps the template's CJK fo
 """
 from __future__ import annotations
 
-import io
 import numbers
 import os
 import struct
@@ -20,54 +19,24 @@ from contextlib import suppress
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import polars as pl
+from analytics.core.spreadsheet import csv_bytes, neutralise, xlsx_bytes
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go
 
     from analytics.core.db import Database
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 CHART_FORMATS: dict[str, str] = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf"}
 DEFAULT_SIZE = (1000, 560)   # layout pixels of an exported chart when neither the caller nor the figure says
 MAX_SIDE = 5000              # layout pixels; larger requests are refused (a typo, not a chart)
 MAX_SCALE = 6.0
 
 
+__all__ = ["CHART_FORMATS", "ExportError", "csv_bytes", "neutralise", "xlsx_bytes"]
+
+
 class ExportError(ValueError):
     """An export that cannot be made as asked (bad format or size, unwritable path, no browser)."""
-
-
-def neutralise(frame: pl.DataFrame) -> pl.DataFrame:
-    """Prefix text cells that a spreadsheet would run as a formula (=, +, -, @, tab, CR) with a quote (OWASP)."""
-    text = [c for c, t in frame.schema.items() if t == pl.Utf8]
-    return frame.with_columns([
-        pl.when(pl.any_horizontal([pl.col(c).str.starts_with(s) for s in FORMULA_START]))
-        .then(pl.lit("'") + pl.col(c)).otherwise(pl.col(c)).alias(c)
-        for c in text
-    ])
-
-
-def _flat(frame: pl.DataFrame) -> pl.DataFrame:
-    """Lists and structs as text, so every cell fits a CSV or a spreadsheet."""
-    nested = [c for c, t in frame.schema.items() if isinstance(t, pl.List | pl.Struct | pl.Array)]
-    return frame.with_columns([pl.col(c).map_elements(str, return_dtype=pl.Utf8) for c in nested])
-
-
-def csv_bytes(frame: pl.DataFrame) -> bytes:
-    """UTF-8 with BOM (so Excel reads Chinese correctly), formulas neutralised."""
-    return b"\xef\xbb\xbf" + neutralise(_flat(frame)).write_csv().encode("utf-8")
-
-
-def xlsx_bytes(frames: dict[str, pl.DataFrame]) -> bytes:
-    """One sheet per frame (sheet names cut to Excel's 31 characters), formulas neutralised."""
-    import xlsxwriter
-
-    buffer = io.BytesIO()
-    with xlsxwriter.Workbook(buffer, {"strings_to_formulas": False, "strings_to_urls": False}) as book:
-        for name, frame in frames.items():
-            neutralise(_flat(frame)).write_excel(workbook=book, worksheet=name[:31], autofit=True)
-    return buffer.getvalue()
 
 
 # ── charts ───────────────────────────────────────────────────────────────

@@ -159,3 +159,19 @@ def test_compare_uses_the_previous_period_of_the_same_grain(tiny_path, capsys):
     code, _, err = run(capsys, "metrics", "exits", "--period", "2024-Q2", "--compare", "--by", "month",
                        "--db", tiny_path)
     assert code == 2 and "drop month" in err
+
+
+def test_retention_and_median_tenure_follow_period_and_grouping(tiny_path, capsys):
+    # the window ends with the period: B's exit (31 Mar) is in 2024-Q1's window, C's (20 Apr) only in Q2's
+    exits = {}
+    for period in ("2024-Q1", "2024-Q2"):
+        code, out, _ = run(capsys, "metrics", "median_tenure", "--period", period, "--format", "json",
+                           "--db", tiny_path)
+        assert code == 0
+        exits[period] = json.loads(out)[0]["exits"]
+    assert exits == {"2024-Q1": 1, "2024-Q2": 2}
+    code, out, _ = run(capsys, "metrics", "retention_curve", "--period", "2024-Q2", "--by", "hire_source",
+                       "--format", "json", "--db", tiny_path)
+    assert code == 0 and {r["group"] for r in json.loads(out)} <= {"referral", "job_board", "campus", "agency"}
+    code, _, err = run(capsys, "metrics", "median_tenure", "--period", "2024-Q2", "--by", "planet", "--db", tiny_path)
+    assert code == 2 and "not offered" in err
