@@ -88,7 +88,7 @@ def add_user(db: Database, username: str, password: str | None, grants: list[Gra
         raise AuthError(f"User {username!r} already exists.")
     _check_grants(db, grants)
     hashed = hash_password(password) if password is not None else None
-    with db.transaction() as cur:
+    with db.transaction(bump=False) as cur:  # accounts and audit: no fact changes
         cur.execute("insert into users (username, display_name, password_hash, email, employee_id, is_demo, "
                     "created_at) values ($u, $d, $h, $e, $emp, $demo, $now)",
                     {"u": username, "d": display_name or username, "h": hashed, "e": email, "emp": employee_id,
@@ -112,14 +112,14 @@ def set_grants(db: Database, username: str, grants: list[Grant], actor: str) -> 
     """Replace a user's roles and scopes (audited)."""
     _require_user(db, username)
     _check_grants(db, grants)
-    with db.transaction() as cur:
+    with db.transaction(bump=False) as cur:  # accounts and audit: no fact changes
         _write_grants(cur, username, grants)
         db.audit(cur, actor, "user_roles", target=username, detail={"roles": _describe(grants)})
 
 
 def set_disabled(db: Database, username: str, disabled: bool, actor: str) -> None:
     _require_user(db, username)
-    with db.transaction() as cur:
+    with db.transaction(bump=False) as cur:  # accounts and audit: no fact changes
         cur.execute("update users set disabled = $d where username = $u", {"d": disabled, "u": username})
         db.audit(cur, actor, "user_disable" if disabled else "user_enable", target=username)
 
@@ -127,7 +127,7 @@ def set_disabled(db: Database, username: str, disabled: bool, actor: str) -> Non
 def set_password(db: Database, username: str, password: str, actor: str) -> None:
     _require_user(db, username)
     hashed = hash_password(password)
-    with db.transaction() as cur:
+    with db.transaction(bump=False) as cur:  # accounts and audit: no fact changes
         cur.execute("update users set password_hash = $h, failed_attempts = 0 where username = $u",
                     {"h": hashed, "u": username})
         db.audit(cur, actor, "user_password", target=username)
@@ -180,13 +180,13 @@ def authenticate(db: Database, username: str, password: str, suppression_thresho
             _record(db, username, "login_throttled")
             raise AuthError(f"Too many failed attempts. Try again in {int(left) + 1} seconds.")
     if row["disabled"][0] or not _verify(row["password_hash"][0], password):
-        with db.transaction() as cur:
+        with db.transaction(bump=False) as cur:  # accounts and audit: no fact changes
             cur.execute("update users set failed_attempts = failed_attempts + 1, last_failed_at = $t "
                         "where username = $u", {"t": _now(), "u": username})
             db.audit(cur, username, "login_failed")
         time.sleep(0.2)
         raise AuthError(BAD_LOGIN)
-    with db.transaction() as cur:
+    with db.transaction(bump=False) as cur:  # accounts and audit: no fact changes
         cur.execute("update users set failed_attempts = 0, last_login_at = $t where username = $u",
                     {"t": _now(), "u": username})
         db.audit(cur, username, "login")
@@ -201,7 +201,7 @@ def _verify(hashed: str, password: str) -> bool:
 
 
 def _record(db: Database, username: str, action: str) -> None:
-    with db.transaction() as cur:
+    with db.transaction(bump=False) as cur:  # accounts and audit: no fact changes
         db.audit(cur, username or "(empty)", action)
 
 
@@ -231,7 +231,7 @@ def load_roles_file(db: Database, path: Path, actor: str) -> int:
         except AuthError as exc:
             raise AuthError(f"{path.name}, users.{name}: {exc}") from None
         plan[name] = grants
-    with db.transaction() as cur:
+    with db.transaction(bump=False) as cur:  # accounts and audit: no fact changes
         for name, grants in plan.items():
             _write_grants(cur, name, grants)
         db.audit(cur, actor, "roles_file", target=path.name, n_rows=len(plan))

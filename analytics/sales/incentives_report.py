@@ -108,7 +108,7 @@ def available_plans(plans_dir=None) -> tuple[dict[str, incentives.Plan], list[st
 
 def record_pay_view(db: Database, viewer: Viewer, what: str, n_rows: int) -> None:
     """Audit a view of person-level pay: who, what, which scope, how many rows (no values)."""
-    with db.transaction() as cur:
+    with db.transaction(bump=False) as cur:  # accounts and audit: no fact changes
         db.audit(cur, viewer.user, "view_pay", target=what, scope=viewer.scope_key, n_rows=n_rows)
 
 
