@@ -107,3 +107,20 @@ def demo_db_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("demo") / "tandem.duckdb"
     build_demo_database(path, size="small", seed=7, end=DEMO_END)
     return path
+
+
+@pytest.fixture(scope="session")
+def second_demo_db_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Another small demo company (seed 11, same history), for invariants that must hold on any company."""
+    from analytics.sources.setup import build_demo_database
+
+    path = tmp_path_factory.mktemp("demo11") / "tandem.duckdb"
+    build_demo_database(path, size="small", seed=11, end=DEMO_END)
+    return path
+
+
+@pytest.fixture(scope="module", params=[7, 11], ids=["seed7", "seed11"])
+def demo_seed_path(request: pytest.FixtureRequest) -> Path:
+    """Each of the two small demo companies in turn."""
+    name = "demo_db_path" if request.param == 7 else "second_demo_db_path"
+    return request.getfixturevalue(name)

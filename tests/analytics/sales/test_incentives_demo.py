@@ -22,13 +22,21 @@ def demo(demo_db_path):
     db.close()
 
 
+@pytest.fixture(scope="module")
+def any_demo(demo_seed_path):
+    """Both demo seeds (7 and 11): a year pays what its quarters pay on any company."""
+    db = Database(demo_seed_path, read_only=True)
+    yield db, as_of_date(db)
+    db.close()
+
+
 def _cents(frame: pl.DataFrame) -> dict[int, int]:
     return dict(frame.group_by("employee_id").agg((pl.col("payout") * 100).round(0).cast(pl.Int64).sum()).iter_rows())
 
 
 @pytest.mark.parametrize("year", [2024, 2025])
-def test_every_reps_year_is_the_sum_of_its_quarters(demo, year):
-    db, as_of = demo
+def test_every_reps_year_is_the_sum_of_its_quarters(any_demo, year):
+    db, as_of = any_demo
     fy = incentives_report.payouts_in_scope(db, full_access(), parse_period(f"FY{year}"), as_of)
     quarters: dict[int, int] = {}
     for q in range(1, 5):
