@@ -377,3 +377,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted; nothing was written.", file=sys.stderr)
         return 130
+    except SystemExit:
+        raise
+    except BaseException as exc:  # polars panics are BaseExceptions: never a bare traceback
+        log = _write_failure_log(exc)
+        first = (str(exc).strip().splitlines() or [""])[0][:200]
+        print(f"error: unexpected failure ({type(exc).__name__}: {first}); the details are in {log}", file=sys.stderr)
+        return 3
+
+
+def _write_failure_log(exc: BaseException) -> Path:
+    """The traceback of an unexpected failure, in a log file named in the one-line message (exit status 3)."""
+    import tempfile
+    import traceback
+
+    folder = Path(tempfile.gettempdir()) / "tandem-logs"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"cli-{dt.datetime.now():%Y%m%d-%H%M%S}-{id(exc):x}.log"
+    path.write_text("".join(traceback.format_exception(exc)), encoding="utf-8")
+    return path

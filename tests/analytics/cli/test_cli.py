@@ -175,3 +175,23 @@ def test_retention_and_median_tenure_follow_period_and_grouping(tiny_path, capsy
     assert code == 0 and {r["group"] for r in json.loads(out)} <= {"referral", "job_board", "campus", "agency"}
     code, _, err = run(capsys, "metrics", "median_tenure", "--period", "2024-Q2", "--by", "planet", "--db", tiny_path)
     assert code == 2 and "not offered" in err
+
+
+def test_an_unexpected_failure_is_one_line_with_a_log_and_status_3(tiny_path, capsys, monkeypatch):
+    # a polars panic is a BaseException, not an Exception: it must still end in one line, never a traceback
+    from pathlib import Path
+
+    from analytics.cli import main as cli_main
+
+    class Panic(BaseException):
+        pass
+
+    def explode(*args, **kwargs):
+        raise Panic("assertion failed: i < self.len()")
+
+    monkeypatch.setattr(cli_main, "compute", explode)
+    code, out, err = run(capsys, "metrics", "exits", "--period", "2024-Q1", "--db", tiny_path)
+    assert code == 3 and out == ""
+    assert err.count("\n") == 1 and "Panic: assertion failed" in err and "Traceback" not in err
+    log = Path(err.rsplit(" in ", 1)[1].strip())
+    assert "Traceback" in log.read_text() and "explode" in log.read_text()
