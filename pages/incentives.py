@@ -7,7 +7,7 @@ import polars as pl
 import streamlit as st
 
 from analytics.charts import figures as charts
-from analytics.core.i18n import fmt_number
+from analytics.core.i18n import fmt_delta, fmt_number
 from analytics.core.registry import get_metric
 from analytics.reviews import export
 from analytics.sales import incentives, incentives_report
@@ -155,7 +155,7 @@ with tab_sim:
     a, b = totals.row(0, named=True), totals.row(1, named=True)
     c[0].metric(ctx.t("incentives.payout_a"), fmt_number(a["payout"], "currency", lang), border=True)
     c[1].metric(ctx.t("incentives.payout_b"), fmt_number(b["payout"], "currency", lang),
-                delta=fmt_number(b["payout"] - a["payout"], "currency", lang), delta_color="inverse", border=True)
+                delta=fmt_delta(b["payout"] - a["payout"], "currency", lang), delta_color="inverse", border=True)
     c[2].metric(ctx.t("incentives.cos_a"), fmt_number(a["cost_of_sales"], "ratio", lang), border=True)
     c[3].metric(ctx.t("incentives.cos_b"), fmt_number(b["cost_of_sales"], "ratio", lang), border=True)
     st.caption(ctx.t("incentives.sim_baseline", n=f"{a['n_reps']:,}",

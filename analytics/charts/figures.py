@@ -273,14 +273,17 @@ def gap_heatmap(frame: pl.DataFrame, lang: str = "en", title: str = "") -> go.Fi
 
 
 def nine_box(counts: pl.DataFrame, lang: str = "en", title: str = "") -> go.Figure:
-    """The 9-box: performance (low/mid/high) × potential (low/mid/high), people per box."""
-    perf = ["low", "mid", "high"]
+    """The 9-box: performance low → high left to right, potential low → high bottom to top, people per box."""
+    bands = ["low", "mid", "high"]
+    labels = [t(f"talent.perf.{b}", lang) for b in bands]
     grid = {(r["performance"], r["potential_band"]): r["people"] for r in counts.to_dicts()}
-    z = [[grid.get((p, pot)) for p in perf] for pot in ("high", "mid", "low")]
-    fig = go.Figure(go.Heatmap(z=z, x=[t(f"talent.perf.{p}", lang) for p in perf],
-                               y=[t(f"talent.perf.{p}", lang) for p in ("high", "mid", "low")], colorscale="Blues",
+    z = [[grid.get((p, pot)) for p in bands] for pot in bands]  # row 0 is drawn at the bottom: low potential
+    fig = go.Figure(go.Heatmap(z=z, x=labels, y=labels, colorscale="Blues",
                                text=[["" if v is None else str(v) for v in row] for row in z], texttemplate="%{text}",
                                showscale=False, hovertemplate="%{y} · %{x}: %{text}<extra></extra>"))
-    fig.update_layout(template=TEMPLATE, title=title, height=380, xaxis=dict(title=t("talent.performance", lang)),
-                      yaxis=dict(title=t("talent.potential", lang)))
+    fig.update_layout(template=TEMPLATE, title=title, height=380,
+                      xaxis=dict(title=t("talent.performance", lang), type="category", categoryorder="array",
+                                 categoryarray=labels, autorange=True),
+                      yaxis=dict(title=t("talent.potential", lang), type="category", categoryorder="array",
+                                 categoryarray=labels, autorange=True))
     return fig

@@ -384,13 +384,17 @@ def run_scenario(inputs: PlanInputs, target: pl.DataFrame | None, scenario: Scen
 
 def compare(inputs: PlanInputs, target: pl.DataFrame | None, scenarios: list[Scenario]) -> dict[str, pl.DataFrame]:
     """Several scenarios side by side: the monthly frames stacked, the schedules stacked, and one summary row each
-    (total target, capacity, remaining gap, months short, hires planned and opened by the scenario)."""
+    (total target, capacity, remaining gap, months short, hires planned and opened by the scenario).
+
+    ``shortfall`` sums each region's own gap (one region's surplus does not cover another's); ``months_short``
+    counts the plan months (of the horizon, so at most H) in which at least one region is short after the hires."""
     runs = [run_scenario(inputs, target, s) for s in scenarios]
     monthly = pl.concat([r["monthly"] for r in runs if r["monthly"].height])
     schedule = pl.concat([r["schedule"] for r in runs])
     summary = monthly.group_by("scenario", maintain_order=True).agg(
         target=pl.col("target").sum(), capacity=pl.col("capacity").sum(),
-        shortfall=pl.col("gap").clip(lower_bound=0).sum(), months_short=(pl.col("gap") > 1e-6).sum(),
+        shortfall=pl.col("gap").clip(lower_bound=0).sum(),
+        months_short=pl.col("month").filter(pl.col("gap") > 1e-6).n_unique().cast(pl.Int64),
         hires=pl.col("hires_start").sum(), expected_exits=pl.col("expected_exits").sum(),
     )
     return {"monthly": monthly, "schedule": schedule, "summary": summary}

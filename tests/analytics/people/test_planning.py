@@ -136,3 +136,31 @@ def test_scenarios_side_by_side_on_demo(demo_db_path):
     assert s["target +10%"]["hires"] > s["baseline"]["hires"]
     assert set(res["chart"].columns if "chart" in res else res["monthly"].columns) >= {"target", "capacity", "gap"}
     assert 0 < inputs.ramp["measured"][0] < inputs.ramp["measured"][5] <= 1
+
+
+def test_months_short_counts_plan_months_not_region_months():
+    # two regions, one mature rep each (capacity 100 a month, no attrition, no hiring); horizon 4.
+    # east is short in months 1–3 (target 150), west in months 2–4: 3 + 3 = 6 region-months, but the
+    # months in which some region is short are 1, 2, 3, 4 → 4, never more than the horizon.
+    inputs = planning.PlanInputs(
+        as_of=dt.date(2025, 12, 31), regions=["east", "west"],
+        roster=pl.DataFrame({"employee_id": [1, 2], "region_id": ["east", "west"], "tenure_month": [12, 12],
+                             "mentored": [False, False]}),
+        params=pl.DataFrame({"region_id": ["east", "west"], "quota_per_rep": [100.0] * 2,
+                             "expected_attainment": [1.0] * 2, "monthly_exit_rate": [0.0] * 2,
+                             "ttf_days": [30.0] * 2, "ttf_months": [1] * 2, "lead_days": [30.0] * 2,
+                             "lead_months": [1] * 2, "reps": [1, 1]}),
+        ramp={"measured": RAMP})
+    months = planning.plan_months(inputs, 4)
+    target = pl.DataFrame({"region_id": ["east"] * 4 + ["west"] * 4, "month": months * 2,
+                           "target": [150.0, 150, 150, 100, 100, 150, 150, 150]})
+    summary = planning.compare(inputs, target, [planning.Scenario("s", 4, hire_to_close_gap=False)])["summary"]
+    row = summary.row(0, named=True)
+    assert row["months_short"] == 4
+    assert row["shortfall"] == pytest.approx(6 * 50.0)
+    # a month where only the total is covered still counts: west's surplus does not staff east
+    surplus = target.with_columns(target=pl.when(pl.col("region_id") == "west").then(0.0)
+                                  .otherwise(pl.col("target")))
+    row = planning.compare(inputs, surplus, [planning.Scenario("s", 4, hire_to_close_gap=False)])["summary"].row(
+        0, named=True)
+    assert row["months_short"] == 3
