@@ -9,7 +9,7 @@ import streamlit as st
 
 from analytics.core.i18n import fmt_delta, fmt_number
 from analytics.core.registry import get_metric
-from analytics.metrics.figure import Figure, flags_text, value_text
+from analytics.metrics.figure import Figure, basis_label, flags_text, value_text
 from ui.context import Context
 
 
@@ -35,8 +35,12 @@ def figure_cards(ctx: Context, figures: Sequence[Figure], per_row: int = 4, capt
                 help_parts.append(ctx.t("figure.maturing_help"))
             flags = flags_text(fig, ctx.lang)
             direction = metric.direction if fig.decisive else "neutral"
+            # without a row caption naming the basis, a rate says its own (names of annualised and
+            # trailing-12-month rates already do)
+            basis = "" if caption or metric.unit not in {"ratio", "probability"} or fig.basis in {"annualised", "ttm"} \
+                else f" · {basis_label(fig.basis, ctx.period.grain, ctx.lang)}"
             column.metric(
-                metric.name(ctx.lang) + (f" · {flags}" if flags else ""),
+                metric.name(ctx.lang) + basis + (f" · {flags}" if flags else ""),
                 value_text(fig, ctx.lang),
                 delta=fmt_delta(fig.delta, metric.unit, ctx.lang),
                 delta_color="inverse" if direction == "down" else "normal" if direction == "up" else "off",
