@@ -352,6 +352,16 @@ create table if not exists user_roles (
     primary key (username, role, org_unit_id)
 );
 
+-- Signed-in browser sessions: only the sha256 of each token is kept (the token itself lives in the user's
+-- HttpOnly cookie). A session ends at sign-out, at a password change, or after the idle time.
+create table if not exists user_sessions (
+    token_hash  varchar primary key,     -- sha256 hex of the cookie's token
+    username    varchar not null,
+    created_at  timestamp not null,
+    last_seen   timestamp not null,      -- idle expiry counts from here (TANDEM_SESSION_MINUTES)
+    revoked_at  timestamp                -- sign-out, password change or rotation; null while valid
+);
+
 -- ───────────────────────────── Views ─────────────────────────────
 
 -- Each org unit with the region and team it belongs to (company → region → team): the one place the

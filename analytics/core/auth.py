@@ -24,6 +24,7 @@ import polars as pl
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
+from analytics.core import sessions
 from analytics.core.access import Viewer
 from analytics.core.db import Database
 
@@ -130,6 +131,7 @@ def set_password(db: Database, username: str, password: str, actor: str) -> None
     with db.transaction(bump=False) as cur:  # accounts and audit: no fact changes
         cur.execute("update users set password_hash = $h, failed_attempts = 0 where username = $u",
                     {"h": hashed, "u": username})
+        sessions.revoke_user(cur, username)  # every browser signed in with the old password signs in again
         db.audit(cur, actor, "user_password", target=username)
 
 
