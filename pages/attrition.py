@@ -11,11 +11,14 @@ from analytics.metrics.figure import basis_label
 from analytics.people.attrition_report import BREAKDOWNS, CURVE_GROUPS, HEADLINE_ROWS
 from ui import cached
 from ui.context import context
-from ui.widgets import exclusion_note, figure_cards, formatted
+from ui.widgets import chart, exclusion_note, figure_cards, formatted
 
 ctx = context()
 lang = ctx.lang
-st.title(ctx.t("attrition.title"))
+drill = st.session_state.get("attr_drill")
+within = tuple(drill) if drill and st.session_state.get("attr_by", BREAKDOWNS[0]) in {"region", "team"} else None
+drill_name = cached.report(ctx, "attrition.group_names", "region", lang).get(within[1], within[1]) if within else None
+st.title(ctx.t("attrition.title") + (f" · {drill_name}" if drill_name else ""))
 st.caption(ctx.t("attrition.caption"))
 if ctx.period.is_partial(ctx.as_of):
     st.info(ctx.t("period.partial_note", label=ctx.period.label, date=ctx.as_of.isoformat()))
@@ -34,8 +37,8 @@ sales_only = left.toggle(ctx.t("attrition.sales_only"), value=True, key="attr_sa
 benchmark = left.number_input(ctx.t("attrition.benchmark"), min_value=0.0, max_value=100.0, value=35.0, step=1.0,
                               key="attr_benchmark") / 100
 series = cached.report(ctx, "attrition.trend", ctx.period.to_date(ctx.as_of).months[-1], 24, sales_only, ctx.as_of)
-right.plotly_chart(charts.metric_trend(series, get_metric("attrition_rate_ttm"), lang, benchmark=benchmark),
-                   width="stretch", theme=None, key="attr_trend")
+chart(charts.metric_trend(series, get_metric("attrition_rate_ttm"), lang, benchmark=benchmark), "attr_trend", right,
+      name="attrition_trend")
 
 # ── Breakdown with drill-down region → team → people ──
 st.subheader(ctx.t("attrition.breakdown"))
@@ -44,8 +47,6 @@ by = st.selectbox(ctx.t("attrition.by"), BREAKDOWNS, format_func=lambda d: ctx.t
 if by == "manager" and not ctx.viewer.person_level:
     st.warning(ctx.t("access.person_level_only"))
 else:
-    drill = st.session_state.get("attr_drill")
-    within = tuple(drill) if drill and by in {"region", "team"} else None
     shown_by = "team" if within and within[0] == "region" else by
     table = cached.report(ctx, "attrition.breakdown", ctx.period, ctx.as_of, shown_by, lang, within)
     if within:
@@ -59,8 +60,8 @@ else:
     fig = charts.rate_bars(ranked, lang, f"{get_metric('attrition_rate').name(lang)} · {basis}",
                            ctx.t("figure.small_base"))
     fig.update_traces(customdata=ranked[shown_by].cast(pl.Utf8).to_list())
-    event = st.plotly_chart(fig, width="stretch", theme=None, key=f"attr_bars_{shown_by}", on_select="rerun",
-                            selection_mode="points")
+    event = chart(fig, f"attr_bars_{shown_by}", name=f"attrition_by_{shown_by}", drill=drill_name, on_select="rerun",
+                  selection_mode="points")
     points = (event or {}).get("selection", {}).get("points", []) if shown_by == "region" else []
     if points and points[0].get("customdata"):
         st.session_state["attr_drill"] = ["region", points[0]["customdata"]]
@@ -84,8 +85,7 @@ else:
 # ── Cohorts and retention ──
 st.subheader(ctx.t("attrition.cohorts"))
 grid = cached.report(ctx, "attrition.cohort_heatmap", ctx.as_of)
-st.plotly_chart(charts.cohort_heatmap(grid, lang, ctx.t("attrition.cohort_title")), width="stretch", theme=None,
-                key="attr_heatmap")
+chart(charts.cohort_heatmap(grid, lang, ctx.t("attrition.cohort_title")), "attr_heatmap", name="hire_cohorts")
 
 st.subheader(ctx.t("attrition.retention"))
 c1, c2 = st.columns(2)
@@ -95,8 +95,8 @@ event_kind = c2.radio(ctx.t("attrition.event"), ["any", "voluntary"], format_fun
                       horizontal=True, key="attr_event")
 curves, summary = cached.report(ctx, "attrition.retention", ctx.as_of, curve_by, event_kind, period=ctx.period)
 names = cached.report(ctx, "attrition.group_names", curve_by, lang)
-st.plotly_chart(charts.retention_curves(curves, lang, ctx.t("attrition.curve_title"), names), width="stretch",
-                theme=None, key="attr_curves")
+chart(charts.retention_curves(curves, lang, ctx.t("attrition.curve_title"), names), "attr_curves",
+      name=f"retention_by_{curve_by}")
 st.dataframe(summary.select(
     pl.col("group").replace_strict(names, default=pl.col("group")).alias(ctx.t("col.group")),
     pl.col("n").alias(ctx.t("attrition.people")), pl.col("exits").alias(get_metric("exits").name(lang)),
@@ -130,8 +130,8 @@ else:
     labelled = reasons.with_columns(
         reason=pl.col("exit_reason").map_elements(lambda c: code_label("exit_reason", c, lang), return_dtype=pl.Utf8))
     type_names = {k: code_label("exit_type", k, lang) for k in ("voluntary", "involuntary", "other")}
-    st.plotly_chart(charts.stacked_bars(labelled, "reason", "exits", "exit_type", lang, ctx.t("attrition.reasons"),
-                                        names=type_names), width="stretch", theme=None, key="attr_reasons")
+    chart(charts.stacked_bars(labelled, "reason", "exits", "exit_type", lang, ctx.t("attrition.reasons"),
+                              names=type_names), "attr_reasons", name="exit_reasons")
 
 # ── People who left (person-level viewers only) ──
 if ctx.viewer.person_level:

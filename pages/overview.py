@@ -9,7 +9,7 @@ from analytics.core.registry import get_metric
 from analytics.reviews.overview import display_table
 from ui import cached
 from ui.context import context
-from ui.widgets import figure_cards
+from ui.widgets import chart, figure_cards
 
 ctx = context()
 st.title(ctx.t("overview.title"))
@@ -26,7 +26,7 @@ st.caption(ctx.t("overview.trend_note"))
 left, right = st.columns(2)
 for i, kpi in enumerate(kpis):
     fig = charts.metric_trend(kpi.trend, get_metric(kpi.figure.metric_id), ctx.lang)
-    (left if i % 2 == 0 else right).plotly_chart(fig, width="stretch", theme=None, key=f"trend_{kpi.figure.metric_id}")
+    chart(fig, f"trend_{kpi.figure.metric_id}", left if i % 2 == 0 else right, name=f"trend_{kpi.figure.metric_id}")
 
 st.subheader(ctx.t("overview.by_region"))
 table = cached.by_region(ctx)

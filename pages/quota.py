@@ -14,7 +14,9 @@ from ui.widgets import chart, exclusion_note, figure_cards, formatted
 
 ctx = context()
 lang = ctx.lang
-st.title(ctx.t("quota.title"))
+names = cached.report(ctx, "attrition.group_names", "region", lang)
+drill_name = " › ".join(names.get(p, p) for p in st.session_state.get("quota_path", [])) or None
+st.title(ctx.t("quota.title") + (f" · {drill_name}" if drill_name else ""))
 st.caption(ctx.t("quota.caption"))
 if ctx.period.is_partial(ctx.as_of):
     st.info(ctx.t("period.partial_note", label=ctx.period.label, date=ctx.as_of.isoformat()))
@@ -41,7 +43,6 @@ crumbs = st.columns([1, 5])
 if path and crumbs[0].button(ctx.t("quota.up"), key="quota_up"):
     path.pop()
     st.rerun()
-names = cached.report(ctx, "attrition.group_names", "region", lang)
 crumbs[1].caption(" › ".join([ctx.t("sidebar.all"), *[names.get(p, p) for p in path]]))
 if level == "rep" and not ctx.viewer.person_level:
     st.warning(ctx.t("access.person_level_only"))
@@ -50,7 +51,8 @@ else:
     fig = charts.labelled_bars(table["label"].to_list(), table["attainment"].fill_null(0).to_list(), lang,
                                get_metric("attainment").name(lang), "ratio")
     fig.update_traces(customdata=table[level].cast(pl.Utf8).to_list())
-    event = chart(fig, f"quota_bars_{level}_{'-'.join(path)}", on_select="rerun", selection_mode="points")
+    event = chart(fig, f"quota_bars_{level}_{'-'.join(path)}", name=f"attainment_by_{level}", drill=drill_name,
+                  on_select="rerun", selection_mode="points")
     points = (event or {}).get("selection", {}).get("points", [])
     if points and level != "rep" and points[0].get("customdata"):
         path.append(points[0]["customdata"])

@@ -9,7 +9,7 @@ from analytics.core.i18n import code_label, fmt_number
 from analytics.people import risk_report
 from ui import cached
 from ui.context import context
-from ui.widgets import table
+from ui.widgets import chart, table
 
 ctx = context()
 lang = ctx.lang
@@ -49,13 +49,11 @@ else:
                              rate=fmt_number(scope["base_rate"], "ratio", lang),
                              **{k: f"{scope['scores']['model'][k]:.3f}" for k in ("roc_auc", "pr_auc", "brier")}))
     left, right = st.columns(2)
-    left.plotly_chart(charts.calibration_plot(backtest.calibration, lang, ctx.t("risk.calibration")),
-                      width="stretch", theme=None, key="risk_calibration")
+    chart(charts.calibration_plot(backtest.calibration, lang, ctx.t("risk.calibration")), "risk_calibration", left,
+          name="risk_calibration")
     top = backtest.drivers.head(10)
-    right.plotly_chart(charts.labelled_bars([feature_name(f) for f in top["feature"].to_list()],
-                                            top["importance"].to_list(), lang, ctx.t("risk.global_drivers"),
-                                            "score"),
-                       width="stretch", theme=None, key="risk_drivers")
+    chart(charts.labelled_bars([feature_name(f) for f in top["feature"].to_list()], top["importance"].to_list(), lang,
+                               ctx.t("risk.global_drivers"), "score"), "risk_drivers", right, name="risk_drivers")
 
 # ── Who is at risk ──
 st.subheader(ctx.t("risk.list"))

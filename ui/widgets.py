@@ -50,24 +50,36 @@ def figure_cards(ctx: Context, figures: Sequence[Figure], per_row: int = 4, capt
                 border=True)
 
 
-def chart(fig: go.Figure, key: str, container=st, name: str | None = None, **kwargs) -> object:
+def chart(fig: go.Figure, key: str, container=st, name: str | None = None, drill: str | None = None,
+          **kwargs) -> object:
     """Render a figure from the shared builders exactly as exported (our template, full width), with
-    PNG / SVG / PDF downloads drawn on demand by kaleido through the system Chromium (audited)."""
+    PNG / SVG / PDF downloads drawn on demand by kaleido through the system Chromium (audited). Every
+    exported image carries the sidebar scope, the drill-down unit (``drill``, a display name) and the period."""
     event = container.plotly_chart(fig, width="stretch", theme=None, key=key, **kwargs)
-    _chart_downloads(fig, key, name or key, container)
+    _chart_downloads(fig, key, name or key, container, drill)
     return event
 
 
-def _chart_downloads(fig: go.Figure, key: str, name: str, container) -> None:
+def _chart_downloads(fig: go.Figure, key: str, name: str, container, drill: str | None = None) -> None:
     from analytics.reviews import export
-    from ui.context import context, get_database
+    from ui.context import _org_tree, context, get_database
 
     ctx = context()
+    units = ctx.viewer.org_units
+    if units is None:
+        scope = ctx.t("export.company")
+    else:
+        labels = {u["org_unit_id"]: u["name_zh" if ctx.lang == "zh" else "name_en"]
+                  for u in _org_tree(ctx.db_path, ctx.data_version)}
+        shown = sorted(labels.get(u, u) for u in units)
+        scope = ", ".join(shown[:3]) + (f" +{len(shown) - 3}" if len(shown) > 3 else "")
+    period = ctx.t("period.partial", label=ctx.period.label) if ctx.period.is_partial(ctx.as_of) else ctx.period.label
+    stamp = f"{scope}{f' › {drill}' if drill else ''} · {period}"
 
     def draw(fmt: str) -> bytes:
-        data = export.chart_bytes(fig, fmt)
+        data = export.chart_bytes(fig, fmt, stamp=stamp)
         export.record_export(get_database(ctx.db_path), ctx.viewer.user, f"chart {name}.{fmt}",
-                             ctx.viewer.scope_key, None)
+                             ctx.viewer.scope_key, None, detail={"stamp": stamp})
         return data
 
     with container.popover(ctx.t("export.chart"), icon=":material/download:"):

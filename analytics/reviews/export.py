@@ -90,13 +90,26 @@ def _figure_dict(fig: go.Figure | Mapping, width: int | None, height: int | None
 
 
 def chart_bytes(fig: go.Figure | Mapping, fmt: str = "png", width: int | None = None, height: int | None = None,
-                scale: float = 1.0) -> bytes:
+                scale: float = 1.0, stamp: str | None = None) -> bytes:
     """One chart as PNG, SVG or PDF bytes. ``width`` and ``height`` are layout pixels (the figure's own size, or
-    1000 × 560, when not given); a PNG is ``width × scale`` by ``height × scale`` physical pixels."""
+    1000 × 560, when not given); a PNG is ``width × scale`` by ``height × scale`` physical pixels.
+
+    ``stamp`` (e.g. "East › Team 3 · 2026-Q3": scope, drill-down and period) is drawn into the image as the
+    title's subtitle (as the title when the figure has none), so an exported chart says what it covers."""
     if fmt not in CHART_FORMATS:
         raise ExportError(f"Chart format {fmt!r} is not offered; choose {', '.join(CHART_FORMATS)}.")
     _check_size(width, height, scale)
     spec, w, h = _figure_dict(fig, width, height)
+    if stamp:
+        layout = spec["layout"]
+        title = layout.get("title") or {}
+        title = {"text": title} if isinstance(title, str) else dict(title)
+        if title.get("text"):
+            title["subtitle"] = {"text": stamp, "font": {"size": 12, "color": "#5b6770"}}
+            layout["margin"] = {**(layout.get("margin") or {}), "t": max((layout.get("margin") or {}).get("t", 0), 84)}
+        else:
+            title["text"] = stamp
+        layout["title"] = title
     opts = {"format": fmt, "width": w, "height": h, "scale": float(scale)}
     import kaleido
     from kaleido.errors import ChromeNotFoundError
