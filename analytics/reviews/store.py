@@ -1,33 +1,43 @@
-"""Reviews that remember: a saved review freezes its as-of date, scope and everything it showed, and its
-action items are carried into the next meeting of the same kind until they are closed.
+"""Reviews that remember. A meeting is kind × period × scope, and it has one row in ``reviews``:
 
-- ``save_review`` writes the Review into ``reviews.snapshot`` (JSON: figures as plotly JSON, tables as
-  records with their dtypes, the numbers) and copies the open items of the previous review of the same
-  kind and scope into the new one (``carried_from`` points at the item copied; the old rows keep their
-  history). ``load_review`` rebuilds it exactly, whatever data arrived since.
-- A review is listed only for viewers with the same scope (the same org units and the same person-level
+- the row is created when the meeting is frozen (``save_review``) or when its first action item is written in
+  the live review (``open_meeting``: a meeting record without a snapshot, no numbers frozen). Either way the
+  open items of the previous meeting of the same kind and scope are copied into it then (``carried_from``
+  points at the item copied; the old rows keep their history).
+- freezing writes the Review into ``reviews.snapshot`` (see ``snapshot``); ``load_review`` rebuilds it exactly,
+  whatever data arrived since. Saving a meeting that is frozen already changes nothing and returns its id;
+  only ``refreeze=True`` (the page's "freeze again") replaces the snapshot, audited as ``review_refreeze``.
+  The rule is checked inside the writing transaction, and ids come from ``max + 1`` in it, so two saves at
+  once cannot both insert.
+- a review is listed only for viewers with the same scope (the same org units and the same person-level
   right; the user name is not part of it, so the HR head and the sales director share their meetings) or
-  with full access (the whole company, person-level).
-- Every write is one transaction with an audit entry; no personal values go into the audit detail.
+  with full access (the whole company, person-level). Action items are written only by viewers whose scope
+  covers the meeting's (``may_write``).
+- every write is one transaction with an audit entry; no personal values and no item text in the detail.
 """
 from __future__ import annotations
 
 import datetime as dt
-import json
-import math
 from typing import Any
 
-import plotly.io as pio
+import duckdb
 import polars as pl
 
 from analytics.core.access import Viewer
 from analytics.core.db import Database
-from analytics.reviews.model import KINDS, Item, Review, ReviewError
+from analytics.reviews.goals import _in_scope, _org_tree  # a unit inside the viewer's, walking up the org tree
+from analytics.reviews.model import KINDS, Review, ReviewError
+from analytics.reviews.snapshot import SNAPSHOT_FORMAT, review_from_json, review_to_json, table_from_json, table_to_json
+
+__all__ = ["MAX_TEXT", "OPEN_STATUSES", "SNAPSHOT_FORMAT", "STATUSES", "action_items", "add_action_item",
+           "find_meeting", "item_in_meeting", "list_reviews", "load_review", "may_write", "meeting_items",
+           "open_items_for_next", "open_meeting", "previous_review", "review_from_json", "review_to_json",
+           "save_review", "scope_id", "table_from_json", "table_to_json", "update_action_item", "visible"]
 
 STATUSES = ("open", "in_progress", "done", "dropped")
 OPEN_STATUSES = ("open", "in_progress")
-SNAPSHOT_FORMAT = 1
 MAX_TEXT = 1000
+_FROZEN = "json_extract(snapshot, '$.items') is not null"  # a meeting record or the old demo marker: not frozen
 
 # ── scope ────────────────────────────────────────────────────────────────
 # A review shows org-unit aggregates and, to person-level viewers, names; it never shows pay. So its scope
@@ -55,169 +65,179 @@ def visible(viewer: Viewer, scope: str) -> bool:
     return _full_access(viewer) or scope_id(scope) == scope_id(viewer.scope_key)
 
 
-# ── snapshot (de)serialisation ───────────────────────────────────────────
-def _encode_value(value: object) -> object:
-    if isinstance(value, float) and not math.isfinite(value):
-        return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
-    if isinstance(value, dt.datetime | dt.date | dt.time):
-        return value.isoformat()
-    if isinstance(value, list | tuple):
-        return [_encode_value(v) for v in value]
-    return value
+def may_write(db: Database, viewer: Viewer, scope: str) -> bool:
+    """True when ``viewer``'s scope covers a meeting of ``scope``: every org unit of the meeting lies in one of
+    the viewer's, and the viewer sees people when the meeting does. A director does not write into another
+    region's meeting, nor into the company's."""
+    units, person = scope_id(scope)
+    if (person and not viewer.person_level) or viewer.sees_nothing:
+        return False
+    if viewer.org_units is None:
+        return True
+    if units == "*":
+        return False
+    tree = _org_tree(db)
+    return all(_in_scope(viewer, u, tree) for u in units.split(",") if u)
 
 
-def _simple_dtype(name: str) -> pl.DataType | None:
-    if name.startswith("Datetime"):
-        unit = "ns" if "'ns'" in name else "ms" if "'ms'" in name else "us"
-        return pl.Datetime(unit)
-    if name.startswith("List(") and name.endswith(")"):
-        inner = _simple_dtype(name[5:-1])
-        return pl.List(inner) if inner is not None else None
-    return {"Int8": pl.Int8, "Int16": pl.Int16, "Int32": pl.Int32, "Int64": pl.Int64, "UInt8": pl.UInt8,
-            "UInt16": pl.UInt16, "UInt32": pl.UInt32, "UInt64": pl.UInt64, "Float32": pl.Float32,
-            "Float64": pl.Float64, "String": pl.String, "Boolean": pl.Boolean, "Date": pl.Date, "Time": pl.Time,
-            "Null": pl.Null}.get(name)
+# ── meetings ─────────────────────────────────────────────────────────────
+def _find(cur: Any, kind: str, period: str, scope: str) -> tuple[int, bool] | None:
+    """(review id, frozen) of the meeting kind × period × scope, or None."""
+    rows = cur.execute(f"select review_id, scope, {_FROZEN} from reviews where kind = $k and period = $p "
+                       "order by review_id", {"k": kind, "p": period}).fetchall()
+    return next(((rid, bool(frozen)) for rid, sc, frozen in rows if scope_id(sc) == scope_id(scope)), None)
 
 
-def table_to_json(frame: pl.DataFrame) -> dict[str, Any]:
-    """Columns with their dtypes and the rows as records; types outside the simple set are kept as text."""
-    columns, converted = [], []
-    for name, dtype in frame.schema.items():
-        kept = _simple_dtype(str(dtype)) is not None
-        columns.append({"name": name, "dtype": str(dtype) if kept else "String"})
-        converted.append(pl.col(name) if kept else pl.col(name).cast(pl.Utf8, strict=False))
-    data = frame.select(converted)
-    return {"columns": columns,
-            "records": [{k: _encode_value(v) for k, v in row.items()} for row in data.iter_rows(named=True)]}
-
-
-def _decode(value: object, dtype: pl.DataType) -> object:
-    if value is None:
+def find_meeting(db: Database, kind: str, period: str, scope: str) -> dict | None:
+    """The stored meeting kind × period × scope (``scope`` a viewer's scope key) with ``frozen``, or None."""
+    found = _find(db.cursor(), kind, period, scope)
+    if found is None:
         return None
-    if isinstance(dtype, pl.List):
-        return [_decode(v, dtype.inner) for v in value]
-    if dtype == pl.Date:
-        return dt.date.fromisoformat(value)
-    if isinstance(dtype, pl.Datetime):
-        return dt.datetime.fromisoformat(value)
-    if dtype == pl.Time:
-        return dt.time.fromisoformat(value)
-    if dtype.is_float() and isinstance(value, str):
-        return float(value)
-    return value
+    row = db.sql("select review_id, as_of, created_by, created_at from reviews where review_id = $id",
+                 id=found[0]).row(0, named=True)
+    return {**row, "frozen": found[1]}
 
 
-def table_from_json(obj: dict[str, Any]) -> pl.DataFrame:
-    series = []
-    for col in obj["columns"]:
-        dtype = _simple_dtype(col["dtype"]) or pl.String
-        values = [_decode(r.get(col["name"]), dtype) for r in obj["records"]]
-        series.append(pl.Series(col["name"], values, dtype=dtype))
-    return pl.DataFrame(series)
+def _previous_id(cur: Any, kind: str, scope: str, before: str | None = None) -> int | None:
+    """Id of the latest meeting of ``kind`` in the same scope (with a period before ``before``)."""
+    rows = cur.execute("select review_id, scope, period from reviews where kind = $k "
+                       "order by period desc, review_id desc", {"k": kind}).fetchall()
+    return next((rid for rid, sc, period in rows
+                 if scope_id(sc) == scope_id(scope) and (before is None or period < before)), None)
 
 
-def review_to_json(review: Review) -> str:
-    """The whole review as one JSON document (what ``reviews.snapshot`` holds)."""
-    items = [{
-        "id": it.id, "title": it.title, "takeaway": it.takeaway, "definition": it.definition,
-        "figure": json.loads(it.figure.to_json()) if it.figure is not None else None,
-        "table": table_to_json(it.table) if it.table is not None else None,
-        "numbers": {k: _encode_value(v) for k, v in it.numbers.items()},
-        "table_units": dict(it.table_units),
-    } for it in review.items]
-    doc = {"format": SNAPSHOT_FORMAT, "kind": review.kind, "period": review.period,
-           "as_of": review.as_of.isoformat(), "scope": review.scope, "scope_label": review.scope_label,
-           "lang": review.lang, "title": review.title, "data_version": review.data_version, "items": items}
-    return json.dumps(doc, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+def _create(cur: Any, kind: str, period: str, as_of: dt.date, scope: str, title: str, snapshot: str | None,
+            actor: str, now: dt.datetime) -> tuple[int, int, int | None]:
+    """Insert the meeting and carry the previous meeting's open items into it: (id, carried, previous id)."""
+    previous = _previous_id(cur, kind, scope, before=period)
+    review_id = int(cur.execute("select coalesce(max(review_id), 0) + 1 from reviews").fetchall()[0][0])
+    cur.execute("insert into reviews values ($id, $kind, $period, $as_of, $scope, $title, $snapshot, $actor, $at)",
+                {"id": review_id, "kind": kind, "period": period, "as_of": as_of, "scope": scope, "title": title,
+                 "snapshot": snapshot, "actor": actor, "at": now})
+    carried = 0
+    if previous is not None:
+        carried = len(cur.execute(
+            "insert into action_items "
+            "select (select coalesce(max(item_id), 0) from action_items) + row_number() over (order by item_id), "
+            "$new, text, owner, due_date, status, $at, null, item_id from action_items "
+            "where review_id = $old and status in ('open', 'in_progress') returning item_id",
+            {"new": review_id, "old": previous, "at": now}).fetchall())
+    return review_id, carried, previous
 
 
-def _number(value: object) -> object:
-    return float(value) if value in ("NaN", "Infinity", "-Infinity") else value
+def _retrying(write):
+    """Run a write; when another session inserted the same ids at the same moment, run it once more (it then
+    finds that session's meeting)."""
+    try:
+        return write()
+    except (duckdb.ConstraintException, duckdb.TransactionException):
+        return write()
 
 
-def review_from_json(text: str, **row: Any) -> Review:
-    doc = json.loads(text) if text else {}
-    items = [Item(
-        id=i["id"], title=i["title"], takeaway=i["takeaway"], definition=i["definition"],
-        figure=pio.from_json(json.dumps(i["figure"])) if i.get("figure") is not None else None,
-        table=table_from_json(i["table"]) if i.get("table") is not None else None,
-        numbers={k: _number(v) for k, v in (i.get("numbers") or {}).items()},
-        table_units=dict(i.get("table_units") or {}),
-    ) for i in doc.get("items", [])]
-    as_of = doc.get("as_of")
-    return Review(
-        kind=doc.get("kind", row.get("kind")), period=doc.get("period", row.get("period")),
-        as_of=dt.date.fromisoformat(as_of) if as_of else row.get("as_of"),
-        scope=doc.get("scope", row.get("scope")), lang=doc.get("lang", "en"),
-        title=doc.get("title") or row.get("title") or "", items=items, scope_label=doc.get("scope_label", ""),
-        data_version=doc.get("data_version"), review_id=row.get("review_id"), created_by=row.get("created_by"),
-        created_at=row.get("created_at"))
+def _check_kind(kind: str) -> None:
+    if kind not in KINDS:
+        raise ReviewError(f"Unknown review kind {kind!r}; choose monthly or quarterly.")
 
 
-# ── reviews ──────────────────────────────────────────────────────────────
-def _previous_id(cur: Any, kind: str, scope: str) -> int | None:
-    """Id of the most recently saved review of ``kind`` in the same scope."""
-    rows = cur.execute("select review_id, scope from reviews where kind = $k order by review_id desc",
-                       {"k": kind}).fetchall()
-    return next((rid for rid, sc in rows if scope_id(sc) == scope_id(scope)), None)
+def save_review(db: Database, review: Review, actor: str, refreeze: bool = False) -> int:
+    """Freeze ``review`` as its meeting (kind × period × scope) and return the meeting's id.
 
-
-def save_review(db: Database, review: Review, actor: str) -> int:
-    """Freeze ``review`` (as-of date, scope, everything shown) and carry the open action items of the previous
-    review of the same kind and scope into it; returns the new review id."""
-    if review.kind not in KINDS:
-        raise ReviewError(f"Unknown review kind {review.kind!r}; choose monthly or quarterly.")
+    A new meeting carries the open items of the previous one of the same kind and scope; a meeting record
+    opened for its action items is frozen in place. A meeting frozen already is left as it is (saving twice
+    never makes a second one) unless ``refreeze``: then its snapshot is replaced, audited as ``review_refreeze``.
+    """
+    _check_kind(review.kind)
     snapshot = review_to_json(review)
-    now = dt.datetime.now()
-    with db.transaction() as cur:
-        previous = _previous_id(cur, review.kind, review.scope)
-        review_id = int(cur.execute("select coalesce(max(review_id), 0) + 1 from reviews").fetchall()[0][0])
-        cur.execute("insert into reviews values ($id, $kind, $period, $as_of, $scope, $title, $snapshot, $actor, $at)",
-                    {"id": review_id, "kind": review.kind, "period": review.period, "as_of": review.as_of,
-                     "scope": review.scope, "title": review.title, "snapshot": snapshot, "actor": actor, "at": now})
-        carried = 0
-        if previous is not None:
-            carried = len(cur.execute(
-                "insert into action_items "
-                "select (select coalesce(max(item_id), 0) from action_items) + row_number() over (order by item_id), "
-                "$new, text, owner, due_date, status, $at, null, item_id from action_items "
-                "where review_id = $old and status in ('open', 'in_progress') returning item_id",
-                {"new": review_id, "old": previous, "at": now}).fetchall())
-        db.audit(cur, actor, "review_save", target=f"review {review_id}", scope=review.scope,
-                 n_rows=len(review.items), detail={"kind": review.kind, "period": review.period,
-                                                   "as_of": review.as_of.isoformat(), "carried_items": carried,
-                                                   "carried_from_review": previous})
-    return review_id
+    found = _find(db.cursor(), review.kind, review.period, review.scope)
+    if found is not None and found[1] and not refreeze:
+        return found[0]
+
+    def write() -> int:
+        now = dt.datetime.now()
+        with db.transaction() as cur:
+            found = _find(cur, review.kind, review.period, review.scope)
+            detail: dict[str, object] = {"kind": review.kind, "period": review.period,
+                                         "as_of": review.as_of.isoformat()}
+            if found is None:
+                review_id, carried, previous = _create(cur, review.kind, review.period, review.as_of, review.scope,
+                                                       review.title, snapshot, actor, now)
+                action, detail = "review_save", {**detail, "carried_items": carried, "carried_from_review": previous}
+            elif found[1] and not refreeze:
+                return found[0]
+            else:
+                review_id = found[0]
+                old = cur.execute("select as_of, created_by, created_at from reviews where review_id = $id",
+                                  {"id": review_id}).fetchall()[0]
+                cur.execute("update reviews set as_of = $as_of, title = $title, snapshot = $snapshot, "
+                            "created_by = $actor, created_at = $at where review_id = $id",
+                            {"as_of": review.as_of, "title": review.title, "snapshot": snapshot, "actor": actor,
+                             "at": now, "id": review_id})
+                action = "review_refreeze" if found[1] else "review_save"
+                detail = {**detail, **({"replaced_as_of": old[0].isoformat(), "replaced_by": old[1],
+                                        "replaced_at": old[2].isoformat()} if found[1] else {"meeting_record": True})}
+            db.audit(cur, actor, action, target=f"review {review_id}", scope=review.scope, n_rows=len(review.items),
+                     detail=detail)
+        return review_id
+
+    return _retrying(write)
+
+
+def open_meeting(db: Database, kind: str, period: str, as_of: dt.date, viewer: Viewer, title: str,
+                 actor: str) -> int:
+    """The id of the viewer's meeting kind × period, creating its record (no snapshot: nothing frozen, the
+    previous meeting's open items carried into it) when there is none yet. For action items in a live review."""
+    _check_kind(kind)
+    found = _find(db.cursor(), kind, period, viewer.scope_key)
+    if found is not None:
+        return found[0]
+
+    def write() -> int:
+        with db.transaction() as cur:
+            again = _find(cur, kind, period, viewer.scope_key)
+            if again is not None:
+                return again[0]
+            review_id, carried, previous = _create(cur, kind, period, as_of, viewer.scope_key, title, None, actor,
+                                                   dt.datetime.now())
+            db.audit(cur, actor, "meeting_open", target=f"review {review_id}", scope=viewer.scope_key, n_rows=0,
+                     detail={"kind": kind, "period": period, "carried_items": carried, "carried_from_review": previous})
+        return review_id
+
+    return _retrying(write)
 
 
 def load_review(db: Database, review_id: int, viewer: Viewer | None = None) -> Review:
     """The review exactly as saved (figures, tables, numbers), whatever data arrived since. With ``viewer``,
     a review of another scope is refused."""
     rows = db.sql("select review_id, kind, period, as_of, scope, title, snapshot::varchar as snapshot, created_by, "
-                  "created_at from reviews where review_id = $id", id=review_id).to_dicts()
+                  f"created_at, {_FROZEN} as frozen from reviews where review_id = $id", id=review_id).to_dicts()
     if not rows:
         raise ReviewError(f"There is no saved review {review_id}.")
     row = rows[0]
     if viewer is not None and not visible(viewer, row["scope"]):
         raise ReviewError(f"Review {review_id} was saved for another scope; it is not shown to {viewer.user}.")
+    if not row.pop("frozen"):
+        raise ReviewError(f"Meeting {review_id} ({row['kind']} {row['period']}) holds action items only; its "
+                          "numbers have not been frozen yet.")
     snapshot = row.pop("snapshot")
     return review_from_json(snapshot, **row)
 
 
 def list_reviews(db: Database, viewer: Viewer, kind: str | None = None) -> pl.DataFrame:
-    """Saved reviews the viewer may open, newest first, with their count of open action items."""
+    """Frozen reviews the viewer may open, newest first, with their scope and count of open action items."""
     frame = db.sql(
         "select r.review_id, r.kind, r.period, r.as_of, r.title, r.scope, r.created_by, r.created_at, "
         "count(a.item_id) filter (where a.status in ('open', 'in_progress')) as open_items "
         "from reviews as r left join action_items as a using (review_id) "
-        "where $any_kind or r.kind = $kind group by all order by r.created_at desc, r.review_id desc",
+        f"where ($any_kind or r.kind = $kind) and {_FROZEN.replace('snapshot', 'r.snapshot')} "
+        "group by all order by r.created_at desc, r.review_id desc",
         any_kind=kind is None, kind=kind or "")
     keep = [visible(viewer, s) for s in frame["scope"].to_list()]
     return frame.filter(pl.Series(keep, dtype=pl.Boolean))
 
 
 def previous_review(db: Database, viewer: Viewer, kind: str, before: str | None = None) -> dict | None:
-    """The latest saved review of ``kind`` in the viewer's own scope (period label before ``before``)."""
+    """The latest meeting of ``kind`` in the viewer's own scope (period label before ``before``), frozen or a
+    meeting record holding action items."""
     frame = db.sql("select review_id, period, scope, as_of, title from reviews where kind = $k "
                    "order by period desc, review_id desc", k=kind)
     for row in frame.iter_rows(named=True):
@@ -233,6 +253,28 @@ def action_items(db: Database, review_id: int) -> pl.DataFrame:
                   "from action_items where review_id = $id order by item_id", id=review_id)
 
 
+def meeting_items(db: Database, kind: str, period: str, viewer: Viewer) -> tuple[int | None, pl.DataFrame]:
+    """The viewer's meeting kind × period and its action items; before the meeting has a record, (None, the
+    items still open at the previous meeting: what the record will carry)."""
+    _check_kind(kind)
+    found = _find(db.cursor(), kind, period, viewer.scope_key)
+    if found is not None:
+        return found[0], action_items(db, found[0])
+    previous = _previous_id(db.cursor(), kind, viewer.scope_key, before=period)
+    items = action_items(db, -1 if previous is None else previous)
+    return None, items.filter(pl.col("status").is_in(OPEN_STATUSES))
+
+
+def item_in_meeting(db: Database, review_id: int, item_id: int) -> int:
+    """``item_id`` when it belongs to the meeting, else the meeting's copy carried from it."""
+    rows = db.cursor().execute("select item_id from action_items where review_id = $r and (item_id = $i or "
+                               "carried_from = $i) order by item_id = $i desc", {"r": review_id, "i": item_id}
+                               ).fetchall()
+    if not rows:
+        raise ReviewError(f"Action item {item_id} is not part of meeting {review_id}.")
+    return int(rows[0][0])
+
+
 def _date(value: object) -> dt.date | None:
     if value is None or value == "":
         return None
@@ -246,19 +288,26 @@ def _date(value: object) -> dt.date | None:
         raise ReviewError(f"Due date {value!r} is not a date; write YYYY-MM-DD, e.g. 2026-01-31.") from None
 
 
+def _refuse(db: Database, viewer: Viewer | None, scope: str, what: str) -> None:
+    if viewer is not None and not may_write(db, viewer, scope):
+        raise ReviewError(f"{viewer.user} may not {what} in a meeting of another scope.")
+
+
 def add_action_item(db: Database, review_id: int, text: str, owner: str | None, due_date: object,
-                    actor: str) -> int:
-    """Add an open action item to a saved review; returns its id."""
+                    actor: str, viewer: Viewer | None = None) -> int:
+    """Add an open action item to a meeting (frozen or not); returns its id. With ``viewer``, refused unless
+    the viewer's scope covers the meeting's."""
     text = (text or "").strip()
     if not text:
         raise ReviewError("An action item needs a text saying what is to be done.")
     if len(text) > MAX_TEXT:
         raise ReviewError(f"An action item's text is limited to {MAX_TEXT} characters (this one has {len(text)}).")
     due = _date(due_date)
+    found = db.cursor().execute("select scope from reviews where review_id = $id", {"id": review_id}).fetchall()
+    if not found:
+        raise ReviewError(f"There is no saved review {review_id} to add the action item to.")
+    _refuse(db, viewer, found[0][0], "add action items")
     with db.transaction() as cur:
-        found = cur.execute("select scope from reviews where review_id = $id", {"id": review_id}).fetchall()
-        if not found:
-            raise ReviewError(f"There is no saved review {review_id} to add the action item to.")
         item_id = int(cur.execute("select coalesce(max(item_id), 0) + 1 from action_items").fetchall()[0][0])
         cur.execute("insert into action_items values ($id, $review, $text, $owner, $due, 'open', $at, null, null)",
                     {"id": item_id, "review": review_id, "text": text, "owner": (owner or "").strip() or None,
@@ -268,15 +317,17 @@ def add_action_item(db: Database, review_id: int, text: str, owner: str | None, 
     return item_id
 
 
-def update_action_item(db: Database, item_id: int, status: str, actor: str) -> None:
-    """Set an item's status; done and dropped close it (closed_at set), which stops its carrying."""
+def update_action_item(db: Database, item_id: int, status: str, actor: str, viewer: Viewer | None = None) -> None:
+    """Set an item's status; done and dropped close it (closed_at set), which stops its carrying. With
+    ``viewer``, refused unless the viewer's scope covers the item's meeting."""
     if status not in STATUSES:
         raise ReviewError(f"Status {status!r} is not one of {', '.join(STATUSES)}.")
+    found = db.cursor().execute("select a.status, a.review_id, r.scope from action_items as a left join reviews "
+                                "as r using (review_id) where a.item_id = $id", {"id": item_id}).fetchall()
+    if not found:
+        raise ReviewError(f"There is no action item {item_id}.")
+    _refuse(db, viewer, found[0][2] or "", "change action items")
     with db.transaction() as cur:
-        found = cur.execute("select status, review_id from action_items where item_id = $id",
-                            {"id": item_id}).fetchall()
-        if not found:
-            raise ReviewError(f"There is no action item {item_id}.")
         closed = dt.datetime.now() if status not in OPEN_STATUSES else None
         cur.execute("update action_items set status = $s, closed_at = $c where item_id = $id",
                     {"s": status, "c": closed, "id": item_id})
@@ -285,12 +336,10 @@ def update_action_item(db: Database, item_id: int, status: str, actor: str) -> N
 
 
 def open_items_for_next(db: Database, kind: str, viewer: Viewer) -> pl.DataFrame:
-    """The items still open or in progress at the latest review of ``kind`` in the viewer's scope: what the
-    next meeting starts from (and what ``save_review`` will carry into it)."""
-    if kind not in KINDS:
-        raise ReviewError(f"Unknown review kind {kind!r}; choose monthly or quarterly.")
+    """The items still open or in progress at the latest meeting of ``kind`` in the viewer's scope: what the
+    next meeting starts from (and what its record will carry)."""
+    _check_kind(kind)
     last = _previous_id(db.cursor(), kind, viewer.scope_key)
     if last is None:
         return action_items(db, -1)
     return action_items(db, last).filter(pl.col("status").is_in(OPEN_STATUSES))
-

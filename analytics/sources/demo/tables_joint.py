@@ -192,7 +192,9 @@ class JointTables(TableState):
                 "as_of": pl.Series([as_of], dtype=pl.Date),
                 "scope": ["all"],
                 "title": [f"月度协调会 Monthly review {prev_m.strftime('%Y-%m')}"],
-                "snapshot": [json.dumps({"demo": True})],
+                # a meeting record: no numbers here (this layer cannot build a review); the review pages freeze
+                # it from the data as of its date (analytics/reviews/seed.py), as a save would
+                "snapshot": pl.Series([None], dtype=pl.Utf8),
                 "created_by": ["demo"],
                 "created_at": pl.Series([created], dtype=pl.Datetime("us")),
             }
