@@ -9,7 +9,7 @@ import polars as pl
 import streamlit as st
 
 from analytics.charts import figures as charts
-from analytics.core.i18n import code_label, fmt_number
+from analytics.core.i18n import code_label, fmt_delta, fmt_number
 from analytics.people import hiring_report, planning
 from ui import cached
 from ui.context import context, get_database
@@ -65,7 +65,7 @@ with tab_rec:
         table(rec["quality_by_recruiter"])
     excluded = {k: v for k, v in rec["excluded"].items() if v} if isinstance(rec["excluded"], dict) else {}
     if excluded:
-        st.caption(ctx.t("hiring.excluded", rows=", ".join(f"{k}: {v}" for k, v in excluded.items())))
+        st.caption(ctx.t("hiring.excluded", rows=hiring_report.excluded_text(excluded, lang)))
 
 with tab_onb:
     watch = cached.report(ctx, "hiring.onboarding_watch", ctx.as_of)
@@ -73,12 +73,11 @@ with tab_onb:
     c = st.columns(3)
     c[0].metric(ctx.t("hiring.in_probation"), f"{watch.get('in_probation', 0):,}", border=True)
     if val.get("roc_auc_model") is not None:
-        c[1].metric(ctx.t("risk.roc_auc"), f"{val['roc_auc_model']:.3f}",
-                    delta=f"{val['roc_auc_model'] - val['roc_auc_baseline']:+.3f}",
-                    delta_description=ctx.t("risk.vs_baseline", value=f"{val['roc_auc_baseline']:.3f}"), border=True)
-        c[2].metric(ctx.t("risk.pr_auc"), f"{val['pr_auc_model']:.3f}",
-                    delta=f"{val['pr_auc_model'] - val['pr_auc_baseline']:+.3f}",
-                    delta_description=ctx.t("risk.vs_baseline", value=f"{val['pr_auc_baseline']:.3f}"), border=True)
+        for column, score in ((c[1], "roc_auc"), (c[2], "pr_auc")):
+            model, base = val[f"{score}_model"], val[f"{score}_baseline"]
+            column.metric(ctx.t(f"risk.{score}"), fmt_number(model, "score", lang),
+                          delta=fmt_delta(model - base, "score", lang), border=True,
+                          delta_description=ctx.t("risk.vs_baseline", value=fmt_number(base, "score", lang)))
     st.caption(ctx.t("hiring.watch_note"))
     if ctx.viewer.person_level and isinstance(watch.get("watch_list"), pl.DataFrame):
         table(channel(watch["watch_list"], "hire_source"))

@@ -5,7 +5,7 @@ import polars as pl
 import streamlit as st
 
 from analytics.charts import figures as charts
-from analytics.core.i18n import code_label, fmt_number
+from analytics.core.i18n import code_label, fmt_date, fmt_delta, fmt_number
 from analytics.people import risk_report
 from ui import cached
 from ui.context import context
@@ -16,7 +16,7 @@ lang = ctx.lang
 st.title(ctx.t("risk.title"))
 horizon = st.selectbox(ctx.t("risk.horizon"), [3, 6, 12], index=1, format_func=lambda n: ctx.t("risk.months", n=n),
                        key="risk_horizon")
-st.caption(ctx.t("risk.caption", n=horizon, date=ctx.as_of.isoformat()))
+st.caption(ctx.t("risk.caption", n=horizon, date=fmt_date(ctx.as_of, lang)))
 
 
 def feature_name(code: str) -> str:
@@ -30,15 +30,18 @@ with st.spinner(ctx.t("risk.fitting")):
 if backtest is None:
     st.info(ctx.t("risk.too_little"))
 else:
-    st.caption(ctx.t("risk.backtest_note", train=f"{backtest.train_dates[0]}…{backtest.train_dates[-1]}",
-                     test=f"{backtest.test_dates[0]}…{backtest.test_dates[-1]}", n=f"{backtest.n_test:,}",
+    st.caption(ctx.t("risk.backtest_note",
+                     train=f"{fmt_date(backtest.train_dates[0], lang)}…{fmt_date(backtest.train_dates[-1], lang)}",
+                     test=f"{fmt_date(backtest.test_dates[0], lang)}…{fmt_date(backtest.test_dates[-1], lang)}",
+                     n=f"{backtest.n_test:,}",
                      rate=fmt_number(backtest.base_rate, "ratio", lang)))
     cards = st.columns(3)
     for column, score, better in zip(cards, ("roc_auc", "pr_auc", "brier"), ("normal", "normal", "inverse"),
                                      strict=True):
         model, base = backtest.scores["model"][score], backtest.scores["baseline"][score]
-        column.metric(ctx.t(f"risk.{score}"), f"{model:.3f}", delta=f"{model - base:+.3f}", delta_color=better,
-                      delta_description=ctx.t("risk.vs_baseline", value=f"{base:.3f}"),
+        column.metric(ctx.t(f"risk.{score}"), fmt_number(model, "score", lang), delta=fmt_delta(model - base, "score",
+                      lang), delta_color=better, delta_description=ctx.t("risk.vs_baseline",
+                                                                         value=fmt_number(base, "score", lang)),
                       help=ctx.t(f"risk.{score}_help"), border=True)
     if backtest.scope is not None:  # the same model's test rows, only the people of the viewer's scope
         scope = backtest.scope
@@ -47,7 +50,8 @@ else:
         else:
             st.caption(ctx.t("risk.scope_backtest", n=f"{scope['n_people']:,}", rows=f"{scope['n_test']:,}",
                              rate=fmt_number(scope["base_rate"], "ratio", lang),
-                             **{k: f"{scope['scores']['model'][k]:.3f}" for k in ("roc_auc", "pr_auc", "brier")}))
+                             **{k: fmt_number(scope["scores"]["model"][k], "score", lang)
+                                for k in ("roc_auc", "pr_auc", "brier")}))
     left, right = st.columns(2)
     chart(charts.calibration_plot(backtest.calibration, lang, ctx.t("risk.calibration")), "risk_calibration", left,
           name="risk_calibration")
@@ -101,7 +105,7 @@ with st.expander(ctx.t("risk.snapshot")):
         else:
             cols = st.columns(3)
             for column, score in zip(cols, ("roc_auc", "pr_auc", "brier"), strict=True):
-                column.metric(ctx.t(f"risk.{score}"), f"{result.scores[score]:.3f}", border=True)
+                column.metric(ctx.t(f"risk.{score}"), fmt_number(result.scores[score], "score", lang), border=True)
             st.caption(ctx.t("risk.snapshot_result", n=f"{result.n_rows:,}",
                              rate=fmt_number(result.positive_rate, "ratio", lang),
                              dropped=", ".join(result.dropped) or "—"))

@@ -126,9 +126,90 @@ def exclusion_note(ctx: Context, rules: Sequence[str]) -> None:
         st.caption(ctx.t("exclusion.lead") + " " + "; ".join(parts) + ".")
 
 
-def table(frame: pl.DataFrame, height: int | None = None, key: str | None = None) -> None:
+# ── tables: headers from the col.* catalogue, values as a reader writes them ──
+RATIO_COLUMNS = {"conversion", "probability", "baseline", "mean_probability", "owner_probability", "share_of_applied",
+                 "fit", "owner_fit", "backup_fit", "gain", "lift", "ka_share", "potential_share"}
+MONEY_COLUMNS = {"bookings", "bookings_at_risk", "expected_loss", "open_receivables", "target", "capacity", "shortfall",
+                 "amount", "payout", "bonus", "quota", "commission", "bonus_amount_paid", "revenue"}
+SCORE_COLUMNS = {"mean_pre", "mean_post", "mean_diff", "ci_low", "ci_high", "score", "required", "skill_shortfall",
+                 "rating", "potential", "importance", "confidence", "silhouette", "skill_mean"}
+CODE_COLUMNS = {"role_id": "role", "to_role": "role", "next_role": "role", "region_id": "region", "team_id": "team",
+                "org_unit_id": "team", "hire_source": "hire_source", "channel": "hire_source", "feature": "feature",
+                "exit_reason": "exit_reason", "exit_type": "exit_type", "tier": "tier", "stage": "stage",
+                "skill_id": "skill", "course_id": "course"}
+
+
+def column_unit(name: str) -> str:
+    """How a column's numbers read, from its name: ratio, currency, days, months, score or count."""
+    if name in RATIO_COLUMNS or name.endswith(("_rate", "_share")) or name.startswith(("retention", "attainment",
+                                                                                       "ramp_attainment")):
+        return "ratio"
+    if name in MONEY_COLUMNS or name.endswith(("_amount", "_bookings")):
+        return "currency"
+    if "days" in name:
+        return "days"
+    if "months" in name:
+        return "months"
+    if name in SCORE_COLUMNS or name.startswith("fit_"):
+        return "score"
+    return "count"
+
+
+def _code_names(ctx: Context, kind: str) -> dict[str, str]:
+    """Code → name in the page's language for one kind of code column."""
+    from analytics.core.i18n import code_label, t
+    from ui import cached
+
+    if kind in {"role", "region", "team", "skill", "course"}:
+        return cached.report(ctx, "attrition.group_names", kind, ctx.lang)
+    lang = ctx.lang
+    name = {"tier": lambda c: t(f"talent.tier.{c}", lang), "stage": lambda c: t(f"hiring.stage.{c}", lang),
+            "hire_source": lambda c: code_label("hire_source", c, lang),
+            "feature": lambda c: code_label("feature", c, lang),
+            "exit_reason": lambda c: code_label("exit_reason", c, lang),
+            "exit_type": lambda c: code_label("exit_type", c, lang)}[kind]
+    return _Lookup(name)
+
+
+class _Lookup(dict):
+    """A mapping that names any code on demand."""
+
+    def __init__(self, name) -> None:
+        super().__init__()
+        self._name = name
+
+    def get(self, code, default=None):
+        return self._name(code)
+
+
+def display_frame(ctx: Context, frame: pl.DataFrame, units: dict[str, str] | None = None) -> pl.DataFrame:
+    """``frame`` as text a reader can read: codes as names, numbers by their column's unit (``units`` overrides
+    the guess from the name), dates without a time, yes / no, — for a missing value."""
+    from analytics.core.i18n import fmt_number, fmt_value
+
+    out = {}
+    for name in frame.columns:
+        series = frame[name]
+        if series.dtype == pl.Utf8 and name in CODE_COLUMNS:
+            names = _code_names(ctx, CODE_COLUMNS[name])
+            out[name] = [fmt_value(None) if v is None else names.get(v, v) for v in series.to_list()]
+        elif series.dtype.is_numeric() and series.dtype != pl.Boolean:
+            unit = (units or {}).get(name) or column_unit(name)
+            out[name] = [fmt_number(v, unit, ctx.lang) for v in series.to_list()]
+        elif series.dtype in (pl.Utf8, pl.Categorical, pl.Enum):
+            out[name] = [fmt_value(v, ctx.lang) for v in series.cast(pl.Utf8).to_list()]
+        elif series.dtype == pl.List(pl.Utf8):
+            out[name] = [fmt_value(None) if v is None else ", ".join(map(str, v)) for v in series.to_list()]
+        else:
+            out[name] = [fmt_value(v, ctx.lang) for v in series.to_list()]
+    return pl.DataFrame(out, schema={c: pl.Utf8 for c in frame.columns}) if out else frame
+
+
+def table(frame: pl.DataFrame, height: int | None = None, key: str | None = None,
+          units: dict[str, str] | None = None) -> None:
     """A data table with column headers in the page's language (``col.<name>`` in the catalogue; a column
-    without an entry keeps its name) and the other language's name columns left out."""
+    without an entry keeps its name), the other language's name columns left out, and every value through
+    :func:`display_frame` (codes named, numbers with their unit, dates without a time, — for missing)."""
     from analytics.core.i18n import CATALOGUE
     from ui.context import context
 
@@ -136,6 +217,7 @@ def table(frame: pl.DataFrame, height: int | None = None, key: str | None = None
     other = "_en" if ctx.lang == "zh" else "_zh"
     shown = frame.drop([c for c in frame.columns if c.endswith(other) and c[: -3] + ("_zh" if other == "_en"
                         else "_en") in frame.columns])
+    shown = display_frame(ctx, shown, units)
     names = {c: ctx.t(f"col.{c}") for c in shown.columns if f"col.{c}" in CATALOGUE["en"]}
     used: set[str] = set()
     rename = {}

@@ -9,6 +9,7 @@ uses exists, and that no key goes unused.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import tomllib
 from pathlib import Path
 
@@ -55,23 +56,82 @@ def code_label(kind: str, code: object, lang: str = "en") -> str:
     return t(key, lang) if key in CATALOGUE["en"] else str(code)
 
 
+def _trim(text: str) -> str:
+    """``"3,750.0"`` → ``"3,750"``: a decimal that says nothing is left out."""
+    return text[:-2] if text.endswith(".0") else text
+
+
+def _money(value: float, lang: str) -> str:
+    """Money with its currency: 万 / 亿 in Chinese, k / M in English; one decimal below a thousand of the
+    unit (``¥12.5万``, ``¥375k``), none above (``¥3,750万``), two on 亿 and M (``¥1.23亿``)."""
+    sign, v = ("-" if value < 0 else ""), abs(value)
+    if v == 0:
+        return "¥0"
+    big, big_unit, small, small_unit = (1e8, "亿", 1e4, "万") if lang == "zh" else (1e6, "M", 1e3, "k")
+    if round(v / big, 2) >= 1:
+        return f"{sign}¥{v / big:,.2f}{big_unit}"
+    if v >= small:
+        scaled = v / small
+        return f"{sign}¥{_trim(f'{scaled:,.0f}' if scaled >= 1000 else f'{scaled:,.1f}')}{small_unit}"
+    return f"{sign}¥{v:,.0f}"
+
+
 def fmt_number(value: float | None, unit: str, lang: str = "en") -> str:
-    """A metric value for display: ratios as %, money with 万 / k-M grouping per language."""
-    if value is None:
+    """A value for display in the page's language, the one formatter of every page, review and pack: ratios
+    and probabilities as %, money with its currency (万 / 亿, k / M), days and months with their unit, counts
+    grouped, scores with two decimals at most; a missing value (None, NaN) as —."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
         return "—"
     if unit in {"ratio", "probability"}:
         return f"{value * 100:.1f}%"
     if unit == "currency":
-        if value == 0:
-            return "¥0"
-        if lang == "zh":
-            return f"¥{value / 1e8:,.2f}亿" if abs(value) >= 1e8 else f"¥{value / 1e4:,.1f}万"
-        return f"¥{value / 1e6:,.2f}M" if abs(value) >= 1e6 else f"¥{value / 1e3:,.1f}k"
+        return _money(value, lang)
+    if unit in {"days", "months"}:
+        return fmt_duration(value, unit, lang)
     if unit == "score" and abs(value) < 1:
-        return f"{value:.3f}"
+        return f"{value:.2f}"
     if unit == "count":
         return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
     return f"{value:,.1f}"
+
+
+def fmt_duration(value: float | None, unit: str, lang: str = "en") -> str:
+    """Days or months with the unit, singular or plural: ``12 days``, ``1 month``, ``3.5个月``, ``12天``."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    number = _trim(f"{value:,.1f}")
+    if lang == "zh":
+        return f"{number}{'天' if unit == 'days' else '个月'}"
+    word = unit[:-1] if number == "1" else unit
+    return f"{number} {word}"
+
+
+def fmt_count(n: int | float | None, noun: str, lang: str = "en") -> str:
+    """A count with its noun, singular or plural in English: ``fmt_count(1, "requisition")`` → "1 requisition".
+    The noun is ``count.<noun>`` in the catalogue, written ``"{n} requisition|{n} requisitions"`` in English."""
+    if n is None:
+        return "—"
+    text = t(f"count.{noun}", lang, n=fmt_number(n, "count", lang))
+    one, _, many = text.partition("|")
+    return one if n == 1 or not many else many
+
+
+def fmt_value(value: object, lang: str = "en") -> str:
+    """Any table cell as a reader writes it: dates without a time of day, numbers with two decimals at most,
+    booleans as yes / no, a missing value as —."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    if isinstance(value, bool):
+        return t("format.yes" if value else "format.no", lang)
+    if isinstance(value, dt.datetime):
+        return fmt_date(value.date(), lang) if value.time() == dt.time() else fmt_datetime(value, lang)
+    if isinstance(value, dt.date):
+        return fmt_date(value, lang)
+    if isinstance(value, float):
+        return f"{value:,.0f}" if value.is_integer() else _trim(f"{value:,.2f}")
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
 
 
 def fmt_delta(value: float | None, unit: str, lang: str = "en") -> str | None:
@@ -84,9 +144,19 @@ def fmt_delta(value: float | None, unit: str, lang: str = "en") -> str | None:
     return ("-" if value < 0 else "+") + text
 
 
-def fmt_date(day: dt.date, lang: str = "en") -> str:
+def fmt_date(day: dt.date | None, lang: str = "en") -> str:
+    """A day, never with a time: ``4 Sep 2026`` / ``2026年9月4日``."""
+    if day is None:
+        return "—"
+    if isinstance(day, dt.datetime):
+        day = day.date()
     return f"{day.year}年{day.month}月{day.day}日" if lang == "zh" else day.strftime("%d %b %Y")
 
 
 def fmt_month(day: dt.date, lang: str = "en") -> str:
     return f"{day.year}年{day.month}月" if lang == "zh" else day.strftime("%b %Y")
+
+
+def fmt_datetime(moment: dt.datetime, lang: str = "en") -> str:
+    """A moment to the minute (the audit log): ``4 Sep 2026 09:30`` / ``2026年9月4日 09:30``."""
+    return f"{fmt_date(moment.date(), lang)} {moment:%H:%M}"

@@ -135,7 +135,8 @@ def exits_list(db: Database, viewer: Viewer, period: Period, as_of: dt.date) -> 
 
 
 def group_names(db: Database, viewer: Viewer, by: str | None, lang: str) -> dict[str, str]:
-    """Display names for the group codes of a breakdown or curve (org units, roles, channels, flags)."""
+    """Display names for the group codes of a breakdown or curve (org units, roles, channels, flags), and of skills
+    and courses (table cells)."""
     from analytics.core.i18n import t
 
     name = "name_zh" if lang == "zh" else "name_en"
@@ -143,6 +144,8 @@ def group_names(db: Database, viewer: Viewer, by: str | None, lang: str) -> dict
         rows = db.sql(f"select org_unit_id as k, {name} as v from org_units")
     elif by in {"role", "role_id"}:
         rows = db.sql(f"select role_id as k, {name} as v from roles")
+    elif by in {"skill", "course"}:
+        rows = db.sql(f"select {by}_id as k, {name} as v from {by}s")
     elif by == "hire_source":
         codes = db.sql("select distinct hire_source as k from employees where hire_source is not null")["k"]
         return {c: code_label("hire_source", c, lang) for c in codes.to_list()}

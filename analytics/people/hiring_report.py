@@ -6,15 +6,44 @@ risk, recruiters) are empty for viewers without person-level rights.
 from __future__ import annotations
 
 import datetime as dt
+import re
+from itertools import pairwise
 from pathlib import Path
 
 import polars as pl
 
 from analytics.core.access import Viewer
 from analytics.core.db import Database
+from analytics.core.i18n import CATALOGUE, fmt_number, t
 from analytics.core.periods import add_months, month_start
 from analytics.people import onboarding, planning, recruiting
 from analytics.sales import revenue_risk_report
+
+#: Why recruiting rows are left out (the reasons of recruiting's cleaning, and the cohort too young to judge).
+EXCLUSION_REASONS = (
+    "requisition without an opened date", "requisition without a target date",
+    "requisition filled before it was opened", "requisition cancelled before it was opened",
+    "application for an unknown requisition", "application without an applied date",
+    *(f"application {name} before {prev.removesuffix('_date')}" for (_, prev), (name, _) in
+      pairwise(recruiting.STAGES)),
+    "applications too recent to judge",
+)
+
+
+def reason_slug(reason: str) -> str:
+    """``"application screened before applied"`` → ``"application_screened_before_applied"``."""
+    return re.sub(r"[^a-z0-9]+", "_", reason.lower()).strip("_")
+
+
+def excluded_text(excluded: dict[str, int], lang: str) -> str:
+    """The left-out rows of a page in words of ``lang``: "reason: n; reason: n" (a reason without a translation
+    keeps its words)."""
+    parts = []
+    for reason, n in excluded.items():
+        slug = reason_slug(reason)
+        words = t(f"exclusion_reason.{slug}", lang) if f"exclusion_reason.{slug}" in CATALOGUE["en"] else reason
+        parts.append(f"{words}{'：' if lang == 'zh' else ': '}{fmt_number(n, 'count', lang)}")
+    return ("；" if lang == "zh" else "; ").join(parts)
 
 
 def _mask(frame: pl.DataFrame, viewer: Viewer, count: str, values: list[str]) -> pl.DataFrame:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import polars as pl
 
 from analytics.charts import figures as charts
-from analytics.core.i18n import fmt_month
+from analytics.core.i18n import fmt_count, fmt_month
 from analytics.core.list_rules import list_rules
 from analytics.core.periods import add_months, month_end
 from analytics.core.registry import get_metric
@@ -73,7 +73,8 @@ def _recruiting(ctx: Ctx) -> Item:
     title = tx("rec.title", ctx.lang)
     numbers = {"opened": opened.height, "filled": filled.height, "open": open_now.height, "past_target": past.height,
                "key_past_target": past.filter(pl.col("key_position")).height}
-    take = tx("rec.take", ctx.lang, label=ctx.label(p), opened=opened.height, filled=filled.height,
+    take = tx("rec.take", ctx.lang, label=ctx.label(p), opened=fmt_count(opened.height, "requisition", ctx.lang),
+              filled=filled.height,
               open=open_now.height, past=past.height, n_key=numbers["key_past_target"])
     fig = charts.grouped_bars(hist, "month", "n", "kind", ctx.lang, title)
     return Item("recruiting", title, take, definition(ctx.lang, "time_to_fill", extra=tx("rec.def", ctx.lang)), fig,
@@ -119,7 +120,8 @@ def _attrition(ctx: Ctx) -> Item:
     numbers = {"exits": exits.value, "probation_exits": prob.numerator, "attrition_ttm": ttm.value,
                "attrition_ttm_previous": ttm.previous, "hires": hires.value}
     title = tx("attr.title", ctx.lang)
-    take = tx("attr.take", ctx.lang, exits=ctx.value("exits"), label=ctx.label(ctx.period),
+    n_exits = ctx.figure("exits").value
+    take = tx("attr.take", ctx.lang, exits=fmt_count(n_exits, "exit", ctx.lang), label=ctx.label(ctx.period),
               prob=ctx.num(prob.numerator, "count"), ttm=ctx.value("attrition_rate_ttm"),
               change=ctx.change(ttm.value, ttm.previous, "ratio", ttm.previous_period or "—"))
     series = trend(ctx.db, ctx.viewer, "attrition_rate_ttm", cur.months[-1], 12, as_of=ctx.as_of)
@@ -159,8 +161,8 @@ def _alerts(ctx: Ctx) -> Item:
         table = pl.DataFrame({kind: [tx("alerts.risk", lang), tx("alerts.vacancy", lang),
                                      tx("alerts.coach", lang, rule=rule)],
                               count: [n_risk, past.height, n_coach]}, schema={kind: pl.Utf8, count: pl.Int64})
-    take = tx("alerts.take", lang, risk=ctx.num(n_risk, "count"), thr=ctx.num(threshold, "probability"),
-              past=past.height, coach=ctx.num(n_coach, "count"), rule=rule)
+    take = tx("alerts.take", lang, risk=fmt_count(n_risk, "person", lang), thr=ctx.num(threshold, "probability"),
+              past=fmt_count(past.height, "vacancy", lang), coach=fmt_count(n_coach, "rep", lang), rule=rule)
     if viewer.person_level:  # a cut list says how many it hides and where the whole list is
         for label, n in ((tx("alerts.risk", lang), high.height), (tx("alerts.coach", lang, rule=rule), coach.height)):
             if n > LIST_ROWS:

@@ -14,9 +14,9 @@ TEXT = {
         "sales.take": ("Attainment {att} in {label}, {change}; bookings {bookings} against a quota of {quota}; "
                        "{coll} of the period's bookings collected."),
         "rec.title": "Recruiting progress",
-        "rec.take": ("{opened} requisitions opened and {filled} filled in {label}; {open} open at the period end, "
+        "rec.take": ("{opened} opened and {filled} filled in {label}; {open} open at the period end, "
                      "{past} past their target date ({n_key} key positions)."),
-        "rec.def": ("Requisitions opened / filled: opened_date / filled_date (offer accepted) in the period. Open: "
+        "rec.def": ("Requisitions opened / filled: opened or filled (offer accepted) in the period. Open: "
                     "opened by the period end (or the as-of date) and neither filled nor cancelled by then. Past "
                     "target date: open with a target date before that day."),
         "rec.opened": "Opened", "rec.filled": "Filled", "rec.open": "Open", "rec.past": "Past target date",
@@ -24,15 +24,15 @@ TEXT = {
         "train.title": "Training done",
         "train.take": "{done} course enrolments completed in {label} ({started} started); {top}mean score gain {gain}.",
         "train.top": "most completed: {course} ({n}); ", "train.none": "No course enrolment was completed in {label}.",
-        "train.def": ("Completed: enrolments whose completed_date falls in the period, placed in the org unit the "
+        "train.def": ("Completed: enrolments completed in the period, placed in the org unit the "
                       "person held that day. Score gain: post-test minus pre-test score (0–100), where both exist."),
         "train.course": "Course", "train.done": "Completed", "train.gain": "Mean score gain",
         "attr.title": "Attrition and probation exits",
-        "attr.take": ("{exits} exits in {label}, {prob} of them in probation; trailing-12-month attrition {ttm}, "
+        "attr.take": ("{exits} in {label}, {prob} of them in probation; trailing-12-month attrition {ttm}, "
                       "{change}."),
         "alerts.title": "Alerts",
-        "alerts.take": ("{risk} people at high flight risk (probability ≥ {thr} within 6 months), {past} vacancies "
-                        "past their target date, {coach} reps {rule}."),
+        "alerts.take": ("{risk} at high flight risk (probability ≥ {thr} within 6 months), {past} "
+                        "past their target date, {coach} {rule}."),
         "alerts.def": "High flight risk: at least twice the average probability of the people in scope.",
         "alerts.kind": "Alert", "alerts.count": "People or seats", "alerts.name": "Name", "alerts.detail": "Detail",
         "alerts.risk": "High flight risk", "alerts.vacancy": "Vacancy past target date",
@@ -94,7 +94,7 @@ TEXT = {
         "sales.title": "销售目标达成",
         "sales.take": "{label}指标达成率{att}，{change}；销售额{bookings}，指标{quota}；本期销售额已回款{coll}。",
         "rec.title": "招聘进展",
-        "rec.take": ("{label}新开招聘需求{opened}个，到岗{filled}个；期末仍在招{open}个，其中{past}个已超过目标到岗日"
+        "rec.take": ("{label}新开招聘需求{opened}，到岗{filled}个；期末仍在招{open}个，其中{past}个已超过目标到岗日"
                      "期（关键岗位{n_key}个）。"),
         "rec.def": ("新开/到岗：开启日期/到岗日期（接受offer）在期内的招聘需求。"
                     "在招：期末（或统计日）前已开启、且当时尚未到岗或取消。超期：在招且目标到岗日期早于该日。"),
@@ -107,10 +107,10 @@ TEXT = {
                       "，两者都有时计算。"),
         "train.course": "课程", "train.done": "完成人次", "train.gain": "平均成绩提升",
         "attr.title": "离职与试用期离职",
-        "attr.take": "{label}离职{exits}人，其中试用期内{prob}人；滚动12个月离职率{ttm}，{change}。",
+        "attr.take": "{label}离职{exits}，其中试用期内{prob}人；滚动12个月离职率{ttm}，{change}。",
         "alerts.title": "预警",
-        "alerts.take": ("高离职风险{risk}人（6个月内离职概率≥{thr}），超期未到岗岗位{past}个，{rule}的销售{"
-                        "coach}人。"),
+        "alerts.take": ("高离职风险{risk}（6个月内离职概率≥{thr}），超期未到岗岗位{past}，{rule}的销售{"
+                        "coach}。"),
         "alerts.def": "高离职风险：离职概率不低于范围内人员平均概率的两倍。",
         "alerts.kind": "预警", "alerts.count": "人数/岗位数", "alerts.name": "姓名", "alerts.detail": "说明",
         "alerts.risk": "高离职风险", "alerts.vacancy": "超期未到岗岗位", "alerts.coach": "待辅导（{rule}）",
@@ -125,7 +125,7 @@ TEXT = {
         "att.title": "指标达成与分布",
         "att.take": "指标达成率{att}，{change}；达标销售占比{at_quota}；{low}人达成率低于50%。",
         "att.band": "达成率区间", "att.reps": "人数", "att.share": "人数占比",
-        "qattr.title": "离职与留任",
+        "qattr.title": "离职与留存",
         "qattr.take": ("{label}离职率{rate}（{prev}为{prev_rate}）：离职{exits}人，其中主动离职{vol_n}人（{vol}）。"
                        "按年口径：年化{ann}，滚动12个月{ttm}；试用期离职占比{prob}。"),
         "qattr.metric": "指标", "qattr.basis": "口径", "qattr.value": "{label}", "qattr.previous": "{label}",

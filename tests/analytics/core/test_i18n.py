@@ -9,6 +9,7 @@ sees all three in app.py, pages/, ui/ and every module under analytics/:
   built and the values it can take, and the scan fails on a family that is not listed there.
 """
 import ast
+import datetime as dt
 import re
 import string
 from collections.abc import Iterator
@@ -17,7 +18,18 @@ from pathlib import Path
 
 import pytest
 
-from analytics.core.i18n import CATALOGUE, LANGS, _flatten, code_label, fmt_number, load_catalogue, t
+from analytics.core.i18n import (
+    CATALOGUE,
+    LANGS,
+    _flatten,
+    code_label,
+    fmt_count,
+    fmt_date,
+    fmt_number,
+    fmt_value,
+    load_catalogue,
+    t,
+)
 
 ROOT = Path(__file__).resolve().parents[3]
 SOURCES = [ROOT / "app.py", *sorted((ROOT / "pages").glob("*.py")), *sorted((ROOT / "ui").glob("*.py")),
@@ -127,7 +139,7 @@ def _literal_list_args(function: str) -> set[str]:
 @cache
 def families() -> dict[str, set[tuple[str, ...]]]:
     from analytics.core.registry import DOMAINS, REGISTRY
-    from analytics.people import recruiting, risk, skills, talent
+    from analytics.people import hiring_report, recruiting, risk, skills, talent
     from analytics.people.attrition_report import BREAKDOWNS, CURVE_GROUPS, HEADLINE_ROWS
     from analytics.reviews import packs
     from analytics.reviews.store import STATUSES
@@ -200,6 +212,10 @@ def families() -> dict[str, set[tuple[str, ...]]]:
         "exclusion.{}": one(_exclusion_rules()),
         # analytics/core/i18n.py code_label(kind, code): codes of the demo company and of the import value maps
         "code.{}.{}": {(kind, c) for kind, values in codes.items() for c in values},
+        # analytics/people/hiring_report.py excluded_text: why recruiting rows are left out
+        "exclusion_reason.{}": one(hiring_report.reason_slug(r) for r in hiring_report.EXCLUSION_REASONS),
+        # analytics/core/i18n.py fmt_count(n, noun): the nouns of its callers ("{n} rep|{n} reps" in English)
+        "count.{}": one(a for a in _literal_list_args("fmt_count") if a not in LANGS),
         # ui/widgets.py table(): col.<column> for each column shown; the lookup is guarded (a column without
         # an entry keeps its name), so it is checked the other way: see _used_columns()
         "col.{}": set(),
@@ -353,5 +369,22 @@ def test_formatting_per_language():
     assert fmt_number(1_234_567, "currency", "en") == "¥1.23M"
     assert fmt_number(1_234_567, "currency", "zh") == "¥123.5万"
     assert fmt_number(None, "count") == "—"
-    assert t("period.partial", "zh", label="2025-Q4") == "2025-Q4（未完结）"
+    assert fmt_number(float("nan"), "ratio") == "—"
+    assert fmt_number(37_500_000, "currency", "zh") == "¥3,750万"  # not ¥3,750.0万
+    assert fmt_number(38_000_000, "currency", "zh") == "¥3,800万"
+    assert fmt_number(123_000_000, "currency", "zh") == "¥1.23亿"
+    assert fmt_number(120_000, "currency", "zh") == "¥12万"
+    assert fmt_number(375_000, "currency", "en") == "¥375k"
+    assert fmt_number(8_500, "currency", "zh") == "¥8,500"
+    assert fmt_number(-26_981.69, "currency", "en") == "-¥27k"
+    assert fmt_number(12, "days", "en") == "12 days" and fmt_number(1, "days", "en") == "1 day"
+    assert fmt_number(12.5, "days", "zh") == "12.5天" and fmt_number(3.5, "months", "zh") == "3.5个月"
+    assert fmt_number(1, "months", "en") == "1 month" and fmt_number(0.2, "months", "en") == "0.2 months"
+    assert fmt_number(0.8788, "score") == "0.88"
+    assert fmt_count(1, "requisition") == "1 requisition" and fmt_count(2, "requisition") == "2 requisitions"
+    assert fmt_count(1, "person") == "1 person" and fmt_count(3, "person", "zh") == "3人"
+    assert fmt_date(dt.datetime(2026, 9, 4)) == "04 Sep 2026" and fmt_date(dt.date(2026, 9, 4), "zh") == "2026年9月4日"
+    assert fmt_value(dt.datetime(2026, 9, 4), "zh") == "2026年9月4日" and fmt_value(None) == "—"
+    assert fmt_value(0.8788) == "0.88" and fmt_value(True, "zh") == "是" and fmt_value(26981.69) == "26,981.69"
+    assert t("period.partial", "zh", label="2025-Q4") == "2025-Q4（不完整）"
     assert t("no.such.key") == "⟦no.such.key⟧"
