@@ -9,8 +9,8 @@ import polars as pl
 import streamlit as st
 
 from analytics.charts import figures as charts
-from analytics.core.i18n import code_label, fmt_delta, fmt_number
-from analytics.people import hiring_report, planning
+from analytics.core.i18n import code_label, fmt_date, fmt_delta, fmt_number
+from analytics.people import hiring_report, planning, recruiting
 from ui import cached
 from ui.context import context, get_database
 from ui.widgets import chart, table
@@ -32,7 +32,7 @@ def channel(frame: pl.DataFrame, col: str = "channel") -> pl.DataFrame:
 
 
 with tab_rec:
-    rec = cached.report(ctx, "hiring.recruiting_overview", period.start, period.end, ctx.as_of)
+    rec = cached.report(ctx, "hiring.recruiting_overview", period.start, period.end, ctx.as_of, min_base=ctx.min_base)
     ttf = rec["time_to_fill_total"].row(0, named=True) if rec["time_to_fill_total"].height else {}
     kp = rec["key_positions_total"].row(0, named=True) if rec["key_positions_total"].height else {}
     c = st.columns(3)
@@ -45,10 +45,14 @@ with tab_rec:
     c[2].metric(ctx.t("hiring.referral_hires"), f"{int(ref.get('referral_hires') or 0):,}", border=True,
                 help=ctx.t("hiring.referral_help", paid=fmt_number(ref.get("bonus_amount_paid"), "currency", lang)))
     total = rec["funnel_total"]
-    fig = go.Figure(go.Funnel(y=[ctx.t(f"hiring.stage.{s}") for s in total["stage"].to_list()],
-                              x=total["reached"].to_list(), textinfo="value+percent initial"))
-    fig.update_layout(template=charts.TEMPLATE, title=ctx.t("hiring.funnel"), height=340)
-    chart(fig, "hiring_funnel", name="recruiting_funnel")
+    small = bool(total["small_base"].any())
+    chart(charts.recruiting_funnel([ctx.t(f"hiring.stage.{s}") for s in total["stage"].to_list()],
+                                   total["reached"].to_list(), lang, ctx.t("hiring.funnel"), small),
+          "hiring_funnel", name="recruiting_funnel")
+    if small:
+        st.caption(ctx.t("figure.small_base_help", n=ctx.min_base))
+    st.caption(ctx.t("hiring.funnel_note", period=ctx.period.label, days=recruiting.FUNNEL_SETTLE_DAYS,
+                     date=fmt_date(ctx.as_of, lang), n=ctx.min_base))
     st.markdown(ctx.t("hiring.by_channel"))
     table(channel(rec["funnel"]), height=260)
     left, right = st.columns(2)
@@ -92,7 +96,7 @@ with tab_plan:
     try:
         inputs = planning.measure(db, ctx.viewer, ctx.as_of)
         scenarios = [replace(s, horizon=horizon) for s in planning.standard_scenarios(inputs, horizon)]
-        scenarios += [planning.load_scenario(name) for name in extra]
+        scenarios += [replace(planning.load_scenario(name), horizon=horizon) for name in extra]
         plan = hiring_report.capacity_plan(db, ctx.viewer, ctx.as_of, scenarios, growth=growth, horizon=horizon)
     except planning.PlanError as exc:
         st.error(str(exc))
@@ -109,6 +113,7 @@ with tab_plan:
     fig.update_layout(template=charts.TEMPLATE, title=ctx.t("hiring.capacity_chart"), height=380,
                       yaxis=charts._axis_format("currency", lang, base["target"].to_list()))
     chart(fig, "plan_capacity", name="capacity_plan")
+    st.caption(ctx.t("hiring.months_short_note"))
     table(plan["summary"])
     st.markdown(ctx.t("hiring.schedule"))
     table(plan["schedule"], height=300)

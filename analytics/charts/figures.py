@@ -287,3 +287,21 @@ def nine_box(counts: pl.DataFrame, lang: str = "en", title: str = "") -> go.Figu
                       yaxis=dict(title=t("talent.potential", lang), type="category", categoryorder="array",
                                  categoryarray=labels, autorange=True))
     return fig
+
+
+def recruiting_funnel(labels: list[str], reached: list[int], lang: str = "en", title: str = "",
+                      small_base: bool = False) -> go.Figure:
+    """Applications reaching each stage, with each stage's share of the applications received; on a small base
+    only the counts ("2 of 3"), drawn grey and marked small base in the title, never as percentages."""
+    base = reached[0] if reached else 0
+    if small_base:
+        text = [t("figure.counts", lang, num=fmt_number(n, "count", lang), den=fmt_number(base, "count", lang))
+                for n in reached]
+        trace = go.Funnel(y=labels, x=reached, text=text, textinfo="text", marker=dict(color=PARTIAL_COLOUR),
+                          hovertemplate="%{y}: %{text}<extra></extra>")
+        title = f"{title} · {t('figure.small_base', lang)}"
+    else:
+        trace = go.Funnel(y=labels, x=reached, textinfo="value+percent initial", marker=dict(color=PALETTE[0]))
+    fig = go.Figure(trace)
+    fig.update_layout(template=TEMPLATE, title=title, height=340)
+    return fig

@@ -56,17 +56,23 @@ def _mask(frame: pl.DataFrame, viewer: Viewer, count: str, values: list[str]) ->
 
 
 def recruiting_overview(db: Database, viewer: Viewer, start: dt.date, end: dt.date, as_of: dt.date,
-                        plan: pl.DataFrame | None = None) -> dict[str, object]:
+                        plan: pl.DataFrame | None = None, min_base: int | None = None) -> dict[str, object]:
     """Funnel by channel, offer acceptance, time to fill (role) and to hire (channel), open requisitions by
     region and role (against ``plan`` when given), key-position fill rate, quality of hire by channel (and by
-    recruiter for person-level viewers), the referral programme, and every excluded-row count."""
+    recruiter for person-level viewers), the referral programme, and every excluded-row count.
+
+    A funnel (a channel's, or the total) on fewer applications than ``min_base`` (TANDEM_MIN_BASE when not
+    given) is flagged ``small_base`` and carries its counts without rates."""
+    from analytics.core.settings import load_settings
+
+    min_base = load_settings().min_base if min_base is None else min_base
     data = recruiting.load(db, viewer, as_of, start=onboarding.history_start(db))
     reqs, apps, hires = data["requisitions"].rows, data["applications"].rows, data["hires"]
     settled, too_recent = recruiting.observable_applications(apps, start, end, as_of)
     quality_cols = ["probation_pass_rate", "retention_12m", "attainment_m4_12"]
     out: dict[str, object] = {
-        "funnel": recruiting.funnel(settled, ["channel"]),
-        "funnel_total": recruiting.funnel(settled, []),
+        "funnel": recruiting.funnel(settled, ["channel"], min_base),
+        "funnel_total": recruiting.funnel(settled, [], min_base),
         "offer_acceptance": recruiting.offer_acceptance(settled, ["channel"]),
         "time_to_fill": recruiting.time_to_fill(reqs, start, end, ["role_id"]),
         "time_to_fill_total": recruiting.time_to_fill(reqs, start, end),

@@ -145,19 +145,25 @@ def key_position_fill_rate(reqs: pl.DataFrame, start: dt.date, end: dt.date, as_
 def observable_applications(apps: pl.DataFrame, start: dt.date, end: dt.date, as_of: dt.date,
                             settle_days: int = FUNNEL_SETTLE_DAYS) -> tuple[pl.DataFrame, int]:
     """Applications made in [start, end] whose funnel has had ``settle_days`` to play out by ``as_of``, and the
-    number of applications in the period excluded because they are too recent."""
+    number of applications in the period excluded because they are too recent.
+
+    A recent application is left out even when it already ended in an accepted offer: keeping the recent
+    successes while leaving out the recent ones still under way would show every stage near 100%."""
     rows = apps.filter(pl.col("applied_date").is_between(start, end))
     settled = pl.col("applied_date") <= as_of - dt.timedelta(days=settle_days)
-    done = pl.col("accepted_date").is_not_null()
-    keep = rows.filter(settled | done)
+    keep = rows.filter(settled)
     # stage dates after the as-of date are not known yet
     keep = keep.with_columns([pl.when(pl.col(c) <= as_of).then(pl.col(c)).alias(c) for _, c in STAGES])
     return keep, rows.height - keep.height
 
 
-def funnel(apps: pl.DataFrame, by: list[str] | tuple[str, ...] = ("channel",)) -> pl.DataFrame:
+def funnel(apps: pl.DataFrame, by: list[str] | tuple[str, ...] = ("channel",), min_base: int | None = None
+           ) -> pl.DataFrame:
     """Per group and stage: applications reaching the stage, conversion from the previous stage, share of those
-    who applied, and the median days from the previous stage (docs/metrics.md ``funnel_conversion``)."""
+    who applied, and the median days from the previous stage (docs/metrics.md ``funnel_conversion``).
+
+    ``applied`` is the group's applications (the base of its shares); with ``min_base``, a group with fewer is
+    flagged ``small_base`` and its conversion and share are left empty: its counts are shown, not its rates."""
     by = list(by)
     parts = []
     for i, (stage, col) in enumerate(STAGES):
@@ -174,9 +180,13 @@ def funnel(apps: pl.DataFrame, by: list[str] | tuple[str, ...] = ("channel",)) -
     out = out.with_columns(
         conversion=pl.when(pl.col("stage_index") == 0).then(1.0).when(prev > 0).then(pl.col("reached") / prev),
         share_of_applied=pl.when(first > 0).then(pl.col("reached") / first),
+        applied=first,
+        small_base=pl.lit(False) if min_base is None else first < min_base,
     )
-    return out.select(*by, "stage", "stage_index", "reached", "conversion", "share_of_applied",
-                      "median_days_from_previous")
+    out = out.with_columns([pl.when(pl.col("small_base")).then(None).otherwise(pl.col(c)).alias(c)
+                            for c in ("conversion", "share_of_applied")])
+    return out.select(*by, "stage", "stage_index", "reached", "applied", "conversion", "share_of_applied",
+                      "small_base", "median_days_from_previous")
 
 
 def offer_acceptance(apps: pl.DataFrame, by: list[str] | tuple[str, ...] = ("channel",)) -> pl.DataFrame:
