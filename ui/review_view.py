@@ -1,4 +1,9 @@
-"""The joint review pages (monthly coordination, quarterly strategy): live or frozen, packs, action items."""
+"""The joint review pages (monthly coordination, quarterly strategy): live or frozen, packs, action items.
+
+A meeting is kind × period × scope. The live review freezes into it once ("freeze again" replaces the numbers,
+on purpose); its action items are added and closed in the live review as well as in the frozen one, by viewers
+whose scope covers the meeting's. User text is shown as plain text (tables and option labels), never markdown.
+"""
 from __future__ import annotations
 
 import datetime as dt
@@ -6,21 +11,35 @@ import datetime as dt
 import polars as pl
 import streamlit as st
 
+from analytics.core.db import Database
 from analytics.core.periods import month_period, quarter_of
 from analytics.reviews import packs
 from analytics.reviews import store as reviews
 from analytics.reviews.content import Review, ReviewError
+from analytics.reviews.context import unit_names
+from analytics.reviews.seed import freeze_seeded
 from ui import cached
 from ui.context import Context, context, get_database
 from ui.widgets import chart
 
-STATUSES = ("open", "in_progress", "done", "dropped")
+STATUSES = reviews.STATUSES
 
 
 def _period(ctx: Context, kind: str):
     """The review's period: the month (monthly) or fiscal quarter (quarterly) holding the selection's end."""
     last = ctx.period.to_date(ctx.as_of).months[-1]
     return month_period(last) if kind == "monthly" else quarter_of(last, ctx.fy_start)
+
+
+def scope_words(ctx: Context, db: Database, scope: str) -> str:
+    """A stored scope in words: "Whole company", "East", "East, North (aggregates only)"."""
+    units, person = reviews.scope_id(scope)
+    if units == "*":
+        text = ctx.t("review.scope_company")
+    else:
+        names = unit_names(db, ctx.lang)
+        text = ("、" if ctx.lang == "zh" else ", ").join(names.get(u, u) for u in units.split(",") if u) or "—"
+    return text if person else ctx.t("review.scope_aggregate", scope=text)
 
 
 def _render(ctx: Context, review: Review, frozen: bool) -> None:
@@ -49,45 +68,109 @@ def _pack_buttons(ctx: Context, review: Review) -> None:
             on_click="ignore")
 
 
-def _action_items(ctx: Context, review_id: int) -> None:
-    db = get_database(ctx.db_path)
+def _items_table(ctx: Context, items: pl.DataFrame) -> pl.DataFrame:
+    """The items as plain-text cells (a table never renders markdown, links or images)."""
+    status = {s: ctx.t(f"review.status.{s}") for s in STATUSES}
+    return items.select(
+        pl.col("text").alias(ctx.t("review.item_text")),
+        pl.col("owner").fill_null("—").alias(ctx.t("review.item_owner")),
+        pl.col("due_date").cast(pl.Utf8).fill_null("—").alias(ctx.t("review.item_due")),
+        (pl.col("status").replace_strict(status, default=pl.col("status"))
+         + pl.when(pl.col("carried_from").is_not_null()).then(pl.lit(" " + ctx.t("review.carried")))
+         .otherwise(pl.lit(""))).alias(ctx.t("review.status")))
+
+
+def _meeting_actions(ctx: Context, db: Database, review: Review, live: bool) -> None:
+    """The meeting's action items: the table, then (for viewers whose scope covers the meeting) a status
+    change and an add form. In the live review, the first write opens the meeting's record."""
+    if live:
+        review_id, items = reviews.meeting_items(db, review.kind, review.period, ctx.viewer)
+    else:
+        review_id, items = review.review_id, reviews.action_items(db, review.review_id)
+    key = f"{review.kind}_{'live' if live else review.review_id}"
     st.subheader(ctx.t("review.actions"))
-    items = reviews.action_items(db, review_id)
+    st.caption(ctx.t("review.meeting_of", period=review.period, scope=scope_words(ctx, db, review.scope)))
+    if live and review_id is None and items.height:
+        previous = reviews.previous_review(db, ctx.viewer, review.kind, before=review.period)
+        st.info(ctx.t("review.open_from_last", n=items.height, period=previous["period"] if previous else "—"))
     if items.is_empty():
         st.caption(ctx.t("review.no_actions"))
-    for row in items.iter_rows(named=True):
-        left, mid, right = st.columns([5, 2, 2])
-        carried = ctx.t("review.carried") if row["carried_from"] else ""
-        left.markdown(f"{row['text']} — *{row['owner'] or '—'}*, {row['due_date'] or '—'} {carried}")
-        status = mid.selectbox(ctx.t("review.status"), STATUSES, index=STATUSES.index(row["status"]),
-                               format_func=lambda s: ctx.t(f"review.status.{s}"), key=f"item_{row['item_id']}",
-                               label_visibility="collapsed")
-        if status != row["status"] and right.button(ctx.t("review.update"), key=f"upd_{row['item_id']}"):
-            reviews.update_action_item(db, row["item_id"], status, ctx.viewer.user)
-            st.rerun()
-    with st.form(f"add_item_{review_id}", clear_on_submit=True):
-        text = st.text_input(ctx.t("review.item_text"))
-        c1, c2 = st.columns(2)
-        owner = c1.text_input(ctx.t("review.item_owner"))
-        due = c2.date_input(ctx.t("review.item_due"), value=dt.date.today() + dt.timedelta(days=30))
-        if st.form_submit_button(ctx.t("review.add_item")) and text.strip():
+    else:
+        st.dataframe(_items_table(ctx, items), hide_index=True, width="stretch")
+    if not reviews.may_write(db, ctx.viewer, review.scope):
+        st.caption(ctx.t("review.read_only"))
+        return
+
+    def meeting() -> int:
+        if review_id is not None:
+            return review_id
+        return reviews.open_meeting(db, review.kind, review.period, review.as_of, ctx.viewer, review.title,
+                                    ctx.viewer.user)
+
+    if items.height:
+        texts = {i: t if len(t) <= 90 else t[:89] + "…" for i, t in zip(items["item_id"], items["text"], strict=True)}
+        left, mid, right = st.columns([5, 2, 1], vertical_alignment="bottom")
+        pick = left.selectbox(ctx.t("review.item_pick"), list(texts), key=f"item_pick_{key}",
+                              format_func=lambda i: texts.get(i, str(i)))
+        status = mid.selectbox(ctx.t("review.status"), STATUSES, format_func=lambda s: ctx.t(f"review.status.{s}"),
+                               key=f"item_status_{key}")
+        if right.button(ctx.t("review.update"), key=f"item_update_{key}"):
             try:
-                reviews.add_action_item(db, review_id, text.strip(), owner or None, due, ctx.viewer.user)
+                target = meeting()
+                reviews.update_action_item(db, reviews.item_in_meeting(db, target, pick), status, ctx.viewer.user,
+                                           viewer=ctx.viewer)
+                st.rerun()
+            except ReviewError as exc:
+                st.error(str(exc))
+    with st.form(f"add_item_{key}", clear_on_submit=True):
+        text = st.text_input(ctx.t("review.item_text"), max_chars=reviews.MAX_TEXT, key=f"item_text_{key}")
+        c1, c2 = st.columns(2)
+        owner = c1.text_input(ctx.t("review.item_owner"), key=f"item_owner_{key}")
+        due = c2.date_input(ctx.t("review.item_due"), value=dt.date.today() + dt.timedelta(days=30))
+        if st.form_submit_button(ctx.t("review.add_item"), key=f"item_add_{key}") and text.strip():
+            try:
+                reviews.add_action_item(db, meeting(), text.strip(), owner or None, due, ctx.viewer.user,
+                                        viewer=ctx.viewer)
                 st.rerun()
             except (ReviewError, ValueError) as exc:
                 st.error(str(exc))
 
 
+def _freeze_controls(ctx: Context, db: Database, review: Review) -> None:
+    """Save the live review as its meeting, once; a frozen meeting offers "freeze again" behind a tick."""
+    kind = review.kind
+    found = reviews.find_meeting(db, kind, review.period, review.scope)
+    if found is None or not found["frozen"]:
+        if st.button(ctx.t("review.save"), key=f"save_{kind}", type="primary"):
+            new_id = reviews.save_review(db, review, ctx.viewer.user)
+            st.session_state[f"review_flash_{kind}"] = ctx.t("review.saved", id=new_id)
+            st.rerun()
+        return
+    when = f"{found['created_at']:%Y-%m-%d %H:%M}" if found["created_at"] else "—"
+    who = found["created_by"] or "—"
+    st.info(ctx.t("review.frozen_already", id=found["review_id"], date=when, who=who))
+    sure = st.checkbox(ctx.t("review.refreeze_confirm", date=when, who=who), key=f"refreeze_ok_{kind}")
+    if st.button(ctx.t("review.refreeze"), key=f"refreeze_{kind}", disabled=not sure):
+        reviews.save_review(db, review, ctx.viewer.user, refreeze=True)
+        st.session_state[f"review_flash_{kind}"] = ctx.t("review.refrozen", id=found["review_id"])
+        st.rerun()
+
+
 def review_page(kind: str) -> None:
     ctx = context()
     db = get_database(ctx.db_path)
+    freeze_seeded(db, fy_start=ctx.fy_start)  # the demo's seeded meeting gets its numbers (once)
     st.title(ctx.t(f"review.{kind}.title"))
     st.caption(ctx.t(f"review.{kind}.caption"))
+    if flash := st.session_state.pop(f"review_flash_{kind}", None):
+        st.success(flash)
     saved = reviews.list_reviews(db, ctx.viewer, kind)
     options = [None, *saved["review_id"].to_list()]
     labels = {None: ctx.t("review.live")} | {
         r["review_id"]: ctx.t("review.saved_label", period=r["period"], as_of=str(r["as_of"]), id=r["review_id"],
-                              open=r["open_items"]) for r in saved.iter_rows(named=True)}
+                              open=r["open_items"]) + " · "
+        + ctx.t("review.entry_owner", scope=scope_words(ctx, db, r["scope"]), who=r["created_by"] or "—")
+        for r in saved.iter_rows(named=True)}
     chosen = st.selectbox(ctx.t("review.open"), options, format_func=labels.get, key=f"review_open_{kind}")
     try:
         if chosen is None:
@@ -101,21 +184,6 @@ def review_page(kind: str) -> None:
     st.markdown(f"### {review.title}")
     _pack_buttons(ctx, review)
     if chosen is None:
-        previous = reviews.previous_review(db, ctx.viewer, kind, before=review.period)
-        if st.button(ctx.t("review.save"), key=f"save_{kind}", type="primary"):
-            new_id = reviews.save_review(db, review, ctx.viewer.user)
-            st.success(ctx.t("review.saved", id=new_id))
-        if previous is not None:
-            open_items = reviews.action_items(db, previous["review_id"]).filter(
-                pl.col("status").is_in(["open", "in_progress"]))
-            if open_items.height:
-                st.info(ctx.t("review.open_from_last", n=open_items.height, period=previous["period"]))
-                st.dataframe(open_items.select(
-                    pl.col("text").alias(ctx.t("review.item_text")), pl.col("owner").alias(ctx.t("review.item_owner")),
-                    pl.col("due_date").cast(pl.Date).cast(pl.Utf8).alias(ctx.t("review.item_due")),
-                    pl.col("status").replace_strict({s: ctx.t(f"review.status.{s}") for s in STATUSES},
-                                                    default=pl.col("status")).alias(ctx.t("review.status"))),
-                    hide_index=True, width="stretch")
+        _freeze_controls(ctx, db, review)
     _render(ctx, review, frozen=chosen is not None)
-    if chosen is not None:
-        _action_items(ctx, chosen)
+    _meeting_actions(ctx, db, review, live=chosen is None)
