@@ -51,16 +51,18 @@ def figure_cards(ctx: Context, figures: Sequence[Figure], per_row: int = 4, capt
 
 
 def chart(fig: go.Figure, key: str, container=st, name: str | None = None, drill: str | None = None,
-          **kwargs) -> object:
+          stamp: str | None = None, **kwargs) -> object:
     """Render a figure from the shared builders exactly as exported (our template, full width), with
     PNG / SVG / PDF downloads drawn on demand by kaleido through the system Chromium (audited). Every
-    exported image carries the sidebar scope, the drill-down unit (``drill``, a display name) and the period."""
+    exported image carries the sidebar scope, the drill-down unit (``drill``, a display name) and the period;
+    ``stamp`` replaces that text where a chart covers another scope or period (a frozen review's)."""
     event = container.plotly_chart(fig, width="stretch", theme=None, key=key, **kwargs)
-    _chart_downloads(fig, key, name or key, container, drill)
+    _chart_downloads(fig, key, name or key, container, drill, stamp)
     return event
 
 
-def _chart_downloads(fig: go.Figure, key: str, name: str, container, drill: str | None = None) -> None:
+def _chart_downloads(fig: go.Figure, key: str, name: str, container, drill: str | None = None,
+                     stamp: str | None = None) -> None:
     from analytics.reviews import export
     from ui.context import _org_tree, context, get_database
 
@@ -74,7 +76,7 @@ def _chart_downloads(fig: go.Figure, key: str, name: str, container, drill: str 
         shown = sorted(labels.get(u, u) for u in units)
         scope = ", ".join(shown[:3]) + (f" +{len(shown) - 3}" if len(shown) > 3 else "")
     period = ctx.t("period.partial", label=ctx.period.label) if ctx.period.is_partial(ctx.as_of) else ctx.period.label
-    stamp = f"{scope}{f' › {drill}' if drill else ''} · {period}"
+    stamp = stamp or f"{scope}{f' › {drill}' if drill else ''} · {period}"
 
     def draw(fmt: str) -> bytes:
         data = export.chart_bytes(fig, fmt, stamp=stamp)
