@@ -38,6 +38,10 @@ def _actions(ctx: Ctx, kind: str) -> Item:
         return Item("actions", title, tx("actions.none", lang, kind=word), tx("actions.def", lang),
                     numbers={"previous_review": None, "items": 0})
     items = store.action_items(ctx.db, prev["review_id"])
+    current = store.find_meeting(ctx.db, kind, ctx.period.label, ctx.viewer.scope_key)
+    if current is not None:  # items carried into this meeting and moved on in it show where they stand now
+        copies = store.action_items(ctx.db, current["review_id"]).filter(pl.col("carried_from").is_not_null())
+        items = items.update(copies.select(pl.col("carried_from").alias("item_id"), "status"), on="item_id")
     counts = {s: items.filter(pl.col("status") == s).height for s in store.STATUSES}
     overdue = items.filter(pl.col("status").is_in(store.OPEN_STATUSES) & (pl.col("due_date") < ctx.day)).height
     numbers = {"previous_review": prev["review_id"], "items": items.height, **counts, "overdue": overdue}

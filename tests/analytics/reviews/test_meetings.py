@@ -157,3 +157,18 @@ def test_the_seeded_review_is_frozen_with_its_numbers(demo):
     entry = _audit(demo, "review_save")
     assert len(entry) == 1 and entry[0]["detail"]["seeded"] is True
     assert reviews.save_review(demo, _review(hr), "hr") == 1  # frozen: saving the company's November again is a no-op
+
+
+def test_an_item_closed_in_the_live_review_shows_closed_in_its_actions_item(demo):
+    from analytics.core.periods import parse_period
+    from analytics.reviews.content import build_review
+
+    hr = full_access("hr")
+    before = build_review(demo, hr, "monthly", parse_period("2025-12")).item("actions").numbers
+    assert (before["items"], before["done"], before["open"]) == (4, 1, 2)  # the seeded November meeting's items
+    december = reviews.open_meeting(demo, "monthly", "2025-12", AS_OF, hr, "Monthly 2025-12", "hr")
+    first_open = int(reviews.action_items(demo, 1).filter(pl.col("status") == "open")["item_id"][0])
+    reviews.update_action_item(demo, reviews.item_in_meeting(demo, december, first_open), "done", "hr", viewer=hr)
+    after = build_review(demo, hr, "monthly", parse_period("2025-12")).item("actions").numbers
+    assert (after["items"], after["done"], after["open"]) == (4, 2, 1)
+    assert reviews.action_items(demo, 1).filter(pl.col("item_id") == first_open)["status"][0] == "open"  # history
