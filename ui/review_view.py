@@ -43,11 +43,12 @@ def scope_words(ctx: Context, db: Database, scope: str) -> str:
 
 
 def _render(ctx: Context, review: Review, frozen: bool) -> None:
+    stamp = f"{scope_words(ctx, get_database(ctx.db_path), review.scope)} · {review.period}"  # on exported charts
     for item in review.items:
         st.subheader(item.title)
         st.markdown(f"**{item.takeaway}**")
         if item.figure is not None:
-            chart(item.figure, f"review_{review.review_id or 'live'}_{item.id}", name=item.id)
+            chart(item.figure, f"review_{review.review_id or 'live'}_{item.id}", name=item.id, stamp=stamp)
         if item.table is not None and item.table.height:
             header, rows, _ = packs.display_rows(item, review.lang)
             st.dataframe(pl.DataFrame(rows, schema=header, orient="row"), hide_index=True, width="stretch")
