@@ -4,11 +4,15 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
+import polars as pl
 import streamlit as st
 
 from analytics.core import auth
+from analytics.core.i18n import code_label
 from analytics.reviews import export
+from ui import cached
 from ui.context import context, get_database
+from ui.widgets import table
 
 ctx = context()
 if not ctx.viewer.is_admin:
@@ -19,7 +23,22 @@ st.title(ctx.t("admin.title"))
 
 st.subheader(ctx.t("admin.users"))
 users = auth.list_users(db)
-st.dataframe(users, hide_index=True, width="stretch")
+units = cached.report(ctx, "attrition.group_names", "team", ctx.lang)
+
+
+def grant_label(grant: str) -> str:
+    """``hr_head@company`` → "HR head · Whole company" in the page's language."""
+    role, _, unit = grant.partition("@")
+    return f"{code_label('owner', role, ctx.lang)} · {units.get(unit, unit)}"
+
+
+def grants_text(value: object) -> str:
+    grants = value if isinstance(value, list) else str(value or "").replace(";", ",").split(",")
+    return ("、" if ctx.lang == "zh" else ", ").join(grant_label(g.strip()) for g in grants if str(g).strip())
+
+
+table(users.with_columns(pl.col("roles").map_elements(grants_text, return_dtype=pl.Utf8))
+      if "roles" in users.columns else users)
 
 
 def parse_grants(text: str) -> list[auth.Grant]:
@@ -77,5 +96,5 @@ with st.expander(ctx.t("admin.roles_file")):
 st.subheader(ctx.t("admin.audit"))
 st.caption(ctx.t("admin.audit_note"))
 log = auth.audit_log(db)
-st.dataframe(log, hide_index=True, width="stretch", height=360)
+table(log, height=360)
 st.download_button(ctx.t("export.csv"), export.csv_bytes(log), "audit_log.csv", "text/csv", key="audit_csv")

@@ -5,7 +5,7 @@ import polars as pl
 import streamlit as st
 
 from analytics.charts import figures as charts
-from analytics.core.i18n import code_label, fmt_number
+from analytics.core.i18n import code_label, fmt_date, fmt_number
 from analytics.core.registry import get_metric
 from analytics.metrics.figure import basis_label
 from analytics.people.attrition_report import BREAKDOWNS, CURVE_GROUPS, HEADLINE_ROWS
@@ -146,10 +146,10 @@ if ctx.viewer.person_level:
                 channel=pl.col("hire_source").map_elements(lambda c: code_label("hire_source", c, lang),
                                                            return_dtype=pl.Utf8),
                 months=(pl.col("tenure_days") / 30.4375).round(1),
-                day=pl.col("termination_date").cast(pl.Utf8))
+                day=pl.col("termination_date").map_elements(lambda d: fmt_date(d, lang), return_dtype=pl.Utf8))
             st.dataframe(formatted(leavers, {
                 "name": (ctx.t("risk.name"), "text"), "unit": (ctx.t("dim.team"), "text"),
-                "day": (ctx.t("attrition.last_day"), "text"), "months": (ctx.t("risk.tenure_months"), "score"),
+                "day": (ctx.t("attrition.last_day"), "text"), "months": (ctx.t("risk.tenure_months"), "count"),
                 "type": (ctx.t("attrition.exit_type"), "text"), "reason": (ctx.t("attrition.reasons"), "text"),
                 "channel": (ctx.t("dim.hire_source"), "text"), "manager": (ctx.t("dim.manager"), "text"),
             }, lang), hide_index=True, width="stretch")

@@ -4,6 +4,7 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
+from analytics.core.i18n import code_label
 from analytics.sources.ingest import (
     ImportProblem,
     importable_tables,
@@ -28,7 +29,8 @@ uploads = st.file_uploader(ctx.t("data.files"), type=["csv", "txt", "tsv", "xlsx
                            accept_multiple_files=True, key="data_files")
 left, mid, right = st.columns(3)
 table = left.selectbox(ctx.t("data.table"), [None, *importable_tables()],
-                       format_func=lambda x: ctx.t("data.auto") if x is None else x, key="data_table")
+                       format_func=lambda x: ctx.t("data.auto") if x is None else code_label("table", x, ctx.lang),
+                       key="data_table")
 profile = mid.selectbox(ctx.t("data.profile"), [None, *list_profiles()],
                         format_func=lambda x: ctx.t("data.no_profile") if x is None else x, key="data_profile")
 flat = right.toggle(ctx.t("data.flat"), value=True, key="data_flat")
@@ -119,7 +121,8 @@ if uploads:
             st.cache_data.clear()  # every page recomputes from the new data version
 
 st.subheader(ctx.t("data.templates"))
-pick = st.selectbox(ctx.t("data.table"), importable_tables(), key="template_table")
+pick = st.selectbox(ctx.t("data.table"), importable_tables(), format_func=lambda x: code_label("table", x, ctx.lang),
+                    key="template_table")
 t1, t2 = st.columns(2)
 t1.download_button(ctx.t("export.csv"), template_csv(pick), f"{pick}_template.csv", "text/csv", key="tpl_csv")
 t2.download_button(ctx.t("export.xlsx"), template_xlsx(pick), f"{pick}_template.xlsx", key="tpl_xlsx")

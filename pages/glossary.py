@@ -4,6 +4,7 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
+from analytics.core.i18n import code_label
 from analytics.core.registry import REGISTRY
 from ui.context import context
 
@@ -23,7 +24,7 @@ rows = [
         "EN" if other == "en" else "中文": m.name(other),
         ctx.t("col.definition"): m.formula(ctx.lang),
         ctx.t("col.denominator"): m.denominator(ctx.lang) or "",
-        ctx.t("col.unit"): m.unit,
+        ctx.t("col.unit"): code_label("metric_unit", m.unit, ctx.lang),
         ctx.t("col.domain"): ctx.t(f"domain.{m.domain}"),
     }
     for m in REGISTRY.values()

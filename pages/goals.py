@@ -4,7 +4,7 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from analytics.core.i18n import fmt_number
+from analytics.core.i18n import code_label, fmt_number
 from analytics.core.registry import REGISTRY
 from analytics.reviews import goals
 from ui import cached
@@ -23,13 +23,13 @@ else:
         unit = g["unit"] or "count"
         rows.append({
             ctx.t("goals.goal"): "\u3000" * int(g["depth"] or 0) + g["title"],
-            ctx.t("goals.status"): goals.status_label(g["status"], lang) if g["status"] else "—",
+            ctx.t("goals.status"): code_label("goal_status", g["status"], lang) if g["status"] else "—",
             ctx.t("goals.metric_col"): g["metric"] or "—",
             ctx.t("goals.target"): fmt_number(g["target"], unit, lang),
             ctx.t("goals.actual"): fmt_number(g["actual"], unit, lang),
             ctx.t("sidebar.period"): g["period"] or "",
             ctx.t("dim.team"): g["org"] or ctx.t("goals.company"),
-            ctx.t("review.item_owner"): g["owner"] or "",
+            ctx.t("review.item_owner"): code_label("owner", g["owner"], lang) if g["owner"] else "",
             ctx.t("goals.action"): g["action"] or "",
             ctx.t("goals.why"): g["reason"] or "",
         })
@@ -37,7 +37,7 @@ else:
     status_col = ctx.t("goals.status")
 
     def colour(value: str) -> str:
-        tone = {goals.status_label(k, lang): c for k, c in
+        tone = {code_label("goal_status", k, lang): c for k, c in
                 (("green", "#d4efdf"), ("amber", "#fdebd0"), ("red", "#f5b7b1"))}.get(value)
         return f"background-color: {tone}" if tone else ""
 
@@ -53,14 +53,16 @@ if ctx.viewer.person_level:
         with st.form("goal_form"):
             goal_id = st.text_input("ID", value=base.goal_id if base else "")
             parent = st.selectbox(ctx.t("goals.parent"), [None, *existing], index=([None, *existing].index(
-                base.parent_id) if base and base.parent_id in existing else 0), key="goal_parent")
+                base.parent_id) if base and base.parent_id in existing else 0), key="goal_parent",
+                format_func=lambda g: "—" if g is None else f"{g} · {existing[g].title(lang)}")
             level = st.selectbox(ctx.t("goals.level"), ["strategy", "sales", "hr"],
-                                 index=["strategy", "sales", "hr"].index(base.level) if base else 0)
+                                 index=["strategy", "sales", "hr"].index(base.level) if base else 0,
+                                 format_func=lambda v: code_label("goal_level", v, lang))
             title_en = st.text_input(ctx.t("goals.title_en"), value=base.title_en if base else "")
             title_zh = st.text_input(ctx.t("goals.title_zh"), value=base.title_zh if base else "")
             metric = st.selectbox(ctx.t("goals.metric"), [None, *REGISTRY],
                                   index=([None, *REGISTRY].index(base.metric_id) if base and base.metric_id else 0),
-                                  format_func=lambda m: "—" if m is None else f"{m} · {REGISTRY[m].name(lang)}")
+                                  format_func=lambda m: "—" if m is None else REGISTRY[m].name(lang))
             target = st.number_input(ctx.t("goals.target"), value=float(base.target or 0) if base else 0.0,
                                      format="%.4f")
             period = st.text_input(ctx.t("sidebar.period"), value=base.period or "" if base else "")

@@ -31,4 +31,4 @@ table(moves.select("customer_name", "industry", "owner_name", "owner_fit", "sugg
 st.subheader(ctx.t("ka.continuity"))
 cont = cached.report(ctx, "talent.continuity", ctx.as_of, capacity)
 st.caption(ctx.t("ka.continuity_note"))
-st.dataframe(cont)
+table(cont)

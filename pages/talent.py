@@ -69,7 +69,7 @@ with tab_box:
 with tab_ready:
     if ctx.viewer.person_level:
         st.markdown(ctx.t("talent.ready_title"))
-        st.dataframe(cached.report(ctx, "talent.readiness", ctx.as_of), height=320)
+        table(cached.report(ctx, "talent.readiness", ctx.as_of), height=320)
         st.markdown(ctx.t("talent.moves"))
         table(cached.report(ctx, "talent.internal_moves", ctx.as_of))
     else:

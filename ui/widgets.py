@@ -138,7 +138,13 @@ SCORE_COLUMNS = {"mean_pre", "mean_post", "mean_diff", "ci_low", "ci_high", "sco
 CODE_COLUMNS = {"role_id": "role", "to_role": "role", "next_role": "role", "region_id": "region", "team_id": "team",
                 "org_unit_id": "team", "hire_source": "hire_source", "channel": "hire_source", "feature": "feature",
                 "exit_reason": "exit_reason", "exit_type": "exit_type", "tier": "tier", "stage": "stage",
-                "skill_id": "skill", "course_id": "course"}
+                "skill_id": "skill", "course_id": "course", "kind": "risk_kind", "status": "account_status",
+                "flag": "readiness", "industry": "industry", "met": "criterion", "missing": "criterion",
+                "reasons": "move_reason", "action": "audit_action", "table": "table", "team": "team",
+                "prep_courses": "course", "factor": "onboarding_factor"}
+#: Columns that only join or order rows: never shown (a person's or account's name is shown instead).
+HIDDEN_COLUMNS = {"stage_index", "employee_id", "customer_id", "owner_id", "backup_id", "cluster", "reason_effects",
+                  "event_id"}
 
 
 def column_unit(name: str) -> str:
@@ -160,16 +166,27 @@ def column_unit(name: str) -> str:
 def _code_names(ctx: Context, kind: str) -> dict[str, str]:
     """Code → name in the page's language for one kind of code column."""
     from analytics.core.i18n import code_label, t
+    from analytics.people.skills import TIERS
     from ui import cached
 
     if kind in {"role", "region", "team", "skill", "course"}:
         return cached.report(ctx, "attrition.group_names", kind, ctx.lang)
     lang = ctx.lang
-    name = {"tier": lambda c: t(f"talent.tier.{c}", lang), "stage": lambda c: t(f"hiring.stage.{c}", lang),
+    name = {"tier": lambda c: t(f"talent.tier.{c}", lang) if c in TIERS else code_label("training_group", c, lang),
+            "onboarding_factor": lambda c: code_label("onboarding_factor", c, lang),
+            "stage": lambda c: t(f"hiring.stage.{c}", lang),
             "hire_source": lambda c: code_label("hire_source", c, lang),
             "feature": lambda c: code_label("feature", c, lang),
             "exit_reason": lambda c: code_label("exit_reason", c, lang),
-            "exit_type": lambda c: code_label("exit_type", c, lang)}[kind]
+            "exit_type": lambda c: code_label("exit_type", c, lang),
+            "risk_kind": lambda c: code_label("risk_kind", c, lang),
+            "account_status": lambda c: code_label("account_status", c, lang),
+            "readiness": lambda c: code_label("readiness", c, lang),
+            "industry": lambda c: code_label("industry", c, lang),
+            "criterion": lambda c: code_label("criterion", c, lang),
+            "move_reason": lambda c: code_label("move_reason", c, lang),
+            "audit_action": lambda c: code_label("audit_action", c, lang),
+            "table": lambda c: code_label("table", c, lang)}[kind]
     return _Lookup(name)
 
 
@@ -190,21 +207,31 @@ def display_frame(ctx: Context, frame: pl.DataFrame, units: dict[str, str] | Non
     from analytics.core.i18n import fmt_number, fmt_value
 
     out = {}
-    for name in frame.columns:
+    hidden = HIDDEN_COLUMNS - ({"employee_id"} if "name" not in frame.columns else set())
+    if "team_id" in frame.columns:
+        hidden = hidden | {"org_unit_id"}
+    if {"name_en", "name_zh"} & set(frame.columns):
+        hidden = hidden | {"archetype"}
+    if {"course_en", "course_zh"} & set(frame.columns):
+        hidden = hidden | {"course_id"}
+    for name in [c for c in frame.columns if c not in hidden]:
         series = frame[name]
-        if series.dtype == pl.Utf8 and name in CODE_COLUMNS:
+        if name in CODE_COLUMNS and series.dtype in (pl.Utf8, pl.List(pl.Utf8)):
             names = _code_names(ctx, CODE_COLUMNS[name])
-            out[name] = [fmt_value(None) if v is None else names.get(v, v) for v in series.to_list()]
+            sep = "、" if ctx.lang == "zh" else ", "
+            out[name] = [fmt_value(None) if v is None else sep.join(names.get(c, c) for c in v) if isinstance(v, list)
+                         else names.get(v, v) for v in series.to_list()]
         elif series.dtype.is_numeric() and series.dtype != pl.Boolean:
             unit = (units or {}).get(name) or column_unit(name)
             out[name] = [fmt_number(v, unit, ctx.lang) for v in series.to_list()]
         elif series.dtype in (pl.Utf8, pl.Categorical, pl.Enum):
             out[name] = [fmt_value(v, ctx.lang) for v in series.cast(pl.Utf8).to_list()]
-        elif series.dtype == pl.List(pl.Utf8):
-            out[name] = [fmt_value(None) if v is None else ", ".join(map(str, v)) for v in series.to_list()]
+        elif isinstance(series.dtype, pl.List):
+            out[name] = [fmt_value(None) if v is None else ", ".join(fmt_value(x, ctx.lang) for x in v)
+                         for v in series.to_list()]
         else:
             out[name] = [fmt_value(v, ctx.lang) for v in series.to_list()]
-    return pl.DataFrame(out, schema={c: pl.Utf8 for c in frame.columns}) if out else frame
+    return pl.DataFrame(out, schema=dict.fromkeys(out, pl.Utf8)) if out else frame
 
 
 def table(frame: pl.DataFrame, height: int | None = None, key: str | None = None,

@@ -90,6 +90,8 @@ def fmt_number(value: float | None, unit: str, lang: str = "en") -> str:
         return fmt_duration(value, unit, lang)
     if unit == "score" and abs(value) < 1:
         return f"{value:.2f}"
+    if unit == "score" and float(value).is_integer():
+        return f"{value:,.0f}"
     if unit == "count":
         return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
     return f"{value:,.1f}"

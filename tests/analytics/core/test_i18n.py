@@ -138,14 +138,19 @@ def _literal_list_args(function: str) -> set[str]:
 # ── the run-time families: where each is built and the values it can take ──
 @cache
 def families() -> dict[str, set[tuple[str, ...]]]:
+    from typing import get_args
+
+    from analytics.core.auth import ROLES
+    from analytics.core.metric import Unit
     from analytics.core.registry import DOMAINS, REGISTRY
     from analytics.people import hiring_report, recruiting, risk, skills, talent
     from analytics.people.attrition_report import BREAKDOWNS, CURVE_GROUPS, HEADLINE_ROWS
-    from analytics.reviews import packs
+    from analytics.reviews import goals, packs
     from analytics.reviews.store import STATUSES
     from analytics.sales import scorecard
     from analytics.sales.quota_report import RAMP_SPLITS
     from analytics.sources.demo import vocabulary as demo
+    from analytics.sources.ingest import importable_tables
     from analytics.sources.ingest.values import DEFAULT_VALUE_MAPS
     from ui.context import GRAINS
 
@@ -164,6 +169,25 @@ def families() -> dict[str, set[tuple[str, ...]]]:
         "exit_reason": mapped("employees.exit_reason", *demo.EXIT_REASONS),
         "hire_source": mapped("hire_source", *demo.SOURCES),
         "feature": set(risk.FEATURES),
+        # ui/widgets.py display_frame: code columns of the tables, and the admin and goals pages
+        "risk_kind": {"exit", "high_risk"},
+        "account_status": {"no_owner", "left", "leaving", "high_risk"},
+        "readiness": {"ready_now", "ready_later", "not_yet"},
+        "criterion": set(talent.CRITERIA),
+        "industry": set(demo.INDUSTRIES),
+        "move_reason": {"r_repeat", "r_retention_skill", "h_new", "h_prospecting_skill", "cs_results", "k_share",
+                        "k_skill", "k_results"},
+        "goal_level": {"strategy", "sales", "hr"},
+        "goal_status": set(goals.STATUSES),
+        "onboarding_factor": {"mentored", "plan_done"},
+        "training_group": {"all", "left"},
+        "metric_unit": set(get_args(Unit)),
+        "owner": {*ROLES, "ka_lead", "recruiting_lead"},
+        "table": set(importable_tables()),
+        "audit_action": {"demo", "login", "login_failed", "login_throttled", "user_add", "user_disable", "user_enable",
+                         "user_password", "user_roles", "roles_file", "export", "import", "view_pay", "review_save",
+                         "review_refreeze", "meeting_open", "action_item_add", "action_item_update", "goal_update",
+                         "goal_delete"},
     }
     one = lambda values: {(v,) for v in values}  # noqa: E731
     return {
