@@ -2,72 +2,96 @@
 
 Which pages appear depends on the signed-in user's roles; what each page shows is filtered in the data
 layer by the user's Viewer (scope and fields), never here.
+
+This file is read twice. ``streamlit run app.py`` finds the ``st.App`` below, imports the file as the
+module ``app`` and serves that application: Streamlit plus the session-cookie endpoints of
+``ui.session``. Each script run then executes the file as ``__main__`` and draws the app (``main``).
 """
 from __future__ import annotations
+
+import functools
 
 import streamlit as st
 
 from analytics.core.i18n import t
 from analytics.core.settings import SettingsError, load_settings
+from ui import session
 from ui.auth import current_viewer, ensure_cookie_secret, login_view, logout_button
 from ui.context import end_run, open_or_stop, render_sidebar
 from ui.language import lang
 
-st.set_page_config(page_title="Tandem", page_icon="🚲", layout="wide")
-
-try:
-    settings = load_settings()
-except SettingsError as exc:
-    st.error(str(exc))
-    st.stop()
-
-ensure_cookie_secret()
-db = open_or_stop(settings)
-language = lang()
-viewer = current_viewer(db, settings)
-
-if viewer is None:
-    st.navigation([st.Page(lambda: login_view(db), title=t("auth.title", language), icon=":material/login:",
-                           url_path="login")]).run()
-    st.stop()
+SLUGS = ("overview", "monthly-review", "quarterly-review", "goals", "attrition", "risk", "hiring", "talent",
+         "training", "quota", "scorecard", "key-accounts", "incentives", "glossary", "data", "admin", "no-access")
 
 
-def page(path: str, key: str, icon: str, slug: str, default: bool = False) -> st.Page:
-    return st.Page(path, title=t(key, language), icon=icon, url_path=slug, default=default)
+def main() -> None:
+    st.set_page_config(page_title="Tandem", page_icon="🚲", layout="wide")
+
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        st.error(str(exc))
+        st.stop()
+
+    ensure_cookie_secret()
+    db = open_or_stop(settings)
+    language = lang()
+    viewer = current_viewer(db, settings)
+
+    if viewer is None:  # the sign-in form at every page's address, so a shared link opens its page after sign-in
+        login = [st.Page(lambda: login_view(db), title=t("auth.title", language), icon=":material/login:",
+                         url_path="login", default=True)]
+        login += [st.Page(functools.partial(login_view, db), title=t("auth.title", language),
+                          icon=":material/login:", url_path=slug) for slug in SLUGS]
+        st.navigation(login, position="hidden").run()
+        st.stop()
+
+    def page(path: str, key: str, icon: str, slug: str, default: bool = False) -> st.Page:
+        return st.Page(path, title=t(key, language), icon=icon, url_path=slug, default=default)
+
+    reviews = [page("pages/overview.py", "nav.overview", ":material/dashboard:", "overview", default=True),
+               page("pages/review_monthly.py", "nav.review_monthly", ":material/event:", "monthly-review"),
+               page("pages/review_quarterly.py", "nav.review_quarterly", ":material/event_note:", "quarterly-review"),
+               page("pages/goals.py", "nav.goals", ":material/flag:", "goals")]
+    people = [page("pages/attrition.py", "nav.attrition", ":material/group_remove:", "attrition"),
+              page("pages/risk.py", "nav.risk", ":material/warning:", "risk"),
+              page("pages/hiring.py", "nav.hiring", ":material/person_add:", "hiring"),
+              page("pages/talent.py", "nav.talent", ":material/psychology:", "talent"),
+              page("pages/training.py", "nav.training", ":material/school:", "training")]
+    sales = [page("pages/quota.py", "nav.quota", ":material/trending_up:", "quota")]
+    if viewer.person_level:
+        sales.append(page("pages/scorecard.py", "nav.scorecard", ":material/leaderboard:", "scorecard"))
+        sales.append(page("pages/key_accounts.py", "nav.key_accounts", ":material/handshake:", "key-accounts"))
+    if viewer.sees_any_pay:
+        sales.append(page("pages/incentives.py", "nav.incentives", ":material/payments:", "incentives"))
+    reference = [page("pages/glossary.py", "nav.glossary", ":material/menu_book:", "glossary")]
+    if viewer.is_admin or viewer.sees_pay:  # loading data changes everyone's numbers: HR head and admins
+        reference.append(page("pages/data.py", "nav.data", ":material/upload_file:", "data"))
+    if viewer.is_admin:
+        reference.append(page("pages/admin.py", "nav.admin", ":material/admin_panel_settings:", "admin"))
+
+    if viewer.sees_nothing:  # no role, or disabled: nothing but the way out
+        reviews, people, sales = [page("pages/no_access.py", "nav.no_access", ":material/block:", "no-access",
+                                       default=True)], [], []
+        reference = []
+
+    pages = {t("nav.group.reviews", language): reviews, t("nav.group.hr", language): people,
+             t("nav.group.sales", language): sales, t("nav.group.reference", language): reference}
+    navigation = st.navigation({group: items for group, items in pages.items() if items}, expanded=True)
+    logout_button(viewer, db)
+    render_sidebar(db, settings, viewer)
+    try:
+        navigation.run()
+    finally:
+        end_run()
 
 
-reviews = [page("pages/overview.py", "nav.overview", ":material/dashboard:", "overview", default=True),
-           page("pages/review_monthly.py", "nav.review_monthly", ":material/event:", "monthly-review"),
-           page("pages/review_quarterly.py", "nav.review_quarterly", ":material/event_note:", "quarterly-review"),
-           page("pages/goals.py", "nav.goals", ":material/flag:", "goals")]
-people = [page("pages/attrition.py", "nav.attrition", ":material/group_remove:", "attrition"),
-          page("pages/risk.py", "nav.risk", ":material/warning:", "risk"),
-          page("pages/hiring.py", "nav.hiring", ":material/person_add:", "hiring"),
-          page("pages/talent.py", "nav.talent", ":material/psychology:", "talent"),
-          page("pages/training.py", "nav.training", ":material/school:", "training")]
-sales = [page("pages/quota.py", "nav.quota", ":material/trending_up:", "quota")]
-if viewer.person_level:
-    sales.append(page("pages/scorecard.py", "nav.scorecard", ":material/leaderboard:", "scorecard"))
-    sales.append(page("pages/key_accounts.py", "nav.key_accounts", ":material/handshake:", "key-accounts"))
-if viewer.sees_any_pay:
-    sales.append(page("pages/incentives.py", "nav.incentives", ":material/payments:", "incentives"))
-reference = [page("pages/glossary.py", "nav.glossary", ":material/menu_book:", "glossary")]
-if viewer.is_admin or viewer.sees_pay:  # loading data changes everyone's numbers: HR head and admins
-    reference.append(page("pages/data.py", "nav.data", ":material/upload_file:", "data"))
-if viewer.is_admin:
-    reference.append(page("pages/admin.py", "nav.admin", ":material/admin_panel_settings:", "admin"))
+if __name__ == "__main__":  # a script run
+    main()
+else:  # imported by ``streamlit run app.py`` (or an ASGI server): Streamlit with the session endpoints
+    app = st.App(__file__, routes=session.routes())
+    # Navigation is st.navigation's alone: without this, the first run after a start that asks for a page
+    # (a shared link) would run pages/<page>.py on its own, as Streamlit does for a bare pages/ folder.
+    from streamlit.runtime.pages_manager import PagesManager
 
-if viewer.sees_nothing:  # no role, or disabled: nothing but the way out
-    reviews, people, sales = [page("pages/no_access.py", "nav.no_access", ":material/block:", "no-access",
-                                   default=True)], [], []
-    reference = []
-
-pages = {t("nav.group.reviews", language): reviews, t("nav.group.hr", language): people,
-         t("nav.group.sales", language): sales, t("nav.group.reference", language): reference}
-navigation = st.navigation({group: items for group, items in pages.items() if items}, expanded=True)
-logout_button(viewer)
-render_sidebar(db, settings, viewer)
-try:
-    navigation.run()
-finally:
-    end_run()
+    PagesManager.uses_pages_directory = False

@@ -1,8 +1,11 @@
 """Sign-in for the app: local accounts (argon2 hashes), optional OIDC through ``st.login``, session expiry.
 
-The signed-in user lives in server-side session state (never in a client cookie), so a page reload or an
-expired session asks to sign in again; the Viewer is rebuilt from the database on every run, so a
-disabled user or a changed role takes effect at once.
+A sign-in with a password starts a server-side session (``analytics.core.sessions``) whose token the
+browser keeps in an HttpOnly, SameSite=Strict cookie (``ui.session``), so a reload or a shared link stays
+signed in until sign-out, a password change or the idle time (TANDEM_SESSION_MINUTES). The user of a run
+is in session state, bound to that cookie: a connection that does not present the same valid token (for
+instance one that only knows the Streamlit session id) is signed out. The Viewer is rebuilt from the
+database on every run, so a disabled user or a changed role takes effect at once.
 """
 from __future__ import annotations
 
@@ -13,11 +16,12 @@ from pathlib import Path
 
 import streamlit as st
 
-from analytics.core import auth
+from analytics.core import auth, sessions
 from analytics.core.access import Viewer
 from analytics.core.db import Database
 from analytics.core.i18n import t
 from analytics.core.settings import PROJECT_ROOT, Settings
+from ui import session as cookie
 from ui.language import lang
 
 SESSION_MINUTES = int(os.environ.get("TANDEM_SESSION_MINUTES", "480"))  # idle time before signing in again
@@ -45,7 +49,7 @@ def _oidc_configured() -> bool:
 
 def current_viewer(db: Database, settings: Settings) -> Viewer | None:
     """The signed-in user's Viewer, or None (not signed in, or the session expired)."""
-    session = st.session_state.get("auth")
+    session = _cookie_session(db)
     now = dt.datetime.now()
     auto = os.environ.get("TANDEM_DEMO_AUTOLOGIN")
     if session is None and auto and db.meta("demo") == "true" and db.scalar(
@@ -59,7 +63,7 @@ def current_viewer(db: Database, settings: Settings) -> Viewer | None:
         session = st.session_state["auth"] = {"user": viewer.user, "seen": now}
     if session is None:
         return None
-    if now - session["seen"] > dt.timedelta(minutes=SESSION_MINUTES):
+    if "sid" not in session and now - session["seen"] > dt.timedelta(minutes=SESSION_MINUTES):
         st.session_state.pop("auth", None)
         st.session_state["auth_expired"] = True
         return None
@@ -73,6 +77,8 @@ def login_view(db: Database) -> None:
     st.title(t("auth.title", language))
     if st.session_state.pop("auth_expired", False):
         st.info(t("auth.expired", language))
+    if st.session_state.pop("forget_cookie", False) and cookie.active():
+        cookie.call(cookie.SIGN_OUT_PATH)  # the token is revoked already; the browser drops it too
     with st.form("login"):
         username = st.text_input(t("auth.username", language), key="login_user")
         password = st.text_input(t("auth.password", language), type="password", key="login_password")
@@ -83,7 +89,11 @@ def login_view(db: Database) -> None:
         except auth.AuthError as exc:
             st.error(t("auth.refused", language, reason=str(exc)))
         else:
-            st.session_state["auth"] = {"user": username.strip(), "seen": dt.datetime.now()}
+            session = st.session_state["auth"] = {"user": username.strip(), "seen": dt.datetime.now()}
+            if cookie.active():  # a new token (the one this browser held is revoked); the next run sets the cookie
+                token = sessions.create_session(db, username.strip(), replaces=cookie.cookie_token())
+                session.update(sid=sessions.token_hash(token), conn=cookie.connection(),
+                               ticket=cookie.issue_ticket(token))
             st.rerun()
     if _oidc_configured():
         st.button(t("auth.sso", language), on_click=st.login)
@@ -97,11 +107,37 @@ def login_view(db: Database) -> None:
         st.warning(t("auth.no_users", language))
 
 
-def logout_button(viewer: Viewer) -> None:
+def logout_button(viewer: Viewer, db: Database | None = None) -> None:
     language = lang()
     st.sidebar.caption(t("auth.signed_in", language, user=viewer.user))
     if st.sidebar.button(t("auth.sign_out", language), key="logout"):
-        st.session_state.pop("auth", None)
+        ended = st.session_state.pop("auth", None) or {}
+        if db is not None and ended.get("sid"):
+            sessions.revoke(db, ended["sid"], hashed=True)  # the cookie's token is worthless from now on
         if _oidc_configured() and getattr(st.user, "is_logged_in", False):
             st.logout()
+        st.session_state["forget_cookie"] = True
         st.rerun()
+
+
+def _cookie_session(db: Database) -> dict | None:
+    """The run's signed-in session: the one in session state if the connection still presents its valid
+    token, else the one the connection's cookie names (a reload, a shared link), else None."""
+    session = st.session_state.get("auth")
+    token = cookie.cookie_token()
+    if session is not None and "sid" in session:
+        # the browser's cookie, or the very connection that signed in (its cookie arrives with the next one)
+        bound = (token is not None and sessions.token_hash(token) == session["sid"]) or (
+            session.get("conn") is not None and session["conn"] == cookie.connection())
+        if bound and sessions.validate(db, session["sid"], SESSION_MINUTES, hashed=True) == session["user"]:
+            if "ticket" in session:  # just signed in: the browser fetches its cookie in the background
+                cookie.call(cookie.SIGN_IN_PATH, ticket=session.pop("ticket"))
+            return session
+        st.session_state.pop("auth", None)  # signed out elsewhere, expired, or another browser: sign in again
+        session = None
+    if session is None and token is not None:
+        user = sessions.validate(db, token, SESSION_MINUTES)
+        if user is not None:
+            session = st.session_state["auth"] = {"user": user, "seen": dt.datetime.now(),
+                                                  "sid": sessions.token_hash(token)}
+    return session

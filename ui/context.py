@@ -2,6 +2,12 @@
 
 ``app.py`` calls :func:`render_sidebar` once per run before the page; pages call
 :func:`context` to read it. Widget keys persist in ``st.session_state`` across pages.
+
+The choices are also kept in the URL (``?lang=zh&grain=quarter&period=2025-Q3&region=east&team=east-01``;
+the page is the URL's path), so a reload or a shared link opens the same view: a fresh session takes each
+choice from the URL when it is one the viewer may make. Without one, the period is the last complete
+period of the grain at the data's as-of date (a meeting reviews a finished period); the current, partial
+one is the newest choice in the picker, labelled partial.
 """
 from __future__ import annotations
 
@@ -91,16 +97,41 @@ def _scope_widgets(viewer: Viewer, tree: list[dict], language: str) -> Viewer:
             parents.get(x) == u["org_unit_id"] for x in allowed)]
     labels = {u["org_unit_id"]: u[name] for u in tree}
     labels[ALL] = t("sidebar.all", language)
-    region = st.sidebar.selectbox(t("sidebar.region", language), [ALL, *[u["org_unit_id"] for u in regions]],
-                                  format_func=labels.get, key="scope_region")
+    region_ids = [ALL, *[u["org_unit_id"] for u in regions]]
+    _seed("scope_region", region_ids, st.query_params.get("region"), ALL)
+    region = st.sidebar.selectbox(t("sidebar.region", language), region_ids, format_func=labels.get,
+                                  key="scope_region")
     team = ALL
     if region != ALL:
         teams = [u["org_unit_id"] for u in tree if u["level"] == "team" and u["parent_id"] == region
                  and (allowed is None or region in allowed or u["org_unit_id"] in allowed)]
+        _seed("scope_team", [ALL, *teams], st.query_params.get("team"), ALL)
         team = st.sidebar.selectbox(t("sidebar.team", language), [ALL, *teams], format_func=labels.get,
                                     key="scope_team")
+    _keep_in_url(region=None if region == ALL else region, team=None if team == ALL else team)
     chosen = team if team != ALL else region if region != ALL else None
     return viewer.narrowed(chosen, parents)
+
+
+def last_complete(periods: list[Period], as_of: dt.date) -> Period:
+    """The newest period complete at ``as_of`` (periods newest first); the oldest one if none is."""
+    return next((p for p in periods if not p.is_partial(as_of)), periods[-1])
+
+
+def _seed(key: str, options: list[str] | tuple[str, ...], wanted: str | None, default: str) -> None:
+    """Before a picker is drawn: a session without a valid choice yet takes the URL's, else ``default``."""
+    if st.session_state.get(key) not in options:
+        st.session_state[key] = wanted if wanted in options else default
+
+
+def _keep_in_url(**values: str | None) -> None:
+    """Write the choices into the URL's query string (None removes one), touching only what changed."""
+    for name, value in values.items():
+        if value is None:
+            if name in st.query_params:
+                del st.query_params[name]
+        elif st.query_params.get(name) != value:
+            st.query_params[name] = value
 
 
 def render_sidebar(db: Database, settings: Settings, viewer: Viewer) -> Context:
@@ -117,15 +148,18 @@ def render_sidebar(db: Database, settings: Settings, viewer: Viewer) -> Context:
     span = _data_months(str(db.path), version)
     first = span[0] if span else month_start(as_of)
     last = month_start(as_of)
+    _seed("grain", GRAINS, st.query_params.get("grain"), GRAINS[0])
     grain = st.sidebar.selectbox(t("sidebar.grain", language), GRAINS, format_func=lambda g: t(f"grain.{g}", language),
                                  key="grain")
     periods = list(reversed(periods_of_grain(max(first, dt.date(last.year - 6, 1, 1)), last, grain,
                                              settings.fiscal_year_start)))
     by_label = {p.label: p for p in periods}
+    _seed(f"period_{grain}", list(by_label), st.query_params.get("period"), last_complete(periods, as_of).label)
     label = st.sidebar.selectbox(
         t("sidebar.period", language), list(by_label),
         format_func=lambda x: t("period.partial", language, label=x) if by_label[x].is_partial(as_of) else x,
         key=f"period_{grain}")
+    _keep_in_url(grain=grain, period=label)
     scoped = _scope_widgets(viewer, _org_tree(str(db.path), version), language)
     st.sidebar.caption(t("sidebar.as_of", language, date=fmt_date(as_of, language)))
     ctx = Context(lang=language, viewer=scoped, period=by_label[label], as_of=as_of, data_version=version,
