@@ -1,0 +1,92 @@
+"""The sidebar under AppTest: a meeting's default is the last complete period of the grain (the partial one
+stays in the picker), and the URL carries grain, period and scope both ways."""
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from analytics.core.db import Database
+from tests.app.conftest import sign_in
+from tests.app.test_pages import APP, TIMEOUT
+
+AS_OF = "2025-11-15"  # mid-month and mid-quarter: 2025-11 and 2025-Q4 are partial
+
+
+@pytest.fixture(scope="module")
+def mid_quarter_db(demo_db_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("mid_quarter") / "app.duckdb"
+    shutil.copy(demo_db_path, path)
+    db = Database(path)
+    with db.transaction() as cur:
+        cur.execute("insert or replace into meta values ('as_of', $v)", {"v": AS_OF})
+    db.close()
+    return path
+
+
+def run_app(db_path: Path, monkeypatch: pytest.MonkeyPatch, query: dict[str, str] | None = None,
+            **state: object) -> AppTest:
+    monkeypatch.setenv("TANDEM_DB", str(db_path))
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    sign_in(at, "demo.hr")
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    for key, value in state.items():
+        at.session_state[key] = value
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_default_period_is_the_last_complete_quarter(mid_quarter_db: Path, monkeypatch: pytest.MonkeyPatch):
+    at = run_app(mid_quarter_db, monkeypatch)
+    box = at.selectbox(key="period_quarter")
+    assert box.options[0].startswith("2025-Q4")  # the current, partial quarter: one click away, labelled
+    assert "2025-Q4" in box.options[0] and box.options[0] != "2025-Q4"
+    assert box.value == "2025-Q3"
+    assert at.query_params["period"] == "2025-Q3" and at.query_params["grain"] == "quarter"
+
+
+def test_default_period_is_the_last_complete_month(mid_quarter_db: Path, monkeypatch: pytest.MonkeyPatch):
+    at = run_app(mid_quarter_db, monkeypatch, grain="month")
+    assert at.selectbox(key="period_month").value == "2025-10"
+    at = run_app(mid_quarter_db, monkeypatch, grain="fiscal_year")
+    box = at.selectbox(key="period_fiscal_year")
+    assert box.value != box.options[0] and box.value == box.options[1]  # the running fiscal year is partial
+
+
+def test_the_url_opens_the_same_view(mid_quarter_db: Path, monkeypatch: pytest.MonkeyPatch):
+    at = run_app(mid_quarter_db, monkeypatch, {"grain": "month", "period": "2025-06", "region": "east",
+                                               "team": "east-01"})
+    assert at.selectbox(key="grain").value == "month"
+    assert at.selectbox(key="period_month").value == "2025-06"
+    assert at.selectbox(key="scope_region").value == "east"
+    assert at.selectbox(key="scope_team").value == "east-01"
+    assert {k: at.query_params[k] for k in ("grain", "period", "region", "team")} == {
+        "grain": "month", "period": "2025-06", "region": "east", "team": "east-01"}
+
+
+def test_the_url_cannot_widen_scope_or_pick_an_unknown_period(mid_quarter_db: Path,
+                                                              monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("TANDEM_DB", str(mid_quarter_db))
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    sign_in(at, "demo.director.east")
+    at.query_params["region"] = "north"
+    at.query_params["period"] = "1999-Q1"
+    at.run()
+    assert not at.exception
+    assert at.selectbox(key="scope_region").value == "__all__"  # north is not a choice for East's director
+    assert at.selectbox(key="period_quarter").value == "2025-Q3"
+    assert "region" not in at.query_params
+
+
+def test_the_sign_in_form_answers_at_every_page_address():
+    """app.py's SLUGS (the addresses the sign-in form is served at) name every page of the navigation."""
+    source = Path(APP).read_text(encoding="utf-8")
+    slugs = set(re.findall(r'page\("pages/[a-z_]+\.py", "[a-z_.]+", ":material/[a-z_]+:", "([a-z-]+)"', source))
+    namespace: dict[str, object] = {}
+    exec(re.search(r"SLUGS = \(.*?\)\n", source, re.S).group(0), namespace)
+    assert slugs and slugs == set(namespace["SLUGS"])
