@@ -84,7 +84,8 @@ with tab_onb:
                           delta_description=ctx.t("risk.vs_baseline", value=fmt_number(base, "score", lang)))
     st.caption(ctx.t("hiring.watch_note"))
     if ctx.viewer.person_level and isinstance(watch.get("watch_list"), pl.DataFrame):
-        table(channel(watch["watch_list"], "hire_source"))
+        table(channel(watch["watch_list"], "hire_source").with_columns(pl.col("reasons").map_elements(
+            lambda rs: [hiring_report.watch_reason(r, lang) for r in rs], return_dtype=pl.List(pl.Utf8))))
 
 with tab_plan:
     db = get_database(ctx.db_path)
@@ -101,11 +102,18 @@ with tab_plan:
     except planning.PlanError as exc:
         st.error(str(exc))
         st.stop()
+    regions = cached.report(ctx, "attrition.group_names", "region", lang)
+
+    def named(frame: pl.DataFrame) -> pl.DataFrame:
+        return frame.with_columns(pl.col("scenario").map_elements(
+            lambda n: hiring_report.scenario_label(n, lang, regions), return_dtype=pl.Utf8))
+
     fig = go.Figure()
     data = plan["chart"]
     for i, name in enumerate(dict.fromkeys(data["scenario"].to_list())):
         part = data.filter(pl.col("scenario") == name)
-        fig.add_scatter(x=part["month"].to_list(), y=part["capacity"].to_list(), name=name, mode="lines",
+        fig.add_scatter(x=part["month"].to_list(), y=part["capacity"].to_list(), mode="lines",
+                        name=hiring_report.scenario_label(name, lang, regions),
                         line=dict(color=charts.PALETTE[i % len(charts.PALETTE)], width=2.5))
     base = data.filter(pl.col("scenario") == data["scenario"][0])
     fig.add_scatter(x=base["month"].to_list(), y=base["target"].to_list(), name=ctx.t("hiring.target"),
@@ -114,13 +122,14 @@ with tab_plan:
                       yaxis=charts._axis_format("currency", lang, base["target"].to_list()))
     chart(fig, "plan_capacity", name="capacity_plan")
     st.caption(ctx.t("hiring.months_short_note"))
-    table(plan["summary"])
+    table(named(plan["summary"]))
     st.markdown(ctx.t("hiring.schedule"))
-    table(plan["schedule"], height=300)
+    table(named(plan["schedule"]), height=300)
     with st.expander(ctx.t("hiring.new_scenario")):
         name = st.text_input(ctx.t("hiring.scenario_name"), key="scn_name")
         delta = st.number_input(ctx.t("hiring.attrition_delta"), -20.0, 20.0, 0.0, 1.0, key="scn_attr")
-        ramp = st.selectbox(ctx.t("hiring.ramp"), ["measured", "mentored"], key="scn_ramp")
+        ramp = st.selectbox(ctx.t("hiring.ramp"), ["measured", "mentored"], key="scn_ramp",
+                            format_func=lambda r: code_label("ramp_basis", r, lang))
         factor = st.number_input(ctx.t("hiring.target_factor"), 0.0, 3.0, 1.0, 0.05, key="scn_factor")
         region = st.text_input(ctx.t("hiring.open_region"), key="scn_region")
         month = st.date_input(ctx.t("hiring.open_month"), value=dt.date(ctx.as_of.year + 1, 4, 1), key="scn_month")

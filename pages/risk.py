@@ -75,12 +75,12 @@ elif ctx.viewer.person_level:
               help=ctx.t("risk.high_help", p=fmt_number(threshold, "ratio", lang)))
     st.dataframe(shown.select(
         pl.col("name").alias(ctx.t("risk.name")),
-        pl.col("team_id").replace_strict(names, default=pl.col("team_id")).alias(ctx.t("dim.team")),
+        pl.col("team_id").replace_strict(names, default=pl.col("team_id")).fill_null("—").alias(ctx.t("dim.team")),
         pl.col("role_id").replace_strict(roles, default=pl.col("role_id")).alias(ctx.t("dim.role")),
         (pl.col("tenure_days") / 30.4375).round(1).alias(ctx.t("risk.tenure_months")),
         (pl.col("probability") * 100).round(1).alias(ctx.t("risk.probability")),
         pl.Series(ctx.t("risk.drivers"), [
-            ("；" if lang == "zh" else "; ").join(risk_report.describe_driver(f, v, lang) for f, v in
+            ("；" if lang == "zh" else "; ").join(risk_report.describe_driver(f, v, lang, roles) for f, v in
                                                  zip(fs, vs, strict=True))
             for fs, vs in zip(shown["drivers"].to_list(), shown["driver_values"].to_list(), strict=True)]),
     ), hide_index=True, width="stretch",

@@ -22,7 +22,7 @@ from analytics.core.db import Database
 from analytics.core.i18n import t
 from analytics.core.settings import PROJECT_ROOT, Settings
 from ui import session as cookie
-from ui.language import lang
+from ui.language import lang, language_switch
 
 SESSION_MINUTES = int(os.environ.get("TANDEM_SESSION_MINUTES", "480"))  # idle time before signing in again
 SECRETS = PROJECT_ROOT / ".streamlit" / "secrets.toml"
@@ -73,7 +73,7 @@ def current_viewer(db: Database, settings: Settings) -> Viewer | None:
 
 def login_view(db: Database) -> None:
     """The sign-in form (and, in demo mode, the demo accounts with their password)."""
-    language = lang()
+    language = language_switch()
     st.title(t("auth.title", language))
     if st.session_state.pop("auth_expired", False):
         st.info(t("auth.expired", language))

@@ -13,3 +13,19 @@ def lang() -> str:
         return chosen
     wanted = st.query_params.get("lang")
     return wanted if wanted in LANG_LABELS else "en"
+
+
+def language_switch() -> str:
+    """English / 简体中文 where the sidebar is not drawn (the sign-in page): the choice becomes the session's
+    language and goes into the URL, as the sidebar's switch does. Returns the language chosen."""
+    from analytics.core.i18n import t
+
+    st.session_state["lang_signin"] = lang()  # follow a choice made in the sidebar before signing out
+
+    def switch() -> None:
+        st.session_state["lang"] = st.session_state["lang_signin"]
+        st.query_params["lang"] = st.session_state["lang_signin"]
+
+    st.radio(t("sidebar.language", lang()), list(LANG_LABELS), format_func=LANG_LABELS.get, key="lang_signin",
+             horizontal=True, on_change=switch)
+    return lang()

@@ -90,6 +90,39 @@ def recruiting_overview(db: Database, viewer: Viewer, start: dt.date, end: dt.da
     return out
 
 
+def scenario_label(name: str, lang: str, regions: dict[str, str] | None = None) -> str:
+    """A capacity scenario's name in the words of ``lang`` (the standard scenarios; a saved one keeps its name)."""
+    if name == "baseline":
+        return t("hiring.scenario.baseline", lang)
+    if name == "mentored ramp":
+        return t("hiring.scenario.mentored", lang)
+    if m := re.fullmatch(r"attrition ([+-]?\d+(?:\.\d+)?) pts", name):
+        return t("hiring.scenario.attrition", lang, d=m[1])
+    if m := re.fullmatch(r"target \+(\d+)%", name):
+        return t("hiring.scenario.target", lang, p=f"{m[1]}%")
+    if m := re.fullmatch(r"open (\S+)", name):
+        return t("hiring.scenario.open", lang, region=(regions or {}).get(m[1], m[1]))
+    return name
+
+
+def watch_reason(reason: str, lang: str) -> str:
+    """A watch-list reason (as the onboarding model words it, in English) in the words of ``lang``."""
+    from analytics.core.i18n import code_label
+
+    if m := re.fullmatch(r"(not )?hired through (\w+)", reason):
+        channel = code_label("hire_source", m[2], lang)
+        return t("hiring.watch.not_through" if m[1] else "hiring.watch.through", lang, channel=channel)
+    if reason == "no mentor in the first month":
+        return t("hiring.watch.no_mentor", lang)
+    if reason == "mentored":
+        return t("hiring.watch.mentored", lang)
+    if m := re.fullmatch(r"onboarding plan at (\d+)% of the expected pace", reason):
+        return t("hiring.watch.plan_pace", lang, p=f"{m[1]}%")
+    if m := re.fullmatch(r"(visits|bookings) (\d+)% of the cohort norm", reason):
+        return t("hiring.watch.visits" if m[1] == "visits" else "hiring.watch.bookings", lang, p=f"{m[2]}%")
+    return reason
+
+
 def onboarding_watch(db: Database, viewer: Viewer, as_of: dt.date, test_months: int = 6) -> dict[str, object]:
     """The probation watch list (person-level viewers) and the out-of-time validation against the baseline."""
     features = onboarding.load_features(db, viewer, as_of)

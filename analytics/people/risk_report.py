@@ -26,8 +26,9 @@ def high_risk_threshold(probabilities: pl.Series) -> float:
     return float(probabilities.mean() or 0.0) * HIGH_RISK_MULTIPLE
 
 
-def describe_driver(feature: str, value: str | None, lang: str) -> str:
-    """A driver as a reader says it: the feature's name and this person's value."""
+def describe_driver(feature: str, value: str | None, lang: str, roles: dict[str, str] | None = None) -> str:
+    """A driver as a reader says it: the feature's name and this person's value (a role by its name in
+    ``roles``, role id → name)."""
     from analytics.core.i18n import code_label, t
 
     name = code_label("feature", feature, lang)
@@ -38,12 +39,15 @@ def describe_driver(feature: str, value: str | None, lang: str) -> str:
         return t(f"risk.flag.{feature}.{'yes' if yes else 'no'}", lang)
     if feature == "hire_source":
         return f"{name}: {code_label('hire_source', value, lang)}"
+    if feature in {"role", "role_id"}:
+        return f"{name}: {(roles or {}).get(value, value)}"
     if feature == "tenure_days":
         return f"{name}: {float(value) / 30.4375:.0f} {t('risk.month_unit', lang)}"
     if feature in {"attainment_q1", "attainment_q2", "attainment_trend", "bookings_vs_peers", "base_vs_peers"}:
         return f"{name}: {float(value) * 100:.0f}%"
     try:
-        return f"{name}: {float(value):.1f}"
+        number = float(value)
+        return f"{name}: {number:.0f}" if number.is_integer() else f"{name}: {number:.1f}"
     except ValueError:
         return f"{name}: {value}"
 

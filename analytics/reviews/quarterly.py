@@ -7,6 +7,7 @@ from __future__ import annotations
 import polars as pl
 
 from analytics.charts import figures as charts
+from analytics.core.i18n import code_label
 from analytics.core.list_rules import list_rules
 from analytics.core.registry import get_metric
 from analytics.metrics.figure import basis_label
@@ -120,10 +121,11 @@ def _goals(ctx: Ctx) -> Item | None:
            for r in frame.iter_rows(named=True)]
     table = frame.select(
         (pl.lit("  ").repeat_by(pl.col("depth")).list.join("") + pl.col("title")).alias(tx("goals.goal", lang)),
-        pl.col("owner").alias(tx("goals.owner", lang)), pl.col("metric").alias(tx("goals.metric", lang)),
+        pl.col("owner").map_elements(lambda o: code_label("owner", o, lang), return_dtype=pl.Utf8)
+        .alias(tx("goals.owner", lang)), pl.col("metric").alias(tx("goals.metric", lang)),
         pl.Series(tx("goals.actual", lang), [a for a, _ in fmt], dtype=pl.Utf8),
         pl.Series(tx("goals.target", lang), [b for _, b in fmt], dtype=pl.Utf8),
-        relabel("status", {s: goals.status_label(s, lang) for s in goals.STATUSES}, tx("goals.status", lang)),
+        relabel("status", {s: code_label("goal_status", s, lang) for s in goals.STATUSES}, tx("goals.status", lang)),
         pl.col("reason").alias(tx("goals.reason", lang)))
     shown = frame.filter(pl.col("actual").is_not_null() & (pl.col("actual") != 0) & (pl.col("target") != 0))
     ratio = [(a / tg) if d != "down" else (tg / a) for a, tg, d in

@@ -45,7 +45,7 @@ TEXT = {
         "actions.none": "No earlier {kind} meeting in this scope: no action items to follow up.",
         "actions.def": "Action items are stored with the meeting and carried into the next one until done or dropped.",
         "actions.text": "Action", "actions.owner": "Owner", "actions.due": "Due", "actions.status": "Status",
-        "status.open": "open", "status.in_progress": "in progress", "status.done": "done", "status.dropped": "dropped",
+        "status.open": "Open", "status.in_progress": "In progress", "status.done": "Done", "status.dropped": "Dropped",
         "att.title": "Attainment and its distribution",
         "att.take": "Attainment {att}, {change}; {at_quota} of reps at quota; {low} reps under 50%.",
         "att.band": "Attainment band", "att.reps": "Reps", "att.share": "Share of reps",

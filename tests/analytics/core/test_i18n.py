@@ -170,7 +170,8 @@ def families() -> dict[str, set[tuple[str, ...]]]:
         "hire_source": mapped("hire_source", *demo.SOURCES),
         "feature": set(risk.FEATURES),
         # ui/widgets.py display_frame: code columns of the tables, and the admin and goals pages
-        "risk_kind": {"exit", "high_risk"},
+        "risk_kind": {"exit", "high_risk", "plan", "opening"},
+        "ramp_basis": {"measured", "mentored"},
         "account_status": {"no_owner", "left", "leaving", "high_risk"},
         "readiness": {"ready_now", "ready_later", "not_yet"},
         "criterion": set(talent.CRITERIA),
