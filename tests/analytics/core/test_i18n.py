@@ -40,7 +40,7 @@ KEYS = set(CATALOGUE["en"])
 # Functions that hand a key they were given on to t(): (file, function) → position of the key among the
 # arguments of its callers (scanned in the same file), or None when the key is built inside (a family).
 PASS_THROUGH = {
-    ("app.py", "page"): 1,                          # page(path, "nav.overview", icon, slug)
+    ("app.py", "main.page"): 1,                     # main() defines page(path, "nav.overview", icon, slug)
     ("ui/context.py", "Context.t"): None,           # ctx.t(key, ...): its calls are scanned as t() calls
     ("analytics/core/i18n.py", "code_label"): None,  # code.<kind>.<code>, the "code.{}.{}" family
 }
@@ -351,7 +351,7 @@ def test_no_key_is_unused(found):
 def test_the_scan_finds_known_keys(found):
     assert "pages/overview.py" in found["literal"]["overview.title"]
     assert "ui/context.py" in found["family"]["grain.{}"]
-    assert "nav.overview" in found["args"]["page"]
+    assert "nav.overview" in found["args"]["main.page"]
     assert {"group.none", "group.unplaced"} <= set(found["literal"])  # t("a" if ... else "b")
     assert found["code_kinds"] >= {"exit_reason", "hire_source"}
 
