@@ -111,11 +111,15 @@ def table_downloads(frame: pl.DataFrame, name: str, key: str) -> None:
 
 
 def formatted(frame: pl.DataFrame, columns: dict[str, tuple[str, str]], lang: str) -> pl.DataFrame:
-    """A display table: ``columns`` maps source column → (header, unit) with values formatted per language."""
+    """A display table: ``columns`` maps source column → (header, unit) with values formatted per language
+    (numbers by their unit, "text" cells through :func:`fmt_value`: — for a missing value, dates without a time)."""
+    from analytics.core.i18n import fmt_value
+
     return pl.DataFrame({
-        header: [fmt_number(v, unit, lang) if unit != "text" else v for v in frame[col].to_list()]
+        header: [fmt_number(v, unit, lang) if unit != "text" else str(v) if type(v) is int else fmt_value(v, lang)
+                 for v in frame[col].to_list()]
         for col, (header, unit) in columns.items() if col in frame.columns
-    })
+    }, schema={header: pl.Utf8 for col, (header, _) in columns.items() if col in frame.columns})
 
 
 def exclusion_note(ctx: Context, rules: Sequence[str]) -> None:
