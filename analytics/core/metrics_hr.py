@@ -7,15 +7,15 @@ _AVG_HC = ("average headcount of the period", "期内平均人数")
 
 METRICS: list[Metric] = [
     define("headcount_start", "hr", ("Headcount (start)", "期初人数"), (
-        ("Headcount on the first day of the period: people employed that day (hire_date ≤ day ≤ "
-        "termination_date, or no termination_date), placed in the org unit they were assigned to "
+        ("Headcount on the first day of the period: people employed that day (hire date ≤ day ≤ "
+        "last day, or no last day yet), placed in the org unit they were assigned to "
         "that day."),
         ("期间第一天的在职人数：当天在职（入职日期 ≤ 当天 ≤ 离职日期，或尚未离职）的人员，"
         "按其当天所属的组织单元归属。"),
     ), "count", "neutral", "period"),
     define("headcount_end", "hr", ("Headcount (end)", "期末人数"), (
-        ("Headcount on the last day of the period: people employed that day (hire_date ≤ day ≤ "
-        "termination_date, or no termination_date), placed in the org unit they were assigned to "
+        ("Headcount on the last day of the period: people employed that day (hire date ≤ day ≤ "
+        "last day, or no last day yet), placed in the org unit they were assigned to "
         "that day."),
         ("期间最后一天的在职人数：当天在职（入职日期 ≤ 当天 ≤ 离职日期，或尚未离职）的人员，"
         "按其当天所属的组织单元归属。"),
@@ -27,12 +27,12 @@ METRICS: list[Metric] = [
         "均值（SHRM 口径）。"),
     ), "count", "neutral", "period"),
     define("hires", "hr", ("Hires", "入职人数"), (
-        ("People whose hire_date falls in the period, placed in the org unit they were assigned "
+        ("People whose hire date falls in the period, placed in the org unit they were assigned "
         "to on their hire date."),
         "入职日期在期内的人数，按入职当天所属的组织单元归属。",
     ), "count", "neutral", "period"),
     define("exits", "hr", ("Exits", "离职人数"), (
-        ("People whose termination_date (the last day employed) falls in the period, of any exit "
+        ("People whose last day employed falls in the period, of any exit "
         "type, placed in the org unit they held on that day."),
         "离职日期（最后在职日）在期内的人数，含各类离职，按离职当天所属的组织单元归属。",
     ), "count", "down", "period"),
@@ -97,7 +97,7 @@ METRICS: list[Metric] = [
         numerator=("exits flagged regretted in the period", "期内惋惜离职人数"), denominator=_AVG_HC),
     define("probation_exit_rate", "hr", ("Probation attrition", "试用期离职率"), (
         ("Cohort measure: of the people hired in the cohort window, the share who left within "
-        "their probation (termination_date before hire_date + the person's probation months, "
+        "their probation (last day before hire date + the person's probation months, "
         "default 3). A cohort in which someone's probation has not fully elapsed at the as-of "
         "date is marked partial."),
         ("按入职批次计算：在批次窗口内入职的人员中，在试用期内离职（离职日期早于入职日期 + "
@@ -107,7 +107,7 @@ METRICS: list[Metric] = [
         denominator=("people hired in the cohort window", "批次窗口内入职的人数")),
     define("first_year_exit_rate", "hr", ("First-year attrition", "一年内离职率"), (
         ("Cohort measure: of the people hired in the cohort window, the share who left within 365 "
-        "days of hire (termination_date before hire_date + 365 days). A cohort in which someone "
+        "days of hire (last day before hire date + 365 days). A cohort in which someone "
         "has not yet reached 365 days at the as-of date is marked partial."),
         ("按入职批次计算：在批次窗口内入职的人员中，入职 365 天内离职（离职日期早于入职日期 + "
         "365 天）的比例。截至统计日仍有人入职未满 365 天的批次标注为“不完整”。"),
@@ -115,7 +115,7 @@ METRICS: list[Metric] = [
         numerator=("people of the cohort who left within 365 days", "该批次中入职 365 天内离职的人数"),
         denominator=("people hired in the cohort window", "批次窗口内入职的人数")),
     define("probation_share_of_exits", "hr", ("Share of exits in probation", "试用期离职占比"), (
-        ("Exits in the period whose tenure is within probation (termination_date before hire_date "
+        ("Exits in the period whose tenure is within probation (last day before hire date "
         "+ the person's probation months, default 3) ÷ all exits in the period."),
         ("期内离职人员中，在试用期内离职（离职日期早于入职日期 + 本人试用期月数，默认 3 个月）"
         "的人数 ÷ 期内全部离职人数。"),

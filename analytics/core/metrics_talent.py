@@ -68,7 +68,7 @@ METRICS: list[Metric] = [
     define("skill_profile", "talent", ("Skill profile", "员工画像"), (
         ("Per person: latest assessed score (1–5) per skill, training completed, and derived traits "
         "over the last 12 months (KA share, new-customer share of bookings, complaint rate, visits "
-        "per month); tier by the mean latest skill score: novice < 2.5 ≤ backbone < 4 ≤ expert."),
+        "per month); tier by the mean latest skill score: Novice < 2.5 ≤ Backbone < 4 ≤ Expert."),
         ("按人展示：各项技能的最近评估分（1–5）、已完成的培训，以及近 12 个月的衍生特征"
         "（大客户销售占比、新客户销售占比、客诉率、月均拜访量）；按最近技能分的平均值分层："
         "新手 < 2.5 ≤ 骨干 < 4 ≤ 专家。"),
