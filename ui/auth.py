@@ -22,7 +22,7 @@ from analytics.core.db import Database
 from analytics.core.i18n import t
 from analytics.core.settings import PROJECT_ROOT, Settings
 from ui import session as cookie
-from ui.language import lang, language_switch
+from ui.language import lang, language_switch, refusal
 
 SESSION_MINUTES = int(os.environ.get("TANDEM_SESSION_MINUTES", "480"))  # idle time before signing in again
 SECRETS = PROJECT_ROOT / ".streamlit" / "secrets.toml"
@@ -87,7 +87,7 @@ def login_view(db: Database) -> None:
         try:
             auth.authenticate(db, username.strip(), password)
         except auth.AuthError as exc:
-            st.error(t("auth.refused", language, reason=str(exc)))
+            st.error(t("auth.refused", language, reason=refusal(str(exc), language)))
         else:
             session = st.session_state["auth"] = {"user": username.strip(), "seen": dt.datetime.now()}
             if cookie.active():  # a new token (the one this browser held is revoked); the next run sets the cookie

@@ -29,3 +29,17 @@ def language_switch() -> str:
     st.radio(t("sidebar.language", lang()), list(LANG_LABELS), format_func=LANG_LABELS.get, key="lang_signin",
              horizontal=True, on_change=switch)
     return lang()
+
+
+def refusal(reason: str, language: str) -> str:
+    """Why a sign-in was refused, in ``language`` (the sign-in check words its refusals in English)."""
+    import re
+
+    from analytics.core.auth import BAD_LOGIN
+    from analytics.core.i18n import t
+
+    if reason == BAD_LOGIN:
+        return t("auth.bad_login", language)
+    if m := re.fullmatch(r"Too many failed attempts\. Try again in (\d+) seconds\.", reason):
+        return t("auth.throttled", language, s=m[1])
+    return reason

@@ -211,3 +211,14 @@ def test_the_sign_in_page_shows_nothing_raw(app_db: Path, lang: str):
     assert not at.exception, at.exception
     found = problems(visible(at, "sign-in", lang), lang, str(app_db))
     assert not found, "\n".join(sorted(found))
+
+
+def test_a_refused_sign_in_is_said_in_the_page_language(app_db: Path):
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.session_state["lang"] = "zh"
+    at.run()
+    at.text_input(key="login_user").input("nobody")
+    at.text_input(key="login_password").input("wrong-password")
+    next(b for b in at.button if b.proto.is_form_submitter).click().run()
+    assert not at.exception, at.exception
+    assert at.error and all(not LATIN.findall(e.value) for e in at.error), [e.value for e in at.error]
