@@ -74,6 +74,8 @@ def _reload(page) -> None:
 def _picks(page) -> list[str]:
     """What the sidebar's pickers show: period type, period, region (and team when a region is chosen)."""
     boxes = page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]')
+    boxes.nth(2).wait_for(timeout=60_000)
+    wait_idle(page)
     return [boxes.nth(i).locator("input").first.input_value() for i in range(boxes.count())]
 
 
