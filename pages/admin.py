@@ -8,10 +8,9 @@ import polars as pl
 import streamlit as st
 
 from analytics.core import auth
-from analytics.core.i18n import code_label
 from analytics.reviews import export
-from ui import cached
 from ui.context import context, get_database
+from ui.language import grants_text
 from ui.widgets import table
 
 ctx = context()
@@ -23,21 +22,8 @@ st.title(ctx.t("admin.title"))
 
 st.subheader(ctx.t("admin.users"))
 users = auth.list_users(db)
-units = cached.report(ctx, "attrition.group_names", "team", ctx.lang)
-
-
-def grant_label(grant: str) -> str:
-    """``hr_head@company`` → "HR head · Whole company" in the page's language."""
-    role, _, unit = grant.partition("@")
-    return f"{code_label('owner', role, ctx.lang)} · {units.get(unit, unit)}"
-
-
-def grants_text(value: object) -> str:
-    grants = value if isinstance(value, list) else str(value or "").replace(";", ",").split(",")
-    return ("、" if ctx.lang == "zh" else ", ").join(grant_label(g.strip()) for g in grants if str(g).strip())
-
-
-table(users.with_columns(pl.col("roles").map_elements(grants_text, return_dtype=pl.Utf8))
+table(users.with_columns(pl.col("roles").map_elements(lambda g: grants_text(db, g or "", ctx.lang),
+                                                     return_dtype=pl.Utf8))
       if "roles" in users.columns else users)
 
 

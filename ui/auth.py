@@ -22,7 +22,7 @@ from analytics.core.db import Database
 from analytics.core.i18n import t
 from analytics.core.settings import PROJECT_ROOT, Settings
 from ui import session as cookie
-from ui.language import lang, language_switch, refusal
+from ui.language import grants_text, lang, language_switch, refusal
 
 SESSION_MINUTES = int(os.environ.get("TANDEM_SESSION_MINUTES", "480"))  # idle time before signing in again
 SECRETS = PROJECT_ROOT / ".streamlit" / "secrets.toml"
@@ -102,7 +102,7 @@ def login_view(db: Database) -> None:
         st.subheader(t("auth.demo_title", language))
         st.caption(t("auth.demo_note", language, password=auth.DEMO_PASSWORD))
         st.table({t("auth.username", language): [u for u, _ in auth.demo_accounts(db)],
-                  t("auth.roles", language): [r for _, r in auth.demo_accounts(db)]})
+                  t("auth.roles", language): [grants_text(db, r, language) for _, r in auth.demo_accounts(db)]})
     elif not db.scalar("select count(*) from users"):
         st.warning(t("auth.no_users", language))
 

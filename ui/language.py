@@ -43,3 +43,16 @@ def refusal(reason: str, language: str) -> str:
     if m := re.fullmatch(r"Too many failed attempts\. Try again in (\d+) seconds\.", reason):
         return t("auth.throttled", language, s=m[1])
     return reason
+
+
+def grants_text(db, grants: str, language: str) -> str:
+    """``"hr_head@company, manager@east-01"`` → "HR head · Whole company, Manager · East 1" in ``language``."""
+    from analytics.core.i18n import code_label
+
+    units = dict(db.sql(f"select org_unit_id, {'name_zh' if language == 'zh' else 'name_en'} from org_units").rows())
+    parts = []
+    for grant in (g.strip() for g in grants.replace(";", ",").split(",")):
+        if grant:
+            role, _, unit = grant.partition("@")
+            parts.append(f"{code_label('owner', role, language)} · {units.get(unit, unit)}")
+    return ("、" if language == "zh" else ", ").join(parts)

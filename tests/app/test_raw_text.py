@@ -202,7 +202,6 @@ def test_the_sign_in_page_switches_language(app_db: Path):
     assert at.session_state["lang"] == "zh"
 
 
-@pytest.mark.xfail(strict=True, reason="the demo accounts' table shows grants as codes (ui/auth.py login_view)")
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_the_sign_in_page_shows_nothing_raw(app_db: Path, lang: str):
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
