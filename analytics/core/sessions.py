@@ -13,6 +13,8 @@ import datetime as dt
 import hashlib
 import secrets
 
+import duckdb
+
 from analytics.core.db import Database
 
 TOUCH_SECONDS = 60  # last_seen is written at most once a minute per session (idle expiry counts in minutes)
@@ -59,8 +61,11 @@ def validate(db: Database, token_or_hash: str | None, idle_minutes: int, *, hash
         revoke(db, key, hashed=True)  # expired: never valid again, even if the idle time is raised later
         return None
     if (now - last_seen).total_seconds() >= TOUCH_SECONDS:
-        with db.transaction(bump=False) as cur:  # bookkeeping: no fact changes
-            cur.execute("update user_sessions set last_seen = $t where token_hash = $h", {"t": now, "h": key})
+        try:
+            with db.transaction(bump=False) as cur:  # bookkeeping: no fact changes
+                cur.execute("update user_sessions set last_seen = $t where token_hash = $h", {"t": now, "h": key})
+        except duckdb.TransactionException:  # another tab of the same session touched it at the same moment
+            pass
     return row["username"][0]
 
 
