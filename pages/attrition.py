@@ -78,9 +78,11 @@ else:
         .alias(f"{get_metric('attrition_rate').name(lang)} ({basis})"),
         pl.col("voluntary_rate").map_elements(lambda v: fmt_number(v, "ratio", lang), return_dtype=pl.Utf8)
         .alias(f"{get_metric('attrition_voluntary').name(lang)} ({basis})"),
-        pl.col("exits").alias(get_metric("exits").name(lang)),
-        pl.col("headcount_avg").round(1).alias(get_metric("headcount_avg").name(lang)),
-    ), hide_index=True, width="stretch")
+        pl.col("exits").map_elements(lambda v: fmt_number(v, "count", lang), return_dtype=pl.Utf8)
+        .fill_null("—").alias(get_metric("exits").name(lang)),
+        pl.col("headcount_avg").map_elements(lambda v: fmt_number(v, "count", lang), return_dtype=pl.Utf8)
+        .fill_null("—").alias(get_metric("headcount_avg").name(lang)),
+    ).with_columns(pl.all().fill_null("—")), hide_index=True, width="stretch")
 
 # ── Cohorts and retention ──
 st.subheader(ctx.t("attrition.cohorts"))
@@ -119,7 +121,7 @@ st.dataframe(panel.select(
     pl.col("rate").map_elements(lambda v: fmt_number(v, "ratio", lang), return_dtype=pl.Utf8)
     .alias(get_metric("probation_exit_rate").name(lang)),
     pl.col("n_incomplete").alias(ctx.t("attrition.still_in_probation")),
-), hide_index=True, width="stretch")
+).with_columns(pl.all().cast(pl.Utf8).fill_null("—")), hide_index=True, width="stretch")
 
 # ── Exit reasons ──
 st.subheader(ctx.t("attrition.reasons"))

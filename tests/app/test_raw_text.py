@@ -180,6 +180,25 @@ def test_nothing_raw(app_db: Path, page: str, lang: str):
     assert not found, f"{page} ({lang}) shows raw text:\n" + "\n".join(sorted(found))
 
 
+# The pages an analyst (aggregates only: small groups masked) can open
+ANALYST_PAGES = ("overview.py", "review_monthly.py", "review_quarterly.py", "goals.py", "attrition.py", "risk.py",
+                 "hiring.py", "talent.py", "training.py", "quota.py", "glossary.py")
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("page", ANALYST_PAGES)
+def test_nothing_raw_for_an_analyst(app_db: Path, page: str, lang: str):
+    """Aggregate viewers see other tables (masked groups, no people): masked cells read as —, not None."""
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    sign_in(at, "demo.analyst")
+    at.session_state["lang"] = lang
+    at.run()
+    at.switch_page(f"pages/{page}").run()
+    assert not at.exception, at.exception
+    found = problems(visible(at, page, lang), lang, str(app_db))
+    assert not found, f"{page} ({lang}, analyst) shows raw text:\n" + "\n".join(sorted(found))
+
+
 def test_the_checks_catch_raw_text(app_db: Path):
     raw = [("cell", "hr_head", True), ("cell", "west", True), ("caption", "0.8788 of them", False),
            ("cell", "2026-09-04 00:00:00", True), ("cell", "None", True), ("markdown", "team central-01", False),
