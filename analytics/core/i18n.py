@@ -41,10 +41,15 @@ CATALOGUE: dict[str, dict[str, str]] = {lang: load_catalogue(lang) for lang in L
 
 
 def t(key: str, lang: str = "en", **values: object) -> str:
-    """The string for ``key`` in ``lang`` with ``{name}`` fields filled; a missing key shows as ⟦key⟧."""
+    """The string for ``key`` in ``lang`` with ``{name}`` fields filled; a missing key shows as ⟦key⟧.
+
+    A text written ``"one form|other form"`` (English nouns) takes the first form when ``n`` is 1."""
     text = CATALOGUE.get(lang, CATALOGUE["en"]).get(key) or CATALOGUE["en"].get(key)
     if text is None:
         return f"⟦{key}⟧"
+    if "|" in text:
+        one, _, many = text.partition("|")
+        text = one if str(values.get("n", "")).strip() == "1" else many
     return text.format(**values) if values else text
 
 
@@ -113,9 +118,7 @@ def fmt_count(n: int | float | None, noun: str, lang: str = "en") -> str:
     The noun is ``count.<noun>`` in the catalogue, written ``"{n} requisition|{n} requisitions"`` in English."""
     if n is None:
         return "—"
-    text = t(f"count.{noun}", lang, n=fmt_number(n, "count", lang))
-    one, _, many = text.partition("|")
-    return one if n == 1 or not many else many
+    return t(f"count.{noun}", lang, n=fmt_number(n, "count", lang))
 
 
 def fmt_value(value: object, lang: str = "en") -> str:

@@ -408,6 +408,10 @@ def test_formatting_per_language():
     assert fmt_number(0.8788, "score") == "0.88"
     assert fmt_count(1, "requisition") == "1 requisition" and fmt_count(2, "requisition") == "2 requisitions"
     assert fmt_count(1, "person") == "1 person" and fmt_count(3, "person", "zh") == "3人"
+    assert t("exclusion.orders_without_rep", n="1") == "1 order without a rep"
+    assert t("exclusion.orders_without_rep", n="1,204") == "1,204 orders without a rep"
+    zh = CATALOGUE["zh"]["exclusion.orders_without_rep"]
+    assert "|" not in zh and t("exclusion.orders_without_rep", "zh", n="1") == zh.format(n="1")
     assert fmt_date(dt.datetime(2026, 9, 4)) == "04 Sep 2026" and fmt_date(dt.date(2026, 9, 4), "zh") == "2026年9月4日"
     assert fmt_value(dt.datetime(2026, 9, 4), "zh") == "2026年9月4日" and fmt_value(None) == "—"
     assert fmt_value(0.8788) == "0.88" and fmt_value(True, "zh") == "是" and fmt_value(26981.69) == "26,981.69"
