@@ -5,6 +5,7 @@ import polars as pl
 import streamlit as st
 
 from analytics.charts import figures as charts
+from analytics.core.i18n import fmt_number
 from analytics.core.registry import get_metric
 from analytics.metrics.figure import basis_label
 from analytics.sales.quota_report import HEADLINE, RAMP_SPLITS
@@ -80,7 +81,8 @@ st.dataframe(pl.DataFrame({
     ctx.t("col.group"): [labels.get(c, c) for c in summary["cohort"].to_list()],
     ctx.t("quota.reps"): summary["reps"].to_list(),
     ctx.t("quota.productive"): summary["productive"].to_list(),
-    get_metric("time_to_productivity").name(lang) + ctx.t("attrition.in_months"): summary["median_months"].to_list(),
+    get_metric("time_to_productivity").name(lang) + ctx.t("attrition.in_months"):
+        [fmt_number(v, "count", lang) for v in summary["median_months"].to_list()],
 }), hide_index=True, width="stretch")
 
 # ── Leaderboard within scope ──
