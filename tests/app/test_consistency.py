@@ -110,6 +110,9 @@ def _cli_value(db_path: Path, user: str, fig: Figure) -> tuple[float | None, flo
 @pytest.mark.slow
 @pytest.mark.parametrize("user", ROLES)
 def test_every_surface_shows_one_value_per_figure(app_db: Path, demo_db_path: Path, user: str):
+    import streamlit as st
+
+    st.cache_data.clear()  # figures are recorded where they are computed: start from an empty cache
     figures: list[Figure] = []
     for grain in GRAINS:
         # results are cached across languages (values do not depend on the language), so the figures of a

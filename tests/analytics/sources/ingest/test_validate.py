@@ -166,7 +166,10 @@ def test_real_hr_v14_reads_coerces_and_validates():
     assert p.coerced.errors.height == 0
     r = p.report
     assert (r.n_rows, r.n_insert, r.n_reject) == (311, 311, 0) and r.ok
-    assert {i["code"] for i in r.issues.to_dicts()} == {"enum"}              # 2 odd reasons, kept with a warning
+    # 2 odd reasons kept with a warning; the note that the 4 retirements are recorded as exit type "other"
+    assert {i["code"] for i in r.issues.to_dicts()} == {"enum", "format"}
+    notes = r.issues.filter(r.issues["code"] == "format").to_dicts()
+    assert len(notes) == 1 and notes[0]["column"] == "exit_type" and "4 exit(s)" in notes[0]["problem"]
     assert p.coerced.formats["hire_date"] == "M/D/YYYY" and "M/D/YY" in p.coerced.formats["birth_year"]
     assignments = prepare(p.read, "assignments", today=TODAY)
     assert assignments.coerced.frame["org_unit_id"].to_list()[0] == "Production"    # trailing spaces trimmed
