@@ -5,6 +5,7 @@ import polars as pl
 import streamlit as st
 
 from analytics.charts import figures as charts
+from analytics.people import hiring_report
 from ui import cached
 from ui.context import context
 from ui.widgets import chart, table
@@ -47,7 +48,7 @@ with tab_prof:
             table(tips)
     excluded = {k: v for k, v in view.excluded.items() if v}
     if excluded:
-        st.caption(ctx.t("hiring.excluded", rows=", ".join(f"{k}: {v}" for k, v in excluded.items())))
+        st.caption(ctx.t("hiring.excluded", rows=hiring_report.excluded_text(excluded, lang)))
 
 with tab_arch:
     arch = cached.report(ctx, "talent.archetypes", ctx.as_of)

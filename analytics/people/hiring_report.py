@@ -37,11 +37,12 @@ def reason_slug(reason: str) -> str:
 
 def excluded_text(excluded: dict[str, int], lang: str) -> str:
     """The left-out rows of a page in words of ``lang``: "reason: n; reason: n" (a reason without a translation
-    keeps its words)."""
+    keeps its words, a ``table.issue`` code read as "table: issue")."""
     parts = []
     for reason, n in excluded.items():
         slug = reason_slug(reason)
-        words = t(f"exclusion_reason.{slug}", lang) if f"exclusion_reason.{slug}" in CATALOGUE["en"] else reason
+        words = t(f"exclusion_reason.{slug}", lang) if f"exclusion_reason.{slug}" in CATALOGUE["en"] else \
+            reason.replace(".", ": ").replace("_", " ")
         parts.append(f"{words}{'：' if lang == 'zh' else ': '}{fmt_number(n, 'count', lang)}")
     return ("；" if lang == "zh" else "; ").join(parts)
 
