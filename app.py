@@ -10,8 +10,10 @@ module ``app`` and serves that application: Streamlit plus the session-cookie en
 from __future__ import annotations
 
 import functools
+import logging
 
 import streamlit as st
+from streamlit.runtime.scriptrunner_utils.exceptions import ScriptControlException
 
 from analytics.core.i18n import t
 from analytics.core.settings import SettingsError, load_settings
@@ -82,6 +84,13 @@ def main() -> None:
     render_sidebar(db, settings, viewer)
     try:
         navigation.run()
+    except BaseException as exc:
+        # A polars panic is a BaseException: Streamlit would leave the page spinning. Say so on the page in the
+        # user's language and log the details; the server keeps serving.
+        if isinstance(exc, Exception | ScriptControlException | KeyboardInterrupt | SystemExit | GeneratorExit):
+            raise
+        logging.getLogger("tandem").exception("a computation failed on a page")
+        st.error(t("app.computation_failed", language))
     finally:
         end_run()
 

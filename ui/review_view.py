@@ -12,6 +12,7 @@ import polars as pl
 import streamlit as st
 
 from analytics.core.db import Database
+from analytics.core.i18n import code_label
 from analytics.core.periods import month_period, quarter_of
 from analytics.reviews import packs
 from analytics.reviews import store as reviews
@@ -55,7 +56,7 @@ def _render(ctx: Context, review: Review, frozen: bool) -> None:
         if item.definition:
             st.caption(item.definition)
     if frozen:
-        st.caption(ctx.t("review.frozen_note", date=review.as_of.isoformat(), who=review.created_by or "—"))
+        st.caption(ctx.t("review.frozen_note", date=review.as_of.isoformat(), who=_who(ctx, review.created_by)))
 
 
 def _pack_buttons(ctx: Context, review: Review) -> None:
@@ -74,7 +75,8 @@ def _items_table(ctx: Context, items: pl.DataFrame) -> pl.DataFrame:
     status = {s: ctx.t(f"review.status.{s}") for s in STATUSES}
     return items.select(
         pl.col("text").alias(ctx.t("review.item_text")),
-        pl.col("owner").fill_null("—").alias(ctx.t("review.item_owner")),
+        pl.col("owner").map_elements(lambda o: code_label("owner", o, ctx.lang), return_dtype=pl.Utf8)
+        .fill_null("—").alias(ctx.t("review.item_owner")),
         pl.col("due_date").cast(pl.Utf8).fill_null("—").alias(ctx.t("review.item_due")),
         (pl.col("status").replace_strict(status, default=pl.col("status"))
          + pl.when(pl.col("carried_from").is_not_null()).then(pl.lit(" " + ctx.t("review.carried")))
@@ -148,13 +150,18 @@ def _freeze_controls(ctx: Context, db: Database, review: Review) -> None:
             st.rerun()
         return
     when = f"{found['created_at']:%Y-%m-%d %H:%M}" if found["created_at"] else "—"
-    who = found["created_by"] or "—"
+    who = _who(ctx, found["created_by"])
     st.info(ctx.t("review.frozen_already", id=found["review_id"], date=when, who=who))
     sure = st.checkbox(ctx.t("review.refreeze_confirm", date=when, who=who), key=f"refreeze_ok_{kind}")
     if st.button(ctx.t("review.refreeze"), key=f"refreeze_{kind}", disabled=not sure):
         reviews.save_review(db, review, ctx.viewer.user, refreeze=True)
         st.session_state[f"review_flash_{kind}"] = ctx.t("review.refrozen", id=found["review_id"])
         st.rerun()
+
+
+def _who(ctx: Context, user: str | None) -> str:
+    """Who froze a meeting: the user name, or the demo company for the meetings it seeds."""
+    return ctx.t("review.seeded_by") if user == "demo" else user or "—"
 
 
 def review_page(kind: str) -> None:
@@ -170,7 +177,7 @@ def review_page(kind: str) -> None:
     labels = {None: ctx.t("review.live")} | {
         r["review_id"]: ctx.t("review.saved_label", period=r["period"], as_of=str(r["as_of"]), id=r["review_id"],
                               open=r["open_items"]) + " · "
-        + ctx.t("review.entry_owner", scope=scope_words(ctx, db, r["scope"]), who=r["created_by"] or "—")
+        + ctx.t("review.entry_owner", scope=scope_words(ctx, db, r["scope"]), who=_who(ctx, r["created_by"]))
         for r in saved.iter_rows(named=True)}
     chosen = st.selectbox(ctx.t("review.open"), options, format_func=labels.get, key=f"review_open_{kind}")
     try:

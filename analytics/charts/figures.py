@@ -46,6 +46,9 @@ def _axis_format(unit: str, lang: str = "en", values: list[float | None] | None 
         return {"tickformat": "~s", "tickprefix": "¥"}
     if unit == "score":
         return {"tickformat": ".2f"}
+    finite = [abs(v) for v in (values or []) if v is not None]
+    if unit == "count" and max(finite, default=0) <= 10:
+        return {"tickformat": "d", "dtick": 1, "rangemode": "tozero"}  # whole people, never "500m"
     return {"tickformat": "~s"}
 
 

@@ -18,7 +18,7 @@ import polars as pl
 
 from analytics.core.access import Viewer
 from analytics.core.db import Database
-from analytics.core.i18n import fmt_date
+from analytics.core.i18n import code_label, fmt_date
 from analytics.core.periods import Period
 from analytics.metrics.engine import as_of_date
 from analytics.reviews import monthly, quarterly, store
@@ -46,7 +46,9 @@ def _actions(ctx: Ctx, kind: str) -> Item:
     overdue = items.filter(pl.col("status").is_in(store.OPEN_STATUSES) & (pl.col("due_date") < ctx.day)).height
     numbers = {"previous_review": prev["review_id"], "items": items.height, **counts, "overdue": overdue}
     table = items.select(
-        pl.col("text").alias(tx("actions.text", lang)), pl.col("owner").alias(tx("actions.owner", lang)),
+        pl.col("text").alias(tx("actions.text", lang)),
+        pl.col("owner").map_elements(lambda o: code_label("owner", o, lang), return_dtype=pl.Utf8)
+        .alias(tx("actions.owner", lang)),
         pl.col("due_date").alias(tx("actions.due", lang)),
         relabel("status", {s: tx(f"status.{s}", lang) for s in store.STATUSES}, tx("actions.status", lang)))
     take = tx("actions.take", lang, n=items.height, prev=prev["period"], open=counts["open"],

@@ -159,10 +159,8 @@ def render(page: str, lang: str) -> AppTest:
 # Raw text the pages still show, from code outside this test's reach: each entry names where it comes from.
 # The marks are strict: once the source is fixed the page passes, the mark fails, and the entry goes.
 KNOWN_RAW = {
-    ("review_monthly.py", "en"): "action-item owners are codes (analytics/reviews/content.py)",
-    ("review_monthly.py", "zh"): ("action-item owners are codes (analytics/reviews/content.py); the demo's seeded "
-                                  "action items are bilingual text (analytics/sources/demo/tables_joint.py); a frozen "
-                                  "review names its creator 'demo' (ui/review_view.py)"),
+    ("review_monthly.py", "zh"): ("the demo's seeded action items are bilingual text "
+                                  "(analytics/sources/demo/tables_joint.py)"),
 }
 
 
