@@ -50,7 +50,8 @@ def _live_period(db: Database, user: str) -> tuple[str, str]:
 def test_a_save_shows_at_once_with_owner_and_scope_and_is_never_doubled(own_db: Path):
     at = _open("demo.hr")
     options = _options(at)
-    assert len(options) == 2 and "Whole company · frozen by demo" in options[1]  # the seeded meeting, frozen
+    # the seeded meeting, frozen and credited to the demo company
+    assert len(options) == 2 and "Whole company · frozen by the demo company (seeded)" in options[1]
     at.button(key="save_monthly").click().run()
     assert not at.exception, at.exception
     options = _options(at)
@@ -121,5 +122,5 @@ def test_the_seeded_review_opens_with_its_numbers(own_db: Path):
     titles = [s.value for s in at.subheader]
     assert "Sales against target" in titles and "Attrition and probation exits" in titles
     assert any(m.value.startswith("**Attainment ") for m in at.markdown)
-    assert any("Frozen as of 2025-11-30 by demo" in c.value for c in at.caption)
+    assert any("Frozen as of 2025-11-30 by the demo company (seeded)" in c.value for c in at.caption)
     assert any("Give every new Northwest rep a mentor" in d.value.to_string() for d in at.dataframe)
