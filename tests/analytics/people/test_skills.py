@@ -88,18 +88,6 @@ def talent_frames() -> dict[str, pl.DataFrame]:
     return t
 
 
-@pytest.fixture
-def talent_db(tmp_path) -> Database:
-    db = Database(tmp_path / "talent.duckdb")
-    db.replace_tables(talent_frames(), actor="test", action="fixture")
-    yield db
-    db.close()
-
-
-@pytest.fixture
-def prof(talent_db) -> skills.Profiles:
-    return skills.load_profiles(talent_db, full_access(), AS_OF)
-
 
 def row(prof: skills.Profiles, employee_id: int) -> dict:
     return prof.people.filter(pl.col("employee_id") == employee_id).row(0, named=True)

@@ -8,23 +8,11 @@ import pytest
 
 from analytics.core.access import Viewer, full_access
 from analytics.core.db import Database
-from analytics.people import skills, talent, talent_report
-from tests.analytics.people.test_skills import AS_OF, talent_frames
+from analytics.people import talent, talent_report
+from tests.analytics.people.test_skills import AS_OF
 
 DEMO_AS_OF = dt.date(2025, 12, 31)
 
-
-@pytest.fixture
-def talent_db(tmp_path) -> Database:
-    db = Database(tmp_path / "talent.duckdb")
-    db.replace_tables(talent_frames(), actor="test", action="fixture")
-    yield db
-    db.close()
-
-
-@pytest.fixture
-def prof(talent_db) -> skills.Profiles:
-    return skills.load_profiles(talent_db, full_access(), AS_OF)
 
 
 def catalogues(db: Database):

@@ -13,19 +13,12 @@ from analytics.core.access import Viewer, full_access
 from analytics.core.db import Database
 from analytics.core.periods import parse_period
 from analytics.people import talent_report, training
-from tests.analytics.people.test_skills import AS_OF, talent_frames
+from tests.analytics.people.test_skills import AS_OF
 
 D = dt.date
 DEMO_AS_OF = D(2025, 12, 31)
 KA_LIFT = 0.22  # analytics/sources/demo/config.py: KA bookings ×1.22 in the 6 months after completing ka_negotiation
 
-
-@pytest.fixture
-def talent_db(tmp_path) -> Database:
-    db = Database(tmp_path / "talent.duckdb")
-    db.replace_tables(talent_frames(), actor="test", action="fixture")
-    yield db
-    db.close()
 
 
 # ── completion and pre/post ────────────────────────────────────────────
