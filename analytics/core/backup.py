@@ -1,0 +1,664 @@
+"""Backups of the database, taken through DuckDB, and restores that verify before they swap.
+
+A backup is one file, ``<db stem>-YYYYMMDD-HHMMSS-mmmZ-<kind>.tar``, holding ``manifest.json`` (schema and
+data version, when, from where, rows per table, the sha256 of the payload) and ``database.duckdb.gz``: a
+copy of the database made by DuckDB itself (``ATTACH`` a new file, ``COPY FROM DATABASE`` in one
+transaction), so it is a consistent snapshot of the committed data even while the app has the file open and
+another connection is half-way through a write. The ``.duckdb`` file is never copied as bytes: the newest
+commits may still be in its ``.wal``.
+
+Destinations: ``backups/`` beside the database, plus every folder in ``TANDEM_BACKUP_DIRS`` (separated by
+``os.pathsep``). Each backup is written to each (a failed destination is reported; only all failing is an
+error). A file becomes visible under its final name only when complete (written as ``.*.part``, then
+renamed).
+
+Retention (:func:`survivors`), per destination and database, after each backup: keep the newest
+``TANDEM_BACKUP_KEEP`` (default 10), plus the newest of each of the last 7 days and the newest of each of
+the last 8 ISO weeks (days and weeks in UTC, counted back from the current one). Everything else is removed.
+
+Restore (:func:`restore`): the checksum is verified, the payload is unpacked into a new file next to the
+target, opened, and its schema version, row counts and table fingerprints are compared with the manifest;
+the data contracts are run. Only then is the current database backed up (kind ``before-restore``, so a
+restore can be undone by restoring that one) and the verified file moved into place with ``os.replace``. A
+stale ``.wal`` beside the target is moved aside (never replayed into the restored file). A database another
+process has open is refused, and nothing is changed.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import fcntl
+import gzip
+import hashlib
+import io
+import json
+import os
+import re
+import shutil
+import tarfile
+import uuid
+from collections.abc import Iterable
+from contextlib import suppress
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from analytics.core.db import SCHEMA_VERSION, Database, DatabaseError, looks_like_duckdb
+
+FORMAT = 1
+MANIFEST, PAYLOAD = "manifest.json", "database.duckdb.gz"
+KINDS = ("manual", "daily", "weekly", "before-import", "before-restore", "before-replace")
+DEFAULT_KEEP, DAYS, WEEKS = 10, 7, 8
+_NAME = re.compile(r"^(?P<stem>.+)-(?P<ts>\d{8}-\d{6}-\d{3})Z-(?P<kind>[a-z-]+)\.tar$")
+_CHUNK = 1 << 20
+
+
+class BackupError(DatabaseError):
+    """A backup or restore that was refused or could not be done; the message names the file and what to do."""
+
+
+@dataclass(frozen=True)
+class Backup:
+    """One backup file and its manifest."""
+
+    path: Path
+    manifest: dict
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+    @property
+    def kind(self) -> str:
+        return str(self.manifest.get("kind", "manual"))
+
+    @property
+    def created_at(self) -> dt.datetime:
+        return dt.datetime.fromisoformat(self.manifest["created_at"])
+
+    @property
+    def data_version(self) -> int:
+        return int(self.manifest.get("data_version", 0))
+
+    @property
+    def total_rows(self) -> int:
+        return sum(int(v) for v in self.manifest.get("tables", {}).values())
+
+    @property
+    def size(self) -> int:
+        return self.path.stat().st_size
+
+
+@dataclass
+class BackupResult:
+    """What a backup wrote: the files (one per destination that worked) and the destinations that failed."""
+
+    written: list[Path]
+    failed: dict[Path, str]
+    manifest: dict
+    removed: list[Path] = field(default_factory=list)
+
+
+@dataclass
+class RestoreResult:
+    target: Path
+    backup: Path
+    undo: Path | None               # the "before restore" backup of what was there (None: there was nothing)
+    tables: dict[str, int]
+    broken_checks: dict[str, int]   # data contracts the restored data breaks (rows), as they were when backed up
+    set_aside: list[Path]           # a stale .wal or an unreadable database file, moved aside, not deleted
+
+
+# ── where backups go ─────────────────────────────────────────────────────
+def keep_count() -> int:
+    raw = os.environ.get("TANDEM_BACKUP_KEEP", "").strip()
+    if not raw:
+        return DEFAULT_KEEP
+    if not raw.isdigit() or int(raw) < 1:
+        raise BackupError(f"TANDEM_BACKUP_KEEP={raw!r} is not a whole number of at least 1; "
+                          f"set it to how many recent backups to keep (default {DEFAULT_KEEP}).")
+    return int(raw)
+
+
+def destinations(db_path: str | Path) -> list[Path]:
+    """``backups/`` beside the database, then each folder of ``TANDEM_BACKUP_DIRS`` (duplicates once)."""
+    folders = [Path(db_path).expanduser().absolute().parent / "backups"]
+    folders += [Path(p).expanduser().absolute() for p in os.environ.get("TANDEM_BACKUP_DIRS", "").split(os.pathsep)
+                if p.strip()]
+    seen: dict[str, Path] = {}
+    for folder in folders:
+        seen.setdefault(os.path.normpath(str(folder)), folder)
+    return list(seen.values())
+
+
+def _kind(reason: str) -> str:
+    slug = reason.strip().lower().replace(" ", "-").replace("_", "-")
+    slug = slug if slug in KINDS else f"before-{slug}"
+    if slug not in KINDS:
+        raise BackupError(f"{reason!r} is not a kind of backup; expected one of {', '.join(KINDS)}.")
+    return slug
+
+
+def _stamp(when: dt.datetime) -> str:
+    return f"{when:%Y%m%d-%H%M%S}-{when.microsecond // 1000:03d}"
+
+
+def _parse_stamp(text: str) -> dt.datetime:
+    return dt.datetime.strptime(text[:15], "%Y%m%d-%H%M%S").replace(
+        microsecond=int(text[16:19]) * 1000, tzinfo=dt.UTC)
+
+
+# ── taking a backup ──────────────────────────────────────────────────────
+def _open_source(db_path: Path) -> duckdb.DuckDBPyConnection:
+    """A connection to the database: read-only from another process; in this process, the database instance
+    already open (a second ``connect`` with the same settings shares it), read-write or read-only."""
+    last: Exception | None = None
+    for read_only in (True, False):
+        try:
+            return duckdb.connect(str(db_path), read_only=read_only)
+        except duckdb.ConnectionException as exc:  # open in this process with the other setting
+            last = exc
+        except duckdb.IOException as exc:
+            text = str(exc).splitlines()[0]
+            if "lock" in text.lower():
+                raise BackupError(
+                    f"Cannot back up {db_path}: another process has it open for writing ({text}). Back it up "
+                    "from that process (the app's Data page, Back up now) or stop it first.") from None
+            raise BackupError(f"Cannot open {db_path} to back it up: {text}") from None
+    raise BackupError(f"Cannot open {db_path} to back it up: {last}")
+
+
+def _fingerprints(con: duckdb.DuckDBPyConnection, catalog: str) -> tuple[dict[str, int], dict[str, str]]:
+    """Rows and an order-free content hash of every table of ``catalog`` (names come from the catalogue)."""
+    names = [r[0] for r in con.execute(
+        "select table_name from duckdb_tables() where database_name = $c and schema_name = 'main' "
+        "order by table_name", {"c": catalog}).fetchall()]
+    counts, hashes = {}, {}
+    for name in names:
+        n, h = con.execute(f'select count(*), coalesce(sum(hash(t)), 0)::varchar from "{catalog}".main."{name}" as t'
+                           ).fetchall()[0]
+        counts[name], hashes[name] = int(n), str(h)
+    return counts, hashes
+
+
+def _snapshot(con: duckdb.DuckDBPyConnection, target: Path) -> dict:
+    """Copy the committed state of the connection's database into a new file ``target``; its facts."""
+    cur = con.cursor()
+    try:
+        source = cur.execute("select current_database()").fetchall()[0][0]
+        alias = f"tandem_backup_{uuid.uuid4().hex[:12]}"  # ATTACH is instance-wide: one name per backup
+        cur.execute(f"attach '{_sql_path(target)}' as {alias} (read_write)")
+        try:
+            cur.execute("begin transaction")
+            cur.execute(f'copy from database "{source}" to {alias}')
+            counts, hashes = _fingerprints(cur, alias)
+            meta = dict(cur.execute(f"select key, value from {alias}.main.meta").fetchall()) if "meta" in counts else {}
+            cur.execute("commit")
+        except BaseException:
+            with suppress(duckdb.Error):
+                cur.execute("rollback")
+            raise
+        finally:
+            with suppress(duckdb.Error):
+                cur.execute(f"detach {alias}")
+    finally:
+        cur.close()
+    return {"tables": counts, "fingerprints": hashes, "meta": meta}
+
+
+def _sql_path(path: Path) -> str:
+    """A path as a SQL string literal body (ATTACH takes no bound parameter)."""
+    return str(path).replace("'", "''")
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _unlink_copy(path: Path) -> None:
+    for p in (path, Path(f"{path}.wal")):
+        p.unlink(missing_ok=True)
+
+
+def _clean_parts(folder: Path) -> None:
+    """Remove half-written files of backups that were interrupted (their process is gone)."""
+    for part in folder.glob(".*.part*"):
+        pid = re.search(r"\.(\d+)\.part", part.name)
+        if pid and _alive(int(pid.group(1))):
+            continue
+        part.unlink(missing_ok=True)
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _write_archive(staged: Path, manifest: dict, out: Path) -> None:
+    """``out``: a tar of the manifest and the staged (already gzipped) payload, flushed to disk."""
+    data = json.dumps(manifest, indent=2, ensure_ascii=False).encode()
+    with tarfile.open(out, "w", format=tarfile.PAX_FORMAT) as tar:
+        info = tarfile.TarInfo(MANIFEST)
+        info.size, info.mtime = len(data), int(dt.datetime.now().timestamp())
+        tar.addfile(info, io.BytesIO(data))
+        tar.add(staged, arcname=PAYLOAD)
+    _fsync(out)
+
+
+def backup(db_path: str | Path, kind: str = "manual", to: Iterable[str | Path] | None = None,
+           con: duckdb.DuckDBPyConnection | None = None, prune: bool | None = None,
+           now: dt.datetime | None = None) -> BackupResult:
+    """Back the database up to each destination (``to``, else :func:`destinations`); then apply the retention
+    rule to the configured destinations (not to ``to`` folders, unless ``prune``). ``con``: an open connection
+    to the database to copy through (the app's own), else one is opened."""
+    db_path = Path(db_path).expanduser()
+    kind = _kind(kind)
+    if con is None and not db_path.exists():
+        raise BackupError(f"There is no database at {db_path} to back up. Check --db or TANDEM_DB.")
+    folders = [Path(p).expanduser().absolute() for p in to] if to else destinations(db_path)
+    prune = (not to) if prune is None else prune
+    keep = keep_count()
+    when = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC)
+    name = f"{db_path.stem}-{_stamp(when)}Z-{kind}.tar"
+    failed: dict[Path, str] = {}
+    usable: list[Path] = []
+    for folder in folders:
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            _clean_parts(folder)
+            while (folder / name).exists():  # two backups in the same millisecond
+                when += dt.timedelta(milliseconds=1)
+                name = f"{db_path.stem}-{_stamp(when)}Z-{kind}.tar"
+            usable.append(folder)
+        except OSError as exc:
+            failed[folder] = f"{type(exc).__name__}: {exc}"
+    if not usable:
+        raise BackupError(_all_failed(db_path, failed))
+    stage_dir = usable[0]
+    tag = f"{name}.{os.getpid()}.part"
+    copy, packed = stage_dir / f".{tag}.duckdb", stage_dir / f".{tag}.gz"
+    own = con is None
+    source = _open_source(db_path) if own else con
+    try:
+        facts = _snapshot(source, copy)
+    finally:
+        if own:
+            source.close()
+    try:
+        digest = hashlib.sha256()
+        with copy.open("rb") as raw, packed.open("wb") as out:
+            with gzip.GzipFile(filename="", mode="wb", fileobj=_Hashing(out, digest), compresslevel=3, mtime=0) as gz:
+                shutil.copyfileobj(raw, gz, _CHUNK)
+            out.flush()
+            os.fsync(out.fileno())
+        meta = facts["meta"]
+        manifest = {
+            "format": FORMAT, "kind": kind, "created_at": when.isoformat(timespec="milliseconds"),
+            "source": str(db_path.absolute()), "schema_version": int(meta.get("schema_version", 0)),
+            "data_version": int(meta.get("data_version", 0)), "demo": meta.get("demo") == "true",
+            "as_of": meta.get("as_of"), "duckdb_version": duckdb.__version__,
+            "tables": facts["tables"], "total_rows": sum(facts["tables"].values()),
+            "fingerprints": facts["fingerprints"],
+            "payload": PAYLOAD, "payload_bytes": packed.stat().st_size, "database_bytes": copy.stat().st_size,
+            "payload_sha256": digest.hexdigest(),
+        }
+        written: list[Path] = []
+        for folder in usable:
+            final, part = folder / name, folder / f".{tag}"
+            try:
+                _write_archive(packed, manifest, part)
+                os.replace(part, final)
+                _fsync_dir(folder)
+                written.append(final)
+            except OSError as exc:
+                part.unlink(missing_ok=True)
+                failed[folder] = f"{type(exc).__name__}: {exc}"
+    finally:
+        _unlink_copy(copy)
+        packed.unlink(missing_ok=True)
+    if not written:
+        raise BackupError(_all_failed(db_path, failed))
+    removed: list[Path] = []
+    if prune:
+        for final in written:
+            removed += apply_retention(final.parent, db_path.stem, keep, now=when)
+    return BackupResult(written, failed, manifest, removed)
+
+
+class _Hashing(io.RawIOBase):
+    """A write-only stream that hashes what passes through to ``out``."""
+
+    def __init__(self, out, digest) -> None:
+        self._out, self._digest = out, digest
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, b) -> int:
+        self._digest.update(b)
+        return self._out.write(b)
+
+
+def _fsync_dir(folder: Path) -> None:
+    with suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _all_failed(db_path: Path, failed: dict[Path, str]) -> str:
+    where = "; ".join(f"{p}: {why}" for p, why in failed.items())
+    return (f"The backup of {db_path} could not be written to any destination ({where}). Make a backup folder "
+            "writable (or set TANDEM_BACKUP_DIRS to one that is) and try again.")
+
+
+def before_change(db_path: str | Path, reason: str,
+                  con: duckdb.DuckDBPyConnection | None = None) -> BackupResult | None:
+    """The automatic backup before a change (``reason``: ``"import"``, ``"restore"``, ``"replace"``): None when
+    there is no database yet; :class:`BackupError` when no destination could take it — do not go on then."""
+    path = Path(db_path).expanduser()
+    if con is None and (not path.exists() or not looks_like_duckdb(path)):
+        return None
+    return backup(path, kind=reason, con=con)
+
+
+# ── listing and retention ────────────────────────────────────────────────
+def read_manifest(path: str | Path) -> dict:
+    path = Path(path)
+    try:
+        with tarfile.open(path, "r:") as tar:
+            member = tar.next()
+            if member is None or member.name != MANIFEST:
+                raise BackupError(f"{path} is not a Tandem backup (it has no manifest). Choose a file made by "
+                                  "`backup`.")
+            return json.loads(tar.extractfile(member).read())
+    except (tarfile.TarError, json.JSONDecodeError, UnicodeDecodeError, EOFError) as exc:
+        raise BackupError(f"{path} is not a readable Tandem backup ({exc}). Choose another backup.") from None
+    except FileNotFoundError:
+        raise BackupError(f"There is no backup at {path}. `backups list` shows the ones there are.") from None
+
+
+def list_backups(db_path: str | Path, folders: Iterable[str | Path] | None = None) -> list[Backup]:
+    """Backups of this database (by file name stem) in the folders, newest first; unreadable ones left out."""
+    stem = Path(db_path).stem
+    found: list[Backup] = []
+    for folder in [Path(f) for f in folders] if folders else destinations(db_path):
+        if not folder.is_dir():
+            continue
+        for path in folder.iterdir():
+            m = _NAME.match(path.name)
+            if not m or m.group("stem") != stem:
+                continue
+            with suppress(BackupError, OSError):
+                found.append(Backup(path, read_manifest(path)))
+    return sorted(found, key=lambda b: (b.created_at, b.name, str(b.path)), reverse=True)
+
+
+def retention(stamps: Iterable[dt.datetime], keep: int, now: dt.datetime) -> dict[dt.datetime, str]:
+    """The backup times the retention rule keeps, each with why: "latest" (one of the ``keep`` newest), "daily"
+    (the newest of one of the last 7 days: today and the 6 before, UTC) or "weekly" (the newest of one of the
+    last 8 ISO weeks: this week and the 7 before). A time not in the answer is pruned."""
+    ordered = sorted(set(stamps), reverse=True)
+    roles = dict.fromkeys(ordered[:keep], "latest")
+    today = now.astimezone(dt.UTC).date()
+    this_week = today - dt.timedelta(days=today.weekday())
+    days = {today - dt.timedelta(days=i) for i in range(DAYS)}
+    weeks = {this_week - dt.timedelta(weeks=i) for i in range(WEEKS)}
+    seen_days: set[dt.date] = set()
+    seen_weeks: set[dt.date] = set()
+    for stamp in ordered:  # newest first: the first one met in a day or a week is its newest
+        day = stamp.astimezone(dt.UTC).date()
+        week = day - dt.timedelta(days=day.weekday())
+        if week in weeks and week not in seen_weeks:
+            seen_weeks.add(week)
+            roles.setdefault(stamp, "weekly")
+        if day in days and day not in seen_days:
+            seen_days.add(day)
+            if roles.get(stamp) != "latest":
+                roles[stamp] = "daily"
+    return roles
+
+
+def survivors(stamps: Iterable[dt.datetime], keep: int, now: dt.datetime) -> set[dt.datetime]:
+    """The backup times :func:`retention` keeps."""
+    return set(retention(stamps, keep, now))
+
+
+def apply_retention(folder: Path, stem: str, keep: int, now: dt.datetime,
+                    protect: Iterable[Path] = ()) -> list[Path]:
+    """Delete the backups of ``stem`` in ``folder`` the rule does not keep (by the time in their names);
+    ``protect``: files kept whatever the rule says (the backup being restored)."""
+    spared = {os.path.normpath(str(Path(p).absolute())) for p in protect}
+    stamped = {}
+    for path in folder.iterdir():
+        m = _NAME.match(path.name)
+        if m and m.group("stem") == stem:
+            stamped[path] = _parse_stamp(m.group("ts"))
+    kept = survivors(stamped.values(), keep, now)
+    removed = []
+    for path, stamp in stamped.items():
+        if stamp not in kept and os.path.normpath(str(path.absolute())) not in spared:
+            path.unlink(missing_ok=True)
+            removed.append(path)
+    return removed
+
+
+# ── restoring ────────────────────────────────────────────────────────────
+def find_backup(name: str | Path, db_path: str | Path) -> Path:
+    """A backup given as a path, or as a file name in one of the destinations."""
+    path = Path(name).expanduser()
+    if path.exists():
+        return path
+    for folder in destinations(db_path):
+        if (folder / path.name).exists():
+            return folder / path.name
+    raise BackupError(f"There is no backup {name}. `python -m analytics backups list` shows the ones there are.")
+
+
+def verify(backup_path: str | Path, into: Path) -> tuple[dict, dict[str, int]]:
+    """Check a backup and unpack it into the new file ``into``: the payload's sha256, then the unpacked
+    database's schema version, row counts and table fingerprints against the manifest, then the data
+    contracts. Returns the manifest and the contracts broken (name → rows). ``into`` is removed on refusal."""
+    backup_path = Path(backup_path)
+    manifest = read_manifest(backup_path)
+    if manifest.get("format") != FORMAT or "payload_sha256" not in manifest:
+        raise BackupError(f"{backup_path} is a backup format this Tandem does not read. Choose another backup.")
+    if int(manifest.get("schema_version", 0)) > SCHEMA_VERSION:
+        raise BackupError(f"{backup_path} was made by a newer Tandem (schema version {manifest['schema_version']}; "
+                          f"this one reads up to {SCHEMA_VERSION}). Upgrade Tandem to restore it.")
+    _unlink_copy(into)
+    try:
+        with tarfile.open(backup_path, "r:") as tar:
+            member = tar.getmember(PAYLOAD)
+            digest = hashlib.sha256()
+            with tar.extractfile(member) as fh:
+                for chunk in iter(lambda: fh.read(_CHUNK), b""):
+                    digest.update(chunk)
+            if digest.hexdigest() != manifest["payload_sha256"]:
+                raise BackupError(f"{backup_path} is damaged: its checksum does not match its manifest. Nothing "
+                                  "was changed; restore another backup (a copy in another backup folder, or an "
+                                  "older one).")
+            with tar.extractfile(member) as fh, gzip.GzipFile(fileobj=fh) as gz, into.open("wb") as out:
+                shutil.copyfileobj(gz, out, _CHUNK)
+                out.flush()
+                os.fsync(out.fileno())
+    except (tarfile.TarError, KeyError, OSError, EOFError) as exc:
+        _unlink_copy(into)
+        if isinstance(exc, BackupError):
+            raise
+        raise BackupError(f"{backup_path} cannot be unpacked ({type(exc).__name__}: {exc}). Nothing was changed; "
+                          "restore another backup.") from None
+    except BaseException:
+        _unlink_copy(into)
+        raise
+    try:
+        return manifest, _check_unpacked(backup_path, into, manifest)
+    except BaseException:
+        _unlink_copy(into)
+        raise
+
+
+def _check_unpacked(backup_path: Path, into: Path, manifest: dict) -> dict[str, int]:
+    try:
+        con = duckdb.connect(str(into), read_only=True)
+    except duckdb.Error as exc:
+        raise BackupError(f"{backup_path} holds no readable database ({str(exc).splitlines()[0]}). Nothing was "
+                          "changed; restore another backup.") from None
+    try:
+        catalog = con.execute("select current_database()").fetchall()[0][0]
+        counts, hashes = _fingerprints(con, catalog)
+        version = con.execute("select value from meta where key = 'schema_version'").fetchall()
+    finally:
+        con.close()
+    if not version or int(version[0][0]) != int(manifest["schema_version"]):
+        raise BackupError(f"{backup_path}: the database inside does not carry the schema version of its manifest. "
+                          "Nothing was changed; restore another backup.")
+    if counts != manifest["tables"] or hashes != manifest.get("fingerprints", hashes):
+        differ = sorted(t for t in set(counts) | set(manifest["tables"])
+                        if counts.get(t) != manifest["tables"].get(t)
+                        or hashes.get(t) != manifest.get("fingerprints", hashes).get(t))
+        raise BackupError(f"{backup_path}: the database inside does not match its manifest (tables "
+                          f"{', '.join(differ)}). Nothing was changed; restore another backup.")
+    db = Database(into, read_only=True)
+    try:
+        return {name: rows.height for name, rows in db.run_checks().items() if rows.height}
+    finally:
+        db.close()
+
+
+def _lock_error(exc: Exception) -> bool:
+    return isinstance(exc, duckdb.IOException) and "lock" in str(exc).lower()
+
+
+def _refuse_open(target: Path, detail: str) -> BackupError:
+    return BackupError(f"Cannot restore over {target}: it is open in another process ({detail}). Stop the app "
+                       "and any other Tandem command using it, then run the restore again. Nothing was changed.")
+
+
+def _set_aside(path: Path, stamp: str) -> Path:
+    aside = path.with_name(f"{path.name}.set-aside-{stamp}")
+    os.replace(path, aside)
+    return aside
+
+
+def restore(backup_path: str | Path, db_path: str | Path, now: dt.datetime | None = None,
+            actor: str = "cli") -> RestoreResult:
+    """Verify ``backup_path``, back the current database up (kind ``before-restore``), and swap the verified
+    copy in atomically. Refused, with nothing changed, when the backup fails a check or the database is open
+    in another process."""
+    target = Path(db_path).expanduser().absolute()
+    backup_path = Path(backup_path).expanduser().absolute()
+    when = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC)
+    stamp = f"{_stamp(when)}Z"
+    if target.is_dir():
+        raise BackupError(f"{target} is a folder, not a database file. Point --db or TANDEM_DB at the database.")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    for stale in target.parent.glob(f".{target.name}.restoring-*"):
+        pid = re.search(r"restoring-(\d+)", stale.name)
+        if not (pid and _alive(int(pid.group(1)))):
+            stale.unlink(missing_ok=True)
+    fresh = target.with_name(f".{target.name}.restoring-{os.getpid()}")
+    manifest, broken = verify(backup_path, fresh)
+    try:
+        undo, current_version, set_aside = _back_up_current(target, backup_path)
+        _mark_restored(fresh, manifest, backup_path, max(current_version, int(manifest["data_version"])) + 1, actor)
+        set_aside += _swap(fresh, target, stamp)
+    except BaseException:
+        _unlink_copy(fresh)
+        raise
+    return RestoreResult(target, backup_path, undo, dict(manifest["tables"]), broken, set_aside)
+
+
+def _back_up_current(target: Path, protect: Path) -> tuple[Path | None, int, list[Path]]:
+    """The "before restore" backup of the database there now: (its file, the current data version, files set
+    aside). A file that is no database or does not open is set aside rather than backed up."""
+    if not target.exists():
+        return None, 0, []
+    if not looks_like_duckdb(target):
+        return None, 0, [_set_aside(target, _stamp(dt.datetime.now(dt.UTC)) + "Z")]
+    try:
+        con = duckdb.connect(str(target))
+    except duckdb.ConnectionException as exc:  # open in this very process, read-only
+        raise _refuse_open(target, str(exc).splitlines()[0]) from None
+    except duckdb.Error as exc:
+        if _lock_error(exc):
+            raise _refuse_open(target, str(exc).splitlines()[0]) from None
+        stamp = _stamp(dt.datetime.now(dt.UTC)) + "Z"
+        aside = [_set_aside(target, stamp)]
+        wal = Path(f"{target}.wal")
+        if wal.exists():
+            aside.append(_set_aside(wal, stamp))
+        return None, 0, aside
+    try:
+        rows = con.execute("select value from meta where key = 'data_version'").fetchall() if con.execute(
+            "select count(*) from duckdb_tables() where table_name = 'meta'").fetchall()[0][0] else []
+        current = int(rows[0][0]) if rows else 0
+        result = backup(target, kind="before-restore", con=con, prune=False)
+    finally:
+        con.close()
+    try:  # a connection of this same process that is still open would share the file under the swap
+        duckdb.connect(str(target), read_only=True).close()
+    except duckdb.ConnectionException as exc:
+        raise _refuse_open(target, f"this process still has it open: {str(exc).splitlines()[0]}") from None
+    except duckdb.Error as exc:
+        if _lock_error(exc):
+            raise _refuse_open(target, str(exc).splitlines()[0]) from None
+        raise
+    keep = keep_count()
+    for written in result.written:
+        apply_retention(written.parent, target.stem, keep, dt.datetime.now(dt.UTC), protect=[protect])
+    return result.written[0], current, []
+
+
+def _mark_restored(fresh: Path, manifest: dict, backup_path: Path, version: int, actor: str) -> None:
+    """Give the restored file a data version above both the current and the backed-up one (so no cache keyed
+    on a version shows the other data), and an audit entry naming the backup."""
+    db = Database(fresh)
+    try:
+        with db.transaction(bump=False) as cur:
+            cur.execute("update meta set value = $v where key = 'data_version'", {"v": str(version)})
+            db.audit(cur, actor, "restore", target=backup_path.name, n_rows=int(manifest.get("total_rows", 0)),
+                     detail={"kind": manifest.get("kind"), "created_at": manifest.get("created_at"),
+                             "data_version_backed_up": manifest.get("data_version")})
+    finally:
+        db.close()
+    if Path(f"{fresh}.wal").exists():
+        raise BackupError(f"The restored copy {fresh} kept a write-ahead log after closing; nothing was changed.")
+    _fsync(fresh)
+
+
+def _swap(fresh: Path, target: Path, stamp: str) -> list[Path]:
+    """Move ``fresh`` into place, holding the target's file lock so no process opens it meanwhile; a stale
+    ``.wal`` of the old file is set aside first (replayed into the restored file it would corrupt it)."""
+    fd = None
+    if target.exists():
+        fd = os.open(target, os.O_RDWR)
+        try:
+            fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(fd)
+            raise _refuse_open(target, "another process took it during the restore") from None
+    try:
+        aside = []
+        wal = Path(f"{target}.wal")
+        if wal.exists():
+            aside.append(_set_aside(wal, stamp))
+        os.replace(fresh, target)
+        _fsync_dir(target.parent)
+        return aside
+    finally:
+        if fd is not None:
+            os.close(fd)
