@@ -46,11 +46,35 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from analytics.sources.setup import build_demo_database
 
     settings = load_settings(args.db)
+    _may_replace(settings.db_path, args.replace)
     counts = build_demo_database(settings.db_path, size=args.size, seed=args.seed, end=args.end,
                                  progress=None if args.quiet else _progress_bar)
     print(f"Demo company ({args.size}, seed {args.seed}) written to {settings.db_path}: "
           f"{counts['employees']:,} people, {counts['orders']:,} orders, {sum(counts.values()):,} rows in all.")
     return 0
+
+
+def _may_replace(path: Path, replace: bool) -> None:
+    """The demo only overwrites a demo company (or an empty database); another one needs --replace, and is
+    backed up first (``backup.before_change``)."""
+    if not path.exists() or path.is_dir():
+        return
+    db = Database(path, read_only=True)  # refuses a locked, foreign or newer file with a clear message
+    try:
+        demo = db.meta("demo") == "true"
+        rows = sum(n for table, n in db.table_counts().items() if table != "meta")
+    finally:
+        db.close()
+    if demo or rows == 0:
+        return
+    if not replace:
+        raise DatabaseError(f"{path} holds a company that is not the demo ({rows:,} rows); the demo would replace "
+                            "it. Give another --db, or add --replace to replace it (it is backed up first).")
+    from analytics.core import backup
+
+    result = backup.before_change(path, "replace")
+    if result is not None:
+        print(f"Backed up {path} to {result.written[0]} before replacing it.")
 
 
 def _open(args: argparse.Namespace) -> Database:
@@ -302,6 +326,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=7, help="random seed (same seed, size and end → same data)")
     p.add_argument("--end", type=_month_arg, help="last month of history, YYYY-MM (default: last complete month)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--replace", action="store_true",
+                   help="replace a database that is not a demo company (it is backed up first)")
     p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser("metrics", parents=[common], help="print a metric for a period and grouping",
@@ -357,6 +383,8 @@ def build_parser() -> argparse.ArgumentParser:
     from analytics.cli import export_cmd as cli_export
     from analytics.cli import import_cmd as cli_import  # these commands live beside their modules
     cli_import.add_parser(sub, common)
+    from analytics.cli import backup_cmd as cli_backup
+    cli_backup.add_parser(sub, common)
     cli_export.add_parser(sub, common)
 
     p = sub.add_parser("bench", help="run the benchmarks and write the report",
