@@ -169,8 +169,10 @@ def cmd_users(args: argparse.Namespace) -> int:
     if not settings.db_path.exists():
         raise DatabaseError(f"There is no database at {settings.db_path}.")
     db = Database(settings.db_path)
-    actor = args.user or "cli"
+    actor = args.user or "cli"  # no --user: the operator at the server, who holds the database file
     try:
+        if args.user:  # acting as a user: an existing, enabled admin, never changing their own account
+            auth.check_actor(db, auth.require_account(db, args.user))
         grants = [auth.Grant(*(g.split("@", 1) if "@" in g else (g, auth.WHOLE_COMPANY))) for g in args.role]
         if args.action == "list":
             _emit(auth.list_users(db), args.format)

@@ -33,14 +33,20 @@ def create_session(db: Database, username: str, replaces: str | None = None) -> 
     """Start a session for a user who has just proved who they are; return the new token (for the cookie).
 
     ``replaces`` is the token the browser held before, if any: it is revoked (a sign-in always rotates)."""
-    token = secrets.token_urlsafe(32)
-    now = _now()
     with db.transaction(bump=False) as cur:  # bookkeeping: no fact changes
         if replaces:
             cur.execute("update user_sessions set revoked_at = $t where token_hash = $h and revoked_at is null",
-                        {"t": now, "h": token_hash(replaces)})
-        cur.execute("insert into user_sessions values ($h, $u, $t, $t, null)",
-                    {"h": token_hash(token), "u": username, "t": now})
+                        {"t": _now(), "h": token_hash(replaces)})
+        return start(cur, username)
+
+
+def start(cur, username: str) -> str:
+    """Insert a new session inside the caller's transaction (a password change rotates in the same one);
+    return its token."""
+    token = secrets.token_urlsafe(32)
+    now = _now()
+    cur.execute("insert into user_sessions values ($h, $u, $t, $t, null)",
+                {"h": token_hash(token), "u": username, "t": now})
     return token
 
 
