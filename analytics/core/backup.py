@@ -1,27 +1,15 @@
-"""Backups of the database, taken through DuckDB, and restores that verify before they swap.
+"""Backups of the database, taken through DuckDB, and restores that verify before they swap (docs/operations.md).
 
-A backup is one file, ``<db stem>-YYYYMMDD-HHMMSS-mmmZ-<kind>.tar``, holding ``manifest.json`` (schema and
-data version, when, from where, rows per table, the sha256 of the payload) and ``database.duckdb.gz``: a
-copy of the database made by DuckDB itself (``ATTACH`` a new file, ``COPY FROM DATABASE`` in one
-transaction), so it is a consistent snapshot of the committed data even while the app has the file open and
-another connection is half-way through a write. The ``.duckdb`` file is never copied as bytes: the newest
-commits may still be in its ``.wal``.
+A backup, ``<db stem>-YYYYMMDD-HHMMSS-mmmZ-<kind>.tar``, holds ``manifest.json`` (schema and data version,
+when, from where, rows and a content hash per table, the payload's sha256) and ``database.duckdb.gz``: a copy
+made by DuckDB (``ATTACH`` a new file, ``COPY FROM DATABASE`` in one transaction), a consistent snapshot of
+the committed data even while the app has the file open. The ``.duckdb`` file is never copied as bytes (the
+newest commits may still be in its ``.wal``). It goes to ``backups/`` beside the database and to each folder
+of ``TANDEM_BACKUP_DIRS``, written as ``.*.part`` and renamed when complete; then :func:`retention` prunes.
 
-Destinations: ``backups/`` beside the database, plus every folder in ``TANDEM_BACKUP_DIRS`` (separated by
-``os.pathsep``). Each backup is written to each (a failed destination is reported; only all failing is an
-error). A file becomes visible under its final name only when complete (written as ``.*.part``, then
-renamed).
-
-Retention (:func:`survivors`), per destination and database, after each backup: keep the newest
-``TANDEM_BACKUP_KEEP`` (default 10), plus the newest of each of the last 7 days and the newest of each of
-the last 8 ISO weeks (days and weeks in UTC, counted back from the current one). Everything else is removed.
-
-Restore (:func:`restore`): the checksum is verified, the payload is unpacked into a new file next to the
-target, opened, and its schema version, row counts and table fingerprints are compared with the manifest;
-the data contracts are run. Only then is the current database backed up (kind ``before-restore``, so a
-restore can be undone by restoring that one) and the verified file moved into place with ``os.replace``. A
-stale ``.wal`` beside the target is moved aside (never replayed into the restored file). A database another
-process has open is refused, and nothing is changed.
+:func:`restore` unpacks into a new file next to the target and checks it against the manifest before it backs
+the current database up (kind ``before-restore``: the undo) and swaps the copy in with ``os.replace``, a
+stale ``.wal`` set aside. A database another process has open is refused, with nothing changed.
 """
 from __future__ import annotations
 
@@ -59,34 +47,16 @@ class BackupError(DatabaseError):
 
 @dataclass(frozen=True)
 class Backup:
-    """One backup file and its manifest."""
+    """One backup file and its manifest (``kind``, ``created_at``, ``data_version``, ``tables``...)."""
 
     path: Path
     manifest: dict
-
-    @property
-    def name(self) -> str:
-        return self.path.name
-
-    @property
-    def kind(self) -> str:
-        return str(self.manifest.get("kind", "manual"))
-
-    @property
-    def created_at(self) -> dt.datetime:
-        return dt.datetime.fromisoformat(self.manifest["created_at"])
-
-    @property
-    def data_version(self) -> int:
-        return int(self.manifest.get("data_version", 0))
-
-    @property
-    def total_rows(self) -> int:
-        return sum(int(v) for v in self.manifest.get("tables", {}).values())
-
-    @property
-    def size(self) -> int:
-        return self.path.stat().st_size
+    name = property(lambda self: self.path.name)
+    kind = property(lambda self: str(self.manifest.get("kind", "manual")))
+    created_at = property(lambda self: dt.datetime.fromisoformat(self.manifest["created_at"]))
+    data_version = property(lambda self: int(self.manifest.get("data_version", 0)))
+    total_rows = property(lambda self: sum(int(v) for v in self.manifest.get("tables", {}).values()))
+    size = property(lambda self: self.path.stat().st_size)
 
 
 @dataclass
@@ -212,6 +182,7 @@ def _sql_path(path: Path) -> str:
 
 
 def _fsync(path: Path) -> None:
+    """Flush a file (or a folder's entries) to disk."""
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
@@ -227,20 +198,16 @@ def _unlink_copy(path: Path) -> None:
 def _clean_parts(folder: Path) -> None:
     """Remove half-written files of backups that were interrupted (their process is gone)."""
     for part in folder.glob(".*.part*"):
-        pid = re.search(r"\.(\d+)\.part", part.name)
-        if pid and _alive(int(pid.group(1))):
-            continue
-        part.unlink(missing_ok=True)
+        if not ((pid := re.search(r"\.(\d+)\.part", part.name)) and _alive(int(pid.group(1)))):
+            part.unlink(missing_ok=True)
 
 
 def _alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
-    except PermissionError:
+    except PermissionError:  # alive, another user's
         return True
     return True
 
@@ -291,17 +258,15 @@ def backup(db_path: str | Path, kind: str = "manual", to: Iterable[str | Path] |
     own = con is None
     source = _open_source(db_path) if own else con
     try:
-        facts = _snapshot(source, copy)
-    finally:
-        if own:
-            source.close()
-    try:
-        digest = hashlib.sha256()
-        with copy.open("rb") as raw, packed.open("wb") as out:
-            with gzip.GzipFile(filename="", mode="wb", fileobj=_Hashing(out, digest), compresslevel=3, mtime=0) as gz:
-                shutil.copyfileobj(raw, gz, _CHUNK)
-            out.flush()
-            os.fsync(out.fileno())
+        try:
+            facts = _snapshot(source, copy)
+        finally:
+            if own:
+                source.close()
+        with copy.open("rb") as raw, gzip.GzipFile(packed, "wb", compresslevel=3, mtime=0) as gz:
+            shutil.copyfileobj(raw, gz, _CHUNK)
+        with packed.open("rb") as fh:
+            digest = hashlib.file_digest(fh, "sha256")
         meta = facts["meta"]
         manifest = {
             "format": FORMAT, "kind": kind, "created_at": when.isoformat(timespec="milliseconds"),
@@ -336,27 +301,9 @@ def backup(db_path: str | Path, kind: str = "manual", to: Iterable[str | Path] |
     return BackupResult(written, failed, manifest, removed)
 
 
-class _Hashing(io.RawIOBase):
-    """A write-only stream that hashes what passes through to ``out``."""
-
-    def __init__(self, out, digest) -> None:
-        self._out, self._digest = out, digest
-
-    def writable(self) -> bool:
-        return True
-
-    def write(self, b) -> int:
-        self._digest.update(b)
-        return self._out.write(b)
-
-
 def _fsync_dir(folder: Path) -> None:
-    with suppress(OSError):
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+    with suppress(OSError):  # not every file system syncs a folder
+        _fsync(folder)
 
 
 def _all_failed(db_path: Path, failed: dict[Path, str]) -> str:
@@ -483,10 +430,8 @@ def verify(backup_path: str | Path, into: Path) -> tuple[dict, dict[str, int]]:
     try:
         with tarfile.open(backup_path, "r:") as tar:
             member = tar.getmember(PAYLOAD)
-            digest = hashlib.sha256()
             with tar.extractfile(member) as fh:
-                for chunk in iter(lambda: fh.read(_CHUNK), b""):
-                    digest.update(chunk)
+                digest = hashlib.file_digest(fh, "sha256")
             if digest.hexdigest() != manifest["payload_sha256"]:
                 raise BackupError(f"{backup_path} is damaged: its checksum does not match its manifest. Nothing "
                                   "was changed; restore another backup (a copy in another backup folder, or an "
@@ -495,17 +440,11 @@ def verify(backup_path: str | Path, into: Path) -> tuple[dict, dict[str, int]]:
                 shutil.copyfileobj(gz, out, _CHUNK)
                 out.flush()
                 os.fsync(out.fileno())
+        return manifest, _check_unpacked(backup_path, into, manifest)
     except (tarfile.TarError, KeyError, OSError, EOFError) as exc:
         _unlink_copy(into)
-        if isinstance(exc, BackupError):
-            raise
         raise BackupError(f"{backup_path} cannot be unpacked ({type(exc).__name__}: {exc}). Nothing was changed; "
                           "restore another backup.") from None
-    except BaseException:
-        _unlink_copy(into)
-        raise
-    try:
-        return manifest, _check_unpacked(backup_path, into, manifest)
     except BaseException:
         _unlink_copy(into)
         raise
@@ -566,9 +505,8 @@ def restore(backup_path: str | Path, db_path: str | Path, now: dt.datetime | Non
     if target.is_dir():
         raise BackupError(f"{target} is a folder, not a database file. Point --db or TANDEM_DB at the database.")
     target.parent.mkdir(parents=True, exist_ok=True)
-    for stale in target.parent.glob(f".{target.name}.restoring-*"):
-        pid = re.search(r"restoring-(\d+)", stale.name)
-        if not (pid and _alive(int(pid.group(1)))):
+    for stale in target.parent.glob(f".{target.name}.restoring-*"):  # left by an interrupted restore
+        if not ((pid := re.search(r"restoring-(\d+)", stale.name)) and _alive(int(pid.group(1)))):
             stale.unlink(missing_ok=True)
     fresh = target.with_name(f".{target.name}.restoring-{os.getpid()}")
     manifest, broken = verify(backup_path, fresh)
@@ -603,9 +541,6 @@ def _back_up_current(target: Path, protect: Path) -> tuple[Path | None, int, lis
             aside.append(_set_aside(wal, stamp))
         return None, 0, aside
     try:
-        rows = con.execute("select value from meta where key = 'data_version'").fetchall() if con.execute(
-            "select count(*) from duckdb_tables() where table_name = 'meta'").fetchall()[0][0] else []
-        current = int(rows[0][0]) if rows else 0
         result = backup(target, kind="before-restore", con=con, prune=False)
     finally:
         con.close()
@@ -620,7 +555,7 @@ def _back_up_current(target: Path, protect: Path) -> tuple[Path | None, int, lis
     keep = keep_count()
     for written in result.written:
         apply_retention(written.parent, target.stem, keep, dt.datetime.now(dt.UTC), protect=[protect])
-    return result.written[0], current, []
+    return result.written[0], int(result.manifest["data_version"]), []
 
 
 def _mark_restored(fresh: Path, manifest: dict, backup_path: Path, version: int, actor: str) -> None:
