@@ -24,6 +24,7 @@ from ui.language import lang
 
 SLUGS = ("overview", "monthly-review", "quarterly-review", "goals", "attrition", "risk", "hiring", "talent",
          "training", "quota", "scorecard", "key-accounts", "incentives", "glossary", "data", "admin", "no-access")
+MEETINGS = {"monthly-review": "monthly", "quarterly-review": "quarterly"}  # pages whose period is a meeting's
 
 
 def main() -> None:
@@ -81,7 +82,7 @@ def main() -> None:
              t("nav.group.sales", language): sales, t("nav.group.reference", language): reference}
     navigation = st.navigation({group: items for group, items in pages.items() if items}, expanded=True)
     logout_button(viewer, db)
-    render_sidebar(db, settings, viewer)
+    render_sidebar(db, settings, viewer, MEETINGS.get(navigation.url_path))
     try:
         navigation.run()
     except BaseException as exc:

@@ -134,8 +134,14 @@ def _keep_in_url(**values: str | None) -> None:
             st.query_params[name] = value
 
 
-def render_sidebar(db: Database, settings: Settings, viewer: Viewer) -> Context:
-    """Draw language, period and scope pickers; store and return the session's :class:`Context`."""
+MEETING_GRAINS = {"monthly": "month", "quarterly": "quarter"}  # review kind → the grain of its meetings
+
+
+def render_sidebar(db: Database, settings: Settings, viewer: Viewer, meeting: str | None = None) -> Context:
+    """Draw language, period and scope pickers; store and return the session's :class:`Context`.
+
+    On a review page (``meeting`` = "monthly" or "quarterly") the period picker is the meeting's: months or
+    quarters, the last complete one first chosen, the current one labelled as partial (no grain picker)."""
     start = lang()
     language = st.sidebar.radio(t("sidebar.language", start), list(LANG_LABELS), format_func=LANG_LABELS.get,
                                 index=list(LANG_LABELS).index(start), key="lang", horizontal=True)
@@ -148,18 +154,22 @@ def render_sidebar(db: Database, settings: Settings, viewer: Viewer) -> Context:
     span = _data_months(str(db.path), version)
     first = span[0] if span else month_start(as_of)
     last = month_start(as_of)
-    _seed("grain", GRAINS, st.query_params.get("grain"), GRAINS[0])
-    grain = st.sidebar.selectbox(t("sidebar.grain", language), GRAINS, format_func=lambda g: t(f"grain.{g}", language),
-                                 key="grain")
+    if meeting is None:
+        _seed("grain", GRAINS, st.query_params.get("grain"), GRAINS[0])
+        grain = st.sidebar.selectbox(t("sidebar.grain", language), GRAINS,
+                                     format_func=lambda g: t(f"grain.{g}", language), key="grain")
+        key, label = f"period_{grain}", t("sidebar.period", language)
+    else:
+        grain, key, label = MEETING_GRAINS[meeting], f"meeting_{meeting}", t(f"sidebar.meeting_{meeting}", language)
     periods = list(reversed(periods_of_grain(max(first, dt.date(last.year - 6, 1, 1)), last, grain,
                                              settings.fiscal_year_start)))
     by_label = {p.label: p for p in periods}
-    _seed(f"period_{grain}", list(by_label), st.query_params.get("period"), last_complete(periods, as_of).label)
+    _seed(key, list(by_label), st.query_params.get("period"), last_complete(periods, as_of).label)
     label = st.sidebar.selectbox(
-        t("sidebar.period", language), list(by_label),
+        label, list(by_label),
         format_func=lambda x: t("period.partial", language, label=x) if by_label[x].is_partial(as_of) else x,
-        key=f"period_{grain}")
-    _keep_in_url(grain=grain, period=label)
+        key=key)
+    _keep_in_url(grain=grain if meeting is None else None, period=label)
     scoped = _scope_widgets(viewer, _org_tree(str(db.path), version), language)
     st.sidebar.caption(t("sidebar.as_of", language, date=fmt_date(as_of, language)))
     ctx = Context(lang=language, viewer=scoped, period=by_label[label], as_of=as_of, data_version=version,
@@ -173,9 +183,10 @@ def end_run() -> None:
     _RUN.ctx = None
 
 
-def context() -> Context:
+def context(meeting: str | None = None) -> Context:
     """The context app.py set for this run. A page run without app.py (AppTest's ``switch_page`` runs the
-    page script alone) gets the same shell drawn around it, with the same widget keys and state."""
+    page script alone) gets the same shell drawn around it, with the same widget keys and state (a review
+    page passes its ``meeting`` kind, as app.py does from the page's address)."""
     ctx = getattr(_RUN, "ctx", None)
     if ctx is None:
         from ui.auth import current_viewer
@@ -186,7 +197,7 @@ def context() -> Context:
         if viewer is None:  # never draw data for a session that is not signed in
             st.warning(t("auth.sign_in_first", lang()))
             st.stop()
-        ctx = render_sidebar(db, settings, viewer)
+        ctx = render_sidebar(db, settings, viewer, meeting)
     return ctx
 
 

@@ -165,7 +165,7 @@ def _who(ctx: Context, user: str | None) -> str:
 
 
 def review_page(kind: str) -> None:
-    ctx = context()
+    ctx = context(kind)
     db = get_database(ctx.db_path)
     freeze_seeded(db, fy_start=ctx.fy_start)  # the demo's seeded meeting gets its numbers (once)
     st.title(ctx.t(f"review.{kind}.title"))

@@ -34,10 +34,9 @@ def _actions(ctx: Ctx, kind: str) -> Item:
     prev = store.previous_review(ctx.db, ctx.viewer, kind, before=ctx.period.label)
     title = tx("actions.title", lang)
     if prev is None:
-        word = {"monthly": "月度", "quarterly": "季度"}[kind] if lang == "zh" else kind
-        return Item("actions", title, tx("actions.none", lang, kind=word), tx("actions.def", lang),
+        return Item("actions", title, tx("actions.none", lang), tx("actions.def", lang),
                     numbers={"previous_review": None, "items": 0})
-    items = store.action_items(ctx.db, prev["review_id"])
+    items = store.carried_items(ctx.db, kind, ctx.period.label, ctx.viewer, open_only=False)
     current = store.find_meeting(ctx.db, kind, ctx.period.label, ctx.viewer.scope_key)
     if current is not None:  # items carried into this meeting and moved on in it show where they stand now
         copies = store.action_items(ctx.db, current["review_id"]).filter(pl.col("carried_from").is_not_null())

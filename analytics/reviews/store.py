@@ -2,8 +2,8 @@
 
 - the row is created when the meeting is frozen (``save_review``) or when its first action item is written in
   the live review (``open_meeting``: a meeting record without a snapshot, no numbers frozen). Either way the
-  open items of the previous meeting of the same kind and scope are copied into it then (``carried_from``
-  points at the item copied; the old rows keep their history).
+  items still open at the meetings before it in the same scope, of either kind, are copied into it then
+  (``analytics.reviews.carry``; ``carried_from`` points at the item copied; the old rows keep their history).
 - freezing writes the Review into ``reviews.snapshot`` (see ``snapshot``); ``load_review`` rebuilds it exactly,
   whatever data arrived since. Saving a meeting that is frozen already changes nothing and returns its id;
   only ``refreeze=True`` (the page's "freeze again") replaces the snapshot, audited as ``review_refreeze``.
@@ -25,17 +25,18 @@ import polars as pl
 
 from analytics.core.access import Viewer
 from analytics.core.db import Database
+from analytics.reviews.carry import OPEN_STATUSES, earlier_meetings, items_to_carry, latest_copies, scope_id
 from analytics.reviews.goals import _in_scope, _org_tree  # a unit inside the viewer's, walking up the org tree
 from analytics.reviews.model import KINDS, Review, ReviewError
 from analytics.reviews.snapshot import SNAPSHOT_FORMAT, review_from_json, review_to_json, table_from_json, table_to_json
 
 __all__ = ["MAX_TEXT", "OPEN_STATUSES", "SNAPSHOT_FORMAT", "STATUSES", "action_items", "add_action_item",
-           "find_meeting", "item_in_meeting", "list_reviews", "load_review", "may_write", "meeting_items",
-           "open_items_for_next", "open_meeting", "previous_review", "review_from_json", "review_to_json",
-           "save_review", "scope_id", "table_from_json", "table_to_json", "update_action_item", "visible"]
+           "carried_items", "find_meeting", "item_in_meeting", "list_reviews", "load_review", "may_write",
+           "meeting_items", "open_items_for_next", "open_meeting", "previous_review", "review_from_json",
+           "review_to_json", "save_review", "scope_id", "table_from_json", "table_to_json",
+           "update_action_item", "visible"]
 
 STATUSES = ("open", "in_progress", "done", "dropped")
-OPEN_STATUSES = ("open", "in_progress")
 MAX_TEXT = 1000
 _FROZEN = "json_extract(snapshot, '$.items') is not null"  # a meeting record or the old demo marker: not frozen
 
@@ -43,19 +44,6 @@ _FROZEN = "json_extract(snapshot, '$.items') is not null"  # a meeting record or
 # A review shows org-unit aggregates and, to person-level viewers, names; it never shows pay. So its scope
 # is (org units, person-level or not): the HR head and the sales director, both company-wide with
 # person-level rights, share their meetings; the user name and pay rights play no part.
-_FULL = ("*", True)
-
-
-def scope_id(scope: str) -> tuple[str, bool]:
-    """(org units, person-level) of a stored scope (``Viewer.scope_key``); the demo's 'all' is full access."""
-    if scope == "all":
-        return _FULL
-    parts = scope.split("|")
-    if len(parts) < 3:
-        return (scope, False)
-    return (parts[1], "person" in parts[2].split(","))
-
-
 def _full_access(viewer: Viewer) -> bool:
     return viewer.org_units is None and viewer.person_level
 
@@ -98,30 +86,22 @@ def find_meeting(db: Database, kind: str, period: str, scope: str) -> dict | Non
     return {**row, "frozen": found[1]}
 
 
-def _previous_id(cur: Any, kind: str, scope: str, before: str | None = None) -> int | None:
-    """Id of the latest meeting of ``kind`` in the same scope (with a period before ``before``)."""
-    rows = cur.execute("select review_id, scope, period from reviews where kind = $k "
-                       "order by period desc, review_id desc", {"k": kind}).fetchall()
-    return next((rid for rid, sc, period in rows
-                 if scope_id(sc) == scope_id(scope) and (before is None or period < before)), None)
-
-
 def _create(cur: Any, kind: str, period: str, as_of: dt.date, scope: str, title: str, snapshot: str | None,
             actor: str, now: dt.datetime) -> tuple[int, int, int | None]:
-    """Insert the meeting and carry the previous meeting's open items into it: (id, carried, previous id)."""
-    previous = _previous_id(cur, kind, scope, before=period)
+    """Insert the meeting and carry the open items of the meetings before it: (id, carried, previous id)."""
+    to_carry, previous = items_to_carry(cur, kind, period, scope)
     review_id = int(cur.execute("select coalesce(max(review_id), 0) + 1 from reviews").fetchall()[0][0])
     cur.execute("insert into reviews values ($id, $kind, $period, $as_of, $scope, $title, $snapshot, $actor, $at)",
                 {"id": review_id, "kind": kind, "period": period, "as_of": as_of, "scope": scope, "title": title,
                  "snapshot": snapshot, "actor": actor, "at": now})
     carried = 0
-    if previous is not None:
+    if to_carry:
         carried = len(cur.execute(
             "insert into action_items "
             "select (select coalesce(max(item_id), 0) from action_items) + row_number() over (order by item_id), "
             "$new, text, owner, due_date, status, $at, null, item_id from action_items "
-            "where review_id = $old and status in ('open', 'in_progress') returning item_id",
-            {"new": review_id, "old": previous, "at": now}).fetchall())
+            "where list_contains($items, item_id) returning item_id",
+            {"new": review_id, "items": to_carry, "at": now}).fetchall())
     return review_id, carried, previous
 
 
@@ -236,14 +216,29 @@ def list_reviews(db: Database, viewer: Viewer, kind: str | None = None) -> pl.Da
 
 
 def previous_review(db: Database, viewer: Viewer, kind: str, before: str | None = None) -> dict | None:
-    """The latest meeting of ``kind`` in the viewer's own scope (period label before ``before``), frozen or a
-    meeting record holding action items."""
-    frame = db.sql("select review_id, period, scope, as_of, title from reviews where kind = $k "
-                   "order by period desc, review_id desc", k=kind)
-    for row in frame.iter_rows(named=True):
-        if scope_id(row["scope"]) == scope_id(viewer.scope_key) and (before is None or row["period"] < before):
-            return row
-    return None
+    """The latest meeting before kind × ``before`` in the viewer's own scope, of either kind (with ``before``
+    None, the latest of all), frozen or a meeting record holding action items."""
+    earlier = earlier_meetings(db.cursor(), kind, before, viewer.scope_key)
+    if not earlier:
+        return None
+    return db.sql("select review_id, kind, period, scope, as_of, title from reviews where review_id = $id",
+                  id=earlier[-1][0]).row(0, named=True)
+
+
+def carried_items(db: Database, kind: str, period: str | None, viewer: Viewer, open_only: bool = True
+                  ) -> pl.DataFrame:
+    """The newest copy of every action item of the meetings before kind × ``period`` in the viewer's scope
+    (only those still open or in progress unless ``open_only`` is False; then the items of the latest
+    meeting of each kind before it, whatever their status): what that meeting follows up."""
+    cur = db.cursor()
+    meetings = earlier_meetings(cur, kind, period, viewer.scope_key)
+    if not open_only:
+        latest = {k: rid for rid, k, _ in meetings}  # the latest earlier meeting of each kind
+        meetings = [m for m in meetings if m[0] in latest.values()]
+    copies = latest_copies(cur, [rid for rid, _, _ in meetings])
+    wanted = [item for item, status in copies if status in OPEN_STATUSES or not open_only]
+    return db.sql("select item_id, review_id, text, owner, due_date, status, created_at, closed_at, carried_from "
+                  "from action_items where list_contains($items, item_id) order by item_id", items=wanted)
 
 
 # ── action items ─────────────────────────────────────────────────────────
@@ -255,14 +250,12 @@ def action_items(db: Database, review_id: int) -> pl.DataFrame:
 
 def meeting_items(db: Database, kind: str, period: str, viewer: Viewer) -> tuple[int | None, pl.DataFrame]:
     """The viewer's meeting kind × period and its action items; before the meeting has a record, (None, the
-    items still open at the previous meeting: what the record will carry)."""
+    items still open at the meetings before it: what the record will carry)."""
     _check_kind(kind)
     found = _find(db.cursor(), kind, period, viewer.scope_key)
     if found is not None:
         return found[0], action_items(db, found[0])
-    previous = _previous_id(db.cursor(), kind, viewer.scope_key, before=period)
-    items = action_items(db, -1 if previous is None else previous)
-    return None, items.filter(pl.col("status").is_in(OPEN_STATUSES))
+    return None, carried_items(db, kind, period, viewer)
 
 
 def item_in_meeting(db: Database, review_id: int, item_id: int) -> int:
@@ -336,10 +329,7 @@ def update_action_item(db: Database, item_id: int, status: str, actor: str, view
 
 
 def open_items_for_next(db: Database, kind: str, viewer: Viewer) -> pl.DataFrame:
-    """The items still open or in progress at the latest meeting of ``kind`` in the viewer's scope: what the
-    next meeting starts from (and what its record will carry)."""
+    """The items still open or in progress at the meetings in the viewer's scope: what the next meeting
+    starts from (and what its record will carry)."""
     _check_kind(kind)
-    last = _previous_id(db.cursor(), kind, viewer.scope_key)
-    if last is None:
-        return action_items(db, -1)
-    return action_items(db, last).filter(pl.col("status").is_in(OPEN_STATUSES))
+    return carried_items(db, kind, None, viewer)

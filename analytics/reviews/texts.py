@@ -40,10 +40,11 @@ TEXT = {
         "list.cut": ("The table shows the first {shown} of {n} on the {name} list; the whole list is on the "
                      "Scorecard & lists page."),
         "actions.title": "Action items from the last meeting",
-        "actions.take": ("{n} action items from the {prev} meeting: {open} open, {progress} in progress, {done} done, "
-                         "{dropped} dropped; {overdue} overdue."),
-        "actions.none": "No earlier {kind} meeting in this scope: no action items to follow up.",
-        "actions.def": "Action items are stored with the meeting and carried into the next one until done or dropped.",
+        "actions.take": ("{n} action items from the meetings up to {prev}: {open} open, {progress} in progress, "
+                         "{done} done, {dropped} dropped; {overdue} overdue."),
+        "actions.none": "No earlier meeting in this scope: no action items to follow up.",
+        "actions.def": ("Action items are stored with the meeting and carried into the next meeting of the same scope, "
+                        "monthly or quarterly, until done or dropped."),
         "actions.text": "Action", "actions.owner": "Owner", "actions.due": "Due", "actions.status": "Status",
         "status.open": "Open", "status.in_progress": "In progress", "status.done": "Done", "status.dropped": "Dropped",
         "att.title": "Attainment and its distribution",
@@ -116,10 +117,10 @@ TEXT = {
         "alerts.risk": "高离职风险", "alerts.vacancy": "超期未到岗岗位", "alerts.coach": "待辅导（{rule}）",
         "list.cut": "表中只列出{name}名单{n}人中的前{shown}人；完整名单见“绩效计分卡与名单”页。",
         "actions.title": "上次会议的行动项",
-        "actions.take": ("{prev}会议的行动项共{n}项：待办{open}项，进行中{progress}项，已完成{done}项，已取消{dropped"
-                         "}项；逾期{overdue}项。"),
-        "actions.none": "此范围内没有更早的{kind}会议，没有需要跟进的行动项。",
-        "actions.def": "行动项随会议保存，未完成或未取消的行动项会带入下一次会议。",
+        "actions.take": ("截至{prev}的会议的行动项共{n}项：待办{open}项，进行中{progress}项，"
+                         "已完成{done}项，已取消{dropped}项；逾期{overdue}项。"),
+        "actions.none": "此范围内没有更早的会议，没有需要跟进的行动项。",
+        "actions.def": "行动项随会议保存，未完成或未取消的行动项会带入同一范围的下一次会议（月度或季度）。",
         "actions.text": "行动项", "actions.owner": "负责人", "actions.due": "截止日期", "actions.status": "状态",
         "status.open": "待办", "status.in_progress": "进行中", "status.done": "已完成", "status.dropped": "已取消",
         "att.title": "指标达成与分布",

@@ -58,6 +58,26 @@ def test_default_period_is_the_last_complete_month(mid_quarter_db: Path, monkeyp
     assert box.value != box.options[0] and box.value == box.options[1]  # the running fiscal year is partial
 
 
+def test_the_reviews_open_on_their_last_complete_meeting_period(mid_quarter_db: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch):
+    """Whatever the other pages' grain: the monthly review opens on the last complete month (October, not
+    September, the last month of the last complete quarter) and the quarterly one on the last complete quarter;
+    the running month / quarter is the first choice, labelled partial. A link's period opens that meeting."""
+    at = run_app(mid_quarter_db, monkeypatch)
+    at.switch_page("pages/review_monthly.py").run()
+    assert not at.exception, at.exception
+    box = at.selectbox(key="meeting_monthly")
+    assert box.value == "2025-10" and box.options[0] != "2025-11" and "2025-11" in box.options[0]
+    assert [b for b in at.selectbox if b.key == "grain"] == []  # a meeting's period has one grain
+    assert "2025-10" in at.markdown[0].value or any("2025-10" in m.value for m in at.markdown)
+    at.switch_page("pages/review_quarterly.py").run()
+    assert at.selectbox(key="meeting_quarterly").value == "2025-Q3"
+    at = run_app(mid_quarter_db, monkeypatch)
+    at.query_params["period"] = "2025-07"  # a link to the July meeting, opened in a new session
+    at.switch_page("pages/review_monthly.py").run()
+    assert at.selectbox(key="meeting_monthly").value == "2025-07"
+
+
 def test_the_url_opens_the_same_view(mid_quarter_db: Path, monkeypatch: pytest.MonkeyPatch):
     at = run_app(mid_quarter_db, monkeypatch, {"grain": "month", "period": "2025-06", "region": "east",
                                                "team": "east-01"})

@@ -214,6 +214,37 @@ def test_items_carry_only_within_the_same_scope(demo):
     assert reviews.action_items(demo, r3)["text"].to_list() == ["North only"]  # same scope, another user
 
 
+def _quarterly(viewer: Viewer, period: str) -> Review:
+    review = _review(viewer, period)
+    return Review("quarterly", period, AS_OF, viewer.scope_key, "en", f"Quarterly {period}", review.items, "")
+
+
+def test_items_carry_across_kinds_from_the_quarterly_to_the_next_monthly_and_not_back(demo):
+    """A quarterly meeting's item reaches the next monthly one; closed there, it does not come back from the
+    older quarterly into the next quarterly; an item of a later meeting is not carried backwards."""
+    boss = Viewer("boss", frozenset({"north"}), frozenset({"person"}))
+    q3 = reviews.save_review(demo, _quarterly(boss, "2025-Q3"), "boss")
+    hire = reviews.add_action_item(demo, q3, "Hire two KA reps", None, None, "boss")
+    coach = reviews.add_action_item(demo, q3, "Coach the bottom five", None, None, "boss")
+    # the live October review shows what its record will carry; the record carries exactly that
+    _, pending = reviews.meeting_items(demo, "monthly", "2025-10", boss)
+    assert pending["item_id"].to_list() == [hire, coach]
+    assert reviews.previous_review(demo, boss, "monthly", before="2025-10")["review_id"] == q3
+    october = reviews.open_meeting(demo, "monthly", "2025-10", AS_OF, boss, "Monthly 2025-10", "boss")
+    assert _items(demo, october) == [("Hire two KA reps", "open", hire), ("Coach the bottom five", "open", coach)]
+    copy = reviews.item_in_meeting(demo, october, coach)
+    reviews.update_action_item(demo, copy, "done", "boss")
+    later = reviews.add_action_item(demo, october, "Check the pipeline", None, None, "boss")
+    # a September monthly written afterwards does not carry October's items (they come later)
+    september = reviews.open_meeting(demo, "monthly", "2025-09", AS_OF, boss, "Monthly 2025-09", "boss")
+    assert "Check the pipeline" not in [t for t, _, _ in _items(demo, september)]
+    # the Q4 quarterly follows the newest copy of each item: the coaching is done in October, so it stays behind
+    q4 = reviews.save_review(demo, _quarterly(boss, "2025-Q4"), "boss")
+    texts = sorted(t for t, _, _ in _items(demo, q4))
+    assert texts == ["Check the pipeline", "Hire two KA reps"], texts
+    assert later in reviews.action_items(demo, q4)["carried_from"].to_list()
+
+
 def test_reviews_are_listed_only_for_the_same_scope_or_full_access(demo):
     north = Viewer("n1", frozenset({"north"}), frozenset({"person"}))
     rid = reviews.save_review(demo, _review(north), "n1")
