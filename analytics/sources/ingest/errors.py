@@ -6,10 +6,23 @@ mapping that names a column the file lacks) raise :class:`ImportProblem`. Proble
 """
 from __future__ import annotations
 
+import polars as pl
+
 # Every frame the importer hands on carries this column: the row number as in the file, 1-based,
 # the header line counting as row 1 (so the first data row of a CSV with a header is row 2). It is
 # the row a user sees in Excel or a text editor (records, where a quoted cell spans lines).
 ROW = "__row__"
+
+# One issue of a report (a reader's row problem, a value that did not parse, a broken rule …).
+ISSUE_SCHEMA: dict[str, pl.DataType] = {
+    "file": pl.Utf8, "row": pl.Int64, "column": pl.Utf8, "value": pl.Utf8, "problem": pl.Utf8,
+    "expected": pl.Utf8, "severity": pl.Utf8, "code": pl.Utf8,
+}
+
+
+def issues_frame(rows: list[dict[str, object]]) -> pl.DataFrame:
+    """Issue dicts (keys of :data:`ISSUE_SCHEMA`, missing ones empty) as a frame."""
+    return pl.DataFrame([{k: r.get(k) for k in ISSUE_SCHEMA} for r in rows], schema=ISSUE_SCHEMA)
 
 
 class ImportProblem(ValueError):

@@ -5,9 +5,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import polars as pl
+
 from analytics.core.db import Database
 from analytics.sources.ingest.coerce import coerce
-from analytics.sources.ingest.errors import ImportProblem
+from analytics.sources.ingest.errors import ISSUE_SCHEMA, ImportProblem
 from analytics.sources.ingest.flat import describe_flat, detect_flat, flat_parts
 from analytics.sources.ingest.load import Part
 from analytics.sources.ingest.mapping import ColumnMapping, match_columns
@@ -55,6 +57,21 @@ def plan_batch(db: Database, explicit: Sequence[tuple[str, ReadResult]], undecid
                                 expected=", ".join(importable_tables()))
         pairs.append((target, read))
     plan.parts.extend(plain_part(read, t, mapping) for t, read in pairs)
+    _attach_read_issues(plan.parts, [*(r for _, r in explicit), *undecided])
     if not plan.parts:
         raise ImportProblem("there is nothing to load. " + " ".join(plan.notes), code="nothing")
     return plan
+
+
+def _attach_read_issues(parts: list[Part], reads: Sequence[ReadResult]) -> None:
+    """The reader's row problems (short rows, NUL characters …) join the report of the first part fed by that
+    file, so they are shown — and, when errors, refuse the batch — like any other issue."""
+    for read in reads:
+        if not read.issues.height:
+            continue
+        part = next((p for p in parts if p.file == read.info.name), None)
+        if part is None:
+            continue
+        found = read.issues.select(list(ISSUE_SCHEMA)).cast(ISSUE_SCHEMA)
+        part.issues = found if part.issues is None or not part.issues.height else \
+            pl.concat([part.issues.select(list(ISSUE_SCHEMA)).cast(ISSUE_SCHEMA), found])

@@ -3,13 +3,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import polars as pl
 
 from analytics.sources.ingest.coerce import CoerceResult, coerce
+from analytics.sources.ingest.errors import ISSUE_SCHEMA
 from analytics.sources.ingest.mapping import ColumnMapping, match_columns
 from analytics.sources.ingest.readers import ReadResult, read_file
 from analytics.sources.ingest.validate import ValidationReport, validate
@@ -48,4 +49,6 @@ def prepare(source: str | Path | bytes | ReadResult, table: str, *, name: str | 
         used = match_columns(read, table, profile=mapping)
     coerced = coerce(used.apply(read), table, values=used.values, date_order=used.date_order, today=today)
     report = validate(coerced, table, file=read.info.name, mapping=used, batch=batch, db=db)
+    if read.issues.height:          # the reader's row problems (short rows, NUL characters …) join the report
+        report = replace(report, issues=pl.concat([read.issues.cast(ISSUE_SCHEMA), report.issues.cast(ISSUE_SCHEMA)]))
     return Prepared(read, used, coerced, report)

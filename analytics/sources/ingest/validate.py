@@ -20,17 +20,13 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from analytics.sources.ingest.coerce import CoerceResult
-from analytics.sources.ingest.errors import ROW
+from analytics.sources.ingest.errors import ISSUE_SCHEMA, ROW
 from analytics.sources.ingest.tables import TABLES, Column, TableSpec, table_spec
 
 if TYPE_CHECKING:
     from analytics.core.db import Database
     from analytics.sources.ingest.mapping import ColumnMapping
 
-ISSUE_SCHEMA: dict[str, pl.DataType] = {
-    "file": pl.Utf8, "row": pl.Int64, "column": pl.Utf8, "value": pl.Utf8, "problem": pl.Utf8,
-    "expected": pl.Utf8, "severity": pl.Utf8, "code": pl.Utf8,
-}
 SUMMARY_SCHEMA: dict[str, pl.DataType] = {
     "column": pl.Utf8, "source": pl.Utf8, "type": pl.Utf8, "required": pl.Boolean, "n_ok": pl.Int64,
     "n_empty": pl.Int64, "n_errors": pl.Int64, "n_warnings": pl.Int64, "format": pl.Utf8,
