@@ -12,10 +12,16 @@ Each ``--file`` is ``PATH`` or ``TABLE=PATH``. A file without a table is recogni
 fills every table it implies; otherwise ``--table`` or a file named like a table (``orders.csv``)
 says where it goes. ``TABLE=PATH`` (or ``--no-flat``) imports the file into that one table only.
 
-Prints the validation summary (per column, and the first 20 issues with file, row, column, value
-and what was expected), then — unless ``--dry-run`` or there are errors — loads and prints the
-counts per table. Exit status: 0 loaded (or a clean dry run), 1 the report has errors (nothing
-written), 2 a file cannot be read or the command is wrong (one sentence on stderr).
+Prints what was read (encoding, delimiter, sheet, and the reader's notes), the validation summary
+(per column, and the first 20 issues with file, row, column, value and what was expected), then —
+unless ``--dry-run`` or there are errors — loads and prints the counts per table. Exit status: 0
+loaded (or a clean dry run), 1 the report has errors (nothing written), 2 the command is wrong or a
+file was refused (one sentence on stderr), 3 an unexpected failure (one line naming a log file, see
+analytics/cli/main.py). A database file that did not exist before is not left behind by a dry run
+or a refused import.
+
+``python -m analytics templates [--table T] --out DIR`` writes blank templates (CSV and XLSX with a
+column guide) for one table or every importable table.
 """
 from __future__ import annotations
 
@@ -23,8 +29,11 @@ import argparse
 import getpass
 import json
 import os
+import shutil
 import sys
+import tempfile
 import time
+from contextlib import suppress
 from pathlib import Path
 
 import polars as pl
@@ -32,7 +41,6 @@ import polars as pl
 from analytics.core.db import Database
 from analytics.core.settings import load_settings
 from analytics.sources.ingest import (
-    DEFAULT_MEMORY_BUDGET,
     ColumnMapping,
     ImportProblem,
     LoadResult,
@@ -41,10 +49,17 @@ from analytics.sources.ingest import (
     importable_tables,
     load_batch,
     read_export,
+    template_csv,
+    template_xlsx,
 )
 from analytics.sources.ingest.plan import plan_batch
+from analytics.sources.ingest.result import memory_budget
 
 MAX_ISSUES = 20
+
+
+TEMPLATES_HELP = ("Blank templates (CSV, and XLSX with a column guide in English and Chinese): "
+                  "python -m analytics templates --out DIR [--table TABLE]; or the Data page's Templates section.")
 
 
 def add_parser(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -52,16 +67,42 @@ def add_parser(sub: argparse._SubParsersAction, common: argparse.ArgumentParser)
                        description="Import CSV, XLSX or Parquet files as one batch: validated together, loaded in one "
                                    "transaction (upsert by key), or not at all. Flat exports (an HR roster with "
                                    "departments and managers, CRM deals with agents and offices) fill every table "
-                                   "they imply.")
+                                   "they imply. " + TEMPLATES_HELP,
+                       epilog="Exit status: 0 loaded (or a clean dry run); 1 the report has errors, nothing written; "
+                              "2 a wrong command or a refused file (one sentence on stderr); 3 an unexpected failure "
+                              "(one line naming a log file).")
     p.add_argument("--table", help="table for files given without TABLE= that are not a recognised flat export")
     p.add_argument("--file", required=True, action="append", metavar="[TABLE=]PATH",
                    help="a file to import; repeat for a batch of related files")
     p.add_argument("--mapping", help="mapping profile for plain files: a name under data/mappings or a .json path")
+    p.add_argument("--encoding", metavar="ENC", help="read CSV files in this encoding (e.g. cp1252, shift_jis, "
+                                                     "euc-kr, big5, gb18030, utf-16) instead of detecting it")
     p.add_argument("--dry-run", action="store_true", help="check and count, write nothing")
     p.add_argument("--report", metavar="OUT.csv", help="write every issue to this CSV (UTF-8 with BOM)")
     p.add_argument("--no-flat", action="store_true", help="import each file into one table only")
     p.add_argument("--quiet", action="store_true", help="no progress lines")
     p.set_defaults(func=_run)
+    t = sub.add_parser("templates", help="write blank import templates (CSV and XLSX) for the importable tables",
+                       description="Write TABLE_template.csv and TABLE_template.xlsx (the header, and a README "
+                                   "sheet describing every column) for one table or all importable tables.")
+    t.add_argument("--table", help="one table (default: every importable table)")
+    t.add_argument("--out", required=True, metavar="DIR", help="folder to write to (created when missing)")
+    t.set_defaults(func=_templates)
+
+
+def _templates(args: argparse.Namespace) -> int:
+    tables = importable_tables()
+    if args.table and args.table not in tables:
+        raise ImportProblem(f"--table {args.table!r} is not an importable table.", code="table",
+                            expected=", ".join(tables))
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    chosen = [args.table] if args.table else list(tables)
+    for table in chosen:
+        (out / f"{table}_template.csv").write_bytes(template_csv(table))
+        (out / f"{table}_template.xlsx").write_bytes(template_xlsx(table))
+    print(f"Wrote {len(chosen) * 2} template file(s) for {', '.join(chosen)} to {out}.")
+    return 0
 
 
 def _progress(quiet: bool):
@@ -73,15 +114,6 @@ def _progress(quiet: bool):
             sys.stderr.flush()
 
     return say
-
-
-def _memory_budget() -> int:
-    """The command line may use half of the memory available now (at least the pages' default budget)."""
-    try:
-        available = os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
-    except (ValueError, OSError, AttributeError):
-        return DEFAULT_MEMORY_BUDGET
-    return max(DEFAULT_MEMORY_BUDGET, available // 2)
 
 
 def _login() -> str:
@@ -115,20 +147,33 @@ def _read_all(args: argparse.Namespace, say) -> tuple[list[tuple[str, ReadResult
     if args.table and args.table not in importable_tables():
         raise ImportProblem(f"--table {args.table!r} is not an importable table.", code="table",
                             expected=", ".join(importable_tables()))
-    budget = _memory_budget()
+    budget = memory_budget()
     explicit: list[tuple[str, ReadResult]] = []
     undecided: list[ReadResult] = []
     for text in args.file:
         table, path = _file_arg(text)
         size = path.stat().st_size if path.is_file() else 0
         say(f"reading {path.name}" + (f" ({size / 1024 / 1024:,.1f} MB)" if size > 1024 * 1024 else ""))
-        read = read_export(path, memory_budget=budget)
+        read = read_export(path, memory_budget=budget, encoding=args.encoding)
         say(f"read {read.info.n_rows:,} rows × {read.info.n_columns} columns from {path.name}")
+        _print_read(read)
         if table is not None:
             explicit.append((table, read))
         else:
             undecided.append(read)
     return explicit, undecided
+
+
+def _print_read(read: ReadResult) -> None:
+    """What the reader found (encoding, delimiter or sheet) and its notes, on standard output."""
+    info = read.info
+    how = [f"encoding {info.encoding}" if info.encoding else "", f"delimiter {info.delimiter!r}" if info.delimiter
+           else "", f"sheet {info.sheet!r}" if info.sheet else "", f"header row {info.header_row}"
+           if info.header_row and info.header_row != 1 else ""]
+    print(f"{info.name}: {info.n_rows:,} rows × {info.n_columns} columns read"
+          + (f" ({', '.join(h for h in how if h)})" if any(how) else "") + ".")
+    for note in info.notes:
+        print(f"{info.name}: {note}")
 
 
 def _parts(args: argparse.Namespace, db: Database, explicit: list[tuple[str, ReadResult]],
@@ -166,7 +211,42 @@ def _run(args: argparse.Namespace) -> int:
     settings = load_settings(args.db)
     mapping = _mapping(args.mapping)
     explicit, undecided = _read_all(args, say)
-    db = Database(settings.db_path)
+    target = Path(settings.db_path)
+    existed = target.exists()
+    scratch = None
+    if args.dry_run and not existed:   # check against an empty database that is thrown away: create nothing
+        scratch = Path(tempfile.mkdtemp(prefix="tandem-dry-run-"))
+        db_path = scratch / target.name
+        print(f"{target} does not exist: the dry run checks against an empty database and creates nothing.")
+    else:
+        db_path = target
+    created = [p for p in [target.parent, *target.parent.parents] if not p.exists()] if not existed else []
+    written = False
+    try:
+        code, written = _import(args, settings, Database(db_path), say, explicit, undecided, mapping, target)
+        return code
+    finally:
+        if scratch is not None:
+            shutil.rmtree(scratch, ignore_errors=True)
+        elif not existed and not written:          # a refused import leaves no new database behind
+            _remove_new_database(target, created)
+
+
+def _remove_new_database(path: Path, created_dirs: list[Path]) -> None:
+    for extra in (path, path.with_name(path.name + ".wal"), path.with_name(path.name + ".tmp")):
+        with suppress(OSError):
+            if extra.is_dir():
+                shutil.rmtree(extra)
+            else:
+                extra.unlink(missing_ok=True)
+    for folder in created_dirs:                      # innermost first; only folders this import created
+        with suppress(OSError):
+            folder.rmdir()
+
+
+def _import(args: argparse.Namespace, settings, db: Database, say, explicit, undecided, mapping,
+            target: Path) -> tuple[int, bool]:
+    """Plan, check and load; (exit status, whether the database was written)."""
     try:
         has_users = bool(db.scalar("select count(*) from users"))
         if args.user and has_users:  # acting as a Tandem user: only HR heads and admins may load data (as in the app);
@@ -183,16 +263,23 @@ def _run(args: argparse.Namespace) -> int:
         for note in [*notes, *result.notes]:
             print(note)
         if args.report:
-            Path(args.report).write_bytes(result.to_csv())
+            report = Path(args.report)
+            try:
+                report.write_bytes(result.to_csv())
+            except OSError as exc:
+                raise ImportProblem(f"the report could not be written ({exc.strerror or exc}); the import itself "
+                                    f"{'was done' if result.written else 'wrote nothing'}. Choose another path for "
+                                    "--report.", file=str(report), code="report") from None
             print(f"Full report ({result.issues.height:,} issue(s)) written to {args.report}.")
         if not result.ok:
-            print(f"\n{result.n_errors:,} error(s): nothing was written to {settings.db_path}.")
-            return 1
+            full = "disk_full" in result.issues["code"].to_list()
+            print(f"\n{result.n_errors:,} error(s): nothing was written to {target}"
+                  + (" (the disk is full: free space and import again)." if full else "."))
+            return 1, False
         print("\nDry run — would load:" if args.dry_run else "\nLoaded:")
         _print_frame(result.counts_frame())
         if not args.dry_run:
-            print(f"{settings.db_path}: data version {result.data_version}, as of {db.meta('as_of') or '—'}.")
-        return 0
+            print(f"{target}: data version {result.data_version}, as of {db.meta('as_of') or '—'}.")
+        return 0, result.written
     finally:
         db.close()
-

@@ -21,6 +21,11 @@ def neutralise(frame: pl.DataFrame) -> pl.DataFrame:
     ])
 
 
+def safe_text(value: str) -> str:
+    """One text cell as :func:`neutralise` writes it (for writers that place cells one by one)."""
+    return "'" + value if value.startswith(FORMULA_START) else value
+
+
 def flatten(frame: pl.DataFrame) -> pl.DataFrame:
     """Every cell a plain value: a struct column becomes one column per field (``drivers.name``), a list becomes
     its items joined with "; " (nested lists recursively)."""
@@ -50,9 +55,9 @@ def _json(value: object) -> str:
     return json.dumps(items, ensure_ascii=False, default=str)
 
 
-def csv_bytes(frame: pl.DataFrame) -> bytes:
+def csv_bytes(frame: pl.DataFrame, line_terminator: str = "\n") -> bytes:
     """UTF-8 with BOM (so Excel reads Chinese correctly), formulas neutralised."""
-    return b"\xef\xbb\xbf" + neutralise(flatten(frame)).write_csv().encode("utf-8")
+    return b"\xef\xbb\xbf" + neutralise(flatten(frame)).write_csv(line_terminator=line_terminator).encode("utf-8")
 
 
 def xlsx_bytes(frames: dict[str, pl.DataFrame]) -> bytes:

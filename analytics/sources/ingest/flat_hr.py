@@ -122,6 +122,10 @@ def hr_parts(read: ReadResult, *, db: Database | None = None, fy_start: int = 1,
     """The parts of a flat HR export: employees, org units, roles, assignments, pay, reviews, engagement."""
     file = read.info.name
     mapping = match_columns(read, "employees")
+    by_header = match_columns(read.headers, "employees")     # how detect_hr recognised the file
+    for source, target in by_header.columns.items():
+        if target in ("external_key", "name", "hire_date") and target not in mapping.columns.values():
+            mapping.set(source, target)   # values that do not parse become errors of that column, row by row
     for raw, code in HIRE_SOURCES.items():
         if "hire_source" not in mapping.values or raw not in mapping.values["hire_source"]:
             mapping.set_value("hire_source", raw, code)

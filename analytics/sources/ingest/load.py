@@ -29,6 +29,7 @@ Any failure inside the transaction rolls everything back: the database is exactl
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
@@ -40,6 +41,7 @@ import polars as pl
 
 from analytics.core.db import Database, DatabaseError
 from analytics.core.periods import month_end
+from analytics.core.spreadsheet import csv_bytes
 from analytics.sources.ingest.coerce import CoerceResult, coerce
 from analytics.sources.ingest.errors import ROW, ImportProblem
 from analytics.sources.ingest.mapping import ColumnMapping
@@ -166,8 +168,8 @@ class LoadResult:
                                     "warnings": pl.Int64})
 
     def to_csv(self) -> bytes:
-        """Every issue as CSV (UTF-8 with BOM, for Excel)."""
-        return b"\xef\xbb\xbf" + self.issues.write_csv().encode("utf-8")
+        """Every issue as CSV (UTF-8 with BOM, for Excel; cells that would run as formulas neutralised)."""
+        return csv_bytes(self.issues)
 
 
 @dataclass
@@ -326,10 +328,16 @@ def _write(db: Database, cur: duckdb.DuckDBPyConnection, staged: list[_Staged], 
     return counts, expected, as_of
 
 
-def _load_issue(message: str, file: str | None = None) -> pl.DataFrame:
+def _load_issue(message: str, file: str | None = None, code: str = "load") -> pl.DataFrame:
     return pl.DataFrame([{"file": file or "batch", "row": None, "column": None, "value": None,
                           "problem": f"the load was rolled back: {message}", "expected": "",
-                          "severity": "error", "code": "load"}], schema=ISSUE_SCHEMA)
+                          "severity": "error", "code": code}], schema=ISSUE_SCHEMA)
+
+
+def _disk_full(exc: BaseException) -> bool:
+    """DuckDB or the OS ran out of disk space (ENOSPC, "No space left on device", "disk is full")."""
+    text = str(exc).lower()
+    return getattr(exc, "errno", None) == errno.ENOSPC or "no space left" in text or "disk is full" in text
 
 
 def load_batch(db: Database, items: Sequence[tuple[str, Any] | tuple[str, Any, str] | Part], actor: str, *,
@@ -368,13 +376,17 @@ def load_batch(db: Database, items: Sequence[tuple[str, Any] | tuple[str, Any, s
         else:
             with db.transaction() as cur:
                 counts, expected, as_of = _write(db, cur, staged, actor, today, True, notes)
-    except Refused as exc:
+    except Refused as exc:      # notes made inside the transaction described changes that were rolled back
         issues = exc.issues if exc.issues.height else _load_issue(str(exc))
-        return replace(result, load_issues=issues, notes=[*notes, "Nothing was written."])
-    except duckdb.Error as exc:
+        return replace(result, load_issues=issues, notes=["Nothing was written."])
+    except (duckdb.Error, OSError) as exc:
         first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:300]
-        return replace(result, load_issues=_load_issue(f"the database refused it ({first})"),
-                       notes=[*notes, "Nothing was written."])
+        if _disk_full(exc):
+            issue = _load_issue(f"the disk holding the database is full ({first}). Free some space (or move the "
+                                "database to a larger disk) and import again", code="disk_full")
+        else:
+            issue = _load_issue(f"the database refused it ({first})")
+        return replace(result, load_issues=issue, notes=["Nothing was written."])
     t2 = time.perf_counter()
     result = replace(result, ok=True, counts=counts, as_of=as_of, notes=notes,
                      seconds={**result.seconds, "load": t2 - t1})

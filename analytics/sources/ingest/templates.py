@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import io
 
+import polars as pl
 import xlsxwriter
 
+from analytics.core.spreadsheet import csv_bytes, safe_text
 from analytics.sources.ingest.tables import Column, TableSpec, table_spec
 
 README_SHEET = "README 说明"
@@ -20,7 +22,7 @@ _ROWS = 5000          # rows that carry the drop-down lists and text formats
 def template_csv(table: str | TableSpec) -> bytes:
     """The header row (UTF-8 with BOM, CRLF: what Excel writes and reads without asking)."""
     spec = table_spec(table)
-    return ("\ufeff" + ",".join(spec.names) + "\r\n").encode("utf-8")
+    return csv_bytes(pl.DataFrame(schema=dict.fromkeys(spec.names, pl.Utf8)), line_terminator="\r\n")
 
 
 def column_rows(table: str | TableSpec) -> list[dict[str, str]]:
@@ -82,7 +84,7 @@ def template_xlsx(table: str | TableSpec) -> bytes:
     wrap = wb.add_format({"text_wrap": True, "valign": "top"})
     data = wb.add_worksheet(spec.name[:31])
     for j, col in enumerate(spec.columns):
-        data.write_string(0, j, col.name, head_req if col.name in spec.required else head)
+        data.write_string(0, j, safe_text(col.name), head_req if col.name in spec.required else head)
         data.write_comment(0, j, f"{col.en}\n{col.zh}", {"x_scale": 2})
         width = max(12, len(col.name) + 2)
         if col.type == "date":
@@ -105,18 +107,18 @@ def template_xlsx(table: str | TableSpec) -> bytes:
     labels = ["column 列名", "meaning 含义", "含义", "type 类型", "required 必填", "allowed 取值", "references 引用",
               "example 示例"]
     keys = ["column", "meaning_en", "meaning_zh", "type", "required", "allowed", "references", "example"]
-    readme.write_string(0, 0, f"{spec.en} · {spec.zh} — table {spec.name}", wb.add_format({"bold": True,
+    readme.write_string(0, 0, safe_text(f"{spec.en} · {spec.zh} — table {spec.name}"), wb.add_format({"bold": True,
                                                                                              "font_size": 13}))
     key_text = ", ".join(spec.primary_key)
     if spec.natural_key:
         key_text += f" (or {', '.join(spec.natural_key)} when the id is not known 或使用自然键)"
-    readme.write_string(1, 0, f"Rows are matched on 按此键更新: {key_text}. Dates as YYYY-MM-DD. "
-                              "Red headers are required 红色表头为必填。")
+    readme.write_string(1, 0, safe_text(f"Rows are matched on 按此键更新: {key_text}. Dates as YYYY-MM-DD. "
+                              "Red headers are required 红色表头为必填。"))
     for j, label in enumerate(labels):
-        readme.write_string(3, j, label, head)
+        readme.write_string(3, j, safe_text(label), head)
     for i, row in enumerate(rows, start=4):
         for j, k in enumerate(keys):
-            readme.write_string(i, j, row[k], wrap)
+            readme.write_string(i, j, safe_text(row[k]), wrap)
     for j, w in enumerate([22, 44, 30, 10, 26, 30, 30, 16]):
         readme.set_column(j, j, w)
     readme.freeze_panes(4, 1)

@@ -12,13 +12,13 @@ column, and the action per row for the loader.
 """
 from __future__ import annotations
 
-import io
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import polars as pl
 
+from analytics.core.spreadsheet import csv_bytes
 from analytics.sources.ingest.coerce import CoerceResult
 from analytics.sources.ingest.errors import ISSUE_SCHEMA, ROW
 from analytics.sources.ingest.tables import TABLES, Column, TableSpec, table_spec
@@ -91,9 +91,7 @@ class ValidationReport:
 
     def to_csv(self) -> bytes:
         """The issues as CSV (UTF-8 with BOM, so Excel shows Chinese correctly), for download."""
-        buf = io.BytesIO()
-        self.to_frame().write_csv(buf)
-        return b"\xef\xbb\xbf" + buf.getvalue()
+        return csv_bytes(self.to_frame())      # formulas neutralised (=, +, -, @, tab, CR)
 
 
 def validate(data: CoerceResult | pl.DataFrame, table: str | TableSpec, *, file: str = "file",
