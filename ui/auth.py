@@ -6,6 +6,12 @@ signed in until sign-out, a password change or the idle time (TANDEM_SESSION_MIN
 is in session state, bound to that cookie: a connection that does not present the same valid token (for
 instance one that only knows the Streamlit session id) is signed out. The Viewer is rebuilt from the
 database on every run, so a disabled user or a changed role takes effect at once.
+
+Failed sign-ins are throttled by ``analytics.core.auth.Throttle``, per user name, per client address
+(``client_address``) and across the server; a refusal says how many seconds to wait, and this browser
+session gets its turn once it has waited. Under the sign-out button every user with a local password can
+change it (``password_form``): the current password, the new one twice; every other session of the user
+ends and this browser continues on a new token.
 """
 from __future__ import annotations
 
@@ -85,9 +91,9 @@ def login_view(db: Database) -> None:
         submitted = st.form_submit_button(t("auth.sign_in", language))
     if submitted:
         try:
-            auth.authenticate(db, username.strip(), password)
+            auth.authenticate(db, username.strip(), password, address=client_address(), requester=_requester())
         except auth.AuthError as exc:
-            st.error(t("auth.refused", language, reason=refusal(str(exc), language)))
+            st.error(t("auth.refused", language, reason=refusal_text(exc, language)))
         else:
             session = st.session_state["auth"] = {"user": username.strip(), "seen": dt.datetime.now()}
             if cookie.active():  # a new token (the one this browser held is revoked); the next run sets the cookie
@@ -118,6 +124,87 @@ def logout_button(viewer: Viewer, db: Database | None = None) -> None:
             st.logout()
         st.session_state["forget_cookie"] = True
         st.rerun()
+    if db is not None:
+        password_form(viewer, db)
+
+
+def password_form(viewer: Viewer, db: Database) -> None:
+    """"Change password" in the sidebar, under the sign-out button, for a user with a local password."""
+    if not auth.has_password(db, viewer.user):
+        return  # single sign-on only: the password lives with the identity provider
+    language = lang()
+    with st.sidebar.expander(t("auth.account.change_password", language)):
+        if db.scalar("select is_demo from users where username = $u", u=viewer.user):
+            st.caption(t("auth.account.demo", language))  # the sign-in page shows the demo password to everyone
+            return
+        with st.form("change_password", clear_on_submit=True, border=False):
+            current = st.text_input(t("auth.account.current", language), type="password", key="password_current")
+            new = st.text_input(t("auth.account.new", language, n=auth.MIN_PASSWORD), type="password",
+                                key="password_new")
+            repeat = st.text_input(t("auth.account.repeat", language), type="password", key="password_repeat")
+            submitted = st.form_submit_button(t("auth.account.save", language))
+        if not submitted:
+            return
+        session = st.session_state.get("auth") or {}
+        try:
+            token = auth.change_own_password(db, viewer.user, current, new, repeat, address=client_address(),
+                                             requester=_requester(),
+                                             new_session=cookie.active() or "sid" in session)
+        except auth.AuthError as exc:
+            st.error(t("auth.account.refused", language, reason=refusal_text(exc, language)))
+            return
+        if token is not None:  # every token of the user is revoked: this browser continues on a new one
+            session.update(sid=sessions.token_hash(token), conn=cookie.connection())
+            if cookie.active():
+                cookie.call(cookie.SIGN_IN_PATH, ticket=cookie.issue_ticket(token))
+        st.success(t("auth.account.changed", language, user=viewer.user))
+
+
+def refusal_text(exc: auth.AuthError, language: str) -> str:
+    """A refused sign-in, password change or account change, in ``language``."""
+    code, params = exc.code, exc.params
+    if code == "bad_login":
+        return t("auth.bad_login", language)
+    if code == "throttled":
+        return t("auth.throttled", language, s=params["s"])
+    if code == "wrong_current":
+        return t("auth.account.wrong_current", language)
+    if code == "mismatch":
+        return t("auth.account.mismatch", language)
+    if code == "too_short":
+        return t("auth.account.too_short", language, n=params["n"])
+    if code == "unchanged":
+        return t("auth.account.unchanged", language)
+    if code == "no_password":
+        return t("auth.account.no_password", language)
+    if code == "not_admin":
+        return t("auth.account.not_admin", language)
+    if code == "own_account":
+        return t("auth.account.own_account", language)
+    return refusal(str(exc), language)
+
+
+def client_address() -> str | None:
+    """The client's address, for throttling: the connection's peer. Streamlit reports a peer on this machine
+    (127.0.0.1, ::1) as None; then the app is reached through a proxy here (``server.address`` is 127.0.0.1
+    by default), and the last X-Forwarded-For entry, the one that proxy added, names the client. None when
+    there is neither (a browser on the server itself, AppTest)."""
+    try:
+        peer = st.context.ip_address
+        headers = st.context.headers
+    except (AttributeError, RuntimeError):  # no script run context
+        return None
+    if isinstance(peer, str) and peer:
+        return peer
+    forwarded = headers.get("X-Forwarded-For") if headers is not None else None
+    if isinstance(forwarded, str) and forwarded.split(",")[-1].strip():  # AppTest's context holds stand-ins
+        return forwarded.split(",")[-1].strip()[:64]
+    return None
+
+
+def _requester() -> str:
+    """This browser session, for the throttle: a session told to wait gets its turn once it has waited."""
+    return st.session_state.setdefault("signin_turn", secrets.token_urlsafe(16))
 
 
 def _cookie_session(db: Database) -> dict | None:
