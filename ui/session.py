@@ -17,6 +17,11 @@ cookies of its websocket connection) and validates it against ``user_sessions``
 (``analytics.core.sessions``); until the connection that signed in is replaced, its session is bound to
 that connection instead. When the app runs without these routes (AppTest, or a server that does not
 serve ``app.py``'s ``st.App``), sign-in lives in session state only and a reload asks to sign in again.
+
+``middleware()`` is for the same ``st.App`` (``middleware=session.middleware()``): every HTTP response says
+that only this server may show it in a frame (``X-Frame-Options: SAMEORIGIN``, ``Content-Security-Policy:
+frame-ancestors 'self'``), so another site cannot overlay the sign-in form or the app on its own page
+(clickjacking). Same origin, not none: Streamlit shows its components in frames from this server.
 """
 from __future__ import annotations
 
@@ -148,3 +153,36 @@ def routes(activate: bool = True) -> list:
     base = _base()
     return [Route(base + SIGN_IN_PATH, sign_in, methods=["GET"]),
             Route(base + SIGN_OUT_PATH, sign_out, methods=["GET"])]
+
+
+FRAME_HEADERS = ((b"x-frame-options", b"SAMEORIGIN"), (b"content-security-policy", b"frame-ancestors 'self'"))
+
+
+class FrameGuard:
+    """ASGI middleware: only pages of this server may frame its responses (headers a response already
+    carries are left as they are)."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http":  # the websocket has no frame to protect
+            await self.app(scope, receive, send)
+            return
+
+        async def send_guarded(message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                present = {name.lower() for name, _ in headers}
+                headers += [(name, value) for name, value in FRAME_HEADERS if name not in present]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_guarded)
+
+
+def middleware() -> list:
+    """The middleware for app.py's ``st.App`` (frame protection on every response)."""
+    from starlette.middleware import Middleware
+
+    return [Middleware(FrameGuard)]
