@@ -42,7 +42,17 @@ _CHUNK = 1 << 20
 
 
 class BackupError(DatabaseError):
-    """A backup or restore that was refused or could not be done; the message names the file and what to do."""
+    """A backup or restore that was refused or could not be done; the message names the file and what to do.
+    ``code`` says why, for a page to word it: damaged, newer, in_use, missing, no_destination, settings, failed."""
+
+    def __init__(self, message: str, code: str = "failed") -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def _damaged(path: Path, why: str) -> BackupError:
+    return BackupError(f"{path} {why}. Nothing was changed; restore another backup (a copy in another backup "
+                       "folder, or an older one).", "damaged")
 
 
 @dataclass(frozen=True)
@@ -86,7 +96,7 @@ def keep_count() -> int:
         return DEFAULT_KEEP
     if not raw.isdigit() or int(raw) < 1:
         raise BackupError(f"TANDEM_BACKUP_KEEP={raw!r} is not a whole number of at least 1; "
-                          f"set it to how many recent backups to keep (default {DEFAULT_KEEP}).")
+                          f"set it to how many recent backups to keep (default {DEFAULT_KEEP}).", "settings")
     return int(raw)
 
 
@@ -105,7 +115,7 @@ def _kind(reason: str) -> str:
     slug = reason.strip().lower().replace(" ", "-").replace("_", "-")
     slug = slug if slug in KINDS else f"before-{slug}"
     if slug not in KINDS:
-        raise BackupError(f"{reason!r} is not a kind of backup; expected one of {', '.join(KINDS)}.")
+        raise BackupError(f"{reason!r} is not a kind of backup; expected one of {', '.join(KINDS)}.", "settings")
     return slug
 
 
@@ -122,20 +132,19 @@ def _parse_stamp(text: str) -> dt.datetime:
 def _open_source(db_path: Path) -> duckdb.DuckDBPyConnection:
     """A connection to the database: read-only from another process; in this process, the database instance
     already open (a second ``connect`` with the same settings shares it), read-write or read-only."""
-    last: Exception | None = None
     for read_only in (True, False):
         try:
             return duckdb.connect(str(db_path), read_only=read_only)
-        except duckdb.ConnectionException as exc:  # open in this process with the other setting
-            last = exc
+        except duckdb.ConnectionException:  # open in this process with the other setting: try that one
+            continue
         except duckdb.IOException as exc:
             text = str(exc).splitlines()[0]
             if "lock" in text.lower():
                 raise BackupError(
                     f"Cannot back up {db_path}: another process has it open for writing ({text}). Back it up "
-                    "from that process (the app's Data page, Back up now) or stop it first.") from None
+                    "from that process (the app's Data page, Back up now) or stop it first.", "in_use") from None
             raise BackupError(f"Cannot open {db_path} to back it up: {text}") from None
-    raise BackupError(f"Cannot open {db_path} to back it up: {last}")
+    raise BackupError(f"Cannot open {db_path} to back it up: this process has it open in a way that cannot be shared.")
 
 
 def _fingerprints(con: duckdb.DuckDBPyConnection, catalog: str) -> tuple[dict[str, int], dict[str, str]]:
@@ -232,7 +241,7 @@ def backup(db_path: str | Path, kind: str = "manual", to: Iterable[str | Path] |
     db_path = Path(db_path).expanduser()
     kind = _kind(kind)
     if con is None and not db_path.exists():
-        raise BackupError(f"There is no database at {db_path} to back up. Check --db or TANDEM_DB.")
+        raise BackupError(f"There is no database at {db_path} to back up. Check --db or TANDEM_DB.", "missing")
     folders = [Path(p).expanduser().absolute() for p in to] if to else destinations(db_path)
     prune = (not to) if prune is None else prune
     keep = keep_count()
@@ -251,7 +260,7 @@ def backup(db_path: str | Path, kind: str = "manual", to: Iterable[str | Path] |
         except OSError as exc:
             failed[folder] = f"{type(exc).__name__}: {exc}"
     if not usable:
-        raise BackupError(_all_failed(db_path, failed))
+        raise BackupError(_all_failed(db_path, failed), "no_destination")
     stage_dir = usable[0]
     tag = f"{name}.{os.getpid()}.part"
     copy, packed = stage_dir / f".{tag}.duckdb", stage_dir / f".{tag}.gz"
@@ -272,9 +281,8 @@ def backup(db_path: str | Path, kind: str = "manual", to: Iterable[str | Path] |
             "format": FORMAT, "kind": kind, "created_at": when.isoformat(timespec="milliseconds"),
             "source": str(db_path.absolute()), "schema_version": int(meta.get("schema_version", 0)),
             "data_version": int(meta.get("data_version", 0)), "demo": meta.get("demo") == "true",
-            "as_of": meta.get("as_of"), "duckdb_version": duckdb.__version__,
-            "tables": facts["tables"], "total_rows": sum(facts["tables"].values()),
-            "fingerprints": facts["fingerprints"],
+            "as_of": meta.get("as_of"), "duckdb_version": duckdb.__version__, "tables": facts["tables"],
+            "total_rows": sum(facts["tables"].values()), "fingerprints": facts["fingerprints"],
             "payload": PAYLOAD, "payload_bytes": packed.stat().st_size, "database_bytes": copy.stat().st_size,
             "payload_sha256": digest.hexdigest(),
         }
@@ -293,11 +301,8 @@ def backup(db_path: str | Path, kind: str = "manual", to: Iterable[str | Path] |
         _unlink_copy(copy)
         packed.unlink(missing_ok=True)
     if not written:
-        raise BackupError(_all_failed(db_path, failed))
-    removed: list[Path] = []
-    if prune:
-        for final in written:
-            removed += apply_retention(final.parent, db_path.stem, keep, now=when)
+        raise BackupError(_all_failed(db_path, failed), "no_destination")
+    removed = [p for f in written for p in apply_retention(f.parent, db_path.stem, keep, now=when)] if prune else []
     return BackupResult(written, failed, manifest, removed)
 
 
@@ -329,13 +334,12 @@ def read_manifest(path: str | Path) -> dict:
         with tarfile.open(path, "r:") as tar:
             member = tar.next()
             if member is None or member.name != MANIFEST:
-                raise BackupError(f"{path} is not a Tandem backup (it has no manifest). Choose a file made by "
-                                  "`backup`.")
+                raise _damaged(path, "is not a Tandem backup (it has no manifest)")
             return json.loads(tar.extractfile(member).read())
     except (tarfile.TarError, json.JSONDecodeError, UnicodeDecodeError, EOFError) as exc:
-        raise BackupError(f"{path} is not a readable Tandem backup ({exc}). Choose another backup.") from None
+        raise _damaged(path, f"is not a readable Tandem backup ({exc})") from None
     except FileNotFoundError:
-        raise BackupError(f"There is no backup at {path}. `backups list` shows the ones there are.") from None
+        raise BackupError(f"There is no backup at {path}; `backups list` shows them.", "missing") from None
 
 
 def list_backups(db_path: str | Path, folders: Iterable[str | Path] | None = None) -> list[Backup]:
@@ -412,7 +416,8 @@ def find_backup(name: str | Path, db_path: str | Path) -> Path:
     for folder in destinations(db_path):
         if (folder / path.name).exists():
             return folder / path.name
-    raise BackupError(f"There is no backup {name}. `python -m analytics backups list` shows the ones there are.")
+    raise BackupError(f"There is no backup {name}. `python -m analytics backups list` shows the ones there are.",
+                      "missing")
 
 
 def verify(backup_path: str | Path, into: Path) -> tuple[dict, dict[str, int]]:
@@ -422,10 +427,10 @@ def verify(backup_path: str | Path, into: Path) -> tuple[dict, dict[str, int]]:
     backup_path = Path(backup_path)
     manifest = read_manifest(backup_path)
     if manifest.get("format") != FORMAT or "payload_sha256" not in manifest:
-        raise BackupError(f"{backup_path} is a backup format this Tandem does not read. Choose another backup.")
+        raise _damaged(backup_path, "is a backup format this Tandem does not read")
     if int(manifest.get("schema_version", 0)) > SCHEMA_VERSION:
         raise BackupError(f"{backup_path} was made by a newer Tandem (schema version {manifest['schema_version']}; "
-                          f"this one reads up to {SCHEMA_VERSION}). Upgrade Tandem to restore it.")
+                          f"this one reads up to {SCHEMA_VERSION}). Upgrade Tandem to restore it.", "newer")
     _unlink_copy(into)
     try:
         with tarfile.open(backup_path, "r:") as tar:
@@ -433,9 +438,7 @@ def verify(backup_path: str | Path, into: Path) -> tuple[dict, dict[str, int]]:
             with tar.extractfile(member) as fh:
                 digest = hashlib.file_digest(fh, "sha256")
             if digest.hexdigest() != manifest["payload_sha256"]:
-                raise BackupError(f"{backup_path} is damaged: its checksum does not match its manifest. Nothing "
-                                  "was changed; restore another backup (a copy in another backup folder, or an "
-                                  "older one).")
+                raise _damaged(backup_path, "is damaged: its checksum does not match its manifest")
             with tar.extractfile(member) as fh, gzip.GzipFile(fileobj=fh) as gz, into.open("wb") as out:
                 shutil.copyfileobj(gz, out, _CHUNK)
                 out.flush()
@@ -443,8 +446,7 @@ def verify(backup_path: str | Path, into: Path) -> tuple[dict, dict[str, int]]:
         return manifest, _check_unpacked(backup_path, into, manifest)
     except (tarfile.TarError, KeyError, OSError, EOFError) as exc:
         _unlink_copy(into)
-        raise BackupError(f"{backup_path} cannot be unpacked ({type(exc).__name__}: {exc}). Nothing was changed; "
-                          "restore another backup.") from None
+        raise _damaged(backup_path, f"cannot be unpacked ({type(exc).__name__}: {exc})") from None
     except BaseException:
         _unlink_copy(into)
         raise
@@ -454,8 +456,7 @@ def _check_unpacked(backup_path: Path, into: Path, manifest: dict) -> dict[str, 
     try:
         con = duckdb.connect(str(into), read_only=True)
     except duckdb.Error as exc:
-        raise BackupError(f"{backup_path} holds no readable database ({str(exc).splitlines()[0]}). Nothing was "
-                          "changed; restore another backup.") from None
+        raise _damaged(backup_path, f"holds no readable database ({str(exc).splitlines()[0]})") from None
     try:
         catalog = con.execute("select current_database()").fetchall()[0][0]
         counts, hashes = _fingerprints(con, catalog)
@@ -463,14 +464,12 @@ def _check_unpacked(backup_path: Path, into: Path, manifest: dict) -> dict[str, 
     finally:
         con.close()
     if not version or int(version[0][0]) != int(manifest["schema_version"]):
-        raise BackupError(f"{backup_path}: the database inside does not carry the schema version of its manifest. "
-                          "Nothing was changed; restore another backup.")
+        raise _damaged(backup_path, "holds a database without the schema version of its manifest")
     if counts != manifest["tables"] or hashes != manifest.get("fingerprints", hashes):
         differ = sorted(t for t in set(counts) | set(manifest["tables"])
                         if counts.get(t) != manifest["tables"].get(t)
                         or hashes.get(t) != manifest.get("fingerprints", hashes).get(t))
-        raise BackupError(f"{backup_path}: the database inside does not match its manifest (tables "
-                          f"{', '.join(differ)}). Nothing was changed; restore another backup.")
+        raise _damaged(backup_path, f"holds a database that does not match its manifest (tables {', '.join(differ)})")
     db = Database(into, read_only=True)
     try:
         return {name: rows.height for name, rows in db.run_checks().items() if rows.height}
@@ -483,8 +482,8 @@ def _lock_error(exc: Exception) -> bool:
 
 
 def _refuse_open(target: Path, detail: str) -> BackupError:
-    return BackupError(f"Cannot restore over {target}: it is open in another process ({detail}). Stop the app "
-                       "and any other Tandem command using it, then run the restore again. Nothing was changed.")
+    return BackupError(f"Cannot restore over {target}: it is open in another process ({detail}). Stop the app and "
+                       "any other Tandem command using it, then run the restore again. Nothing was changed.", "in_use")
 
 
 def _set_aside(path: Path, stamp: str) -> Path:
