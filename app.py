@@ -21,6 +21,7 @@ from ui import session
 from ui.auth import current_viewer, ensure_cookie_secret, login_view, logout_button
 from ui.context import end_run, open_or_stop, render_sidebar
 from ui.language import lang
+from ui.style import phone_style
 
 SLUGS = ("overview", "monthly-review", "quarterly-review", "goals", "attrition", "risk", "hiring", "talent",
          "training", "quota", "scorecard", "key-accounts", "incentives", "glossary", "data", "admin", "no-access")
@@ -29,6 +30,7 @@ MEETINGS = {"monthly-review": "monthly", "quarterly-review": "quarterly"}  # pag
 
 def main() -> None:
     st.set_page_config(page_title="Tandem", page_icon="🚲", layout="wide")
+    phone_style()
 
     try:
         settings = load_settings()

@@ -56,9 +56,26 @@ def chart(fig: go.Figure, key: str, container=st, name: str | None = None, drill
     PNG / SVG / PDF downloads drawn on demand by kaleido through the system Chromium (audited). Every
     exported image carries the sidebar scope, the drill-down unit (``drill``, a display name) and the period;
     ``stamp`` replaces that text where a chart covers another scope or period (a frozen review's)."""
-    event = container.plotly_chart(fig, width="stretch", theme=None, key=key, **kwargs)
+    event = container.plotly_chart(_below_toolbar(fig), width="stretch", theme=None, key=key, **kwargs)
     _chart_downloads(fig, key, name or key, container, drill, stamp)
     return event
+
+
+TOOLBAR_ROW = 40  # px: plotly's toolbar row at a chart's top right, which on a phone spans most of the width
+
+
+def _below_toolbar(fig: go.Figure) -> go.Figure:
+    """On screen only (exports have no toolbar): a copy whose title starts below the toolbar row, the plot
+    area keeping its height."""
+    if not fig.layout.title.text:
+        return fig
+    shown = go.Figure(fig)
+    top = fig.layout.margin.t if fig.layout.margin.t is not None else fig.layout.template.layout.margin.t
+    shown.update_layout(title={"yref": "container", "y": 1, "yanchor": "top", "pad": {"t": TOOLBAR_ROW}},
+                        margin={"t": (top if top is not None else 56) + TOOLBAR_ROW})
+    if fig.layout.height:
+        shown.update_layout(height=fig.layout.height + TOOLBAR_ROW)
+    return shown
 
 
 def _chart_downloads(fig: go.Figure, key: str, name: str, container, drill: str | None = None,
