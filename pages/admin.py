@@ -84,3 +84,7 @@ st.caption(ctx.t("admin.audit_note"))
 log = auth.audit_log(db)
 table(log, height=360)
 st.download_button(ctx.t("export.csv"), export.csv_bytes(log), "audit_log.csv", "text/csv", key="audit_csv")
+
+from ui.backup_panel import backup_panel  # noqa: E402  (the panel renders here, at the end of the page)
+
+backup_panel("admin")

@@ -126,3 +126,7 @@ pick = st.selectbox(ctx.t("data.table"), importable_tables(), format_func=lambda
 t1, t2 = st.columns(2)
 t1.download_button(ctx.t("export.csv"), template_csv(pick), f"{pick}_template.csv", "text/csv", key="tpl_csv")
 t2.download_button(ctx.t("export.xlsx"), template_xlsx(pick), f"{pick}_template.xlsx", key="tpl_xlsx")
+
+from ui.backup_panel import backup_panel  # noqa: E402  (the panel renders here, at the end of the page)
+
+backup_panel("data")
