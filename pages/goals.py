@@ -1,6 +1,8 @@
 """Goals alignment (目标协同): strategy → sales goals → HR support goals, actuals computed, RAG with its rule."""
 from __future__ import annotations
 
+import logging
+
 import polars as pl
 import streamlit as st
 
@@ -9,6 +11,7 @@ from analytics.core.registry import REGISTRY
 from analytics.reviews import goals
 from ui import cached
 from ui.context import context, get_database
+from ui.plaintext import plain
 
 ctx = context()
 lang = ctx.lang
@@ -43,21 +46,42 @@ else:
 
     st.dataframe(table.to_pandas().style.map(colour, subset=[status_col]), hide_index=True, width="stretch")
 
-if ctx.viewer.person_level:
+def refusal(exc: goals.GoalError) -> str:
+    """A refused write in the reader's language; a validation message (the field and what it takes) as is."""
+    if isinstance(exc, goals.GoalAccessError):
+        return {"read_only": ctx.t("guard.goal_read_only"),
+                "company": ctx.t("guard.goal_company", goal=exc.goal_id),
+                "out_of_scope": ctx.t("guard.goal_out_of_scope", goal=exc.goal_id,
+                                      unit=unit_names.get(exc.unit, exc.unit))}[exc.reason]
+    return str(exc)
+
+
+if goals.may_write_goals(ctx.viewer):  # write rights are enforced in analytics/reviews/goals.py; this only hides
+    db = get_database(ctx.db_path)
+    units = goals.writable_units(db, ctx.viewer)
+    unit_names = dict(db.sql(f"select org_unit_id, {'name_zh' if lang == 'zh' else 'name_en'} from org_units")
+                      .iter_rows())
     with st.expander(ctx.t("goals.edit")):
-        db = get_database(ctx.db_path)
-        existing = {g.goal_id: g for g in goals.load_goals(db)}
+        every = {g.goal_id: g for g in goals.load_goals(db)}
+        # only the goals this viewer may change are offered for editing; any goal may be a parent
+        existing = {k: g for k, g in every.items() if g.org_unit_id in units
+                    or (g.org_unit_id in goals.COMPANY_UNITS and None in units)}
         pick = st.selectbox(ctx.t("goals.goal"), [None, *existing], format_func=lambda g: ctx.t("goals.new")
                             if g is None else f"{g} · {existing[g].title(lang)}", key="goal_pick")
         base = existing.get(pick)
         with st.form("goal_form"):
             goal_id = st.text_input("ID", value=base.goal_id if base else "")
-            parent = st.selectbox(ctx.t("goals.parent"), [None, *existing], index=([None, *existing].index(
-                base.parent_id) if base and base.parent_id in existing else 0), key="goal_parent",
-                format_func=lambda g: "—" if g is None else f"{g} · {existing[g].title(lang)}")
+            parent = st.selectbox(ctx.t("goals.parent"), [None, *every], index=([None, *every].index(
+                base.parent_id) if base and base.parent_id in every else 0), key="goal_parent",
+                format_func=lambda g: "—" if g is None else f"{g} · {every[g].title(lang)}")
             level = st.selectbox(ctx.t("goals.level"), ["strategy", "sales", "hr"],
                                  index=["strategy", "sales", "hr"].index(base.level) if base else 0,
                                  format_func=lambda v: code_label("goal_level", v, lang))
+            current_unit = None if base is None or base.org_unit_id in goals.COMPANY_UNITS else base.org_unit_id
+            org_unit = st.selectbox(ctx.t("guard.goal_unit"), units,
+                                    index=units.index(current_unit) if current_unit in units else 0,
+                                    format_func=lambda u: ctx.t("goals.company") if u is None
+                                    else unit_names.get(u, u), key="goal_unit")
             title_en = st.text_input(ctx.t("goals.title_en"), value=base.title_en if base else "")
             title_zh = st.text_input(ctx.t("goals.title_zh"), value=base.title_zh if base else "")
             metric = st.selectbox(ctx.t("goals.metric"), [None, *REGISTRY],
@@ -75,15 +99,23 @@ if ctx.viewer.person_level:
                 goals.upsert_goal(db, goals.Goal(goal_id=goal_id.strip(), level=level, title_en=title_en,
                                                  title_zh=title_zh, parent_id=parent, metric_id=metric,
                                                  target=target, period=period or None, owner=owner or None,
-                                                 action_en=action_en or None, action_zh=action_zh or None),
-                                  ctx.viewer.user, ctx.fy_start)
+                                                 action_en=action_en or None, action_zh=action_zh or None,
+                                                 direction=base.direction if base and base.metric_id == metric
+                                                 else None, org_unit_id=org_unit),
+                                  ctx.viewer, ctx.fy_start)
                 st.success(ctx.t("admin.saved"))
                 st.rerun()
-            except (goals.GoalError, ValueError) as exc:
-                st.error(str(exc))
+            except goals.GoalError as exc:
+                st.error(plain(refusal(exc)))
+            except Exception:  # unexpected: a generic message in the reader's language, the details in the log
+                logging.getLogger("tandem").exception("saving a goal failed")
+                st.error(ctx.t("guard.unexpected"))
         if base and st.button(ctx.t("goals.delete"), key="goal_delete"):
             try:
-                goals.delete_goal(db, base.goal_id, ctx.viewer.user)
+                goals.delete_goal(db, base.goal_id, ctx.viewer)
                 st.rerun()
             except goals.GoalError as exc:
-                st.error(str(exc))
+                st.error(plain(refusal(exc)))
+            except Exception:
+                logging.getLogger("tandem").exception("deleting a goal failed")
+                st.error(ctx.t("guard.unexpected"))

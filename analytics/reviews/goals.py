@@ -14,6 +14,12 @@ date) in that org unit. The status rule (``RULE`` below, shown beside the tree):
   its period ends: while the period is partial it is amber when within 10% of the pro-rata cap, else red;
 - **n/a**: no metric or target, a metric the engine does not compute yet, a value masked for small groups,
   or a goal outside the viewer's scope (its number is not shown).
+
+Who may write (:func:`check_write`, applied by :func:`upsert_goal` and :func:`delete_goal`, so every surface
+obeys): a viewer with person-level rights or the admin role, and only goals of org units inside their scope — a
+company goal (no org unit) only with the whole company in scope. A change is checked against the goal as stored
+and as saved, so a goal can neither be taken from another unit nor moved out of one's own. Aggregate-only
+analysts read goals and write none.
 """
 from __future__ import annotations
 
@@ -23,7 +29,7 @@ from dataclasses import asdict, dataclass, fields
 
 import polars as pl
 
-from analytics.core.access import Viewer
+from analytics.core.access import Viewer, full_access
 from analytics.core.db import Database
 from analytics.core.periods import Period, parse_period
 from analytics.core.registry import REGISTRY, UnknownMetricError, get_metric
@@ -67,6 +73,18 @@ TEXT = {
 
 class GoalError(ValueError):
     """A goal that cannot be saved or deleted as given; the message names the field and what is expected."""
+
+
+class GoalAccessError(GoalError):
+    """A write the viewer may not make. ``reason``: 'read_only' (no write rights), 'company' (a company goal
+    without the whole company in scope) or 'out_of_scope' (``unit`` lies outside the viewer's scope)."""
+
+    def __init__(self, reason: str, goal_id: str, unit: str | None = None) -> None:
+        text = {"read_only": f"Goal {goal_id}: your role sees aggregates only; goals are read-only for you.",
+                "company": f"Goal {goal_id} is a company goal; only a viewer of the whole company may change it.",
+                "out_of_scope": f"Goal {goal_id} belongs to org unit {unit!r}, outside your scope."}[reason]
+        super().__init__(text)
+        self.reason, self.goal_id, self.unit = reason, goal_id, unit
 
 
 @dataclass(frozen=True)
@@ -248,6 +266,41 @@ def progress(db: Database, viewer: Viewer, as_of: dt.date, lang: str = "en", wit
 
 
 # ── editing ──────────────────────────────────────────────────────────────
+COMPANY_UNITS = (None, "company")  # a goal of the whole company
+
+
+def may_write_goals(viewer: Viewer) -> bool:
+    """Whether the viewer may write any goal at all (person-level rights or the admin role)."""
+    return (viewer.person_level or viewer.is_admin) and not viewer.sees_nothing
+
+
+def check_write(db: Database, viewer: Viewer, goal_id: str, org_unit_id: str | None,
+                tree: dict[str, str | None] | None = None) -> None:
+    """Raise :class:`GoalAccessError` unless ``viewer`` may write a goal of ``org_unit_id`` (module doc)."""
+    if not may_write_goals(viewer):
+        raise GoalAccessError("read_only", goal_id)
+    if org_unit_id in COMPANY_UNITS:
+        if viewer.org_units is not None:
+            raise GoalAccessError("company", goal_id)
+        return
+    if not _in_scope(viewer, org_unit_id, tree if tree is not None else _org_tree(db)):
+        raise GoalAccessError("out_of_scope", goal_id, org_unit_id)
+
+
+def writable_units(db: Database, viewer: Viewer) -> list[str | None]:
+    """The org units the viewer may give a goal, for a picker: None (the company) first when allowed."""
+    if not may_write_goals(viewer):
+        return []
+    tree = _org_tree(db)
+    units = sorted(u for u in tree if u != "company" and _in_scope(viewer, u, tree))
+    return [None, *units] if viewer.org_units is None else units
+
+
+def _as_viewer(actor: Viewer | str) -> Viewer:
+    """A viewer as given; a bare name is the operator (command line, importer), who holds the database file."""
+    return actor if isinstance(actor, Viewer) else full_access(actor)
+
+
 def _clean(value: object) -> object:
     return value.strip() or None if isinstance(value, str) else value
 
@@ -318,13 +371,23 @@ def validate_goal(db: Database, goal: Goal | Mapping[str, object], fy_start: int
     return Goal(**data)
 
 
-def upsert_goal(db: Database, goal: Goal | Mapping[str, object], actor: str, fy_start: int = 1) -> Goal:
-    """Insert or replace one goal after validation, in one transaction with an audit entry."""
+def upsert_goal(db: Database, goal: Goal | Mapping[str, object], actor: Viewer | str, fy_start: int = 1) -> Goal:
+    """Insert or replace one goal after validation, in one transaction with an audit entry. ``actor`` is the
+    viewer writing (a bare name: the operator); the goal as stored and as saved must both be theirs to write."""
+    viewer = _as_viewer(actor)
+    if not may_write_goals(viewer):
+        raise GoalAccessError("read_only", str((goal.goal_id if isinstance(goal, Goal) else goal.get("goal_id"))
+                                               or ""))
     clean = validate_goal(db, goal, fy_start)
     values = asdict(clean)
+    tree = _org_tree(db)
+    check_write(db, viewer, clean.goal_id, clean.org_unit_id, tree)
+    actor = viewer.user
     with db.transaction() as cur:
-        existed = bool(cur.execute("select count(*) from goals where goal_id = $g",
-                                   {"g": clean.goal_id}).fetchall()[0][0])
+        stored = cur.execute("select org_unit_id from goals where goal_id = $g", {"g": clean.goal_id}).fetchall()
+        existed = bool(stored)
+        if existed:  # another unit's goal is not taken over by saving one of the same id
+            check_write(db, viewer, clean.goal_id, stored[0][0], tree)
         cur.execute("delete from goals where goal_id = $g", {"g": clean.goal_id})
         cur.execute(f"insert into goals ({', '.join(COLUMNS)}) values ({', '.join('$' + c for c in COLUMNS)})",
                     values)
@@ -333,11 +396,19 @@ def upsert_goal(db: Database, goal: Goal | Mapping[str, object], actor: str, fy_
     return clean
 
 
-def delete_goal(db: Database, goal_id: str, actor: str) -> None:
-    """Delete a goal that has no sub-goals (delete or move those first), with an audit entry."""
+def delete_goal(db: Database, goal_id: str, actor: Viewer | str) -> None:
+    """Delete a goal that has no sub-goals (delete or move those first), with an audit entry; only a goal the
+    viewer may write (``actor``: the viewer; a bare name: the operator)."""
+    viewer = _as_viewer(actor)
+    if not may_write_goals(viewer):
+        raise GoalAccessError("read_only", goal_id)
+    tree = _org_tree(db)
+    actor = viewer.user
     with db.transaction() as cur:
-        if not cur.execute("select count(*) from goals where goal_id = $g", {"g": goal_id}).fetchall()[0][0]:
+        stored = cur.execute("select org_unit_id from goals where goal_id = $g", {"g": goal_id}).fetchall()
+        if not stored:
             raise GoalError(f"There is no goal {goal_id!r}.")
+        check_write(db, viewer, goal_id, stored[0][0], tree)
         children = [r[0] for r in cur.execute("select goal_id from goals where parent_id = $g order by goal_id",
                                               {"g": goal_id}).fetchall()]
         if children:
