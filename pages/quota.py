@@ -1,6 +1,8 @@
 """Quota & performance: who hits quota, how fast new people ramp, and the team's productivity."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 import polars as pl
 import streamlit as st
 
@@ -10,7 +12,7 @@ from analytics.core.registry import get_metric
 from analytics.metrics.figure import basis_label
 from analytics.sales.quota_report import HEADLINE, RAMP_SPLITS
 from ui import cached
-from ui.context import context
+from ui.context import _org_tree, context
 from ui.widgets import chart, exclusion_note, figure_cards, formatted
 
 ctx = context()
@@ -48,7 +50,11 @@ crumbs[1].caption(" › ".join([ctx.t("sidebar.all"), *[names.get(p, p) for p in
 if level == "rep" and not ctx.viewer.person_level:
     st.warning(ctx.t("access.person_level_only"))
 else:
-    table = cached.report(ctx, "quota.breakdown", ctx.period, ctx.as_of, level, lang, path[-1] if path else None)
+    # the drilled unit narrows the sidebar scope through the org tree: a team inside a director's region, the
+    # sidebar's team inside the drilled region (without the tree both read as outside the scope: no rows)
+    tree = {u["org_unit_id"]: u["parent_id"] for u in _org_tree(ctx.db_path, ctx.data_version)}
+    drilled = replace(ctx, viewer=ctx.viewer.narrowed(path[-1], tree)) if path else ctx
+    table = cached.report(drilled, "quota.breakdown", ctx.period, ctx.as_of, level, lang, None)
     fig = charts.labelled_bars(table["label"].to_list(), table["attainment"].fill_null(0).to_list(), lang,
                                get_metric("attainment").name(lang), "ratio")
     fig.update_traces(customdata=table[level].cast(pl.Utf8).to_list())
