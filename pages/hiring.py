@@ -83,7 +83,10 @@ with tab_onb:
                           delta=fmt_delta(model - base, "score", lang), border=True,
                           delta_description=ctx.t("risk.vs_baseline", value=fmt_number(base, "score", lang)))
     st.caption(ctx.t("hiring.watch_note"))
-    if ctx.viewer.person_level and isinstance(watch.get("watch_list"), pl.DataFrame):
+    listed = watch.get("watch_list")
+    if ctx.viewer.person_level and isinstance(listed, pl.DataFrame) and listed.is_empty():
+        st.info(ctx.t("hiring.watch_empty"))
+    elif ctx.viewer.person_level and isinstance(listed, pl.DataFrame):
         table(channel(watch["watch_list"], "hire_source").with_columns(pl.col("reasons").map_elements(
             lambda rs: [hiring_report.watch_reason(r, lang) for r in rs], return_dtype=pl.List(pl.Utf8))))
 

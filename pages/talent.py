@@ -52,9 +52,12 @@ with tab_prof:
 
 with tab_arch:
     arch = cached.report(ctx, "talent.archetypes", ctx.as_of)
-    st.metric(ctx.t("talent.silhouette"), f"{arch.silhouette:.2f}", help=ctx.t("talent.silhouette_help"),
-              border=True)
-    table(arch.centroids.drop("name_en" if lang == "zh" else "name_zh"))
+    if arch is None:  # fewer than 10 reps in scope: nothing to cluster
+        st.info(ctx.t("talent.too_few_to_cluster"))
+    else:
+        st.metric(ctx.t("talent.silhouette"), f"{arch.silhouette:.2f}", help=ctx.t("talent.silhouette_help"),
+                  border=True)
+        table(arch.centroids.drop("name_en" if lang == "zh" else "name_zh"))
     gaps = cached.report(ctx, "talent.gap_heatmap", ctx.as_of)
     if gaps.height:
         chart(charts.gap_heatmap(gaps, lang, ctx.t("talent.gaps")), "talent_gaps", name="skill_gaps")

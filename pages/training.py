@@ -32,6 +32,6 @@ c[1].metric(ctx.t("training.interval"), f"{fmt_number(effect.lift_ci_low, 'ratio
 c[2].metric(ctx.t("training.people"), f"{effect.n_treated} / {effect.n_control}", border=True,
             help=ctx.t("training.people_help"))
 if effect.note:
-    st.caption(effect.note)
+    st.caption(ctx.t("training.note.not_per_rep" if effect.note == "not_per_rep" else "training.note.no_comparison"))
 st.subheader(ctx.t("training.onboarding"))
 table(cached.report(ctx, "talent.onboarding_effect", ctx.as_of))

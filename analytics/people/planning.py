@@ -133,6 +133,8 @@ def _measure(db, viewer, as_of: dt.date) -> PlanInputs:
         .join(exits, on="employee_id", how="left").join(traits, on="employee_id", how="left")
     )
     panel = quota.with_tenure_month(panel.lazy()).collect()
+    # a team's scope holds no region of its own: plan for the regions its reps sit in (their rows only)
+    regions = sorted(set(regions) | set(panel["region_id"].drop_nulls().to_list()))
     recent = panel.filter(pl.col("month") >= start)
     full_month = (pl.col("hire_date") < pl.col("month")) & (
         pl.col("termination_date").is_null() | (pl.col("termination_date") >= pl.col("month").dt.month_end()))

@@ -110,7 +110,7 @@ class TrainingEffect:
     lift: float | None         # did ÷ (treated before + comparable change): relative to the counterfactual
     lift_ci_low: float | None
     lift_ci_high: float | None
-    note: str = ""
+    note: str = ""  # why nothing was estimated: "not_per_rep" or "no_comparison" (the page says it in words)
     units: pl.DataFrame = field(default_factory=pl.DataFrame)  # the stacked units behind it
 
 
@@ -249,12 +249,12 @@ def training_effect(panel: pl.DataFrame, enrolments: pl.DataFrame, course_id: st
                            "lift", "lift_ci_low", "lift_ci_high"])
     if outcome is None:
         return TrainingEffect(course_id, None, 0, 0, 0, **empty,
-                              note=f"target metric {target_metric!r} is not measured per rep and month")
+                              note="not_per_rep")
     units = did_units(panel.sort("employee_id", "month"), enrolments, course_id, outcome, last_month, design)
     est = did_estimate(units, design) if not units.is_empty() else {}
     if not est:
         return TrainingEffect(course_id, outcome, 0, 0, 0, **empty,
-                              note="no trained people with a complete window and comparable colleagues",
+                              note="no_comparison",
                               units=units)
     return TrainingEffect(course_id, outcome, **{k: (float(v) if isinstance(v, np.floating) else v)
                                                  for k, v in est.items()}, units=units)

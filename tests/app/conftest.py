@@ -27,3 +27,14 @@ def sign_in(at, user: str = "demo.hr") -> None:
     import datetime as dt
 
     at.session_state["auth"] = {"user": user, "seen": dt.datetime.now()}
+
+
+@pytest.fixture(autouse=True)
+def _error_details(monkeypatch: pytest.MonkeyPatch):
+    """The app hides error details from its users (.streamlit/config.toml); the tests read them."""
+    from streamlit import config
+
+    before = config.get_option("client.showErrorDetails")
+    config.set_option("client.showErrorDetails", "full")
+    yield
+    config.set_option("client.showErrorDetails", before)

@@ -1,9 +1,10 @@
 """Nothing raw: every page, in both languages, shows words a reader would write — no column names, no codes,
 no None / NaN, no time of day on a date, no float with four decimals, and no English on a Chinese page.
 
-Each page is rendered under AppTest as the HR head (the admin page as demo.admin); everything a reader sees is
-collected (titles, captions, markdown, metric labels and values, table headers and cells, widget labels and
-options, tabs, expanders, info and warning boxes) and checked against the rules below.
+Everything a reader sees is collected (titles, captions, markdown, metric labels and values, table headers and
+cells, widget labels and options, tabs, expanders, info and warning boxes) and checked against the rules below.
+``tests/app/test_matrix.py`` applies them to every page for every role, language, period grain and scope level;
+this module holds the rules, checks that they catch what they should, and checks the sign-in page.
 """
 from __future__ import annotations
 
@@ -154,48 +155,6 @@ def render(page: str, lang: str) -> AppTest:
     at.switch_page(f"pages/{page}").run()
     assert not at.exception, at.exception
     return at
-
-
-# Raw text the pages still show, from code outside this test's reach: each entry names where it comes from.
-# The marks are strict: once the source is fixed the page passes, the mark fails, and the entry goes.
-KNOWN_RAW = {
-    ("review_monthly.py", "zh"): ("the demo's seeded action items are bilingual text "
-                                  "(analytics/sources/demo/tables_joint.py)"),
-}
-
-
-def _cases():
-    for page in PAGES:
-        for lang in ("en", "zh"):
-            reason = KNOWN_RAW.get((page, lang))
-            yield pytest.param(page, lang, id=f"{page}-{lang}",
-                               marks=[pytest.mark.xfail(strict=True, reason=reason)] if reason else [])
-
-
-@pytest.mark.parametrize(("page", "lang"), list(_cases()))
-def test_nothing_raw(app_db: Path, page: str, lang: str):
-    at = render(page, lang)
-    found = problems(visible(at, page, lang), lang, str(app_db))
-    assert not found, f"{page} ({lang}) shows raw text:\n" + "\n".join(sorted(found))
-
-
-# The pages an analyst (aggregates only: small groups masked) can open
-ANALYST_PAGES = ("overview.py", "review_monthly.py", "review_quarterly.py", "goals.py", "attrition.py", "risk.py",
-                 "hiring.py", "talent.py", "training.py", "quota.py", "glossary.py")
-
-
-@pytest.mark.parametrize("lang", ["en", "zh"])
-@pytest.mark.parametrize("page", ANALYST_PAGES)
-def test_nothing_raw_for_an_analyst(app_db: Path, page: str, lang: str):
-    """Aggregate viewers see other tables (masked groups, no people): masked cells read as —, not None."""
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    sign_in(at, "demo.analyst")
-    at.session_state["lang"] = lang
-    at.run()
-    at.switch_page(f"pages/{page}").run()
-    assert not at.exception, at.exception
-    found = problems(visible(at, page, lang), lang, str(app_db))
-    assert not found, f"{page} ({lang}, analyst) shows raw text:\n" + "\n".join(sorted(found))
 
 
 def test_the_checks_catch_raw_text(app_db: Path):

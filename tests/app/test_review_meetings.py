@@ -123,4 +123,4 @@ def test_the_seeded_review_opens_with_its_numbers(own_db: Path):
     assert "Sales against target" in titles and "Attrition and probation exits" in titles
     assert any(m.value.startswith("**Attainment ") for m in at.markdown)
     assert any("Frozen as of 2025-11-30 by the demo company (seeded)" in c.value for c in at.caption)
-    assert any("Give every new Northwest rep a mentor" in d.value.to_string() for d in at.dataframe)
+    assert any("为西北区全部新人配备导师" in d.value.to_string() for d in at.dataframe)

@@ -199,20 +199,19 @@ class JointTables(TableState):
                 "created_at": pl.Series([created], dtype=pl.Datetime("us")),
             }
         )
-        items = [
-            ("为西北区全部新人配备导师 / Give every new Northwest rep a mentor", "hr_head", 24, "open", None),
+        items = [  # the demo company holds its meetings in Chinese: its action items are written so
+            ("为西北区全部新人配备导师", "hr_head", 24, "open", None),
             (
                 # the same rule the coaching list and its alerts use (data/scorecard.toml [lists])
-                f"对{list_rules().describe('zh')}的销售做辅导计划 / "
-                f"Coaching plans for reps {list_rules().describe('en')}",
+                f"对{list_rules().describe('zh')}的销售做辅导计划",
                 "sales_director",
                 20,
                 "in_progress",
                 None,
             ),
-            ("大客户谈判培训第二期报名 / Open the second KA negotiation cohort", "hr_head", 10, "done", 8),
+            ("大客户谈判培训第二期报名", "hr_head", 10, "done", 8),
             (
-                "复核华东加班最高的三个团队 / Review overtime in the three East teams with the most hours",
+                "复核华东加班最高的三个团队",
                 "sales_director",
                 27,
                 "open",

@@ -119,7 +119,7 @@ def test_a_course_with_no_embedded_effect_shows_none(demo):
 
 def test_course_without_a_panel_measure_is_reported_not_estimated(demo):
     e = talent_report.training_effect(demo, full_access(), "onboarding_30d", DEMO_AS_OF)
-    assert e.did is None and e.outcome is None and "probation_exit_rate" in e.note
+    assert e.did is None and e.outcome is None and e.note == "not_per_rep"
 
 
 def test_mentoring_shows_its_embedded_effect(demo):
