@@ -204,6 +204,8 @@ def _print_report(result: LoadResult) -> None:
         print(f"\nIssues (first {min(MAX_ISSUES, issues.height)} of {issues.height:,}; errors first):")
         _print_frame(issues.head(MAX_ISSUES).select("severity", "file", "row", "column", "value", "problem",
                                                     "expected"))
+        for row in issues.filter(pl.col("code").is_in(["load", "disk_full"])).iter_rows(named=True):
+            print(f"{row['file']}: {row['problem']}.")     # in full: the table cuts long text
 
 
 def _run(args: argparse.Namespace) -> int:

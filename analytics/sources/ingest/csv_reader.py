@@ -62,7 +62,8 @@ def decode(data: bytes, label: str, encoding: str | None = None) -> tuple[bytes,
         return data, "utf-8"
     except UnicodeDecodeError as utf8_error:
         prefix = data[:utf8_error.start].decode("utf-8")
-        if re.search(r"[\u3040-\u9fff\uac00-\ud7a3]", prefix) or len(re.findall(r"[^\x00-\x7f]", prefix)) >= 3:
+        if re.search(r"[\u3040-\u9fff\uac00-\ud7a3]", prefix) or len(re.findall(r"[^\x00-\x7f]", prefix)) >= 3 \
+                or _mostly_utf8(data[:256 * 1024]):
             line = data.count(b"\n", 0, utf8_error.start) + 1
             raise ImportProblem(
                 f"mixes encodings: it is UTF-8 (with non-ASCII text) up to line {max(line - 1, 1)}, but byte "
@@ -76,6 +77,16 @@ def decode(data: bytes, label: str, encoding: str | None = None) -> tuple[bytes,
             return data.decode(found.encoding).lstrip("\ufeff").encode("utf-8"), found.encoding
         except UnicodeDecodeError as exc:
             raise _encoding_problem(data, label, exc, found.encoding) from None
+
+
+_UTF8_SEQ = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+
+
+def _mostly_utf8(sample: bytes) -> bool:
+    """UTF-8 text with a stray byte or two (not a legacy code page: there, valid UTF-8 sequences are rare)."""
+    valid = len(_UTF8_SEQ.findall(sample))
+    stray = sum(b >= 0x80 for b in _UTF8_SEQ.sub(b"", sample))
+    return valid >= 1 and stray <= valid
 
 
 def _encoding_problem(data: bytes, label: str, exc: UnicodeDecodeError, codec: str,
@@ -192,6 +203,11 @@ def _read_text(raw: bytes, enc: str, label: str, size: int, delimiter: str | Non
     else:
         names = given_names(column_names, frame.width, label)
     first = layout.data_start + 1
+    if lenient and (bad := re.search(r"row (\d+)", lenient)):
+        issues.append({"file": label, "row": int(bad.group(1)), "column": None, "value": None,
+                       "problem": "stray quote characters: the row was read leniently (a quote inside a value was "
+                                  "dropped or kept as text)", "expected": 'quotes only around whole values, doubled '
+                                  'inside them ("")', "severity": "warning", "code": "quote"})
     if counts is not None:
         issues += _ragged(counts[layout.rows:], frame.slice(layout.rows), names, first, label, delim)
     frame = frame.slice(layout.rows)
@@ -284,7 +300,7 @@ def _ragged(counts: list[int], frame: pl.DataFrame, names: list[str], first: int
 def _cut_last_line(raw: bytes, frame: pl.DataFrame, names: list[str], first: int, label: str) -> list[dict]:
     """The file ends without a line break and its last cell is shorter than every other value in its column:
     the file was most likely cut (a date ``8/15/20`` from ``8/15/2024``)."""
-    if raw.endswith((b"\n", b"\r")) or frame.height < 3 or not names:
+    if raw.endswith((b"\n", b"\r")) or frame.height < 2 or not names:
         return []
     col = frame.columns[-1]
     last = frame[col][-1]
@@ -292,7 +308,7 @@ def _cut_last_line(raw: bytes, frame: pl.DataFrame, names: list[str], first: int
         return []
     others = frame[col][:-1].drop_nulls()
     others = others.filter(others.str.strip_chars() != "")
-    if others.len() < 2 or len(last.strip()) >= others.str.strip_chars().str.len_chars().min():
+    if others.len() < 1 or len(last.strip()) >= others.str.strip_chars().str.len_chars().min():
         return []
     return [{"file": label, "row": first + frame.height - 1, "column": names[-1], "value": last,
              "problem": "the file ends in the middle of this cell (no line break after it, and it is shorter than "

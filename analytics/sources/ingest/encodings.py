@@ -59,7 +59,8 @@ def detect(data: bytes, label: str) -> Detected:
     for enc in LEGACY:
         text = _decodes(sample, enc, cut=len(sample) < len(data))
         if text is not None:
-            scored.append((enc, _score(text, enc), text))
+            exact = sample.startswith(text.encode(enc, errors="replace"))   # no duplicate or compatibility mappings
+            scored.append((enc, _score(text, enc) - (0 if exact else 0.5), text))
     scored = _korean_rule(scored)
     scored.sort(key=lambda s: -s[1])
     if not scored:
@@ -141,7 +142,7 @@ def _score(text: str, enc: str) -> float:
     chars = _NON_ASCII.findall(text)
     if not chars:
         return 1.0
-    good = _western(text) if enc == "cp1252" else sum(_common(ch, enc) for ch in chars) / len(chars)
+    good = _western(text) if enc == "cp1252" else _eastern(text, enc)
     try:
         mess = mess_ratio(text[:20000], maximum_threshold=1.0)
     except Exception:
@@ -162,6 +163,25 @@ def _western(text: str) -> float:
         after = text[m.end()] if m.end() < len(text) else " "
         beside_letter = (before.isascii() and before.isalpha()) or (after.isascii() and after.isalpha())
         good += sum(ch in _WESTERN_PUNCT or (ch.isalpha() and beside_letter) for ch in run)
+    return good / total if total else 1.0
+
+
+def _eastern(text: str, enc: str) -> float:
+    """Share of non-ASCII characters plausible for a CJK code page: frequent characters of its table, and Latin
+    letters with accents inside Latin words (GB2312 has pinyin ü); a CJK character wedged inside a Latin word
+    (``M邦ller``) is a misreading."""
+    good = total = 0
+    for m in re.finditer(r"[^\x00-\x7f]+", text):
+        run = m.group()
+        total += len(run)
+        before = text[m.start() - 1] if m.start() else " "
+        after = text[m.end()] if m.end() < len(text) else " "
+        inside_word = before.isascii() and before.isalpha() and after.isascii() and after.isalpha()
+        for ch in run:
+            if "\u00c0" <= ch <= "\u024f":
+                good += (before.isascii() and before.isalpha()) or (after.isascii() and after.isalpha())
+            elif not (inside_word and len(run) <= 2):
+                good += _common(ch, enc)
     return good / total if total else 1.0
 
 

@@ -31,6 +31,10 @@ def plain_part(read: ReadResult, table: str, mapping: ColumnMapping | str | None
     if isinstance(mapping, ColumnMapping) and mapping.table != table:
         mapping = None
     used = match_columns(read, table, profile=mapping)
+    by_header = match_columns(read.headers, table)      # a required column named plainly but with unreadable values
+    for source, target in by_header.columns.items():   # is still that column: its values become errors row by row
+        if target in used.spec.required and target not in used.columns.values() and source not in used.columns:
+            used.set(source, target)
     coerced = coerce(used.apply(read), table, values=used.values, date_order=used.date_order)
     return Part(table, coerced, file=read.info.name, mapping=used)
 
