@@ -395,6 +395,7 @@ def _run_killed(op: str, backup_file: Path, db: Path, runs: int, prepare, check,
 
 @pytest.mark.slow
 def test_kill_9_during_backup_and_restore_leaves_a_state_before_or_after(tmp_path: Path):
+    """About 30 s on an idle 2-CPU machine (no wall-clock assertion: a loaded machine only makes it slower)."""
     before_path = tmp_path / "before.duckdb"
     open_db(before_path, tiny_frames()).close()
     after_path = tmp_path / "after.duckdb"
@@ -418,7 +419,6 @@ def test_kill_9_during_backup_and_restore_leaves_a_state_before_or_after(tmp_pat
             assert hashlib.sha256(payload).hexdigest() == b.manifest["payload_sha256"], b.path
         return "before"
 
-    started = time.perf_counter()
     _run_killed("backup", taken, target, 50, lambda: None, backups_whole, seed=1)
 
     # kill during a restore: the database opens and holds the old data or the restored data, nothing between
@@ -436,4 +436,3 @@ def test_kill_9_during_backup_and_restore_leaves_a_state_before_or_after(tmp_pat
     outcomes = _run_killed("restore", taken, target, 50, fresh, before_or_after, seed=2)
     assert outcomes.get("before", 0) + outcomes.get("after", 0) == 50
     assert outcomes.get("killed", 0) >= 25, outcomes  # most runs were cut off somewhere, not finished
-    assert time.perf_counter() - started < 90
