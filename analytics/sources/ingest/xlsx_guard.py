@@ -37,11 +37,11 @@ XLSX_MAX_TEXT_CHARS = 100_000_000            # characters of shared strings, cou
 XLSX_MAX_MEMBERS = 10_000
 _CHUNK = 1 << 20
 _MAX_CARRY = 4 << 20
-_TAIL = re.compile(r"<[^<]*$")
 _DIM = re.compile(r'<(?:\w+:)?dimension\b[^>]*?\bref="([A-Za-z]*)(\d*)(?::([A-Za-z]+)(\d+))?"')
-_CELL = re.compile(r'<(?:\w+:)?c\b([^>]*)>')
-_REF = re.compile(r'\br="([A-Z]{1,3})(\d+)"')
-_SHARED = re.compile(r'<(?:\w+:)?c\b[^>]*\bt="s"[^>]*>\s*<(?:\w+:)?v>\s*(\d+)\s*<')
+_CELL = re.compile(r"<\w+:c[\s>/]")                    # cells with a namespace prefix (<x:c …>)
+_REF_COL = re.compile(r' r="([A-Z]{1,3})[0-9]')        # cells: r="XFD20000" (rows have r="20000")
+_REF_ROW = re.compile(r' r="[A-Z]{0,3}([0-9]+)"')
+_SHARED = re.compile(r't="s"[^>]*>\s*<(?:\w+:)?v>\s*([0-9]+)')
 _SI = re.compile(r"<(?:\w+:)?si\b[^>]*>(.*?)</(?:\w+:)?si>", re.S)
 _SI_OPEN = re.compile(r"<(?:\w+:)?si\b")
 
@@ -194,37 +194,43 @@ class _SheetScan:
         self.carry = ""
         self.rows = self.cols = 0
         self.dim = (0, 0)
+        self.before_data = True
 
     def feed(self, text: str) -> None:
         buf = self.carry + text
-        tail = _TAIL.search(buf)
-        cut = tail.start() if tail else len(buf)
+        cut = buf.rfind("<")
+        cut = len(buf) if cut < 0 or ">" in buf[cut:] else cut
         body, self.carry = buf[:cut], buf[cut:]
         if len(self.carry) > _MAX_CARRY:
             raise ImportProblem(f"sheet file {self.member} holds a tag longer than 4 MB; it was not opened.",
                                 file=self.label, code="too_big")
-        if self.dim == (0, 0) and (d := _DIM.search(body)):
+        if self.before_data and (d := _DIM.search(body)):      # <dimension> comes before <sheetData>
+            self.before_data = False
             col = d.group(3) or d.group(1)
             row = d.group(4) or d.group(2)
             self.dim = (int(row) if row else 0, col_index(col) + 1 if col else 0)
             self._check_area(*self.dim, "its dimension says")
-        n = 0
-        for m in _CELL.finditer(body):
-            n += 1
-            ref = _REF.search(m.group(1))
-            if ref:
-                r, c = int(ref.group(2)), col_index(ref.group(1)) + 1
-                if r > self.rows or c > self.cols:
-                    self.rows, self.cols = max(self.rows, r), max(self.cols, c)
-                    self._check_area(self.rows, self.cols, f"it has a cell at {ref.group(1)}{ref.group(2)}, so")
-        self.found.cells += n
+        if self.before_data and "sheetData" in body:
+            self.before_data = False
+        self.found.cells += body.count("<c ") + body.count("<c>") + (len(_CELL.findall(body)) if ":c " in body else 0)
         if self.found.cells > XLSX_MAX_CELLS:
             raise ImportProblem(f"has more than {XLSX_MAX_CELLS:,} cells; it was not opened. Split the workbook or "
                                 "save the sheet as CSV.", file=self.label, code="too_many_cells")
+        letters = set(_REF_COL.findall(body))
+        numbers = set(_REF_ROW.findall(body))
+        if letters and numbers:
+            col = max(letters, key=lambda c: (len(c), c))
+            row = max(numbers, key=lambda r: (len(r), r))
+            rows, cols = max(self.rows, int(row)), max(self.cols, col_index(col) + 1)
+            if (rows, cols) != (self.rows, self.cols):
+                self.rows, self.cols = rows, cols
+                self._check_area(rows, cols, f"it has cells out to column {col} and row {row}, so")
         strings = self.strings
-        for m in _SHARED.finditer(body):
-            k = int(m.group(1)) if len(m.group(1)) < 11 else -1
-            self.found.text_chars += strings[k] if 0 <= k < len(strings) else 0
+        n_strings = len(strings)
+        for k in _SHARED.findall(body):
+            i = int(k) if len(k) < 11 else -1
+            if 0 <= i < n_strings:
+                self.found.text_chars += strings[i]
         if self.found.text_chars > XLSX_MAX_TEXT_CHARS:
             raise ImportProblem(
                 f"points its cells at shared text that expands to more than {XLSX_MAX_TEXT_CHARS:,} characters "
