@@ -1,16 +1,16 @@
 """Admin: users, roles and scopes (data, editable), disabling accounts, role files, and the audit log."""
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
+import logging
 
 import polars as pl
 import streamlit as st
 
 from analytics.core import auth
-from analytics.reviews import export
+from ui import downloads, uploads
 from ui.context import context, get_database
 from ui.language import grants_text
+from ui.plaintext import plain
 from ui.widgets import table
 
 ctx = context()
@@ -47,9 +47,9 @@ with st.expander(ctx.t("admin.add")), st.form("add_user", clear_on_submit=True):
         try:
             auth.add_user(db, name.strip(), password, parse_grants(grants), me, display_name=display or None,
                           email=email or None, employee_id=int(employee) or None)
-            st.success(ctx.t("admin.created", user=name))
+            st.success(ctx.t("admin.created", user=plain(name)))
         except auth.AuthError as exc:
-            st.error(str(exc))
+            st.error(plain(str(exc)))
 
 with st.expander(ctx.t("admin.edit")):
     who = st.selectbox(ctx.t("admin.user"), users["username"].to_list(), key="admin_user")
@@ -67,23 +67,43 @@ with st.expander(ctx.t("admin.edit")):
             auth.set_disabled(db, who, False, me)
             st.success(ctx.t("admin.saved"))
     except auth.AuthError as exc:
-        st.error(str(exc))
+        st.error(plain(str(exc)))
 
-with st.expander(ctx.t("admin.roles_file")):
-    upload = st.file_uploader(ctx.t("admin.roles_file"), type=["toml"], key="admin_roles_file")
-    if upload is not None:
-        path = Path(tempfile.mkdtemp()) / upload.name
-        path.write_bytes(upload.getvalue())
+with st.expander(ctx.t("admin.roles_file")):  # admins only (checked above); uploads.py: name, type, size, audit
+    st.caption(ctx.t("guard.upload_limit", mb=uploads.max_megabytes("roles_file")))
+    upload = st.file_uploader(ctx.t("admin.roles_file"), type=["toml"], key="admin_roles_file",
+                              max_upload_size=uploads.max_megabytes("roles_file"))
+    done = st.session_state.setdefault("admin_roles_files_done", {})
+    if upload is not None and upload.file_id not in done:  # applied once per upload, not on every rerun
+        data, sent = upload.getvalue(), uploads.shown_name(upload.name)
         try:
-            st.success(ctx.t("admin.applied", n=auth.load_roles_file(db, path, me)))
-        except auth.AuthError as exc:
-            st.error(str(exc))
+            uploads.check("roles_file", upload.name, data)
+            with uploads.private_copy(data, ".toml") as path:
+                n = auth.load_roles_file(db, path, me)
+            done[upload.file_id] = ("ok", ctx.t("admin.applied", n=n))
+            uploads.record_upload(db, ctx.viewer, "roles_file", upload.name, len(data), "applied", n)
+        except uploads.UploadRefused as exc:
+            reason = {"type": ctx.t("guard.upload_type", types="TOML"),
+                      "size": ctx.t("guard.upload_size", mb=uploads.max_megabytes("roles_file"))}[exc.reason]
+            done[upload.file_id] = ("error", reason)
+            uploads.record_upload(db, ctx.viewer, "roles_file", upload.name, len(data), f"refused: {exc.reason}")
+        except auth.AuthError as exc:  # the file's own mistake, named with its key; the random name replaced
+            done[upload.file_id] = ("error", str(exc).replace(path.name, sent))
+            uploads.record_upload(db, ctx.viewer, "roles_file", upload.name, len(data), "refused: content")
+        except Exception:  # unexpected: a generic message in the reader's language, the details in the log
+            logging.getLogger("tandem").exception("applying a role file failed")
+            done[upload.file_id] = ("error", ctx.t("guard.unexpected"))
+    if upload is not None:
+        outcome, message = done[upload.file_id]
+        (st.success if outcome == "ok" else st.error)(plain(message))
 
 st.subheader(ctx.t("admin.audit"))
 st.caption(ctx.t("admin.audit_note"))
 log = auth.audit_log(db)
 table(log, height=360)
-st.download_button(ctx.t("export.csv"), export.csv_bytes(log), "audit_log.csv", "text/csv", key="audit_csv")
+st.download_button(ctx.t("export.csv"), downloads.on_click(db, ctx.viewer, "audit log",  # built and audited on click
+                                                         lambda: {"audit": auth.audit_log(db)}, "csv"),
+                   "audit_log.csv", "text/csv", key="audit_csv", on_click="ignore")
 
 from ui.backup_panel import backup_panel  # noqa: E402  (the panel renders here, at the end of the page)
 

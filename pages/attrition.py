@@ -11,6 +11,7 @@ from analytics.metrics.figure import basis_label
 from analytics.people.attrition_report import BREAKDOWNS, CURVE_GROUPS, HEADLINE_ROWS
 from ui import cached
 from ui.context import context
+from ui.plaintext import plain
 from ui.widgets import chart, exclusion_note, figure_cards, formatted
 
 ctx = context()
@@ -18,7 +19,7 @@ lang = ctx.lang
 drill = st.session_state.get("attr_drill")
 within = tuple(drill) if drill and st.session_state.get("attr_by", BREAKDOWNS[0]) in {"region", "team"} else None
 drill_name = cached.report(ctx, "attrition.group_names", "region", lang).get(within[1], within[1]) if within else None
-st.title(ctx.t("attrition.title") + (f" · {drill_name}" if drill_name else ""))
+st.title(ctx.t("attrition.title") + (f" · {plain(drill_name)}" if drill_name else ""))
 st.caption(ctx.t("attrition.caption"))
 if ctx.period.is_partial(ctx.as_of):
     st.info(ctx.t("period.partial_note", label=ctx.period.label, date=ctx.as_of.isoformat()))
@@ -51,7 +52,7 @@ else:
     table = cached.report(ctx, "attrition.breakdown", ctx.period, ctx.as_of, shown_by, lang, within)
     if within:
         names = cached.report(ctx, "attrition.group_names", "region", lang)
-        st.caption(ctx.t("attrition.drilled", name=names.get(within[1], within[1])))
+        st.caption(ctx.t("attrition.drilled", name=plain(names.get(within[1], within[1]))))
         if st.button(ctx.t("attrition.drill_up"), key="attr_drill_up"):
             st.session_state.pop("attr_drill", None)
             st.rerun()
@@ -69,8 +70,8 @@ else:
     if shown_by in {"region", "team"}:
         st.caption(ctx.t("attrition.click_to_drill"))
     for row in apart.iter_rows(named=True):  # head office: shown, not ranked against the regions
-        st.caption(ctx.t("attrition.not_ranked", name=row["label"], value=fmt_number(row["value"], "ratio", lang),
-                         exits=fmt_number(row["exits"], "count", lang),
+        st.caption(ctx.t("attrition.not_ranked", name=plain(row["label"]),
+                         value=fmt_number(row["value"], "ratio", lang), exits=fmt_number(row["exits"], "count", lang),
                          heads=fmt_number(row["headcount_avg"], "count", lang)))
     st.dataframe(table.select(
         pl.col("label").alias(ctx.t("col.group")),

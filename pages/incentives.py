@@ -9,10 +9,10 @@ import streamlit as st
 from analytics.charts import figures as charts
 from analytics.core.i18n import fmt_delta, fmt_number
 from analytics.core.registry import get_metric
-from analytics.reviews import export
 from analytics.sales import incentives, incentives_report
-from ui import cached
+from ui import cached, downloads
 from ui.context import context, get_database
+from ui.plaintext import plain
 from ui.widgets import chart, formatted
 
 ctx = context()
@@ -63,11 +63,13 @@ with tab_pay:
         }, lang)
         st.dataframe(table, hide_index=True, width="stretch", height=420)
         audit_once(f"payouts {ctx.period.label}", per_rep.height)
-        c1, c2 = st.columns(2)
-        c1.download_button(ctx.t("export.csv"), export.csv_bytes(table), f"payouts_{ctx.period.label}.csv",
-                           "text/csv", key="pay_csv")
-        c2.download_button(ctx.t("export.xlsx"), export.xlsx_bytes({"payouts": table}),
-                           f"payouts_{ctx.period.label}.xlsx", key="pay_xlsx")
+        c1, c2 = st.columns(2)  # pay per person: the file is built, and audited, only when a button is pressed
+        db = get_database(ctx.db_path)
+        what = f"payouts {ctx.period.label}"
+        c1.download_button(ctx.t("export.csv"), downloads.on_click(db, ctx.viewer, what, lambda t=table: {
+            "payouts": t}, "csv"), f"payouts_{ctx.period.label}.csv", "text/csv", key="pay_csv", on_click="ignore")
+        c2.download_button(ctx.t("export.xlsx"), downloads.on_click(db, ctx.viewer, what, lambda t=table: {
+            "payouts": t}, "xlsx"), f"payouts_{ctx.period.label}.xlsx", key="pay_xlsx", on_click="ignore")
 
 # ── Statement per rep, down to the orders ──
 with tab_statement:
@@ -114,11 +116,13 @@ with tab_statement:
                                             "amount": (ctx.t("incentives.amount"), "currency")}, lang),
                          hide_index=True, width="stretch")
         sheets = {"summary": stmt["summary"], "orders": stmt["lines"], "adjustments": stmt["adjustments"]}
-        c1, c2 = st.columns(2)
-        c1.download_button(ctx.t("export.csv"), export.csv_bytes(stmt["lines"]), f"statement_{who}.csv",
-                           "text/csv", key="stmt_csv")
-        c2.download_button(ctx.t("export.xlsx"), export.xlsx_bytes(sheets), f"statement_{who}.xlsx",
-                           key="stmt_xlsx")
+        c1, c2 = st.columns(2)  # built and audited on click, like the payouts
+        db = get_database(ctx.db_path)
+        what = f"statement {who} {ctx.period.label}"
+        c1.download_button(ctx.t("export.csv"), downloads.on_click(db, ctx.viewer, what, lambda s=sheets: {
+            "orders": s["orders"]}, "csv"), f"statement_{who}.csv", "text/csv", key="stmt_csv", on_click="ignore")
+        c2.download_button(ctx.t("export.xlsx"), downloads.on_click(db, ctx.viewer, what, lambda s=sheets: s, "xlsx"),
+                           f"statement_{who}.xlsx", key="stmt_xlsx", on_click="ignore")
 
 # ── What-if simulator ──
 with tab_sim:
@@ -147,8 +151,8 @@ with tab_sim:
                                incentives.plan_to_toml(incentives.plan_from_dict(
                                    incentives.plan_to_dict(plans[a_id]))),
                                incentives.plan_to_toml(incentives.plan_from_dict(plan_b, "plan B")), shift, only)
-    except incentives.PlanError as exc:
-        st.error(str(exc))
+    except incentives.PlanError as exc:  # the plan as edited is not valid: the message names the field
+        st.error(plain(str(exc)))
         st.stop()
     totals = result["totals"].sort("plan")
     c = st.columns(4)

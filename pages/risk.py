@@ -1,14 +1,17 @@
 """Flight risk: who is likely to leave in the next months, why, and how far the model can be trusted."""
 from __future__ import annotations
 
+import logging
+
 import polars as pl
 import streamlit as st
 
 from analytics.charts import figures as charts
 from analytics.core.i18n import code_label, fmt_date, fmt_delta, fmt_number
 from analytics.people import risk_report
-from ui import cached
-from ui.context import context
+from ui import cached, uploads
+from ui.context import context, get_database
+from ui.plaintext import plain
 from ui.widgets import chart, table
 
 ctx = context()
@@ -90,23 +93,47 @@ else:
     st.caption(ctx.t("access.person_level_only"))
     table(risk_report.risk_by_team(people, ctx.viewer))
 
-# ── A snapshot file (one row per person, left/stayed, no dates) ──
-with st.expander(ctx.t("risk.snapshot")):
-    st.caption(ctx.t("risk.snapshot_help"))
-    upload = st.file_uploader(ctx.t("risk.snapshot_file"), type=["csv"], key="risk_snapshot_file")
-    if upload is not None:
-        header = upload.getvalue().split(b"\n", 1)[0].decode("utf-8-sig", errors="replace").strip().split(",")
-        guess = next((i for i, c in enumerate(header) if c.strip().lower() in {"attrition", "left", "离职"}), 0)
-        target = st.selectbox(ctx.t("risk.snapshot_target"), header, index=guess, key="risk_snapshot_target")
-        try:
-            result = risk_report.evaluate_snapshot_bytes(upload.getvalue(), target, upload.name)
-        except ValueError as exc:
-            st.error(str(exc))
-        else:
-            cols = st.columns(3)
-            for column, score in zip(cols, ("roc_auc", "pr_auc", "brier"), strict=True):
-                column.metric(ctx.t(f"risk.{score}"), fmt_number(result.scores[score], "score", lang), border=True)
-            st.caption(ctx.t("risk.snapshot_result", n=f"{result.n_rows:,}",
-                             rate=fmt_number(result.positive_rate, "ratio", lang),
-                             dropped=", ".join(result.dropped) or "—"))
-            table(result.drivers.head(15))
+# ── A snapshot file (one row per person, left/stayed, no dates): HR head only, checked and audited ──
+if risk_report.may_upload_snapshot(ctx.viewer):
+    with st.expander(ctx.t("risk.snapshot")):
+        st.caption(ctx.t("risk.snapshot_help"))
+        st.caption(ctx.t("guard.upload_limit", mb=uploads.max_megabytes("risk_snapshot")))
+        upload = st.file_uploader(ctx.t("risk.snapshot_file"), type=["csv"], key="risk_snapshot_file",
+                                  max_upload_size=uploads.max_megabytes("risk_snapshot"))
+        if upload is not None:
+            data = upload.getvalue()  # kept in memory, never written under any name
+            audited = st.session_state.setdefault("risk_snapshots_audited", set())
+            try:
+                uploads.check("risk_snapshot", upload.name, data)
+            except uploads.UploadRefused as exc:
+                st.error({"type": ctx.t("guard.upload_type", types="CSV"),
+                          "size": ctx.t("guard.upload_size", mb=uploads.max_megabytes("risk_snapshot"))}[exc.reason])
+                outcome = f"refused: {exc.reason}"
+            else:
+                header = data.split(b"\n", 1)[0].decode("utf-8-sig", errors="replace").strip().split(",")
+                guess = next((i for i, c in enumerate(header) if c.strip().lower() in {"attrition", "left", "离职"}),
+                             0)
+                target = st.selectbox(ctx.t("risk.snapshot_target"), header, index=guess, key="risk_snapshot_target")
+                outcome = "evaluated"
+                try:
+                    result = risk_report.evaluate_snapshot_bytes(data, target, uploads.shown_name(upload.name))
+                except ValueError as exc:  # the file's own mistake (unreadable, no such column), as plain text
+                    st.error(plain(str(exc)))
+                    outcome = "refused: content"
+                except Exception:  # unexpected: a generic message in the reader's language, the details logged
+                    logging.getLogger("tandem").exception("evaluating a snapshot failed")
+                    st.error(ctx.t("guard.unexpected"))
+                    outcome = "failed"
+                else:
+                    cols = st.columns(3)
+                    for column, score in zip(cols, ("roc_auc", "pr_auc", "brier"), strict=True):
+                        column.metric(ctx.t(f"risk.{score}"), fmt_number(result.scores[score], "score", lang),
+                                      border=True)
+                    st.caption(ctx.t("risk.snapshot_result", n=f"{result.n_rows:,}",  # column names: the file's
+                                     rate=fmt_number(result.positive_rate, "ratio", lang),
+                                     dropped=plain(", ".join(result.dropped)) or "—"))
+                    table(result.drivers.head(15))
+            if upload.file_id not in audited:  # one entry per file sent, not per rerun
+                uploads.record_upload(get_database(ctx.db_path), ctx.viewer, "risk_snapshot", upload.name, len(data),
+                                      outcome)
+                audited.add(upload.file_id)

@@ -150,6 +150,12 @@ def risk_by_team(frame: pl.DataFrame, viewer: Viewer) -> pl.DataFrame:
     return out.sort("mean_probability", descending=True, nulls_last=True)
 
 
+def may_upload_snapshot(viewer: Viewer) -> bool:
+    """Whether the viewer may evaluate a snapshot file (every row a person, with pay and personal details in
+    it as exported from an HR system): the HR head only (pay and personal-details rights)."""
+    return viewer.sees_pay and viewer.person_level and "personal_details" in viewer.fields
+
+
 def evaluate_snapshot_bytes(data: bytes, target: str, name: str = "upload") -> risk.SnapshotResult:
     """Evaluate an uploaded snapshot file (CSV, UTF-8 with or without BOM)."""
     try:
