@@ -98,6 +98,8 @@ class Throttle:
         self._addresses: dict[str, deque[float]] = {}
         self._all: deque[float] = deque()
         self._passes: dict[str, float] = {}  # requester -> the moment its wait ends
+        self._noted: dict[str, float] = {}   # name -> when its last refusal was audited
+        self._notes: deque[float] = deque()
         self._calls = 0
 
     @staticmethod
@@ -113,6 +115,8 @@ class Throttle:
             self._all.popleft()
         for key in [k for k, due in self._passes.items() if due + PASS_GRACE < now]:
             del self._passes[key]
+        for key in [k for k, at in self._noted.items() if at < now - MAX_WAIT_SECONDS]:
+            del self._noted[key]
 
     @staticmethod
     def _backoff(times: deque[float] | None, free: int, now: float) -> float:
@@ -147,6 +151,19 @@ class Throttle:
             if requester:
                 self._passes[requester] = now + seconds
             return seconds
+
+    def note(self, name: str) -> bool:
+        """Whether to audit this refusal: at most one per name per MAX_WAIT_SECONDS and GLOBAL_CEILING a
+        minute in all, so refusals, which cost nothing to provoke, cannot flood the audit log."""
+        now, key = self._clock(), self._key(name)
+        with self._lock:
+            while self._notes and self._notes[0] < now - 60:
+                self._notes.popleft()
+            if now - self._noted.get(key, -1e18) < MAX_WAIT_SECONDS or len(self._notes) >= GLOBAL_CEILING:
+                return False
+            self._noted[key] = now
+            self._notes.append(now)
+            return True
 
     def failed(self, name: str, address: str | None = None) -> None:
         now = self._clock()
@@ -300,7 +317,8 @@ def change_own_password(db: Database, username: str, current: str, new: str, rep
         raise AuthError("This account has no password to change.", "no_password")
     seconds = throttle.wait(username, address, requester)
     if seconds:
-        _record(db, username, "login_throttled", detail={"during": "password_change"})
+        if throttle.note(username):
+            _record(db, username, "login_throttled", detail={"during": "password_change"})
         raise AuthError(THROTTLED.format(s=seconds), "throttled", s=seconds)
     if not _verify(row["password_hash"][0], current):
         throttle.failed(username, address)
@@ -375,7 +393,8 @@ def authenticate(db: Database, username: str, password: str, suppression_thresho
     known = not row.is_empty()
     seconds = throttle.wait(name, address, requester)
     if seconds:
-        _record(db, name if known else None, "login_throttled", typed=len(name))
+        if throttle.note(name):
+            _record(db, name if known else None, "login_throttled", typed=len(name))
         raise AuthError(THROTTLED.format(s=seconds), "throttled", s=seconds)
     stored = row["password_hash"][0] if known else None
     matches = _verify(stored or _DUMMY_HASH, password)  # exactly one check, whoever asks

@@ -198,3 +198,20 @@ def test_a_throttled_attempt_is_audited_the_same_way(users_db):
     row = users_db.sql("select actor, detail from audit_log where action = 'login_throttled'")
     assert row["actor"].to_list() == [auth.UNKNOWN_USER]
     assert json.loads(row["detail"][0]) == {"typed_length": 18}
+
+
+def test_refusals_cannot_flood_the_audit_log(users_db):
+    clock = Clock()
+    throttle = auth.Throttle(clock)
+    for _ in range(auth.LOCK_AFTER):
+        throttle.failed("hr")
+    for _ in range(50):  # refusals cost the sender nothing
+        with pytest.raises(auth.AuthError, match="Too many failed attempts"):
+            auth.authenticate(users_db, "hr", "guess", throttle=throttle)
+    for i in range(200):  # nor do refusals for ever new names once the server is over its ceiling
+        throttle.failed(f"spray{i}")
+    for i in range(200):
+        with pytest.raises(auth.AuthError, match="Too many failed attempts"):
+            auth.authenticate(users_db, f"other{i}", "guess", throttle=throttle)
+    noted = users_db.scalar("select count(*) from audit_log where action = 'login_throttled'")
+    assert noted == auth.GLOBAL_CEILING  # one for hr (not 50), then others up to the ceiling per minute
