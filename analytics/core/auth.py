@@ -66,7 +66,7 @@ UNKNOWN_USER = "(unknown user)"  # the audit's actor for a failed sign-in with a
 class AuthError(ValueError):
     """A refused sign-in or an invalid user/role change; the message is safe to show.
 
-    ``code`` names the refusal for the app's translations (``auth.refusal.<code>``), ``params`` its values."""
+    ``code`` names the refusal for the app's translations (ui/auth.py ``refusal_text``), ``params`` its values."""
 
     def __init__(self, message: str, code: str | None = None, **params: object) -> None:
         super().__init__(message)
