@@ -13,6 +13,7 @@ import streamlit as st
 from analytics.core.access import Viewer
 from analytics.core.periods import Period
 from analytics.metrics import engine
+from analytics.metrics.exclusions import in_scope as exclusions_in_scope
 from analytics.reviews import overview
 from ui.context import Context, get_database
 
@@ -59,13 +60,16 @@ def by_region(ctx: Context) -> pl.DataFrame:
 
 
 @st.cache_data(show_spinner=False)
-def _exclusions(db_path: str, data_version: int, start: dt.date, end: dt.date) -> dict[str, int]:
-    return engine.exclusions(get_database(db_path), Period(start, end, "", "range"))
+def _exclusions(db_path: str, scope_key: str, data_version: int, start: dt.date, end: dt.date,
+                _viewer: Viewer) -> dict[str, int]:
+    return exclusions_in_scope(get_database(db_path), _viewer, Period(start, end, "", "range"))
 
 
 def exclusions(ctx: Context) -> dict[str, int]:
-    """Rows left out of the metrics for the selected period (see sql/queries/data_exclusions.sql)."""
-    return _exclusions(ctx.db_path, ctx.data_version, ctx.period.start, ctx.period.end)
+    """Rows left out of the metrics for the selected period, in the viewer's scope
+    (sql/queries/data_exclusions_in_scope.sql)."""
+    return _exclusions(ctx.db_path, ctx.viewer.scope_key, ctx.data_version, ctx.period.start, ctx.period.end,
+                       ctx.viewer)
 
 
 @st.cache_data(show_spinner=False)

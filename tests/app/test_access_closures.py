@@ -215,3 +215,16 @@ def test_no_pay_driver_on_the_risk_page_for_a_manager(own_db: Path):
     shown = set(manager.dataframe[0].value.iloc[:, 0])
     assert shown and not (shown & names - set(Database(own_db).sql(
         "select name from employees e join assignments a using (employee_id) where a.org_unit_id = 'east-01'")["name"]))
+
+
+# ── F: exclusion counts in the viewer's scope ────────────────────────────
+def test_the_exclusion_note_counts_the_viewers_scope(demo_db_path: Path, tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch):
+    from tests.analytics.metrics.test_exclusions import broken
+
+    broken(demo_db_path, tmp_path).close()  # unknown exit types: 2 in east-01, 3 in north
+    monkeypatch.setenv("TANDEM_DB", str(tmp_path / "x.duckdb"))
+    hr = [c for c in texts(open_page("pages/attrition.py", "demo.hr")) if "unknown exit type" in c]
+    east = [c for c in texts(open_page("pages/attrition.py", "demo.director.east")) if "unknown exit type" in c]
+    assert len(hr) == 1 and "5 exits with an unknown exit type" in hr[0]
+    assert len(east) == 1 and "2 exits with an unknown exit type" in east[0]
