@@ -257,6 +257,9 @@ def cmd_risk(args: argparse.Namespace) -> int:
 
         as_of = as_of_date(db)
         viewer = cli_viewer(db, args, settings.suppression_threshold)
+        if args.action == "list" and viewer.sees_nothing:
+            raise GroupingError(f"`risk list` shows individual people and user {viewer.user!r} has no role or is "
+                                "disabled, so sees nothing.")
         if args.action == "list" and not viewer.person_level:
             raise GroupingError(f"`risk list` shows individual people and user {viewer.user!r} may see aggregates "
                                 "only; `metrics flight_risk --period P` shows flight risk by team.")
@@ -274,6 +277,15 @@ def cmd_risk(args: argparse.Namespace) -> int:
         else:
             ranked = risk_report.ranked(db, viewer, as_of, args.horizon).drop("driver_effects", strict=False)
             _emit(_flat(ranked.head(args.top)), args.format)
+            import duckdb
+
+            from analytics.reviews.export import record_export
+            try:  # a person-level list (with pay drivers where the user may see pay) is an export: audited
+                record_export(db, viewer.user, f"risk list {args.horizon} months top {args.top}", viewer.scope_key,
+                              min(args.top, ranked.height))
+            except duckdb.Error:  # opened read-only: another process holds the database
+                print("Note: not recorded in the audit log, the database is open in another process (read-only).",
+                      file=sys.stderr)
     finally:
         db.close()
     return 0
