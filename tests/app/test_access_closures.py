@@ -228,3 +228,27 @@ def test_the_exclusion_note_counts_the_viewers_scope(demo_db_path: Path, tmp_pat
     east = [c for c in texts(open_page("pages/attrition.py", "demo.director.east")) if "unknown exit type" in c]
     assert len(hr) == 1 and "5 exits with an unknown exit type" in hr[0]
     assert len(east) == 1 and "2 exits with an unknown exit type" in east[0]
+
+
+def test_pressing_a_pay_download_builds_the_file_and_audits_it(own_db: Path, monkeypatch: pytest.MonkeyPatch):
+    from streamlit.runtime.media_file_manager import MediaFileManager
+
+    deferred: dict[str, object] = {}
+    original = MediaFileManager.add_deferred
+
+    def record(self, data_callable, *args, **kwargs):
+        file_id = original(self, data_callable, *args, **kwargs)
+        deferred[file_id] = data_callable
+        return file_id
+
+    monkeypatch.setattr(MediaFileManager, "add_deferred", record)
+    at = open_page("pages/incentives.py", "demo.director.east")
+    db = Database(own_db)
+    before = db.scalar("select count(*) from audit_log where action = 'export'")
+    button = next(b for b in at.get("download_button") if b.proto.id.endswith("pay_csv"))
+    data = deferred[button.proto.deferred_file_id]()  # what the server runs when the button is pressed
+    lines = data.decode("utf-8-sig").strip().splitlines()
+    entry = db.sql("select * from audit_log where action = 'export' order by event_id desc limit 1").row(0, named=True)
+    assert db.scalar("select count(*) from audit_log where action = 'export'") == before + 1
+    assert entry["actor"] == "demo.director.east" and entry["target"].startswith("payouts ")
+    assert entry["n_rows"] == len(lines) - 1 and entry["scope"].startswith("demo.director.east|east|")
