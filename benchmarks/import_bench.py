@@ -87,6 +87,35 @@ def _import_once(folder: Path, csv: Path, rows: int, k: int) -> dict[str, float]
             "verify_s": result.seconds.get("verify", 0.0), "total_s": t4 - t0, "reimport_s": reimport}
 
 
+_PEAK_SCRIPT = """
+import gc, os, resource, sys
+import polars as pl
+from analytics.sources.ingest import read_file
+pl.select(pl.lit(1).sum()).item()
+gc.collect()
+before = int(open("/proc/self/statm").read().split()[1]) * os.sysconf("SC_PAGE_SIZE")   # resident now
+read = read_file(sys.argv[1], memory_budget=1 << 45)
+after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024                       # peak so far
+print(before, after, read.info.n_rows)
+"""
+
+
+def read_peak(csv: Path) -> dict[str, float]:
+    """Peak memory of reading ``csv`` (read_file: decode, parse, row checks), in a fresh process (Linux):
+    the peak resident size less the resident size just before the read, and that per MB of input — the
+    measurement behind the reader's ``CSV_MEMORY_FACTOR``."""
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[1]
+    out = subprocess.run([sys.executable, "-c", _PEAK_SCRIPT, str(csv)], capture_output=True, text=True,
+                         check=True, cwd=root).stdout.split()
+    before, after = int(out[0]), int(out[1])
+    size_mb = csv.stat().st_size / 1024 / 1024
+    peak_mb = (after - before) / 1024 / 1024
+    return {"input_mb": size_mb, "read_peak_mb": peak_mb, "read_peak_per_input_mb": peak_mb / size_mb}
+
+
 def run(rows: int = 1_000_000, repeat: int = 3, workdir: str | Path | None = None) -> dict[str, float]:
     """Time the end-to-end import of ``rows`` orders and the DuckDB floor; the best of ``repeat`` runs each.
 
@@ -101,6 +130,7 @@ def run(rows: int = 1_000_000, repeat: int = 3, workdir: str | Path | None = Non
         csv = folder / "orders.csv"
         write_orders(csv, rows)
         runs = [_import_once(folder, csv, rows, k) for k in range(repeat)]
+        peak = read_peak(csv)
         floors = []
         for k in range(repeat):
             con = duckdb.connect(str(folder / f"floor{k}.duckdb"))
@@ -112,7 +142,7 @@ def run(rows: int = 1_000_000, repeat: int = 3, workdir: str | Path | None = Non
                 con.close()
     best = min(runs, key=lambda r: r["total_s"])
     floor = min(floors)
-    return {"rows": rows, "repeat": repeat, **best, "rows_per_s": rows / best["total_s"],
+    return {"rows": rows, "repeat": repeat, **best, **peak, "rows_per_s": rows / best["total_s"],
             "median_total_s": sorted(r["total_s"] for r in runs)[len(runs) // 2],
             "floor_read_csv_s": floor, "floor_rows_per_s": rows / floor, "vs_floor": best["total_s"] / floor}
 
@@ -128,6 +158,8 @@ def main(argv: list[str] | None = None) -> int:
           f"verify {figures['verify_s']:.2f}s → {figures['total_s']:.2f}s, {figures['rows_per_s']:,.0f} rows/s; "
           f"re-import (nothing changes) {figures['reimport_s']:.2f}s; best of {figures['repeat']}, median "
           f"{figures['median_total_s']:.2f}s")
+    print(f"reading the {figures['input_mb']:,.1f} MB file peaks at {figures['read_peak_mb']:,.0f} MB above start-up: "
+          f"{figures['read_peak_per_input_mb']:.1f} MB per input MB (the reader budgets 7)")
     print(f"floor (DuckDB read_csv into a table): {figures['floor_read_csv_s']:.2f}s, "
           f"{figures['floor_rows_per_s']:,.0f} rows/s; the import takes {figures['vs_floor']:.1f}× the floor")
     return 0

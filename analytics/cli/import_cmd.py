@@ -154,7 +154,14 @@ def _read_all(args: argparse.Namespace, say) -> tuple[list[tuple[str, ReadResult
         table, path = _file_arg(text)
         size = path.stat().st_size if path.is_file() else 0
         say(f"reading {path.name}" + (f" ({size / 1024 / 1024:,.1f} MB)" if size > 1024 * 1024 else ""))
-        read = read_export(path, memory_budget=budget, encoding=args.encoding)
+        try:
+            read = read_export(path, memory_budget=budget, encoding=args.encoding)
+        except ImportProblem as exc:
+            if exc.code in ("encoding", "encoding_uncertain") and not args.encoding:
+                raise ImportProblem(f"{exc.detail} On this command: --encoding ENC (e.g. cp1252, shift_jis, euc-kr, "
+                                    "big5, gb18030).", file=exc.file, row=exc.row, column=exc.column,
+                                    expected=exc.expected, code=exc.code) from None
+            raise
         say(f"read {read.info.n_rows:,} rows × {read.info.n_columns} columns from {path.name}")
         _print_read(read)
         if table is not None:

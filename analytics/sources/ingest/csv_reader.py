@@ -96,7 +96,7 @@ def _encoding_problem(data: bytes, label: str, exc: UnicodeDecodeError, codec: s
     bad = data[exc.start:exc.start + 4].hex(" ")
     return ImportProblem(
         f"has bytes that are not {codec.upper()} at byte offset {at} (line {line}): {bad}. Save the file as "
-        "UTF-8 (Excel: 'CSV UTF-8') and import again, or give its encoding (import --encoding ENC).",
+        "UTF-8 (Excel: 'CSV UTF-8') and import again, or choose its encoding explicitly.",
         file=label, row=line, code="encoding", expected=f"{codec.upper()} text throughout")
 
 

@@ -10,7 +10,8 @@ symbols, mixed scripts) and by how plausible its characters are for that code pa
 frequent block of each double-byte table (GB2312 level 1, Big5 level 1, the 2,350 KS X 1001 Hangul,
 JIS level 1 and kana), and for cp1252 accented letters next to plain letters. The best candidate is
 taken when it is clearly ahead; when two candidates give different text and are close, the file is
-refused as uncertain with both named, and ``encoding=`` (``import --encoding``) reads it as told.
+refused as uncertain with both named, and ``encoding=`` (``import --encoding ENC`` on the command line)
+reads it as told.
 """
 from __future__ import annotations
 
@@ -70,7 +71,7 @@ def detect(data: bytes, label: str) -> Detected:
             f"is in none of the encodings Tandem reads (UTF-8, UTF-16, cp1252, Shift-JIS, EUC-KR, Big5, GB18030): "
             f"the bytes at byte offset {at} (line {line}), {sample[at:at + 4].hex(' ')}, fit none of them. "
             "Save the file as UTF-8 (Excel: 'CSV UTF-8') and import again, "
-            "or give the encoding (import --encoding ENC).", file=label, code="encoding",
+            "or choose its encoding explicitly.", file=label, code="encoding",
             expected="UTF-8 text")
     best = scored[0]
     close = [s for s in scored[1:] if s[1] >= best[1] - MARGIN and s[2] != best[2]]
@@ -79,7 +80,7 @@ def detect(data: bytes, label: str) -> Detected:
         raise ImportProblem(
             f"its encoding is uncertain: it could be {' or '.join(names)} (scores "
             f"{', '.join(f'{s[0]} {s[1]:.2f}' for s in scored[:4])}), and they give different text. Give the "
-            "encoding (import --encoding ENC, e.g. --encoding " + best[0] + "), or save the file as UTF-8 "
+            f"encoding explicitly (e.g. {best[0]}), or save the file as UTF-8 "
             "(Excel: 'CSV UTF-8') and import again.", file=label, code="encoding_uncertain",
             expected="one clearly detectable encoding, or an explicit one")
     return Detected(best[0], tuple((s[0], round(s[1], 3)) for s in scored))

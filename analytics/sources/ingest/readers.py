@@ -49,7 +49,7 @@ __all__ = ["DEFAULT_MEMORY_BUDGET", "DELIMITERS", "FORMATS", "XLSX_MAX_RATIO", "
            "ReadResult", "decode", "read_file", "sniff_delimiter"]
 
 FORMATS = ("csv", "xlsx", "xls", "parquet")
-CSV_MEMORY_FACTOR = 6      # peak memory ÷ file size reading a CSV: 5.6 measured (docs/import.md, "Limits")
+CSV_MEMORY_FACTOR = 7      # peak memory ÷ file size reading a CSV: 5.6–6.3 measured (docs/import.md, "Limits")
 _SAMPLE_ROWS = 60
 _ENGINE_ERRORS: tuple[type[BaseException], ...] = (
     pl.exceptions.PolarsError, pl.exceptions.PanicException, pa.ArrowException, fastexcel.FastExcelError,

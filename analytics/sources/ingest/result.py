@@ -128,25 +128,37 @@ def duplicate_names(raw: list[str | None], names: list[str], label: str, header_
     return out
 
 
-def cell_issues(frame: pl.DataFrame, names: list[str], label: str) -> list[dict]:
-    """Errors for cells holding a NUL character or longer than :data:`MAX_FIELD_CHARS` (vectorised)."""
+def cell_issues(frame: pl.DataFrame, names: list[str], label: str, quotes: bool = False) -> list[dict]:
+    """Errors for cells holding a NUL character or longer than :data:`MAX_FIELD_CHARS`; with ``quotes`` (CSV),
+    a warning for a cell holding a quote character — a stray quote in the file, most often (vectorised)."""
+    text = [c for c in names if frame.schema[c] == pl.Utf8]
+
+    def flagged(c: str) -> pl.Expr:
+        e = pl.col(c).str.contains("\x00", literal=True) | (pl.col(c).str.len_bytes() > MAX_FIELD_CHARS)
+        return e | pl.col(c).str.contains('"', literal=True) if quotes else e
+
+    if not text or not frame.select(pl.any_horizontal([flagged(c) for c in text]).any()).item():
+        return []                         # one parallel pass for the usual file: nothing to report
+    checks = [
+        ("nul", lambda s: s.str.contains("\x00", literal=True), "holds a NUL character (byte 0)",
+         "text without NUL bytes: re-export the file; a NUL usually means a damaged or binary file", "error"),
+        ("too_long", lambda s: s.str.len_chars() > MAX_FIELD_CHARS, f"is longer than {MAX_FIELD_CHARS:,} characters",
+         f"at most {MAX_FIELD_CHARS:,} characters: shorten the cell or check the delimiter and quotes", "error"),
+    ]
+    if quotes:
+        checks.append(("quote", lambda s: s.str.contains('"', literal=True), "holds a quote character (\")",
+                       'the value as intended: a stray quote in a CSV file shifts or joins values; quote whole '
+                       'values and double quotes inside them ("")', "warning"))
     out: list[dict] = []
-    for c in names:
+    for c in text:
         s = frame[c]
-        if s.dtype != pl.Utf8:
-            continue
-        for code, mask, problem, expected in (
-            ("nul", s.str.contains("\x00", literal=True), "holds a NUL character (byte 0)",
-             "text without NUL bytes: re-export the file; a NUL usually means a damaged or binary file"),
-            ("too_long", s.str.len_chars() > MAX_FIELD_CHARS, f"is longer than {MAX_FIELD_CHARS:,} characters",
-             f"at most {MAX_FIELD_CHARS:,} characters: shorten the cell or check the delimiter and quotes"),
-        ):
-            hit = frame.filter(mask.fill_null(False)).select(ROW, c)
+        for code, test, problem, expected, severity in checks:
+            hit = frame.filter(test(s).fill_null(False)).select(ROW, c)
             for row, value in hit.head(10_000).iter_rows():
                 shown = value.replace("\x00", "\\0")
                 out.append({"file": label, "row": row, "column": c,
                             "value": shown[:80] + (f"… ({len(value):,} characters)" if len(shown) > 80 else ""),
-                            "problem": f"the cell {problem}", "expected": expected, "severity": "error",
+                            "problem": f"the cell {problem}", "expected": expected, "severity": severity,
                             "code": code})
     return out
 
@@ -165,5 +177,5 @@ def finish(frame: pl.DataFrame, names: list[str], first_row: int, info: FileInfo
     if frame.height == 0:
         what = "a header row but no data rows" if info.header_rows else "no data rows"
         raise ImportProblem(f"has {what}.", file=info.name, code="no_rows", expected="at least one data row")
-    found = [*(issues or []), *cell_issues(frame, names, info.name)]
+    found = [*(issues or []), *cell_issues(frame, names, info.name, quotes=info.format == "csv")]
     return ReadResult(frame, replace(info, n_rows=frame.height, n_columns=len(names)), issues_frame(found))

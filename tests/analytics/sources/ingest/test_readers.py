@@ -200,7 +200,7 @@ def test_bytes_in_no_supported_encoding_give_offset_and_line():
         read_file(data, name="bad.csv")
     text = str(info.value)
     assert text.startswith("bad.csv: is in none of the encodings")
-    assert "byte offset 18 (line 3), 81 20" in text and "--encoding" in text
+    assert "byte offset 18 (line 3), 81 20" in text and "choose its encoding explicitly" in text
     assert info.value.code == "encoding"
 
 
