@@ -29,6 +29,7 @@ class Viewer:
     suppression_threshold: int = 5
     roles: frozenset[str] = frozenset()
     employee_id: int | None = None
+    narrowed_below_scope: bool = False  # limited (sidebar, drill) to part of the scope the roles give
 
     @property
     def person_level(self) -> bool:
@@ -58,7 +59,7 @@ class Viewer:
         """A stable string naming the scope and rights: part of every cached call's key."""
         units = "*" if self.org_units is None else ",".join(sorted(self.org_units))
         return (f"{self.user}|{units}|{','.join(sorted(self.fields))}|{self.suppression_threshold}|"
-                f"{self.employee_id}")
+                f"{self.employee_id}" + ("|narrowed" if self.narrowed_below_scope else ""))
 
     def sql_params(self) -> dict[str, object]:
         """Bound parameters for the scope filter of the named queries."""
@@ -76,10 +77,13 @@ class Viewer:
         if self.org_units is not None:
             tree = tree or {}
             if _ancestors(org_unit_id, tree) & self.org_units:  # inside the scope: narrow to it
-                return replace(self, org_units=frozenset({org_unit_id}))
-            # broader than the scope (a region around a manager's team): keep the allowed units under it
-            return replace(self, org_units=frozenset(u for u in self.org_units if org_unit_id in _ancestors(u, tree)))
-        return replace(self, org_units=frozenset({org_unit_id}))
+                units = frozenset({org_unit_id})
+            else:  # broader than the scope (a region around a manager's team): keep the allowed units under it
+                units = frozenset(u for u in self.org_units if org_unit_id in _ancestors(u, tree))
+        else:
+            units = frozenset({org_unit_id})
+        below = self.narrowed_below_scope or units != self.org_units
+        return replace(self, org_units=units, narrowed_below_scope=below)
 
 
 def _ancestors(unit: str, tree: dict[str, str | None]) -> set[str]:

@@ -20,6 +20,7 @@ from analytics.core.i18n import t
 from analytics.core.periods import Period, month_end, month_period, trailing_months
 from analytics.core.registry import get_metric
 from analytics.core.settings import load_settings
+from analytics.metrics import suppression
 from analytics.people import attrition
 from analytics.sales import quota
 
@@ -297,31 +298,29 @@ def _bases(frame: pl.DataFrame, metric_id: str, min_base: int) -> pl.DataFrame:
     return frame.with_columns(basis=pl.lit(basis(metric_id)), small_base=small.fill_null(False))
 
 
-def _mask(frame: pl.DataFrame, viewer: Viewer, dims: Sequence[str] = ()) -> pl.DataFrame:
-    """Mask groups smaller than the threshold for viewers without person-level rights.
+def _check_aggregate_grouping(by: Sequence[str]) -> None:
+    """Groupings an aggregate-only viewer may ask for: one besides the month, never a person or a mixed level
+    (analytics/metrics/suppression.py, rules 1–5)."""
+    if any(d in PERSON_DIMENSIONS for d in by):
+        raise GroupingError(f"Grouping by {', '.join(d for d in by if d in PERSON_DIMENSIONS)} shows people; "
+                            "this viewer sees aggregates only.")
+    if "org_unit" in by:
+        raise GroupingError("Grouping by org_unit mixes regions and teams; this viewer sees aggregates only: "
+                            "choose region or team.")
+    if len([d for d in by if d != "month"]) > 1:
+        raise GroupingError(f"--by {','.join(by)} crosses two groupings; this viewer sees aggregates only, "
+                            "so one grouping at a time (besides month): small cells of a cross-table could be "
+                            "worked out from the single tables.")
 
-    Complementary suppression: where a breakdown (within one period or month) has exactly one masked
-    group, the next-smallest group is masked too, so the masked value cannot be recovered as the
-    scope's total minus the groups shown.
-    """
-    if viewer.person_level:
-        return frame.with_columns(masked=pl.lit(False))
-    small = pl.col("n_people").fill_null(0) < viewer.suppression_threshold
-    frame = frame.with_columns(masked=small)
-    if dims:
-        part = ["period", "month"] if "month" in frame.columns else ["period"]
-        n_masked = pl.col("masked").sum().over(part)
-        order = pl.col("n_people").fill_null(0).rank("ordinal").over(part)  # 1 = smallest
-        # with one masked row (necessarily the smallest), the row ranked 2nd is the smallest unmasked one
-        frame = frame.with_columns(
-            masked=pl.col("masked") | ((n_masked == 1) & ~pl.col("masked") & (order == 2))
-        )
+
+def _hide(frame: pl.DataFrame) -> pl.DataFrame:
+    """Blank the value, counts and group size of masked rows (a group's size is itself revealing)."""
     hide = pl.col("masked")
     return frame.with_columns(
         value=pl.when(hide).then(None).otherwise(pl.col("value")),
         numerator=pl.when(hide).then(None).otherwise(pl.col("numerator")),
         denominator=pl.when(hide).then(None).otherwise(pl.col("denominator")),
-        n_people=pl.when(hide).then(None).otherwise(pl.col("n_people")),  # a group's size is itself revealing
+        n_people=pl.when(hide).then(None).otherwise(pl.col("n_people")),
     )
 
 
@@ -362,18 +361,24 @@ def compute(db: Database, viewer: Viewer, metric_id: str, period: Period, by: Se
     if bad:
         raise GroupingError(
             f"--by {', '.join(bad)} is not offered for '{metric_id}'; choose from {', '.join(allowed)}.")
-    if not viewer.person_level and any(d in PERSON_DIMENSIONS for d in by):
-        raise GroupingError(f"Grouping by {', '.join(d for d in by if d in PERSON_DIMENSIONS)} shows people; "
-                            "this viewer sees aggregates only.")
+    if not viewer.person_level:
+        _check_aggregate_grouping(by)
     as_of = as_of or as_of_date(db)
     periods = [month_period(m) for m in period.months] if "month" in by else [period]
     req = Request(db, viewer, periods, [d for d in by if d != "month"], as_of, lang)
     frame = handler(metric_id, req)
+    if not viewer.person_level:
+        def raw(v: Viewer, ps: list[Period], dims: list[str]) -> pl.DataFrame:
+            return handler(metric_id, Request(db, v, ps, dims, as_of, lang))
+
+        key = (str(db.path), db.data_version, metric_id, period.label, period.start, period.end, as_of,
+               viewer.suppression_threshold)
+        frame = suppression.apply(frame, db, viewer, period, req.dims, "month" in by, raw, key)
     frame = frame.rename({"period_start": "month"}) if "month" in by else frame.drop("period_start")
     req_full = Request(db, viewer, periods, list(by), as_of, lang)
     frame = _labels(frame, req_full) if req.dims else frame.with_columns(label=pl.lit(None, pl.Utf8))
     sort = [c for c in ["month", *req.dims] if c in frame.columns]
-    masked = _mask(frame, viewer, req.dims)
+    masked = _hide(frame) if not viewer.person_level else frame.with_columns(masked=pl.lit(False))
     based = _bases(masked, metric_id, load_settings().min_base if min_base is None else min_base)
     return based.sort(sort, nulls_last=True) if sort else based
 
