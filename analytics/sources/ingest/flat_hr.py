@@ -251,16 +251,22 @@ def _pay_reviews_engagement(people: pl.DataFrame, src: pl.DataFrame, file: str, 
         parts.append(Part("compensation", frame, file=file, issues=problems))
     if col["review_date"]:
         dates = parse_dates(src[col["review_date"]], "performance_reviews", "review_date", today)
-        reviewed = people.with_columns(review_date=dates).join(known.select(ROW), on=ROW, how="semi").filter(
-            pl.col("review_date").is_not_null())
+        dated = people.with_columns(review_date=dates, raw_date=src[col["review_date"]]).join(
+            known.select(ROW), on=ROW, how="semi")
+        undated = dated.filter(pl.col("review_date").is_null() & tidy(pl.col("raw_date")).is_not_null())
+        unread = row_issues(undated, file, col["review_date"], "raw_date", "not a date: this row's performance "
+                            "rating and engagement score are left out", "a date such as 2024-01-05", "warning",
+                            "type") if undated.height else None
+        reviewed = dated.filter(pl.col("review_date").is_not_null())
         if col["performance"]:
             frame = reviewed.with_columns(quarter=fiscal_quarter(pl.col("review_date"), fy_start)).filter(
                 pl.col("performance").is_not_null()).select(
                 ROW, employee_id="external_key", quarter="quarter", review_date="review_date",
                 rating="performance", potential=pl.lit(DEFAULT_POTENTIAL, pl.Int64), reviewer_id="manager_key")
-            parts.append(Part("performance_reviews", frame, file=file, values={"rating": PERFORMANCE}))
+            parts.append(Part("performance_reviews", frame, file=file, values={"rating": PERFORMANCE}, issues=unread))
+            unread = None
         if col["engagement"]:
             frame = reviewed.filter(pl.col("engagement").is_not_null()).select(
                 ROW, employee_id="external_key", survey_date="review_date", engagement_score="engagement")
-            parts.append(Part("engagement", frame, file=file))
+            parts.append(Part("engagement", frame, file=file, issues=unread))
     return parts

@@ -147,3 +147,18 @@ def test_templates_command_and_help(tmp_path: Path, capsys):
     with pytest.raises(SystemExit):
         main(["import", "--help"])
     assert "python -m analytics templates --out DIR" in capsys.readouterr().out
+
+
+def test_unreadable_values_in_optional_columns_are_reported_by_row_and_column(tmp_path: Path, capsys):
+    roster = tmp_path / "roster.csv"
+    roster.write_text("EmpID,Employee_Name,DateofHire,Department,Position,Salary,PerformanceScore,"
+                      "LastPerformanceReview_Date,EngagementSurvey\n"
+                      "E1,Ann,2024-01-05,Sales,Rep,60000,Exceeds,2024-06-01,4.5\n"
+                      "E2,Bob,2024-02-01,Sales,Manager,abc,Fully Meets,someday,3\n", encoding="utf-8")
+    report = tmp_path / "issues.csv"
+    code, _, _ = run(capsys, "--db", str(tmp_path / "t.duckdb"), "--file", str(roster), "--dry-run",
+                     "--report", str(report))
+    assert code == 1
+    rows = list(csv.DictReader(io.StringIO(report.read_bytes().decode("utf-8-sig"))))
+    assert {(r["row"], r["column"], r["value"], r["severity"]) for r in rows} == {
+        ("3", "Salary", "abc", "error"), ("3", "LastPerformanceReview_Date", "someday", "warning")}
