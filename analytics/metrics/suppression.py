@@ -34,7 +34,8 @@ Raw = Callable[[Viewer, list[Period], list[str]], pl.DataFrame]  # (viewer, peri
 _MASK_CACHE: dict[tuple, pl.DataFrame] = {}
 
 
-def _table_masks(table: pl.DataFrame, key: str, threshold: int, part: Sequence[str] = ()) -> pl.DataFrame:
+def _table_masks(table: pl.DataFrame, key: str, threshold: int, part: Sequence[str] = (),
+                 keep: Sequence[str] = ()) -> pl.DataFrame:
     """(``period``, ``key``, masked) with primary and complementary suppression within period × ``part``.
 
     Rows marked ``forced`` count as masked. A row with no ``key`` (people in no unit) is never published in a
@@ -52,7 +53,7 @@ def _table_masks(table: pl.DataFrame, key: str, threshold: int, part: Sequence[s
     size = pl.when(pl.col("masked") | ~real).then(None).otherwise(pl.col("n_people").fill_null(0))
     out = out.sort(key, nulls_last=True).with_columns(order=size.rank("ordinal").over(part))
     out = out.with_columns(masked=pl.col("masked") | (need & (pl.col("order") == 1).fill_null(False)))
-    return out.select("period", key, *[c for c in part if c != "period"], "masked")
+    return out.select(*keep, "period", key, *[c for c in part if c != "period"], "masked")
 
 
 def _with_any_month(period_masks: pl.DataFrame, month_masks: pl.DataFrame, key: str,
@@ -138,3 +139,25 @@ def apply(frame: pl.DataFrame, db: Database, viewer: Viewer, period: Period, dim
         if hidden_periods:
             masked = masked.with_columns(masked=pl.col("masked") | pl.col("period").is_in(list(hidden_periods)))
     return masked
+
+
+
+def mask_table(frame: pl.DataFrame, viewer: Viewer, count: str, values: Sequence[str],
+               part: Sequence[str] = (), key: str | None = None) -> pl.DataFrame:
+    """A report table (curves, heatmaps, reasons, cohorts...) for ``viewer``: rows counting fewer than the
+    threshold of people in ``count`` masked, with a complement within each ``part`` (rules 1–2), and their
+    ``values`` and ``count`` blanked; adds ``masked``. Person-level viewers get the table as it is.
+
+    ``key`` names the row's group (complements are chosen smallest first, ties by key; a null key is people in
+    no group: never the complement, and protected like a masked row)."""
+    if viewer.person_level or frame.is_empty():
+        return frame.with_columns(masked=pl.lit(False))
+    work = frame.with_row_index("_row").with_columns(period=pl.lit("-"), n_people=pl.col(count).cast(pl.Float64))
+    if key is None:
+        work = work.with_columns(_key=pl.col("_row"))
+    masks = _table_masks(work, key or "_key", viewer.suppression_threshold, part, keep=["_row"])
+    hide = pl.col("masked")
+    out = work.join(masks.select("_row", "masked"), on="_row", how="left").with_columns(hide.fill_null(True))
+    return out.sort("_row").with_columns([pl.when(hide).then(None).otherwise(pl.col(c)).alias(c)
+                                          for c in [*values, count]]).drop(
+        "_row", "period", "n_people", *(["_key"] if key is None else []))

@@ -147,3 +147,17 @@ def test_a_quarter_shown_has_every_month_shown(db: Database):
     shown = set(quarter.filter(~pl.col("masked"))["team"].drop_nulls().to_list())
     hidden_in_a_month = set(months.filter(pl.col("masked"))["team"].drop_nulls().to_list())
     assert shown and not shown & hidden_in_a_month
+
+
+def test_report_tables_mask_small_rows_with_a_complement_and_blank_their_counts():
+    from analytics.metrics.suppression import mask_table
+
+    reasons = pl.DataFrame({"reason": ["pay", "manager", "career", None], "n": [12, 3, 8, 2],
+                            "share": [0.5, 0.1, 0.3, 0.1]})
+    out = mask_table(reasons, ANALYST, "n", ["share"], key="reason")
+    # manager is small; the people with no reason (2) are protected too, so the smallest unit left, career, goes
+    assert out["masked"].to_list() == [False, True, True, True]
+    assert out["n"].to_list() == [12, None, None, None] and out["share"].null_count() == 3
+    assert mask_table(reasons, Viewer("hr", None), "n", ["share"], key="reason")["n"].to_list() == [12, 3, 8, 2]
+    curve = pl.DataFrame({"cohort": ["a", "a", "b", "b"], "month": [1, 2, 1, 2], "n": [10, 10, 4, 9]})
+    assert mask_table(curve, ANALYST, "n", [], part=["month"])["masked"].to_list() == [True, False, True, False]
