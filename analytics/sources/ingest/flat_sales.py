@@ -151,7 +151,11 @@ def _customers(accounts: ReadResult) -> Part:
         rank=pl.col("revenue").rank("ordinal", descending=True))
     out = ranked.select(ROW, external_key="account", name="account", industry="sector",
                         tier=pl.when(pl.col("rank") <= n_ka).then(pl.lit("KA")).otherwise(pl.lit("regular")))
-    return Part("customers", out, file=accounts.info.name, values={"industry": INDUSTRY_FIXES})
+    unread = frame.filter(revenue.is_null() & pl.col("revenue").is_not_null())
+    problems = row_issues(unread, accounts.info.name, "revenue", "revenue", "not an amount: the account is ranked "
+                          "as regular, not by revenue", "an amount such as 1223.72", "warning", "type") \
+        if unread.height else None
+    return Part("customers", out, file=accounts.info.name, values={"industry": INDUSTRY_FIXES}, issues=problems)
 
 
 def _deals(deals: pl.DataFrame, file: str, prices: pl.DataFrame) -> list[Part]:
