@@ -8,7 +8,8 @@ import streamlit as st
 
 from analytics.charts import figures as charts
 from analytics.core.i18n import code_label, fmt_date, fmt_delta, fmt_number
-from analytics.people import risk_report
+from analytics.people import risk, risk_report
+from analytics.sales import incentives_report
 from ui import cached, uploads
 from ui.context import context, get_database
 from ui.plaintext import plain
@@ -72,6 +73,13 @@ elif ctx.viewer.person_level:
     only_high = st.toggle(ctx.t("risk.only_high", p=fmt_number(threshold, "ratio", lang)), value=False,
                           key="risk_only_high")
     shown = people.filter(pl.col("probability") >= threshold) if only_high else people
+    with_pay = shown.filter(pl.col("drivers").list.eval(pl.element().is_in(risk.PAY_FEATURES)).list.any()).height
+    seen = st.session_state.setdefault("pay_views", set())
+    view = f"risk {horizon} {ctx.as_of} {ctx.viewer.scope_key}"
+    if with_pay and view not in seen:  # a pay-derived driver is a view of person-level pay
+        incentives_report.record_pay_view(get_database(ctx.db_path), ctx.viewer,
+                                          f"flight-risk drivers as of {ctx.as_of} ({horizon} months)", with_pay)
+        seen.add(view)
     names = cached.report(ctx, "attrition.group_names", "team", lang)
     roles = cached.report(ctx, "attrition.group_names", "role", lang)
     st.metric(ctx.t("risk.high_count"), f"{people.filter(pl.col('probability') >= threshold).height:,}",

@@ -252,3 +252,22 @@ def test_pressing_a_pay_download_builds_the_file_and_audits_it(own_db: Path, mon
     assert db.scalar("select count(*) from audit_log where action = 'export'") == before + 1
     assert entry["actor"] == "demo.director.east" and entry["target"].startswith("payouts ")
     assert entry["n_rows"] == len(lines) - 1 and entry["scope"].startswith("demo.director.east|east|")
+
+
+def test_pay_drivers_on_the_risk_page_are_an_audited_pay_view(own_db: Path):
+    db = Database(own_db)
+
+    def views() -> int:
+        return int(db.scalar("select count(*) from audit_log where action = 'view_pay' and target like "
+                             "'flight-risk drivers%'"))
+
+    before = views()
+    manager = open_page("pages/risk.py", "demo.manager.east-01")
+    assert views() == before  # no pay driver shown, nothing to record
+    hr = open_page("pages/risk.py", "demo.hr")
+    assert views() == before + 1
+    hr.run()
+    assert views() == before + 1  # once per session and view, not per rerun
+    entry = db.sql("select actor, n_rows from audit_log where action = 'view_pay' order by event_id desc limit 1")
+    assert entry["actor"][0] == "demo.hr" and entry["n_rows"][0] > 0
+    assert manager.dataframe
