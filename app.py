@@ -101,7 +101,7 @@ def main() -> None:
 if __name__ == "__main__":  # a script run
     main()
 else:  # imported by ``streamlit run app.py`` (or an ASGI server): Streamlit with the session endpoints
-    app = st.App(__file__, routes=session.routes())
+    app = st.App(__file__, routes=session.routes(), middleware=session.middleware())
     # Navigation is st.navigation's alone: without this, the first run after a start that asks for a page
     # (a shared link) would run pages/<page>.py on its own, as Streamlit does for a bare pages/ folder.
     from streamlit.runtime.pages_manager import PagesManager
