@@ -6,6 +6,8 @@ mapping that names a column the file lacks) raise :class:`ImportProblem`. Proble
 """
 from __future__ import annotations
 
+import errno
+
 import polars as pl
 
 # Every frame the importer hands on carries this column: the row number as in the file, 1-based,
@@ -50,3 +52,9 @@ class ImportProblem(ValueError):
         self.expected = expected
         self.code = code
         self.detail = message
+
+
+def disk_full(exc: BaseException) -> bool:
+    """DuckDB or the OS ran out of disk space (ENOSPC, "No space left on device", "disk is full")."""
+    text = str(exc).lower()
+    return getattr(exc, "errno", None) == errno.ENOSPC or "no space left" in text or "disk is full" in text

@@ -29,7 +29,6 @@ Any failure inside the transaction rolls everything back: the database is exactl
 from __future__ import annotations
 
 import datetime as dt
-import errno
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
@@ -43,7 +42,7 @@ from analytics.core.db import Database, DatabaseError
 from analytics.core.periods import month_end
 from analytics.core.spreadsheet import csv_bytes
 from analytics.sources.ingest.coerce import CoerceResult, coerce
-from analytics.sources.ingest.errors import ROW, ImportProblem
+from analytics.sources.ingest.errors import ROW, ImportProblem, disk_full
 from analytics.sources.ingest.mapping import ColumnMapping
 from analytics.sources.ingest.prepare import Prepared
 from analytics.sources.ingest.tables import TABLES, TableSpec, table_spec
@@ -334,11 +333,6 @@ def _load_issue(message: str, file: str | None = None, code: str = "load") -> pl
                           "severity": "error", "code": code}], schema=ISSUE_SCHEMA)
 
 
-def _disk_full(exc: BaseException) -> bool:
-    """DuckDB or the OS ran out of disk space (ENOSPC, "No space left on device", "disk is full")."""
-    text = str(exc).lower()
-    return getattr(exc, "errno", None) == errno.ENOSPC or "no space left" in text or "disk is full" in text
-
 
 def load_batch(db: Database, items: Sequence[tuple[str, Any] | tuple[str, Any, str] | Part], actor: str, *,
                dry_run: bool = False, today: dt.date | None = None,
@@ -381,7 +375,7 @@ def load_batch(db: Database, items: Sequence[tuple[str, Any] | tuple[str, Any, s
         return replace(result, load_issues=issues, notes=["Nothing was written."])
     except (duckdb.Error, OSError) as exc:
         first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:300]
-        if _disk_full(exc):
+        if disk_full(exc):
             issue = _load_issue(f"the disk holding the database is full ({first}). Free some space (or move the "
                                 "database to a larger disk) and import again", code="disk_full")
         else:
