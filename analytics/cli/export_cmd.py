@@ -104,7 +104,9 @@ def _run(args: argparse.Namespace) -> int:
             if figure is None:
                 with_charts = ", ".join(it.id for it in review.items if it.figure is not None)
                 raise ExportError(f"Item {args.chart!r} has no chart; items with charts: {with_charts}.")
-            data = chart_bytes(figure, args.format, args.width, args.height, args.scale)
+            from analytics.reviews.packs import chart_stamp
+
+            data = chart_bytes(figure, args.format, args.width, args.height, args.scale, stamp=chart_stamp(review))
             write_atomic(out, data)
             record_export(db, actor, f"chart {args.chart} {review.kind} {review.period} {args.format}",
                           review.scope, None, {"format": args.format, "item": args.chart, "bytes": len(data)})

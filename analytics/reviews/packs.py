@@ -94,13 +94,18 @@ _IMAGE_CACHE_SIZE = 64                                 # safely (the same figure
 _IMAGE_LOCK = threading.Lock()
 
 
-def _png(fig: go.Figure) -> bytes:
-    key = hashlib.sha256(f"{CHART_SIZE}{CHART_SCALE}{fig.to_json()}".encode()).hexdigest()
+def chart_stamp(review: Review) -> str:
+    """What every exported chart of a review carries on the image: its scope and period."""
+    return f"{review.scope_label or review.scope} · {review.period}"
+
+
+def _png(fig: go.Figure, stamp: str | None = None) -> bytes:
+    key = hashlib.sha256(f"{CHART_SIZE}{CHART_SCALE}{stamp}{fig.to_json()}".encode()).hexdigest()
     with _IMAGE_LOCK:
         if key in _IMAGE_CACHE:
             _IMAGE_CACHE.move_to_end(key)
             return _IMAGE_CACHE[key]
-    data = chart_bytes(fig, "png", *CHART_SIZE, scale=CHART_SCALE)
+    data = chart_bytes(fig, "png", *CHART_SIZE, scale=CHART_SCALE, stamp=stamp)
     with _IMAGE_LOCK:
         _IMAGE_CACHE[key] = data
         while len(_IMAGE_CACHE) > _IMAGE_CACHE_SIZE:
@@ -116,7 +121,7 @@ def _images(review: Review, progress: Progress | None) -> dict[str, bytes]:
     for i, it in enumerate(charts):
         if progress:
             progress(i / max(len(charts), 1), f"chart {i + 1}/{len(charts)}: {it.id}")
-        out[it.id] = _png(it.figure)
+        out[it.id] = _png(it.figure, chart_stamp(review))
     return out
 
 

@@ -164,6 +164,28 @@ def test_cli_exports_one_chart(db_path, tmp_path, capsys):
     assert image_size(out.read_bytes()) == (900, 500)
 
 
+def test_exported_charts_carry_their_scope_and_period(db_path, tmp_path, capsys, monkeypatch):
+    """The chart export and every chart image in a pack say on the image what they cover."""
+    out = tmp_path / "att.svg"
+    code, _, err = run(capsys, "export", "--review", "quarterly", "--period", "2025-Q3", "--chart", "attainment",
+                       "--format", "svg", "--lang", "zh", "--out", str(out), "--db", str(db_path), "--quiet")
+    assert code == 0, err
+    svg = out.read_text(encoding="utf-8")
+    assert "2025-Q3" in svg and "全公司" in svg
+    from analytics.reviews import packs
+
+    stamps = []
+    monkeypatch.setattr(packs, "chart_bytes", lambda fig, fmt, *a, stamp=None, **k: stamps.append(stamp) or b"x")
+    monkeypatch.setattr(packs, "_IMAGE_CACHE", type(packs._IMAGE_CACHE)())
+    db = Database(db_path, read_only=True)
+    try:
+        review = build_review(db, full_access(), "quarterly", parse_period("2025-Q3"), lang="en")
+    finally:
+        db.close()
+    packs._images(review, None)
+    assert stamps and set(stamps) == {f"{review.scope_label} · 2025-Q3"}
+
+
 @pytest.mark.parametrize(("argv", "needle"), [
     (["--review", "quarterly", "--period", "2025-Q7"], "is not a period"),
     (["--review", "quarterly", "--period", "2025-11"], "covers one quarter"),
