@@ -188,7 +188,7 @@ def families() -> dict[str, set[tuple[str, ...]]]:
         "audit_action": {"demo", "login", "login_failed", "login_throttled", "user_add", "user_disable", "user_enable",
                          "user_password", "user_roles", "roles_file", "export", "import", "view_pay", "review_save",
                          "review_refreeze", "meeting_open", "action_item_add", "action_item_update", "goal_update",
-                         "goal_delete"},
+                         "goal_delete", "demo_mode_end", "restore"},
     }
     one = lambda values: {(v,) for v in values}  # noqa: E731
     return {

@@ -1,0 +1,39 @@
+"""Demo mode ends with the first import of real data: the demo accounts are disabled and signed out, the sign-in
+page stops publishing them, and autologin is refused."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from analytics.core import auth, sessions
+from analytics.core.auth import AuthError, Throttle
+from analytics.core.db import Database
+from analytics.core.demo_mode import end_demo_mode, is_demo
+
+
+@pytest.fixture
+def demo(demo_db_path: Path, tmp_path: Path) -> Database:
+    path = tmp_path / "demo.duckdb"
+    shutil.copy(demo_db_path, path)
+    db = Database(path)
+    yield db
+    db.close()
+
+
+def test_ending_demo_mode_disables_the_demo_accounts_and_their_sessions(demo: Database):
+    assert is_demo(demo)
+    assert auth.authenticate(demo, "demo.hr", auth.DEMO_PASSWORD, throttle=Throttle()).user == "demo.hr"
+    token = sessions.create_session(demo, "demo.hr")
+    assert sessions.validate(demo, token, 60) == "demo.hr"
+    with demo.transaction() as cur:
+        assert end_demo_mode(demo, cur, "someone") is True
+    assert not is_demo(demo)
+    with pytest.raises(AuthError):
+        auth.authenticate(demo, "demo.hr", auth.DEMO_PASSWORD, throttle=Throttle())
+    assert sessions.validate(demo, token, 60) is None
+    assert demo.scalar("select count(*) from users where is_demo and not disabled") == 0
+    assert demo.scalar("select count(*) from audit_log where action = 'demo_mode_end' and actor = 'someone'") == 1
+    with demo.transaction() as cur:  # only once
+        assert end_demo_mode(demo, cur, "someone") is False
