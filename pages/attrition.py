@@ -100,11 +100,13 @@ curves, summary = cached.report(ctx, "attrition.retention", ctx.as_of, curve_by,
 names = cached.report(ctx, "attrition.group_names", curve_by, lang)
 chart(charts.retention_curves(curves, lang, ctx.t("attrition.curve_title"), names), "attr_curves",
       name=f"retention_by_{curve_by}")
-st.dataframe(summary.select(
+st.dataframe(summary.select(  # a masked group (fewer people than the threshold) shows — in every cell
     pl.col("group").replace_strict(names, default=pl.col("group")).alias(ctx.t("col.group")),
-    pl.col("n").alias(ctx.t("attrition.people")), pl.col("exits").alias(get_metric("exits").name(lang)),
-    pl.col("median_months").map_elements(lambda v: f"{v:.1f}", return_dtype=pl.Utf8)
-    .fill_null(ctx.t("attrition.not_reached"))
+    pl.col("n").cast(pl.Utf8).fill_null("—").alias(ctx.t("attrition.people")),
+    pl.col("exits").cast(pl.Utf8).fill_null("—").alias(get_metric("exits").name(lang)),
+    pl.when(pl.col("masked")).then(pl.lit("—")).otherwise(
+        pl.col("median_months").map_elements(lambda v: f"{v:.1f}", return_dtype=pl.Utf8)
+        .fill_null(ctx.t("attrition.not_reached")))
     .alias(get_metric("median_tenure").name(lang) + ctx.t("attrition.in_months")),
 ), hide_index=True, width="stretch")
 st.caption(ctx.t("attrition.km_note"))
@@ -130,7 +132,7 @@ reasons = cached.report(ctx, "attrition.exit_reasons", ctx.period, ctx.as_of)
 if reasons.is_empty():
     st.info(ctx.t("app.no_data"))
 else:
-    labelled = reasons.with_columns(
+    labelled = reasons.filter(~pl.col("masked")).with_columns(  # masked reasons: no bar, no category
         reason=pl.col("exit_reason").map_elements(lambda c: code_label("exit_reason", c, lang), return_dtype=pl.Utf8))
     type_names = {k: code_label("exit_type", k, lang) for k in ("voluntary", "involuntary", "other")}
     chart(charts.stacked_bars(labelled, "reason", "exits", "exit_type", lang, ctx.t("attrition.reasons"),

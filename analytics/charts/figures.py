@@ -105,12 +105,16 @@ def sparkline_values(frame: pl.DataFrame) -> list[float]:
 
 
 def cohort_heatmap(grid: pl.DataFrame, lang: str = "en", title: str = "") -> go.Figure:
-    """Hire month (rows) × tenure month (columns): share still employed; blank where not observed yet."""
+    """Hire month (rows) × tenure month (columns): share still employed; blank where not observed yet, — where
+    masked (a hire month of fewer hires than the threshold, for viewers without person-level rights)."""
     months = sorted(set(grid["hire_month"].to_list()))
     tenure = sorted(set(grid["tenure_month"].to_list()))
     lookup = {(r["hire_month"], r["tenure_month"]): r["retained"] for r in grid.to_dicts()}
+    hidden = {(r["hire_month"], r["tenure_month"]) for r in grid.to_dicts() if r.get("masked")}
     z = [[lookup.get((m, k)) for k in tenure] for m in months]
-    text = [["" if v is None else f"{v * 100:.0f}%" for v in row] for row in z]
+    text = [["—" if (m, k) in hidden else "" if v is None else f"{v * 100:.0f}%" for k, v in zip(tenure, row,
+                                                                                                 strict=True)]
+            for m, row in zip(months, z, strict=True)]
     fig = go.Figure(go.Heatmap(
         z=z, x=[str(k) for k in tenure], y=[fmt_month(m, lang) for m in months], text=text, texttemplate="%{text}",
         colorscale=[[0, "#c0392b"], [0.6, "#f4d03f"], [1, "#3a9d5d"]], zmin=0.4, zmax=1.0,

@@ -16,6 +16,7 @@ from analytics.core.periods import Period, add_months, month_start, trailing_mon
 from analytics.metrics import figure
 from analytics.metrics.engine import compute
 from analytics.metrics.figure import Figure
+from analytics.metrics.suppression import mask_table
 from analytics.people import attrition
 
 # The headline cards, one row per basis (a row never mixes bases): counts; rates for the period; rates
@@ -77,10 +78,23 @@ def _hires(db: Database, viewer: Viewer, start: dt.date, end: dt.date) -> pl.Laz
 
 def cohort_heatmap(db: Database, viewer: Viewer, as_of: dt.date, cohorts: int = 18,
                    max_months: int = 12) -> pl.DataFrame:
-    """Hire month × tenure month retention for the last ``cohorts`` hire months."""
+    """Hire month × tenure month retention for the last ``cohorts`` hire months.
+
+    The groups are the hire months: for viewers without person-level rights a hire month with fewer hires than
+    the threshold is masked in every column, with a complement among the hire months (``masked``; its
+    ``retained`` and ``n_hires`` blank)."""
     last = month_start(as_of)
     hires = _hires(db, viewer, add_months(last, -(cohorts - 1)), last)
-    return attrition.cohort_retention(hires, as_of, max_months)
+    grid = attrition.cohort_retention(hires, as_of, max_months)
+    if viewer.person_level or grid.is_empty():
+        return grid.with_columns(masked=pl.lit(False))
+    months = mask_table(grid.group_by("hire_month").agg(pl.col("n_hires").first()).sort("hire_month"), viewer,
+                        "n_hires", [], key="hire_month")
+    hide = pl.col("masked")
+    return grid.join(months.select("hire_month", "masked"), on="hire_month", how="left",
+                     maintain_order="left").with_columns(
+        hide.fill_null(True)).with_columns(
+        [pl.when(hide).then(None).otherwise(pl.col(c)).alias(c) for c in ("retained", "n_hires")])
 
 
 #: Groupings the retention curves offer (``--by``): the HR dimensions a tenure spell carries, plus mentoring.
@@ -95,7 +109,11 @@ def retention(db: Database, viewer: Viewer, as_of: dt.date, by: str | None, even
               window_years: int = 3, period: Period | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Kaplan–Meier curves for the people employed at any time in the window: the ``window_years`` years ending
     with ``period``'s last day (default: the as-of date), censored at the window's end or the as-of date,
-    left-truncated at the window start (docs/metrics.md ``retention_curve``)."""
+    left-truncated at the window start (docs/metrics.md ``retention_curve``).
+
+    For viewers without person-level rights a curve point with fewer people at risk than the threshold is masked
+    (with a complement among the groups of that month: ``survival``, its band and ``at_risk`` blank), and so is a
+    summary row of a group of fewer people (``n``, ``exits`` and the median blank)."""
     end = min(period.end, as_of) if period is not None else as_of
     start = add_months(month_start(end), -(12 * window_years - 1))
     spells = db.query("tenure_spells", window_start=start, as_of=end, **viewer.sql_params())
@@ -105,25 +123,34 @@ def retention(db: Database, viewer: Viewer, as_of: dt.date, by: str | None, even
     curves, summary = attrition.retention_curves(spells, start, end, by=column, event=event,
                                                  max_months=12 * window_years)
     order = sorted(summary["group"].to_list())
-    return (curves.sort(pl.col("group").replace_strict(order, list(range(len(order)))), "month"),
-            summary.sort("group"))
+    curves = curves.sort(pl.col("group").replace_strict(order, list(range(len(order)))), "month")
+    return (mask_table(curves, viewer, "at_risk", ["survival", "lower", "upper"], part=["month"], key="group"),
+            mask_table(summary.sort("group"), viewer, "n", ["exits", "median_months", "estimable"], key="group"))
 
 
 def probation_panel(db: Database, viewer: Viewer, period: Period, as_of: dt.date) -> pl.DataFrame:
-    """Probation exit rate of the people hired in the 12 months to the period end, by channel and mentoring."""
+    """Probation exit rate of the people hired in the 12 months to the period end, by channel and mentoring.
+
+    For viewers without person-level rights a row whose rate stands on fewer people than the threshold (people
+    whose probation has ended, ``n_complete``) is masked with a complement; its counts and rate blank."""
     window = trailing_months(period.to_date(as_of).months[-1], 12)
     hires = _hires(db, viewer, window.start, window.months[-1])
     spells = db.query("tenure_spells", window_start=window.start, as_of=as_of, **viewer.sql_params()).select(
         "employee_id", "mentored")
     rows = hires.join(spells.lazy(), on="employee_id", how="left").with_columns(pl.col("mentored").fill_null(False))
-    return attrition.cohort_exits(rows, as_of, ["hire_source", "mentored"], "probation").collect().sort(
+    panel = attrition.cohort_exits(rows, as_of, ["hire_source", "mentored"], "probation").collect().sort(
         "hire_source", "mentored")
+    return mask_table(panel, viewer, "n_complete", ["n_hires", "n_left_within", "n_incomplete", "rate", "partial"])
 
 
 def exit_reasons(db: Database, viewer: Viewer, period: Period, as_of: dt.date) -> pl.DataFrame:
+    """Exits of the period by type and reason. For viewers without person-level rights a type × reason with
+    fewer exits than the threshold is masked with a complement: its counts and share blank, and its type and
+    reason too (that someone left for that reason is itself what a small group gives away)."""
     current = period.to_date(as_of)
     events = db.query("hr_events", start=current.start, end=current.months[-1], **viewer.sql_params()).lazy()
-    return attrition.exit_reasons(events, current, []).collect()
+    reasons = attrition.exit_reasons(events, current, []).collect()
+    return mask_table(reasons, viewer, "exits", ["regretted", "share", "exit_type", "exit_reason"])
 
 
 def exits_list(db: Database, viewer: Viewer, period: Period, as_of: dt.date) -> pl.DataFrame:
