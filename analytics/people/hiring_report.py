@@ -16,6 +16,7 @@ from analytics.core.access import Viewer
 from analytics.core.db import Database
 from analytics.core.i18n import CATALOGUE, fmt_number, t
 from analytics.core.periods import add_months, month_start
+from analytics.metrics.suppression import mask_table
 from analytics.people import onboarding, planning, recruiting
 from analytics.sales import revenue_risk_report
 
@@ -47,13 +48,34 @@ def excluded_text(excluded: dict[str, int], lang: str) -> str:
     return ("；" if lang == "zh" else "; ").join(parts)
 
 
-def _mask(frame: pl.DataFrame, viewer: Viewer, count: str, values: list[str]) -> pl.DataFrame:
-    """Values of groups smaller than the suppression threshold nulled for aggregate viewers."""
-    if viewer.person_level or frame.is_empty():
-        return frame.with_columns(masked=pl.lit(False))
-    small = pl.col(count) < viewer.suppression_threshold
-    return frame.with_columns([pl.when(small).then(None).otherwise(pl.col(c)).alias(c) for c in values]
-                              ).with_columns(masked=small)
+#: Quality of hire: each part's rate, the hires it stands on and the count behind it.
+QUALITY_PARTS = (("probation_pass_rate", "probation_observed", "probation_passed"),
+                 ("retention_12m", "retention_observed", "retained_12m"),
+                 ("attainment_m4_12", "attainment_observed", None))
+
+
+def _mask_quality(frame: pl.DataFrame, viewer: Viewer) -> pl.DataFrame:
+    """Quality of hire for ``viewer``: a group of fewer hires than the threshold masked with a complement (every
+    count and rate blank); then each part's rate, where it stands on fewer hires than the threshold, blank with
+    its counts (with a complement within the part), since it describes those few people."""
+    counts = [c for c in frame.columns if c not in {"hires", "masked"} and frame.schema[c].is_numeric()]
+    out = mask_table(frame, viewer, "hires", counts)
+    if viewer.person_level or out.is_empty():
+        return out
+    out = out.with_row_index("_qrow")
+    for rate, base, count in QUALITY_PARTS:
+        values = [rate, *([count] if count else [])]
+        shown = out.filter(~pl.col("masked") & (pl.col(base) > 0))  # on no hires the rate is empty already
+        part = mask_table(shown.select("_qrow", base, *values), viewer, base, values)
+        out = out.update(part.drop("masked"), on="_qrow", include_nulls=True)
+    return out.drop("_qrow")
+
+
+def _masked(frame: pl.DataFrame, viewer: Viewer, count: str) -> pl.DataFrame:
+    """A hiring table for ``viewer``: groups of fewer than the threshold (``count``) masked with a complement,
+    every other number of theirs blank."""
+    values = [c for c in frame.columns if c != count and frame.schema[c].is_numeric()]
+    return mask_table(frame, viewer, count, values)
 
 
 def recruiting_overview(db: Database, viewer: Viewer, start: dt.date, end: dt.date, as_of: dt.date,
@@ -63,28 +85,34 @@ def recruiting_overview(db: Database, viewer: Viewer, start: dt.date, end: dt.da
     recruiter for person-level viewers), the referral programme, and every excluded-row count.
 
     A funnel (a channel's, or the total) on fewer applications than ``min_base`` (TANDEM_MIN_BASE when not
-    given) is flagged ``small_base`` and carries its counts without rates."""
+    given) is flagged ``small_base`` and carries its counts without rates.
+
+    For viewers without person-level rights, time to fill (by role and in total), time to hire (by channel), key
+    positions and quality of hire (by channel, and referred against other hires) mask a group of fewer
+    requisitions or hires than the threshold, with a complement, blanking its counts and figures (``masked``)."""
     from analytics.core.settings import load_settings
 
     min_base = load_settings().min_base if min_base is None else min_base
     data = recruiting.load(db, viewer, as_of, start=onboarding.history_start(db))
     reqs, apps, hires = data["requisitions"].rows, data["applications"].rows, data["hires"]
     settled, too_recent = recruiting.observable_applications(apps, start, end, as_of)
-    quality_cols = ["probation_pass_rate", "retention_12m", "attainment_m4_12"]
+    referrals = recruiting.referral_programme(hires, apps, start, end, as_of)
+    referrals = {**referrals, "comparison": _mask_quality(referrals["comparison"], viewer)}
     out: dict[str, object] = {
         "funnel": recruiting.funnel(settled, ["channel"], min_base),
         "funnel_total": recruiting.funnel(settled, [], min_base),
         "offer_acceptance": recruiting.offer_acceptance(settled, ["channel"]),
-        "time_to_fill": recruiting.time_to_fill(reqs, start, end, ["role_id"]),
-        "time_to_fill_total": recruiting.time_to_fill(reqs, start, end),
-        "time_to_hire": recruiting.time_to_hire(apps, start, end, ["channel"]),
+        "time_to_fill": _masked(recruiting.time_to_fill(reqs, start, end, ["role_id"]), viewer, "filled"),
+        "time_to_fill_total": _masked(recruiting.time_to_fill(reqs, start, end), viewer, "filled"),
+        "time_to_hire": _masked(recruiting.time_to_hire(apps, start, end, ["channel"]), viewer, "hires"),
         "open_requisitions": recruiting.open_requisitions(reqs, min(end, as_of), plan=plan),
-        "key_positions": recruiting.key_position_fill_rate(reqs, start, end, as_of, ["region_id"]),
-        "key_positions_total": recruiting.key_position_fill_rate(reqs, start, end, as_of),
-        "quality_by_channel": _mask(recruiting.quality_of_hire(hires, as_of), viewer, "hires", quality_cols),
+        "key_positions": _masked(recruiting.key_position_fill_rate(reqs, start, end, as_of, ["region_id"]), viewer,
+                                 "due"),
+        "key_positions_total": _masked(recruiting.key_position_fill_rate(reqs, start, end, as_of), viewer, "due"),
+        "quality_by_channel": _mask_quality(recruiting.quality_of_hire(hires, as_of), viewer),
         "quality_by_recruiter": recruiting.quality_of_hire(hires.filter(pl.col("recruiter").is_not_null()), as_of,
                                                            ["recruiter"]) if viewer.person_level else pl.DataFrame(),
-        "referrals": recruiting.referral_programme(hires, apps, start, end, as_of),
+        "referrals": referrals,
         "excluded": {**recruiting.excluded_rows(data["requisitions"], data["applications"]),
                      "applications too recent to judge": too_recent},
     }
