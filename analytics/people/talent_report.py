@@ -15,29 +15,13 @@ import polars as pl
 from analytics.core.access import Viewer
 from analytics.core.db import Database
 from analytics.core.periods import Period, add_months, month_end, month_start
+from analytics.metrics.suppression import mask_table
 from analytics.people import skills, talent
 from analytics.people import training as train
 from analytics.sales import matching as match
 
 
 # ── helpers ────────────────────────────────────────────────────────────
-def _mask(frame: pl.DataFrame, viewer: Viewer, count: str, values: list[str], part: list[str] | None = None
-          ) -> pl.DataFrame:
-    """Null ``values`` (and ``count``) where ``count`` < the threshold, for viewers without person-level rights;
-    within each ``part`` with exactly one small group the next-smallest is masked too (so the small one cannot
-    be recovered from a total). Adds ``masked``."""
-    if viewer.person_level or frame.is_empty():
-        return frame.with_columns(masked=pl.lit(False))
-    frame = frame.with_columns(_part=pl.lit(0), masked=pl.col(count).fill_null(0) < viewer.suppression_threshold)
-    over = part or ["_part"]
-    n_small = pl.col("masked").sum().over(over)
-    order = pl.col(count).fill_null(0).rank("ordinal").over(over)
-    frame = frame.with_columns(masked=pl.col("masked") | ((n_small == 1) & ~pl.col("masked") & (order == 2)))
-    hide = pl.col("masked")
-    return frame.with_columns([pl.when(hide).then(None).otherwise(pl.col(c)).alias(c)
-                               for c in [*values, count]]).drop("_part")
-
-
 def _profiles(db: Database, viewer: Viewer, as_of: dt.date) -> skills.Profiles:
     return skills.load_profiles(db, viewer, as_of)
 
@@ -69,7 +53,7 @@ def profiles(db: Database, viewer: Viewer, as_of: dt.date, rules: skills.TierRul
     prof = skills.load_profiles(db, viewer, as_of, rules)
     tiers = prof.people.with_columns(team=pl.coalesce("team_id", "org_unit_id")).group_by("team", "tier").agg(
         people=pl.len()).sort("team", "tier")
-    tiers = _mask(tiers, viewer, "people", [], part=["team"])
+    tiers = mask_table(tiers, viewer, "people", [], part=["team"])
     people = prof.people if viewer.person_level else prof.people.clear()
     return ProfileView(people, tiers, prof.excluded, prof.window)
 
@@ -98,7 +82,7 @@ def archetypes(db: Database, viewer: Viewer, as_of: dt.date, k: int | None = Non
     fit = skills.archetypes(prof.people, k=k, random_state=random_state)
     if fit is None:
         return None
-    cent = _mask(fit.centroids, viewer, "n", list(skills.ARCHETYPE_FEATURES))
+    cent = mask_table(fit.centroids, viewer, "n", list(skills.ARCHETYPE_FEATURES))
     members = fit.members.join(prof.people.select("employee_id", "name", "team_id"), on="employee_id", how="left")
     return ArchetypeView(cent, members if viewer.person_level else members.clear(), fit.k, fit.silhouette,
                          fit.silhouettes, fit.n_excluded)
@@ -112,7 +96,7 @@ def gap_heatmap(db: Database, viewer: Viewer, as_of: dt.date) -> pl.DataFrame:
     heat = skills.gap_heatmap(prof, req)
     names = req.select("skill_id", skill_en="name_en", skill_zh="name_zh").unique("skill_id")
     heat = heat.join(_team_names(db), on="team", how="left").join(names, on="skill_id", how="left")
-    return _mask(heat, viewer, "n_assessed", ["median_gap", "median_score"], part=["skill_id"]).sort(
+    return mask_table(heat, viewer, "n_assessed", ["median_gap", "median_score"], part=["skill_id"]).sort(
         "team", "skill_id")
 
 
@@ -137,7 +121,7 @@ class NineBoxView:
 
 def nine_box(db: Database, viewer: Viewer, as_of: dt.date) -> NineBoxView:
     prof = _profiles(db, viewer, as_of)
-    counts = _mask(talent.nine_box_counts(prof.people), viewer, "people", [])
+    counts = mask_table(talent.nine_box_counts(prof.people), viewer, "people", [])
     people = talent.nine_box_people(prof.people)
     return NineBoxView(counts, people if viewer.person_level else people.clear(),
                        prof.people.height - people.height)
@@ -152,7 +136,7 @@ def readiness(db: Database, viewer: Viewer, as_of: dt.date,
     if viewer.person_level:
         return ready
     counts = ready.group_by("role_id", "next_role", "flag").agg(people=pl.len()).sort("role_id", "flag")
-    return _mask(counts, viewer, "people", [], part=["role_id"])
+    return mask_table(counts, viewer, "people", [], part=["role_id"])
 
 
 def internal_moves(db: Database, viewer: Viewer, as_of: dt.date, rules: talent.MoveRules | None = None
@@ -163,7 +147,7 @@ def internal_moves(db: Database, viewer: Viewer, as_of: dt.date, rules: talent.M
     moves = talent.internal_moves(prof.people, prof.scores, roles, req, rules)
     if viewer.person_level or moves.is_empty():
         return moves
-    return _mask(moves.group_by("to_role").agg(people=pl.len()).sort("to_role"), viewer, "people", [])
+    return mask_table(moves.group_by("to_role").agg(people=pl.len()).sort("to_role"), viewer, "people", [])
 
 
 # ── KA matching and continuity ─────────────────────────────────────────
@@ -208,7 +192,7 @@ def continuity(db: Database, viewer: Viewer, as_of: dt.date, capacity: int | Non
     counts = out.group_by("region_id", "status").agg(
         accounts=pl.len(), with_backup=pl.col("backup_id").is_not_null().sum(),
         skill_matched=pl.col("skill_matched").sum()).sort("region_id", "status")
-    return _mask(counts, viewer, "accounts", ["with_backup", "skill_matched"], part=["region_id"])
+    return mask_table(counts, viewer, "accounts", ["with_backup", "skill_matched"], part=["region_id"])
 
 
 # ── training ───────────────────────────────────────────────────────────
@@ -229,7 +213,7 @@ def training_completion(db: Database, viewer: Viewer, period: Period, as_of: dt.
     out = train.completion(enrol, prof.people.select("employee_id", "tier"), as_of)
     names = db.query("course_catalogue").select("course_id", course_en="name_en", course_zh="name_zh")
     out = out.join(names, on="course_id", how="left")
-    out = _mask(out, viewer, "enrolments", ["completed", "completion_rate"], part=["course_id"])
+    out = mask_table(out, viewer, "enrolments", ["completed", "completion_rate"], part=["course_id"])
     return CompletionView(out, {k: v for k, v in prof.excluded.items() if k.startswith("enrollments")})
 
 
@@ -239,7 +223,7 @@ def pre_post(db: Database, viewer: Viewer, as_of: dt.date) -> pl.DataFrame:
     out = train.pre_post(enrol, as_of).join(
         db.query("course_catalogue").select("course_id", course_en="name_en", course_zh="name_zh"),
         on="course_id", how="left")
-    return _mask(out, viewer, "n", ["mean_pre", "mean_post", "mean_diff", "ci_low", "ci_high"])
+    return mask_table(out, viewer, "n", ["mean_pre", "mean_post", "mean_diff", "ci_low", "ci_high"])
 
 
 def training_effect(db: Database, viewer: Viewer, course_id: str, as_of: dt.date,
