@@ -71,6 +71,23 @@ def _mask_quality(frame: pl.DataFrame, viewer: Viewer) -> pl.DataFrame:
     return out.drop("_qrow")
 
 
+def _mask_funnel(frame: pl.DataFrame, viewer: Viewer) -> pl.DataFrame:
+    """The funnel by channel for ``viewer``: a channel of fewer applications than the threshold masked at every
+    stage, with a complement among the channels (each stage's channels add up to the total funnel)."""
+    if viewer.person_level or frame.is_empty():
+        return frame.with_columns(masked=pl.lit(False))
+    if "channel" not in frame.columns:  # the total funnel: one group
+        frame = frame.with_columns(channel=pl.lit("all"))
+        return _mask_funnel(frame, viewer).drop("channel")
+    channels = mask_table(frame.group_by("channel").agg(pl.col("applied").first()).sort("channel", nulls_last=True),
+                          viewer, "applied", [], key="channel")
+    hide = pl.col("masked")
+    values = ["reached", "applied", "conversion", "share_of_applied", "median_days_from_previous"]
+    return frame.join(channels.select("channel", "masked"), on="channel", how="left", nulls_equal=True,
+                      maintain_order="left").with_columns(hide.fill_null(True)).with_columns(
+        [pl.when(hide).then(None).otherwise(pl.col(c)).alias(c) for c in values])
+
+
 def _masked(frame: pl.DataFrame, viewer: Viewer, count: str) -> pl.DataFrame:
     """A hiring table for ``viewer``: groups of fewer than the threshold (``count``) masked with a complement,
     every other number of theirs blank."""
@@ -87,9 +104,10 @@ def recruiting_overview(db: Database, viewer: Viewer, start: dt.date, end: dt.da
     A funnel (a channel's, or the total) on fewer applications than ``min_base`` (TANDEM_MIN_BASE when not
     given) is flagged ``small_base`` and carries its counts without rates.
 
-    For viewers without person-level rights, time to fill (by role and in total), time to hire (by channel), key
-    positions and quality of hire (by channel, and referred against other hires) mask a group of fewer
-    requisitions or hires than the threshold, with a complement, blanking its counts and figures (``masked``)."""
+    For viewers without person-level rights, the funnel and offers by channel, time to fill (by role and in
+    total), time to hire (by channel), key positions and quality of hire (by channel, and referred against other
+    hires) mask a group of fewer applications, requisitions or hires than the threshold, with a complement,
+    blanking its counts and figures (``masked``)."""
     from analytics.core.settings import load_settings
 
     min_base = load_settings().min_base if min_base is None else min_base
@@ -99,9 +117,9 @@ def recruiting_overview(db: Database, viewer: Viewer, start: dt.date, end: dt.da
     referrals = recruiting.referral_programme(hires, apps, start, end, as_of)
     referrals = {**referrals, "comparison": _mask_quality(referrals["comparison"], viewer)}
     out: dict[str, object] = {
-        "funnel": recruiting.funnel(settled, ["channel"], min_base),
-        "funnel_total": recruiting.funnel(settled, [], min_base),
-        "offer_acceptance": recruiting.offer_acceptance(settled, ["channel"]),
+        "funnel": _mask_funnel(recruiting.funnel(settled, ["channel"], min_base), viewer),
+        "funnel_total": _mask_funnel(recruiting.funnel(settled, [], min_base), viewer),
+        "offer_acceptance": _masked(recruiting.offer_acceptance(settled, ["channel"]), viewer, "offered"),
         "time_to_fill": _masked(recruiting.time_to_fill(reqs, start, end, ["role_id"]), viewer, "filled"),
         "time_to_fill_total": _masked(recruiting.time_to_fill(reqs, start, end), viewer, "filled"),
         "time_to_hire": _masked(recruiting.time_to_hire(apps, start, end, ["channel"]), viewer, "hires"),

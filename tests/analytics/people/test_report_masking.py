@@ -140,19 +140,22 @@ def test_hiring_times_and_quality_of_hire(db, period):
     current = parse_period(period).to_date(AS_OF)
     rec = hiring_report.recruiting_overview(db, ANALYST, current.start, current.end, AS_OF)
     full = hiring_report.recruiting_overview(db, HEAD, current.start, current.end, AS_OF)
-    for name, count, values in (
-        ("time_to_fill", "filled", ["median_days", "mean_days", "p90_days"]),
-        ("time_to_fill_total", "filled", ["median_days", "mean_days", "p90_days"]),
-        ("time_to_hire", "hires", ["median_days", "mean_days"]),
-        ("key_positions", "due", ["filled_on_time", "fill_rate"]),
-        ("key_positions_total", "due", ["filled_on_time", "fill_rate"]),
+    for name, count, values, part in (
+        ("funnel", "applied", ["reached", "conversion", "share_of_applied"], ["stage"]),
+        ("funnel_total", "applied", ["reached"], None),
+        ("offer_acceptance", "offered", ["accepted", "acceptance_rate"], None),
+        ("time_to_fill", "filled", ["median_days", "mean_days", "p90_days"], None),
+        ("time_to_fill_total", "filled", ["median_days", "mean_days", "p90_days"], None),
+        ("time_to_hire", "hires", ["median_days", "mean_days"], None),
+        ("key_positions", "due", ["filled_on_time", "fill_rate"], None),
+        ("key_positions_total", "due", ["filled_on_time", "fill_rate"], None),
         ("quality_by_channel", "hires", ["probation_observed", "probation_passed", "probation_pass_rate",
-                                         "retention_12m", "retained_12m", "attainment_m4_12"]),
+                                         "retention_12m", "retained_12m", "attainment_m4_12"], None),
     ):
         table, head = rec[name], full[name]
         if head.is_empty():
             continue
-        check(table, head, count, values, small=bool((head[count] < THRESHOLD).any()))
+        check(table, head, count, values, part, small=bool((head[count] < THRESHOLD).any()))
     comparison = rec["referrals"]["comparison"]
     check(comparison, full["referrals"]["comparison"], "hires", ["probation_pass_rate", "retention_12m"],
           small=False)
