@@ -89,7 +89,8 @@ def choose(page, box, option: str | int) -> str:
                 raise
             page.keyboard.press("Escape")
             wait_idle(page)
-    target = options.nth(option) if isinstance(option, int) else options.filter(has_text=option).first
+    target = options.nth(option) if isinstance(option, int) else \
+        options.filter(has_text=re.compile(f"^{re.escape(option)}$")).first
     text = target.inner_text().strip()
     target.click()
     wait_idle(page)
