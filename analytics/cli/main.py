@@ -222,6 +222,7 @@ def cmd_info(args: argparse.Namespace) -> int:
     try:
         info = {"path": str(db.path), "data_version": db.data_version, "as_of": db.meta("as_of"),
                 "schema_version": db.meta("schema_version"), "demo": db.meta("demo") == "true",
+                "mode": "demo company" if db.meta("demo") == "true" else "real data",
                 "tables": db.table_counts()}
     finally:
         db.close()

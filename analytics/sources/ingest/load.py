@@ -38,7 +38,9 @@ from typing import Any
 import duckdb
 import polars as pl
 
+from analytics.core import backup
 from analytics.core.db import Database, DatabaseError
+from analytics.core.demo_mode import end_demo_mode
 from analytics.core.periods import month_end
 from analytics.core.spreadsheet import csv_bytes
 from analytics.sources.ingest.coerce import CoerceResult, coerce
@@ -368,8 +370,15 @@ def load_batch(db: Database, items: Sequence[tuple[str, Any] | tuple[str, Any, s
             with _rolled_back(db) as cur:
                 counts, _, as_of = _write(db, cur, staged, actor, today, False, notes)
         else:
+            try:  # a backup first (automatic, kept by the retention rule: docs/operations.md)
+                backup.before_change(db.path, "import", con=db.cursor())
+            except backup.BackupError as exc:
+                issue = _load_issue(f"no backup could be taken before the import ({exc}). Free some space or fix "
+                                    "the backup folder (TANDEM_BACKUP_DIRS), then import again", code="backup")
+                return replace(result, load_issues=issue, notes=["Nothing was written."])
             with db.transaction() as cur:
                 counts, expected, as_of = _write(db, cur, staged, actor, today, True, notes)
+                end_demo_mode(db, cur, actor)  # real data: the demo accounts go (analytics/core/demo_mode.py)
     except Refused as exc:      # notes made inside the transaction described changes that were rolled back
         issues = exc.issues if exc.issues.height else _load_issue(str(exc))
         return replace(result, load_issues=issues, notes=["Nothing was written."])
