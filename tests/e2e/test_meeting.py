@@ -36,9 +36,8 @@ def meeting_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     from analytics.sources.setup import build_demo_database
 
     folder = tmp_path_factory.mktemp("meeting")
-    build_demo_database(folder / "built.duckdb", size="small", seed=7, end=dt.date(2025, 11, 1))
-    shutil.copy(folder / "built.duckdb", folder / "served.duckdb")
-    proc, url = start_server(folder / "served.duckdb")
+    build_demo_database(folder / "tandem.duckdb", size="small", seed=7, end=dt.date(2025, 11, 1))
+    proc, url = start_server(folder / "tandem.duckdb")
     try:
         yield url
     finally:
