@@ -52,7 +52,9 @@ def refusal(exc: goals.GoalError) -> str:
         return {"read_only": ctx.t("guard.goal_read_only"),
                 "company": ctx.t("guard.goal_company", goal=exc.goal_id),
                 "out_of_scope": ctx.t("guard.goal_out_of_scope", goal=exc.goal_id,
-                                      unit=unit_names.get(exc.unit, exc.unit))}[exc.reason]
+                                      unit=unit_names.get(exc.unit, exc.unit)),
+                "parent": ctx.t("guard.goal_parent", goal=exc.goal_id,
+                                unit=unit_names.get(exc.unit, exc.unit))}[exc.reason]
     return str(exc)
 
 

@@ -18,8 +18,9 @@ date) in that org unit. The status rule (``RULE`` below, shown beside the tree):
 Who may write (:func:`check_write`, applied by :func:`upsert_goal` and :func:`delete_goal`, so every surface
 obeys): a viewer with person-level rights or the admin role, and only goals of org units inside their scope — a
 company goal (no org unit) only with the whole company in scope. A change is checked against the goal as stored
-and as saved, so a goal can neither be taken from another unit nor moved out of one's own. Aggregate-only
-analysts read goals and write none.
+and as saved, so a goal can neither be taken from another unit nor moved out of one's own; its parent must be
+a company goal, a goal of a unit above it or one in the writer's scope. Aggregate-only analysts read goals and
+write none.
 """
 from __future__ import annotations
 
@@ -77,12 +78,16 @@ class GoalError(ValueError):
 
 class GoalAccessError(GoalError):
     """A write the viewer may not make. ``reason``: 'read_only' (no write rights), 'company' (a company goal
-    without the whole company in scope) or 'out_of_scope' (``unit`` lies outside the viewer's scope)."""
+    without the whole company in scope), 'out_of_scope' (``unit`` lies outside the viewer's scope) or 'parent'
+    (the chosen parent goal belongs to ``unit``, another part of the company: neither the company, nor above
+    the goal's own unit, nor in the viewer's scope)."""
 
     def __init__(self, reason: str, goal_id: str, unit: str | None = None) -> None:
         text = {"read_only": f"Goal {goal_id}: your role sees aggregates only; goals are read-only for you.",
                 "company": f"Goal {goal_id} is a company goal; only a viewer of the whole company may change it.",
-                "out_of_scope": f"Goal {goal_id} belongs to org unit {unit!r}, outside your scope."}[reason]
+                "out_of_scope": f"Goal {goal_id} belongs to org unit {unit!r}, outside your scope.",
+                "parent": f"Goal {goal_id}: its parent goal belongs to org unit {unit!r}, outside your scope and not "
+                          "above this goal's unit."}[reason]
         super().__init__(text)
         self.reason, self.goal_id, self.unit = reason, goal_id, unit
 
@@ -296,6 +301,15 @@ def writable_units(db: Database, viewer: Viewer) -> list[str | None]:
     return [None, *units] if viewer.org_units is None else units
 
 
+def _ancestors_of(unit: str | None, tree: dict[str, str | None]) -> set[str]:
+    """The unit and every unit above it."""
+    out, cur = set(), unit
+    while cur is not None and cur not in out:
+        out.add(cur)
+        cur = tree.get(cur)
+    return out
+
+
 def _as_viewer(actor: Viewer | str) -> Viewer:
     """A viewer as given; a bare name is the operator (command line, importer), who holds the database file."""
     return actor if isinstance(actor, Viewer) else full_access(actor)
@@ -388,6 +402,12 @@ def upsert_goal(db: Database, goal: Goal | Mapping[str, object], actor: Viewer |
         existed = bool(stored)
         if existed:  # another unit's goal is not taken over by saving one of the same id
             check_write(db, viewer, clean.goal_id, stored[0][0], tree)
+        if clean.parent_id is not None:  # nothing hung under another part of the company's goals
+            parent_unit = cur.execute("select org_unit_id from goals where goal_id = $g",
+                                      {"g": clean.parent_id}).fetchall()[0][0]
+            above = parent_unit in COMPANY_UNITS or parent_unit in _ancestors_of(clean.org_unit_id, tree)
+            if not above and not _in_scope(viewer, parent_unit, tree):
+                raise GoalAccessError("parent", clean.goal_id, parent_unit)
         cur.execute("delete from goals where goal_id = $g", {"g": clean.goal_id})
         cur.execute(f"insert into goals ({', '.join(COLUMNS)}) values ({', '.join('$' + c for c in COLUMNS)})",
                     values)

@@ -119,3 +119,17 @@ def test_writable_units_follow_the_scope(db):
     assert units == ["east-01"]
     east = goals.writable_units(db, viewer(db, "demo.director.east"))
     assert "east" in east and "east-01" in east and not any(u.startswith("north") for u in east)
+
+
+def test_nothing_is_hung_under_another_part_of_the_companys_goals(db):
+    manager = viewer(db, "demo.manager.east-01")
+    before = _stored(db)
+    with pytest.raises(GoalAccessError) as err:  # GN is north-01's goal
+        upsert_goal(db, _goal("GE", "east-01", parent_id="GN"), manager)
+    assert err.value.reason == "parent" and err.value.unit == "north-01"
+    assert _stored(db) == before
+    upsert_goal(db, _goal("GR", "east"), "operator")  # a goal of the manager's region: above their team
+    upsert_goal(db, _goal("GE", "east-01", parent_id="GR"), manager)
+    upsert_goal(db, _goal("GF", "east-01", parent_id="GE"), manager)  # and under their own
+    upsert_goal(db, _goal("GG", "east-01", parent_id="G1"), manager)  # and under a company goal
+    assert db.scalar("select count(*) from goals where goal_id in ('GE', 'GF', 'GG')") == 3
