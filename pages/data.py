@@ -34,6 +34,9 @@ table = left.selectbox(ctx.t("data.table"), [None, *importable_tables()],
 profile = mid.selectbox(ctx.t("data.profile"), [None, *list_profiles()],
                         format_func=lambda x: ctx.t("data.no_profile") if x is None else x, key="data_profile")
 flat = right.toggle(ctx.t("data.flat"), value=True, key="data_flat")
+ENCODINGS = (None, "utf-8", "cp1252", "gb18030", "big5", "shift_jis", "euc-kr", "utf-16")  # CSV: detected unless chosen
+encoding = st.selectbox(ctx.t("data.encoding"), ENCODINGS, key="data_encoding",
+                        format_func=lambda e: ctx.t("data.encoding_auto") if e is None else e.upper())
 
 
 def show_result(result, written: bool) -> None:
@@ -56,13 +59,21 @@ def show_result(result, written: bool) -> None:
 
 if uploads:
     try:
-        reads = [read_export(f.getvalue(), name=f.name) for f in uploads]
+        options = {"encoding": encoding} if encoding else {}
+        reads = [read_export(f.getvalue(), name=f.name, **options) for f in uploads]
         plan = plan_batch(db, [], reads, table=table, mapping=profile, flat=flat, fy_start=ctx.fy_start)
     except ImportProblem as exc:
         st.error(str(exc))  # names the file, row, column and what was expected
         st.stop()
     for note in plan.notes:
         st.info(note)
+    for read in reads:  # what the reader found: encoding, sheet, rows; its notes (title row skipped, merged cells)
+        info = read.info
+        how = info.encoding.upper() if info.encoding else info.sheet or info.format.upper()
+        st.caption(ctx.t("data.read_as", file=info.name, how=how, rows=f"{info.n_rows:,}",
+                         columns=f"{info.n_columns:,}"))
+        for note in info.notes:
+            st.caption(note)
     by_name = {r.info.name: r for r in reads}
     for i, part in enumerate(plan.parts):
         if part.mapping is None or part.file not in by_name:
@@ -124,8 +135,10 @@ st.subheader(ctx.t("data.templates"))
 pick = st.selectbox(ctx.t("data.table"), importable_tables(), format_func=lambda x: code_label("table", x, ctx.lang),
                     key="template_table")
 t1, t2 = st.columns(2)
-t1.download_button(ctx.t("export.csv"), template_csv(pick), f"{pick}_template.csv", "text/csv", key="tpl_csv")
-t2.download_button(ctx.t("export.xlsx"), template_xlsx(pick), f"{pick}_template.xlsx", key="tpl_xlsx")
+t1.download_button(ctx.t("export.csv"), lambda: template_csv(pick), f"{pick}_template.csv", "text/csv",  # on click
+                   key="tpl_csv", on_click="ignore")
+t2.download_button(ctx.t("export.xlsx"), lambda: template_xlsx(pick), f"{pick}_template.xlsx", key="tpl_xlsx",
+                   on_click="ignore")
 
 from ui.backup_panel import backup_panel  # noqa: E402  (the panel renders here, at the end of the page)
 

@@ -19,7 +19,7 @@ from pathlib import Path
 import streamlit as st
 
 from analytics.core.access import Viewer
-from analytics.core.db import Database, DatabaseError
+from analytics.core.db import Database, DatabaseError, DatabaseLocked
 from analytics.core.i18n import LANG_LABELS, fmt_date, t
 from analytics.core.periods import Period, month_start, periods_of_grain
 from analytics.core.settings import Settings, load_settings
@@ -205,6 +205,10 @@ def open_or_stop(settings: Settings) -> Database:
     """The database, or a clear message and a stopped page (never a traceback)."""
     try:
         return ensure_database(settings)
+    except DatabaseLocked:  # said for a web user: no command-line flags
+        st.error(t("app.db_locked", lang()))
+        st.stop()
+        raise  # unreachable; st.stop() raises
     except DatabaseError as exc:
         st.error(t("app.db_error", lang(), error=exc))
         st.stop()

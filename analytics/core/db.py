@@ -30,6 +30,10 @@ class DatabaseError(RuntimeError):
     """Something about the database file that the user must fix; the message says what and how."""
 
 
+class DatabaseLocked(DatabaseError):
+    """The database file is held for writing by another process (the app, an import, a backup)."""
+
+
 class QueryError(ValueError):
     """A named query that does not exist or was called without its parameters."""
 
@@ -104,7 +108,7 @@ def _connect(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
     except duckdb.IOException as exc:
         text = str(exc)
         if "lock" in text.lower():
-            raise DatabaseError(
+            raise DatabaseLocked(
                 f"The database {path} is open in another process for writing ({text.splitlines()[0]}). "
                 "Close that process or use another --db."
             ) from None
