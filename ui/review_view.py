@@ -183,7 +183,8 @@ def review_page(kind: str) -> None:
     try:
         if chosen is None:
             period = _period(ctx, kind)
-            review = cached.report(ctx, "review.build", kind, period, ctx.as_of, ctx.lang, ctx.fy_start)
+            review = cached.report(ctx, "review.build", kind, period, ctx.as_of, ctx.lang, ctx.fy_start,
+                                   reviews.meetings_version(db))
         else:
             review = reviews.load_review(db, chosen, ctx.viewer)
     except (ReviewError, ValueError) as exc:

@@ -56,9 +56,11 @@ def _actions(ctx: Ctx, kind: str) -> Item:
 
 
 def build_review(db: Database, viewer: Viewer, kind: str, period: Period, as_of: dt.date | None = None,
-                 lang: str = "en", fy_start: int = 1) -> Review:
+                 lang: str = "en", fy_start: int = 1, meetings_version: int | None = None) -> Review:
     """The review of ``kind`` for ``period`` (a month for monthly, a fiscal quarter for quarterly) as the
-    viewer sees it, with data as of ``as_of`` (default: the database's as-of date)."""
+    viewer sees it, with data as of ``as_of`` (default: the database's as-of date). ``meetings_version``
+    (``store.meetings_version``) is not read: a cache keys the live review on it, since action items move
+    without a data change."""
     if kind not in KINDS:
         raise ReviewError(f"Unknown review kind {kind!r}; choose monthly or quarterly.")
     if lang not in ("en", "zh"):

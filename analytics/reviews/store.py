@@ -32,8 +32,8 @@ from analytics.reviews.snapshot import SNAPSHOT_FORMAT, review_from_json, review
 
 __all__ = ["MAX_TEXT", "OPEN_STATUSES", "SNAPSHOT_FORMAT", "STATUSES", "action_items", "add_action_item",
            "carried_items", "find_meeting", "item_in_meeting", "list_reviews", "load_review", "may_write",
-           "meeting_items", "open_items_for_next", "open_meeting", "previous_review", "review_from_json",
-           "review_to_json", "save_review", "scope_id", "table_from_json", "table_to_json",
+           "meeting_items", "meetings_version", "open_items_for_next", "open_meeting", "previous_review",
+           "review_from_json", "review_to_json", "save_review", "scope_id", "table_from_json", "table_to_json",
            "update_action_item", "visible"]
 
 STATUSES = ("open", "in_progress", "done", "dropped")
@@ -66,6 +66,17 @@ def may_write(db: Database, viewer: Viewer, scope: str) -> bool:
         return False
     tree = _org_tree(db)
     return all(_in_scope(viewer, u, tree) for u in units.split(",") if u)
+
+
+def _bump_meetings(cur: Any) -> None:
+    cur.execute("insert or replace into meta select 'meetings_version', cast(coalesce(max(cast(value as bigint)), 0) "
+                "+ 1 as varchar) from meta where key = 'meetings_version'")
+
+
+def meetings_version(db: Database) -> int:
+    """A counter every write to meetings and action items moves (they change no fact, so ``data_version`` stays):
+    part of the key of a cached live review, whose action items come from them."""
+    return int(db.meta("meetings_version") or 0)
 
 
 # ── meetings ─────────────────────────────────────────────────────────────
@@ -134,7 +145,8 @@ def save_review(db: Database, review: Review, actor: str, refreeze: bool = False
 
     def write() -> int:
         now = dt.datetime.now()
-        with db.transaction() as cur:
+        with db.transaction(bump=False) as cur:
+            _bump_meetings(cur)  # meetings change no fact: their own version, not data_version
             found = _find(cur, review.kind, review.period, review.scope)
             detail: dict[str, object] = {"kind": review.kind, "period": review.period,
                                          "as_of": review.as_of.isoformat()}
@@ -172,7 +184,8 @@ def open_meeting(db: Database, kind: str, period: str, as_of: dt.date, viewer: V
         return found[0]
 
     def write() -> int:
-        with db.transaction() as cur:
+        with db.transaction(bump=False) as cur:
+            _bump_meetings(cur)  # meetings change no fact: their own version, not data_version
             again = _find(cur, kind, period, viewer.scope_key)
             if again is not None:
                 return again[0]
@@ -300,7 +313,8 @@ def add_action_item(db: Database, review_id: int, text: str, owner: str | None, 
     if not found:
         raise ReviewError(f"There is no saved review {review_id} to add the action item to.")
     _refuse(db, viewer, found[0][0], "add action items")
-    with db.transaction() as cur:
+    with db.transaction(bump=False) as cur:
+        _bump_meetings(cur)  # meetings change no fact: their own version, not data_version
         item_id = int(cur.execute("select coalesce(max(item_id), 0) + 1 from action_items").fetchall()[0][0])
         cur.execute("insert into action_items values ($id, $review, $text, $owner, $due, 'open', $at, null, null)",
                     {"id": item_id, "review": review_id, "text": text, "owner": (owner or "").strip() or None,
@@ -320,7 +334,8 @@ def update_action_item(db: Database, item_id: int, status: str, actor: str, view
     if not found:
         raise ReviewError(f"There is no action item {item_id}.")
     _refuse(db, viewer, found[0][2] or "", "change action items")
-    with db.transaction() as cur:
+    with db.transaction(bump=False) as cur:
+        _bump_meetings(cur)  # meetings change no fact: their own version, not data_version
         closed = dt.datetime.now() if status not in OPEN_STATUSES else None
         cur.execute("update action_items set status = $s, closed_at = $c where item_id = $id",
                     {"s": status, "c": closed, "id": item_id})

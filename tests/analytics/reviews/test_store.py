@@ -270,3 +270,14 @@ def test_bad_action_item_input_is_refused_and_nothing_is_written(demo, call, nee
     with pytest.raises(ReviewError, match=needle):
         call(demo)
     assert (demo.table_counts()["action_items"], demo.table_counts()["audit_log"], demo.data_version) == before
+
+
+def test_meeting_writes_move_their_own_version_not_the_data_version(demo):
+    """An action item changes no fact: cached figures stay (data_version), the live review's cache key moves."""
+    boss = Viewer("boss", frozenset({"north"}), frozenset({"person"}))
+    data, meetings = demo.data_version, reviews.meetings_version(demo)
+    first = reviews.save_review(demo, _review(boss, "2025-10"), "boss")
+    item = reviews.add_action_item(demo, first, "Hire two KA reps", None, None, "boss")
+    reviews.update_action_item(demo, item, "done", "boss")
+    assert demo.data_version == data
+    assert reviews.meetings_version(demo) == meetings + 3
