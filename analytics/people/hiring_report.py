@@ -18,6 +18,7 @@ from analytics.core.i18n import CATALOGUE, fmt_number, t
 from analytics.core.periods import add_months, month_start
 from analytics.metrics.suppression import mask_table
 from analytics.people import onboarding, planning, recruiting
+from analytics.people.attrition_report import cross_tab_viewer
 from analytics.sales import revenue_risk_report
 
 #: Why recruiting rows are left out (the reasons of recruiting's cleaning, and the cohort too young to judge).
@@ -59,6 +60,7 @@ def _mask_quality(frame: pl.DataFrame, viewer: Viewer) -> pl.DataFrame:
     count and rate blank); then each part's rate, where it stands on fewer hires than the threshold, blank with
     its counts (with a complement within the part), since it describes those few people."""
     counts = [c for c in frame.columns if c not in {"hires", "masked"} and frame.schema[c].is_numeric()]
+    viewer = cross_tab_viewer(viewer)
     out = mask_table(frame, viewer, "hires", counts)
     if viewer.person_level or out.is_empty():
         return out
@@ -72,27 +74,27 @@ def _mask_quality(frame: pl.DataFrame, viewer: Viewer) -> pl.DataFrame:
 
 
 def _mask_funnel(frame: pl.DataFrame, viewer: Viewer) -> pl.DataFrame:
-    """The funnel by channel for ``viewer``: a channel of fewer applications than the threshold masked at every
-    stage, with a complement among the channels (each stage's channels add up to the total funnel)."""
+    """The funnel (by channel, or the total) for ``viewer``: a channel of fewer applications than the threshold
+    masked at every stage, with a complement among the channels (each stage's channels add up to the total)."""
     if viewer.person_level or frame.is_empty():
         return frame.with_columns(masked=pl.lit(False))
-    if "channel" not in frame.columns:  # the total funnel: one group
-        frame = frame.with_columns(channel=pl.lit("all"))
-        return _mask_funnel(frame, viewer).drop("channel")
-    channels = mask_table(frame.group_by("channel").agg(pl.col("applied").first()).sort("channel", nulls_last=True),
-                          viewer, "applied", [], key="channel")
+    by_channel = "channel" in frame.columns
+    rows = frame if by_channel else frame.with_columns(channel=pl.lit("all"))
+    channels = mask_table(rows.group_by("channel").agg(pl.col("applied").first()).sort("channel", nulls_last=True),
+                          cross_tab_viewer(viewer) if by_channel else viewer, "applied", [], key="channel")
     hide = pl.col("masked")
     values = ["reached", "applied", "conversion", "share_of_applied", "median_days_from_previous"]
-    return frame.join(channels.select("channel", "masked"), on="channel", how="left", nulls_equal=True,
-                      maintain_order="left").with_columns(hide.fill_null(True)).with_columns(
+    out = rows.join(channels.select("channel", "masked"), on="channel", how="left", nulls_equal=True,
+                    maintain_order="left").with_columns(hide.fill_null(True)).with_columns(
         [pl.when(hide).then(None).otherwise(pl.col(c)).alias(c) for c in values])
+    return out if by_channel else out.drop("channel")
 
 
-def _masked(frame: pl.DataFrame, viewer: Viewer, count: str) -> pl.DataFrame:
+def _masked(frame: pl.DataFrame, viewer: Viewer, count: str, by: str | None = None) -> pl.DataFrame:
     """A hiring table for ``viewer``: groups of fewer than the threshold (``count``) masked with a complement,
-    every other number of theirs blank."""
+    every other number of theirs blank; grouped ``by`` anything but region, all of it below the viewer's scope."""
     values = [c for c in frame.columns if c != count and frame.schema[c].is_numeric()]
-    return mask_table(frame, viewer, count, values)
+    return mask_table(frame, viewer if by in {None, "region_id"} else cross_tab_viewer(viewer), count, values)
 
 
 def recruiting_overview(db: Database, viewer: Viewer, start: dt.date, end: dt.date, as_of: dt.date,
@@ -107,7 +109,7 @@ def recruiting_overview(db: Database, viewer: Viewer, start: dt.date, end: dt.da
     For viewers without person-level rights, the funnel and offers by channel, time to fill (by role and in
     total), time to hire (by channel), key positions and quality of hire (by channel, and referred against other
     hires) mask a group of fewer applications, requisitions or hires than the threshold, with a complement,
-    blanking its counts and figures (``masked``)."""
+    blanking its counts and figures (``masked``); narrowed below their scope, every group but a region's."""
     from analytics.core.settings import load_settings
 
     min_base = load_settings().min_base if min_base is None else min_base
@@ -119,13 +121,13 @@ def recruiting_overview(db: Database, viewer: Viewer, start: dt.date, end: dt.da
     out: dict[str, object] = {
         "funnel": _mask_funnel(recruiting.funnel(settled, ["channel"], min_base), viewer),
         "funnel_total": _mask_funnel(recruiting.funnel(settled, [], min_base), viewer),
-        "offer_acceptance": _masked(recruiting.offer_acceptance(settled, ["channel"]), viewer, "offered"),
-        "time_to_fill": _masked(recruiting.time_to_fill(reqs, start, end, ["role_id"]), viewer, "filled"),
+        "offer_acceptance": _masked(recruiting.offer_acceptance(settled, ["channel"]), viewer, "offered", "channel"),
+        "time_to_fill": _masked(recruiting.time_to_fill(reqs, start, end, ["role_id"]), viewer, "filled", "role_id"),
         "time_to_fill_total": _masked(recruiting.time_to_fill(reqs, start, end), viewer, "filled"),
-        "time_to_hire": _masked(recruiting.time_to_hire(apps, start, end, ["channel"]), viewer, "hires"),
+        "time_to_hire": _masked(recruiting.time_to_hire(apps, start, end, ["channel"]), viewer, "hires", "channel"),
         "open_requisitions": recruiting.open_requisitions(reqs, min(end, as_of), plan=plan),
         "key_positions": _masked(recruiting.key_position_fill_rate(reqs, start, end, as_of, ["region_id"]), viewer,
-                                 "due"),
+                                 "due", "region_id"),
         "key_positions_total": _masked(recruiting.key_position_fill_rate(reqs, start, end, as_of), viewer, "due"),
         "quality_by_channel": _mask_quality(recruiting.quality_of_hire(hires, as_of), viewer),
         "quality_by_recruiter": recruiting.quality_of_hire(hires.filter(pl.col("recruiter").is_not_null()), as_of,

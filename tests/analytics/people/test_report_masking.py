@@ -179,3 +179,26 @@ def test_quality_of_hire_parts_on_few_hires_are_blank(db):
         shown = quality.filter(pl.col(rate).is_not_null())
         assert (shown[base] >= THRESHOLD).all()
     assert ((full["retention_observed"] > 0) & (full["retention_observed"] < THRESHOLD)).any()
+
+
+def test_below_the_analysts_scope_no_cross_tabulation_is_published(db):
+    """Narrowed to a region (the sidebar, a drill), a table by channel, reason, hire month, cohort or role would be
+    region × that grouping: every row masked (rule 5); by region, and the region's own totals, as usual."""
+    east = ANALYST.narrowed("east")
+    assert east.narrowed_below_scope
+    period = parse_period("2025-Q4")
+    curves, summary = attrition_report.retention(db, east, AS_OF, "hire_source", period=period)
+    tables = [curves, summary, attrition_report.cohort_heatmap(db, east, AS_OF),
+              attrition_report.exit_reasons(db, east, period, AS_OF),
+              attrition_report.probation_panel(db, east, period, AS_OF), quota_report.ramp(db, east, AS_OF, "mentored")]
+    current = period.to_date(AS_OF)
+    rec = hiring_report.recruiting_overview(db, east, current.start, current.end, AS_OF)
+    tables += [rec[k] for k in ("funnel", "offer_acceptance", "time_to_fill", "time_to_hire", "quality_by_channel")]
+    for table in tables:
+        assert table.height and table["masked"].all()
+    by_region, _ = attrition_report.retention(db, east, AS_OF, "region", period=period)
+    assert not by_region["masked"].all()
+    assert not rec["funnel_total"]["masked"].any() and rec["funnel_total"]["applied"].min() >= THRESHOLD
+    # the HR head narrowed to the region sees it all
+    head = hiring_report.recruiting_overview(db, HEAD.narrowed("east"), current.start, current.end, AS_OF)
+    assert not head["funnel"]["masked"].any()
