@@ -7,6 +7,7 @@ later COMMIT roll back without raising, so every load is verified by counting af
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import os
 import re
@@ -102,9 +103,34 @@ def _check_target(path: Path) -> None:
         )
 
 
+@functools.cache
+def engine_config() -> dict[str, str]:
+    """DuckDB's memory limit and threads, from the machine (read once per process):
+    ``TANDEM_DUCKDB_MEMORY_MB`` (default: 40% of the machine's memory, so the app's Python side and a second
+    process keep room; DuckDB spills to disk beyond it) and ``TANDEM_DUCKDB_THREADS`` (default: the CPUs)."""
+    total_mb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 2**20 if hasattr(os, "sysconf") else 8192
+    memory = _positive_env("TANDEM_DUCKDB_MEMORY_MB", max(256, int(total_mb * 0.4)))
+    threads = _positive_env("TANDEM_DUCKDB_THREADS", os.cpu_count() or 1)
+    return {"memory_limit": f"{memory}MB", "threads": str(threads)}
+
+
+def _positive_env(name: str, default: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or int(raw) < 1:
+        raise DatabaseError(f"{name}={raw!r} is not a whole number above 0.")
+    return int(raw)
+
+
 def _connect(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
     try:
-        return duckdb.connect(str(path), read_only=read_only)
+        con = duckdb.connect(str(path), read_only=read_only)
+        # set after opening, not as connect(config=...): another connection to the same file in this process
+        # (a backup, a test) must not be refused for a different configuration
+        for name, value in engine_config().items():
+            con.execute(f"set {name} = '{value}'")
+        return con
     except duckdb.IOException as exc:
         text = str(exc)
         if "lock" in text.lower():

@@ -96,3 +96,30 @@ def test_contracts_catch_broken_rows(tiny_db):
     results = tiny_db.run_checks()
     assert results["employees_termination_after_hire"]["employee_id"].to_list() == [4]
     assert results["orders_amount_non_negative"]["order_id"].to_list() == [999]
+
+
+def test_duckdb_memory_and_threads_come_from_the_machine_or_the_environment(tmp_path, monkeypatch):
+    import os
+
+    from analytics.core import db as dbmod
+
+    total_mb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 2**20
+    dbmod.engine_config.cache_clear()
+    try:
+        assert dbmod.engine_config() == {"memory_limit": f"{max(256, int(total_mb * 0.4))}MB",
+                                         "threads": str(os.cpu_count())}
+        dbmod.engine_config.cache_clear()
+        monkeypatch.setenv("TANDEM_DUCKDB_MEMORY_MB", "700")
+        monkeypatch.setenv("TANDEM_DUCKDB_THREADS", "1")
+        db = Database(tmp_path / "limits.duckdb")
+        try:
+            limit, threads = db.sql("select current_setting('memory_limit'), current_setting('threads')").row(0)
+            assert limit.startswith("667") and threads == 1  # 700 MB = 667.5 MiB as DuckDB prints it
+        finally:
+            db.close()
+        dbmod.engine_config.cache_clear()
+        monkeypatch.setenv("TANDEM_DUCKDB_THREADS", "none")
+        with pytest.raises(DatabaseError, match="TANDEM_DUCKDB_THREADS"):
+            dbmod.engine_config()
+    finally:
+        dbmod.engine_config.cache_clear()
