@@ -131,6 +131,8 @@ st.subheader(ctx.t("attrition.reasons"))
 reasons = cached.report(ctx, "attrition.exit_reasons", ctx.period, ctx.as_of)
 if reasons.is_empty():
     st.info(ctx.t("app.no_data"))
+elif reasons["masked"].all():
+    st.info(ctx.t("col.masked"))
 else:
     labelled = reasons.filter(~pl.col("masked")).with_columns(  # masked reasons: no bar, no category
         reason=pl.col("exit_reason").map_elements(lambda c: code_label("exit_reason", c, lang), return_dtype=pl.Utf8))
