@@ -99,9 +99,13 @@ def _report(name: str, db_path: str, scope_key: str, data_version: int, args: tu
 
 
 def report(ctx: Context, name: str, *args: object, **kwargs: object) -> object:
-    """Call ``REPORTS[name](db, viewer, *args, **kwargs)`` through the cache (scope and data version in the key)."""
-    return _report(name, ctx.db_path, ctx.viewer.scope_key, ctx.data_version, tuple(_freeze(a) for a in args),
-                   tuple(sorted((k, _freeze(v)) for k, v in kwargs.items())), ctx.viewer)
+    """Call ``REPORTS[name](db, viewer, *args, **kwargs)`` through the cache (scope and data version in the key).
+
+    A call that takes more than half a second says what it is computing, with a timer (st.spinner shows
+    after its own short delay, so a cached answer never flickers)."""
+    with st.spinner(ctx.t(f"computing.{name.split('.')[0]}"), show_time=True):
+        return _report(name, ctx.db_path, ctx.viewer.scope_key, ctx.data_version, tuple(_freeze(a) for a in args),
+                       tuple(sorted((k, _freeze(v)) for k, v in kwargs.items())), ctx.viewer)
 
 
 def _registry() -> dict[str, object]:

@@ -152,6 +152,7 @@ def families() -> dict[str, set[tuple[str, ...]]]:
     from analytics.sources.demo import vocabulary as demo
     from analytics.sources.ingest import importable_tables
     from analytics.sources.ingest.values import DEFAULT_VALUE_MAPS
+    from ui.cached import REPORTS
     from ui.context import GRAINS, MEETING_GRAINS
 
     assert {m.domain for m in REGISTRY.values()} <= set(DOMAINS)
@@ -195,6 +196,7 @@ def families() -> dict[str, set[tuple[str, ...]]]:
         # ui/context.py render_sidebar: the period-type picker
         "grain.{}": one(GRAINS),
         "sidebar.meeting_{}": one(MEETING_GRAINS),
+        "computing.{}": one({name.split(".")[0] for name in REPORTS}),  # ui/cached.py report()
         # pages/attrition.py: one caption per row of headline cards (attrition_report.HEADLINE_ROWS)
         "attrition.row_{}": one(HEADLINE_ROWS),
         # analytics/metrics/figure.py basis_label: the period grains, then the other bases of engine.basis
