@@ -15,6 +15,7 @@ lang = ctx.lang
 st.title(ctx.t("talent.title"))
 st.caption(ctx.t("talent.caption"))
 name_col = "name_zh" if lang == "zh" else "name_en"
+PICK = 50  # people offered in the person picker at once
 tab_prof, tab_arch, tab_box, tab_ready = st.tabs([ctx.t("talent.profiles"), ctx.t("talent.archetypes"),
                                                   ctx.t("talent.ninebox"), ctx.t("talent.readiness")])
 
@@ -24,9 +25,19 @@ with tab_prof:
     table(view.tiers, height=240)
     if ctx.viewer.person_level and view.people.height:
         people = view.people.sort("name")
-        labels = dict(zip(people["employee_id"].to_list(), people["name"].to_list(), strict=True))
-        who = st.selectbox(ctx.t("talent.person"), list(labels), format_func=lambda e: f"{labels[e]} ({e})",
-                           key="talent_person")
+        # the picker is searched on the server: the browser gets at most PICK options, never the whole company
+        query = st.text_input(ctx.t("talent.find"), key="talent_find", placeholder=ctx.t("talent.find_hint"))
+        found = people.filter(pl.col("name").str.contains(query.strip(), literal=True)) if query.strip() else people
+        shown = found.head(PICK)
+        if found.height > shown.height:
+            st.caption(ctx.t("talent.find_more", shown=f"{shown.height:,}", n=f"{found.height:,}"))
+        if shown.is_empty():
+            st.info(ctx.t("talent.find_none"))
+            st.stop()
+        teams = cached.report(ctx, "attrition.group_names", "team", lang)
+        labels = {e: f"{n} · {teams.get(t, t) if t else '—'}" for e, n, t in
+                  shown.select("employee_id", "name", "team_id").iter_rows()}
+        who = st.selectbox(ctx.t("talent.person"), list(labels), format_func=labels.get, key="talent_person")
         row = people.filter(pl.col("employee_id") == who).row(0, named=True)
         c = st.columns(4)
         c[0].metric(ctx.t("talent.tier"), ctx.t(f"talent.tier.{row['tier']}"), border=True)

@@ -166,6 +166,25 @@ def test_reviews_save_and_reopen_frozen(app_db: Path):
     assert frozen.items and frozen.item("attainment").takeaway
 
 
+def test_the_person_picker_is_searched_on_the_server(app_db: Path):
+    """The browser gets at most 50 people at once, named with their team (no ids); typing narrows the list."""
+    from analytics.people import talent_report
+    db = Database(app_db)
+    people = talent_report.profiles(db, full_access(), as_of_date(db)).people.sort("name")
+    at = open_page("pages/talent.py")
+    box = at.selectbox(key="talent_person")
+    assert people.height > 50 and len(box.options) == 50
+    assert not any(str(e) in label for e, label in zip(people["employee_id"].head(50), box.options, strict=True))
+    assert any("50" in c.value and f"{people.height:,}" in c.value for c in at.caption)
+    target = people["name"][people.height // 2]
+    at.text_input(key="talent_find").input(target).run()
+    assert not at.exception, at.exception
+    box = at.selectbox(key="talent_person")
+    assert 1 <= len(box.options) <= 50 and all(target in o for o in box.options)
+    at.text_input(key="talent_find").input("no such name zzz").run()
+    assert not at.exception and at.info and not [b for b in at.selectbox if b.key == "talent_person"]
+
+
 def test_talent_pages_show_the_analytics_values(app_db: Path):
     from analytics.people import talent_report
     db = Database(app_db)
