@@ -6,7 +6,6 @@ named queries. Person-level rows are returned only to viewers with person-level 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import replace
 
 import polars as pl
 
@@ -76,13 +75,13 @@ def breakdown(db: Database, viewer: Viewer, period: Period, as_of: dt.date, by: 
 ORG_GROUPINGS = frozenset({"region", "team", "org_unit", "region_id", "team_id", "org_unit_id"})
 
 
-def cross_tab_viewer(viewer: Viewer) -> Viewer:
-    """The viewer a report table grouped by anything but region or team is masked for: for a viewer without
-    person-level rights narrowed below their own scope (the sidebar, a drill) such a table is a cross-tabulation
-    (region × channel...), published in no cell (suppression rule 5), so every row counts as small."""
+def cross_tab(frame: pl.DataFrame, viewer: Viewer) -> pl.DataFrame:
+    """``frame``, a report table grouped by anything but region or team, as published to ``viewer``: for a viewer
+    without person-level rights narrowed below their own scope (the sidebar, a drill) it is a cross-tabulation
+    (region × channel...) and is not published: no rows (suppression rule 5, as the engine does)."""
     if viewer.person_level or not viewer.narrowed_below_scope:
-        return viewer
-    return replace(viewer, suppression_threshold=2**62)
+        return frame
+    return frame.head(0).with_columns(masked=pl.lit(True))
 
 
 def _hires(db: Database, viewer: Viewer, start: dt.date, end: dt.date) -> pl.LazyFrame:
@@ -96,19 +95,18 @@ def cohort_heatmap(db: Database, viewer: Viewer, as_of: dt.date, cohorts: int = 
 
     The groups are the hire months: for viewers without person-level rights a hire month with fewer hires than
     the threshold is masked in every column, with a complement among the hire months (``masked``; its
-    ``retained`` and ``n_hires`` blank); narrowed below their scope, every hire month (``cross_tab_viewer``)."""
+    ``retained`` and ``n_hires`` blank); narrowed below their scope, no rows (``cross_tab``)."""
     last = month_start(as_of)
     hires = _hires(db, viewer, add_months(last, -(cohorts - 1)), last)
     grid = attrition.cohort_retention(hires, as_of, max_months)
     if viewer.person_level or grid.is_empty():
         return grid.with_columns(masked=pl.lit(False))
-    months = mask_table(grid.group_by("hire_month").agg(pl.col("n_hires").first()).sort("hire_month"),
-                        cross_tab_viewer(viewer), "n_hires", [], key="hire_month")
+    months = mask_table(grid.group_by("hire_month").agg(pl.col("n_hires").first()).sort("hire_month"), viewer,
+                        "n_hires", [], key="hire_month")
     hide = pl.col("masked")
-    return grid.join(months.select("hire_month", "masked"), on="hire_month", how="left",
-                     maintain_order="left").with_columns(
-        hide.fill_null(True)).with_columns(
-        [pl.when(hide).then(None).otherwise(pl.col(c)).alias(c) for c in ("retained", "n_hires")])
+    return cross_tab(grid.join(months.select("hire_month", "masked"), on="hire_month", how="left",
+                               maintain_order="left").with_columns(hide.fill_null(True)).with_columns(
+        [pl.when(hide).then(None).otherwise(pl.col(c)).alias(c) for c in ("retained", "n_hires")]), viewer)
 
 
 #: Groupings the retention curves offer (``--by``): the HR dimensions a tenure spell carries, plus mentoring.
@@ -128,7 +126,7 @@ def retention(db: Database, viewer: Viewer, as_of: dt.date, by: str | None, even
     For viewers without person-level rights a curve point with fewer people at risk than the threshold is masked
     (with a complement among the groups of that month: ``survival``, its band and ``at_risk`` blank), and so is a
     summary row of a group of fewer people (``n``, ``exits`` and the median blank); narrowed below their scope,
-    every point and row of a grouping other than region or team (``cross_tab_viewer``)."""
+    no rows for a grouping other than region or team (``cross_tab``)."""
     end = min(period.end, as_of) if period is not None else as_of
     start = add_months(month_start(end), -(12 * window_years - 1))
     spells = db.query("tenure_spells", window_start=start, as_of=end, **viewer.sql_params())
@@ -139,9 +137,11 @@ def retention(db: Database, viewer: Viewer, as_of: dt.date, by: str | None, even
                                                  max_months=12 * window_years)
     order = sorted(summary["group"].to_list())
     curves = curves.sort(pl.col("group").replace_strict(order, list(range(len(order)))), "month")
-    shown = viewer if by is None or by in ORG_GROUPINGS else cross_tab_viewer(viewer)
-    return (mask_table(curves, shown, "at_risk", ["survival", "lower", "upper"], part=["month"], key="group"),
-            mask_table(summary.sort("group"), shown, "n", ["exits", "median_months", "estimable"], key="group"))
+    curves = mask_table(curves, viewer, "at_risk", ["survival", "lower", "upper"], part=["month"], key="group")
+    summary = mask_table(summary.sort("group"), viewer, "n", ["exits", "median_months", "estimable"], key="group")
+    if by is None or by in ORG_GROUPINGS:
+        return curves, summary
+    return cross_tab(curves, viewer), cross_tab(summary, viewer)
 
 
 def probation_panel(db: Database, viewer: Viewer, period: Period, as_of: dt.date) -> pl.DataFrame:
@@ -156,8 +156,8 @@ def probation_panel(db: Database, viewer: Viewer, period: Period, as_of: dt.date
     rows = hires.join(spells.lazy(), on="employee_id", how="left").with_columns(pl.col("mentored").fill_null(False))
     panel = attrition.cohort_exits(rows, as_of, ["hire_source", "mentored"], "probation").collect().sort(
         "hire_source", "mentored")
-    return mask_table(panel, cross_tab_viewer(viewer), "n_complete",
-                      ["n_hires", "n_left_within", "n_incomplete", "rate", "partial"])
+    return cross_tab(mask_table(panel, viewer, "n_complete",
+                                ["n_hires", "n_left_within", "n_incomplete", "rate", "partial"]), viewer)
 
 
 def exit_reasons(db: Database, viewer: Viewer, period: Period, as_of: dt.date) -> pl.DataFrame:
@@ -167,7 +167,7 @@ def exit_reasons(db: Database, viewer: Viewer, period: Period, as_of: dt.date) -
     current = period.to_date(as_of)
     events = db.query("hr_events", start=current.start, end=current.months[-1], **viewer.sql_params()).lazy()
     reasons = attrition.exit_reasons(events, current, []).collect()
-    return mask_table(reasons, cross_tab_viewer(viewer), "exits", ["regretted", "share", "exit_type", "exit_reason"])
+    return cross_tab(mask_table(reasons, viewer, "exits", ["regretted", "share", "exit_type", "exit_reason"]), viewer)
 
 
 def exits_list(db: Database, viewer: Viewer, period: Period, as_of: dt.date) -> pl.DataFrame:

@@ -18,7 +18,7 @@ from analytics.core.i18n import CATALOGUE, fmt_number, t
 from analytics.core.periods import add_months, month_start
 from analytics.metrics.suppression import mask_table
 from analytics.people import onboarding, planning, recruiting
-from analytics.people.attrition_report import cross_tab_viewer
+from analytics.people.attrition_report import cross_tab
 from analytics.sales import revenue_risk_report
 
 #: Why recruiting rows are left out (the reasons of recruiting's cleaning, and the cohort too young to judge).
@@ -60,7 +60,6 @@ def _mask_quality(frame: pl.DataFrame, viewer: Viewer) -> pl.DataFrame:
     count and rate blank); then each part's rate, where it stands on fewer hires than the threshold, blank with
     its counts (with a complement within the part), since it describes those few people."""
     counts = [c for c in frame.columns if c not in {"hires", "masked"} and frame.schema[c].is_numeric()]
-    viewer = cross_tab_viewer(viewer)
     out = mask_table(frame, viewer, "hires", counts)
     if viewer.person_level or out.is_empty():
         return out
@@ -70,7 +69,7 @@ def _mask_quality(frame: pl.DataFrame, viewer: Viewer) -> pl.DataFrame:
         shown = out.filter(~pl.col("masked") & (pl.col(base) > 0))  # on no hires the rate is empty already
         part = mask_table(shown.select("_qrow", base, *values), viewer, base, values)
         out = out.update(part.drop("masked"), on="_qrow", include_nulls=True)
-    return out.drop("_qrow")
+    return cross_tab(out.drop("_qrow"), viewer)
 
 
 def _mask_funnel(frame: pl.DataFrame, viewer: Viewer) -> pl.DataFrame:
@@ -81,20 +80,21 @@ def _mask_funnel(frame: pl.DataFrame, viewer: Viewer) -> pl.DataFrame:
     by_channel = "channel" in frame.columns
     rows = frame if by_channel else frame.with_columns(channel=pl.lit("all"))
     channels = mask_table(rows.group_by("channel").agg(pl.col("applied").first()).sort("channel", nulls_last=True),
-                          cross_tab_viewer(viewer) if by_channel else viewer, "applied", [], key="channel")
+                          viewer, "applied", [], key="channel")
     hide = pl.col("masked")
     values = ["reached", "applied", "conversion", "share_of_applied", "median_days_from_previous"]
     out = rows.join(channels.select("channel", "masked"), on="channel", how="left", nulls_equal=True,
                     maintain_order="left").with_columns(hide.fill_null(True)).with_columns(
         [pl.when(hide).then(None).otherwise(pl.col(c)).alias(c) for c in values])
-    return out if by_channel else out.drop("channel")
+    return cross_tab(out, viewer) if by_channel else out.drop("channel")
 
 
 def _masked(frame: pl.DataFrame, viewer: Viewer, count: str, by: str | None = None) -> pl.DataFrame:
     """A hiring table for ``viewer``: groups of fewer than the threshold (``count``) masked with a complement,
-    every other number of theirs blank; grouped ``by`` anything but region, all of it below the viewer's scope."""
+    every other number of theirs blank; grouped ``by`` anything but region, no rows below the viewer's scope."""
     values = [c for c in frame.columns if c != count and frame.schema[c].is_numeric()]
-    return mask_table(frame, viewer if by in {None, "region_id"} else cross_tab_viewer(viewer), count, values)
+    out = mask_table(frame, viewer, count, values)
+    return out if by in {None, "region_id"} else cross_tab(out, viewer)
 
 
 def recruiting_overview(db: Database, viewer: Viewer, start: dt.date, end: dt.date, as_of: dt.date,
@@ -109,7 +109,7 @@ def recruiting_overview(db: Database, viewer: Viewer, start: dt.date, end: dt.da
     For viewers without person-level rights, the funnel and offers by channel, time to fill (by role and in
     total), time to hire (by channel), key positions and quality of hire (by channel, and referred against other
     hires) mask a group of fewer applications, requisitions or hires than the threshold, with a complement,
-    blanking its counts and figures (``masked``); narrowed below their scope, every group but a region's."""
+    blanking its counts and figures (``masked``); narrowed below their scope, only totals and regions."""
     from analytics.core.settings import load_settings
 
     min_base = load_settings().min_base if min_base is None else min_base

@@ -12,7 +12,7 @@ from analytics.metrics import figure
 from analytics.metrics.engine import compute
 from analytics.metrics.figure import Figure
 from analytics.metrics.suppression import mask_table
-from analytics.people.attrition_report import cross_tab_viewer
+from analytics.people.attrition_report import cross_tab
 from analytics.sales import quota
 
 HEADLINE = ("bookings", "attainment", "reps_at_quota", "revenue_per_head", "collection_rate", "dso",
@@ -63,7 +63,7 @@ def ramp(db: Database, viewer: Viewer, as_of: dt.date, split: str = "hire_cohort
     For viewers without person-level rights a point of fewer reps than the threshold is masked, with a complement
     among the groups of that tenure month (``masked``: ``attainment`` and ``n_reps`` blank), and a group of fewer
     reps masks its summary (``summary_masked``: ``reps``, ``productive`` and ``median_months`` blank); narrowed
-    below their scope, every point and group (``attrition_report.cross_tab_viewer``)."""
+    below their scope, no rows (``attrition_report.cross_tab``)."""
     start = dt.date(as_of.year - years, 1, 1)
     panel = _panel(db, viewer, start, month_start(as_of), as_of).filter(pl.col("hire_date") >= start)
     traits = db.query("rep_traits", as_of=as_of).lazy().select("employee_id", "mentored")
@@ -79,11 +79,11 @@ def ramp(db: Database, viewer: Viewer, as_of: dt.date, split: str = "hire_cohort
     summary = ttp.group_by("cohort").agg(
         reps=pl.len(), productive=pl.col("time_to_productivity").is_not_null().sum(),
         median_months=pl.col("time_to_productivity").median())
-    viewer = cross_tab_viewer(viewer)  # below the viewer's own scope a cohort table is a cross-tabulation
     curve = mask_table(curve, viewer, "n_reps", ["attainment"], part=["tenure_month"], key="cohort")
     summary = mask_table(summary.sort("cohort"), viewer, "reps", ["productive", "median_months"], key="cohort")
-    return curve.join(summary.rename({"masked": "summary_masked"}), on="cohort", how="left", nulls_equal=True,
-                      maintain_order="left")
+    out = curve.join(summary.rename({"masked": "summary_masked"}), on="cohort", how="left", nulls_equal=True,
+                     maintain_order="left")
+    return cross_tab(out, viewer)  # below the viewer's own scope a cohort table is a cross-tabulation
 
 
 def breakdown(db: Database, viewer: Viewer, period: Period, as_of: dt.date, by: str, lang: str,
