@@ -261,19 +261,29 @@ def backup(db_path: str | Path, kind: str = "manual", to: Iterable[str | Path] |
             failed[folder] = f"{type(exc).__name__}: {exc}"
     if not usable:
         raise BackupError(_all_failed(db_path, failed), "no_destination")
-    stage_dir = usable[0]
     tag = f"{name}.{os.getpid()}.part"
-    copy, packed = stage_dir / f".{tag}.duckdb", stage_dir / f".{tag}.gz"
+    copy, packed = usable[0] / f".{tag}.duckdb", usable[0] / f".{tag}.gz"
     own = con is None
     source = _open_source(db_path) if own else con
     try:
         try:
-            facts = _snapshot(source, copy)
+            for stage_dir in list(usable):  # staged in the first folder that can hold the copy
+                copy, packed = stage_dir / f".{tag}.duckdb", stage_dir / f".{tag}.gz"
+                try:
+                    facts = _snapshot(source, copy)
+                    with copy.open("rb") as raw, gzip.GzipFile(packed, "wb", compresslevel=3, mtime=0) as gz:
+                        shutil.copyfileobj(raw, gz, _CHUNK)
+                    break
+                except (OSError, duckdb.IOException) as exc:  # that folder is full or not writable: it failed
+                    _unlink_copy(copy)
+                    packed.unlink(missing_ok=True)
+                    usable.remove(stage_dir)
+                    failed[stage_dir] = f"{type(exc).__name__}: {exc}"
+            else:
+                raise BackupError(_all_failed(db_path, failed), "no_destination")
         finally:
             if own:
                 source.close()
-        with copy.open("rb") as raw, gzip.GzipFile(packed, "wb", compresslevel=3, mtime=0) as gz:
-            shutil.copyfileobj(raw, gz, _CHUNK)
         with packed.open("rb") as fh:
             digest = hashlib.file_digest(fh, "sha256")
         meta = facts["meta"]
@@ -313,8 +323,8 @@ def _fsync_dir(folder: Path) -> None:
 
 def _all_failed(db_path: Path, failed: dict[Path, str]) -> str:
     where = "; ".join(f"{p}: {why}" for p, why in failed.items())
-    return (f"The backup of {db_path} could not be written to any destination ({where}). Make a backup folder "
-            "writable (or set TANDEM_BACKUP_DIRS to one that is) and try again.")
+    return (f"The backup of {db_path} could not be written to any destination ({where}). Free some space in a "
+            "backup folder or make one writable (or set TANDEM_BACKUP_DIRS to one that is) and try again.")
 
 
 def before_change(db_path: str | Path, reason: str,

@@ -374,7 +374,8 @@ def load_batch(db: Database, items: Sequence[tuple[str, Any] | tuple[str, Any, s
                 backup.before_change(db.path, "import", con=db.cursor())
             except backup.BackupError as exc:
                 issue = _load_issue(f"no backup could be taken before the import ({exc}). Free some space or fix "
-                                    "the backup folder (TANDEM_BACKUP_DIRS), then import again", code="backup")
+                                    "the backup folder (TANDEM_BACKUP_DIRS), then import again",
+                                    code="disk_full" if disk_full(exc) else "backup")
                 return replace(result, load_issues=issue, notes=["Nothing was written."])
             with db.transaction() as cur:
                 counts, expected, as_of = _write(db, cur, staged, actor, today, True, notes)
