@@ -173,3 +173,20 @@ def test_a_backup_onto_a_full_disk_fails_loudly_and_leaves_the_database_untouche
     bk.verify(kept[0].path, tmp_path / "verified.duckdb")
     no_part_files(small_disk)
     assert sorted(p.name for p in target.iterdir()) == [kept[0].name]
+
+
+def test_a_full_destination_is_a_warning_when_another_takes_the_backup(small_disk: Path, tmp_path: Path):
+    db = tmp_path / "site" / "tandem.duckdb"
+    open_db(db, tiny_frames()).close()
+    before = state(db)
+    full, other = small_disk / "backups", tmp_path / "offsite"
+    leave_free(small_disk, 0.2)
+    done = cli("backup", "--db", str(db), "--to", str(full), "--to", str(other))
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert f"warning: the backup could not be written to {full}" in done.stderr
+    assert "No space left on device" in done.stderr and "Traceback" not in done.stderr
+    assert [b.path.parent for b in bk.list_backups(db, [full, other])] == [other]
+    manifest, _ = bk.verify(bk.list_backups(db, [other])[0].path, tmp_path / "verified.duckdb")
+    assert manifest["tables"] == {t: n for t, (n, _) in before.items()}
+    no_part_files(small_disk)
+    no_part_files(other)
