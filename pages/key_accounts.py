@@ -5,8 +5,9 @@ import polars as pl
 import streamlit as st
 
 from analytics.core.i18n import fmt_number
+from analytics.people import risk_report, risk_store, talent_report
 from ui import cached
-from ui.context import context
+from ui.context import context, get_database
 from ui.widgets import table
 
 ctx = context()
@@ -29,6 +30,24 @@ table(moves.select("customer_name", "industry", "owner_name", "owner_fit", "sugg
                           "fit_skill", "fit_track_record", "fit_industry", "fit_region", "fit_load"),
       height=320)
 st.subheader(ctx.t("ka.continuity"))
-cont = cached.report(ctx, "talent.continuity", ctx.as_of, capacity)
+# continuity needs the flight-risk model: never waited for blank while it is fitted (risk_store.state)
+db = get_database(ctx.db_path)
+model_state = risk_store.state(db, ctx.as_of)
+if model_state.fitting and model_state.model is not None:  # the previous model's results meanwhile, said so
+    st.info(risk_report.refit_note(model_state, lang))
+    with risk_report.showing(model_state.ref):
+        cont = talent_report.continuity(db, ctx.viewer, ctx.as_of, capacity)
+
+    @st.fragment(run_every=3)
+    def _watch_the_fit() -> None:
+        if risk_store.state(db, ctx.as_of).ready:
+            st.rerun(scope="app")
+
+    _watch_the_fit()
+elif not model_state.ready:  # the first fit ever on this data: wait for it, saying so
+    with st.spinner(ctx.t("risk.model.first"), show_time=True):
+        cont = cached.report(ctx, "talent.continuity", ctx.as_of, capacity)
+else:
+    cont = cached.report(ctx, "talent.continuity", ctx.as_of, capacity)
 st.caption(ctx.t("ka.continuity_note"))
 table(cont)

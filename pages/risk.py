@@ -1,14 +1,16 @@
 """Flight risk: who is likely to leave in the next months, why, and how far the model can be trusted."""
 from __future__ import annotations
 
+import datetime as dt
 import logging
+import time
 
 import polars as pl
 import streamlit as st
 
 from analytics.charts import figures as charts
 from analytics.core.i18n import code_label, fmt_date, fmt_delta, fmt_number
-from analytics.people import risk, risk_report
+from analytics.people import risk, risk_report, risk_store
 from analytics.sales import incentives_report
 from ui import cached, uploads
 from ui.context import context, get_database
@@ -27,10 +29,47 @@ def feature_name(code: str) -> str:
     return code_label("feature", code, lang)
 
 
+PHASE_TEXT = {"waiting": ctx.t("risk.model.phase.waiting"), "features": ctx.t("risk.model.phase.features"),
+              "model": ctx.t("risk.model.phase.model"), "backtest": ctx.t("risk.model.phase.backtest"),
+              "drivers": ctx.t("risk.model.phase.drivers"), "store": ctx.t("risk.model.phase.store")}
+
+# ── The one model of the data version: fitted in the background, never waited for blank ──
+db = get_database(ctx.db_path)
+model_state = risk_store.state(db, ctx.as_of, horizon)
+if not model_state.ready and model_state.model is None:  # no model at all yet: wait, saying what it does
+    with st.status(ctx.t("risk.model.first"), expanded=True) as box:
+        bar = st.progress(0.0)
+        while not model_state.ready and model_state.job is not None and not model_state.job.done:
+            phase = model_state.job.phase
+            bar.progress(risk_store.PHASES.get(phase, 0.0), text=PHASE_TEXT.get(phase, ""))
+            time.sleep(0.5)
+            model_state = risk_store.state(db, ctx.as_of, horizon)
+        failed = not model_state.ready and model_state.job is not None and model_state.job.error is not None
+        box.update(label=ctx.t("risk.model.failed" if failed else "risk.model.done"),
+                   state="error" if failed else "complete", expanded=False)
+if not model_state.ready and model_state.job is not None and model_state.job.error is not None:
+    st.warning(ctx.t("risk.model.failed"))
+    if model_state.model is None:
+        st.stop()
+elif model_state.fitting:  # the last model's results meanwhile, said so, and a look every few seconds
+    st.info(risk_report.refit_note(model_state, lang))
+
+    @st.fragment(run_every=3)
+    def _watch_the_fit() -> None:
+        if risk_store.state(db, ctx.as_of, horizon).ready:
+            st.rerun(scope="app")
+
+    _watch_the_fit()
+elif model_state.model is not None:
+    fitted_at = dt.datetime.fromisoformat(model_state.model.meta["fitted_at"])
+    st.caption(ctx.t("risk.model.fitted", when=f"{fmt_date(fitted_at.date(), lang)} {fitted_at:%H:%M}",
+                     date=fmt_date(risk_store.model_date(model_state.model), lang)))
+shown_model = model_state.ref
+
 # ── How far the model can be trusted: out-of-time backtest ──
 st.subheader(ctx.t("risk.backtest"))
 with st.spinner(ctx.t("risk.fitting")):
-    backtest = cached.report(ctx, "risk.evaluation", ctx.as_of, horizon)
+    backtest = cached.report(ctx, "risk.evaluation", ctx.as_of, horizon, model=shown_model)
 if backtest is None:
     st.info(ctx.t("risk.too_little"))
 else:
@@ -65,7 +104,7 @@ else:
 
 # ── Who is at risk ──
 st.subheader(ctx.t("risk.list"))
-people = cached.report(ctx, "risk.ranked", ctx.as_of, horizon)
+people = cached.report(ctx, "risk.ranked", ctx.as_of, horizon, model=shown_model)
 if people.is_empty():
     st.info(ctx.t("risk.too_little"))
 elif ctx.viewer.person_level:

@@ -1,14 +1,19 @@
 """What the flight-risk page shows: the backtest, the global drivers and the ranked list in scope.
 
-Every figure comes from the one model of the data version (``risk_store.get``, docs/risk.md): fitted on the
-whole company, so a person's probability and drivers do not depend on who looks. The viewer only decides
-which people (their scope) and which drivers (their fields: pay-derived drivers need pay rights for that
-person) they get.
+Every figure comes from the one model of the data version (``risk_store.current_model``, docs/risk.md): fitted
+on the whole company at the data's as-of date, so a person's probability and drivers do not depend on who looks
+or which page asks. The viewer only decides which people (their scope) and which drivers (their fields:
+pay-derived drivers need pay rights for that person) they get. An earlier date (a review of a past month) is
+scored by the same model, not a second fit. ``model`` (``risk_store.State.ref``) names the model a page was
+shown while the current one is fitted in the background; it is part of the page's cache key.
 """
 from __future__ import annotations
 
 import datetime as dt
 import io
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import replace
 
 import numpy as np
@@ -16,6 +21,7 @@ import polars as pl
 
 from analytics.core.access import Viewer
 from analytics.core.db import Database
+from analytics.metrics.engine import as_of_date
 from analytics.people import risk, risk_store
 
 HIGH_RISK_MULTIPLE = 2.0  # "high risk" = at least twice the average probability of the people in scope
@@ -64,12 +70,56 @@ def in_scope(frame: pl.DataFrame, viewer: Viewer) -> pl.DataFrame:
     return frame.filter(pl.col("org_unit_id").is_in(units) | pl.col("region_id").is_in(units))
 
 
-def evaluation(db: Database, viewer: Viewer, as_of: dt.date, horizon: int = 6) -> risk.Backtest | None:
+_shown: ContextVar[str | None] = ContextVar("flight_risk_model_shown", default=None)
+
+
+@contextmanager
+def showing(model: str | None) -> Iterator[None]:
+    """Within the block, views called without ``model`` use this one (a page showing the previous model while
+    the current one is fitted, through views that do not pass ``model`` on: continuity, revenue at risk)."""
+    token = _shown.set(model)
+    try:
+        yield
+    finally:
+        _shown.reset(token)
+
+
+def refit_note(state: risk_store.State, lang: str) -> str | None:
+    """The sentence a page shows above results of the previous model while the current one is fitted."""
+    from analytics.core.i18n import fmt_date, t
+
+    if not state.fitting or state.model is None:
+        return None
+    at = dt.datetime.fromisoformat(state.model.meta["fitted_at"])
+    return t("risk.model.refitting", lang, when=f"{fmt_date(at.date(), lang)} {at:%H:%M}",
+             date=fmt_date(risk_store.model_date(state.model), lang), started=f"{state.job.started:%H:%M}")
+
+
+def fitted_model(db: Database, as_of: dt.date, horizon: int = 6, model: str | None = None
+                 ) -> risk_store.RiskModel | None:
+    """The model named by ``model`` (a ``risk_store.State.ref``, else the one set by :func:`showing`) when it
+    is still held, else the data version's one model, fitted at the data's as-of date (or at ``as_of`` when
+    that is later)."""
+    model = model or _shown.get()
+    if model is not None:
+        found = risk_store.by_ref(db, model)
+        if found is not None:
+            return found
+    return risk_store.current_model(db, max(as_of, as_of_date(db)), horizon)
+
+
+def people_of(db: Database, fitted: risk_store.RiskModel, as_of: dt.date) -> pl.DataFrame:
+    """The model's scored people; for a date before the model's, the people employed then, same model."""
+    return fitted.people if as_of >= risk_store.model_date(fitted) else risk_store.people_at(db, fitted, as_of)
+
+
+def evaluation(db: Database, viewer: Viewer, as_of: dt.date, horizon: int = 6,
+               model: str | None = None) -> risk.Backtest | None:
     """The one model's out-of-time backtest against the baseline (None when history is too short); for a
     viewer with a scope, ``scope`` holds the same numbers on the people of that scope (``risk.scores_on``)."""
     if viewer.sees_nothing:
         return None
-    fitted = risk_store.get(db, as_of, horizon)
+    fitted = fitted_model(db, as_of, horizon, model)
     bt = fitted.backtest() if fitted is not None else None
     if bt is None:
         return None
@@ -78,15 +128,15 @@ def evaluation(db: Database, viewer: Viewer, as_of: dt.date, horizon: int = 6) -
     return replace(bt, predictions=pl.DataFrame(), scope=scope)
 
 
-def scores(db: Database, viewer: Viewer, as_of: dt.date, horizon: int = 6) -> pl.DataFrame:
+def scores(db: Database, viewer: Viewer, as_of: dt.date, horizon: int = 6, model: str | None = None) -> pl.DataFrame:
     """employee_id, region_id, team_id and probability of everyone in scope at ``as_of`` — for views that join
     the probability to other person rows and show aggregates only to aggregate viewers (revenue at risk,
     account continuity). No drivers."""
-    fitted = None if viewer.sees_nothing else risk_store.get(db, as_of, horizon)
+    fitted = None if viewer.sees_nothing else fitted_model(db, as_of, horizon, model)
     if fitted is None:
         return pl.DataFrame(schema={"employee_id": pl.Int64, "region_id": pl.Utf8, "team_id": pl.Utf8,
                                     "probability": pl.Float64})
-    return in_scope(fitted.people, viewer).select("employee_id", "region_id", "team_id", "probability")
+    return in_scope(people_of(db, fitted, as_of), viewer).select("employee_id", "region_id", "team_id", "probability")
 
 
 def pay_visible(db: Database, viewer: Viewer, people: pl.DataFrame, as_of: dt.date) -> pl.Series:
@@ -120,14 +170,14 @@ def with_drivers(people: pl.DataFrame, pay_ok: pl.Series, top: int = 3) -> pl.Da
     )
 
 
-def ranked(db: Database, viewer: Viewer, as_of: dt.date, horizon: int = 6) -> pl.DataFrame:
+def ranked(db: Database, viewer: Viewer, as_of: dt.date, horizon: int = 6, model: str | None = None) -> pl.DataFrame:
     """Everyone in scope employed at ``as_of`` with their probability of leaving within ``horizon`` months,
     most likely first. Person-level viewers get ids, names and top drivers (pay-derived drivers only for the
     people whose pay they may see); aggregate viewers get placement and probability only, for aggregates."""
-    fitted = None if viewer.sees_nothing else risk_store.get(db, as_of, horizon)
+    fitted = None if viewer.sees_nothing else fitted_model(db, as_of, horizon, model)
     if fitted is None:
         return pl.DataFrame()
-    people = in_scope(fitted.people, viewer).sort("employee_id")
+    people = in_scope(people_of(db, fitted, as_of), viewer).sort("employee_id")
     if not viewer.person_level:
         return people.select("org_unit_id", "region_id", "team_id", "probability").sort(
             "probability", descending=True, maintain_order=True)
