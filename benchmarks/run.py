@@ -74,6 +74,71 @@ def overview_times(size: str) -> dict[str, float]:
 
 
 
+PAGE_CHILD = """
+import datetime as dt, sys, time
+from streamlit.testing.v1 import AppTest
+at = AppTest.from_file("app.py", default_timeout=900)
+at.session_state["auth"] = {"user": "demo.hr", "seen": dt.datetime.now()}
+at.run()
+t0 = time.perf_counter()
+at.switch_page(sys.argv[1]).run()
+assert not at.exception, at.exception
+print(time.perf_counter() - t0)
+"""
+
+
+def _page_cold(db: Path, page: str) -> float:
+    """Seconds of one page's first view as the HR head, in a fresh process (every cache and memo empty)."""
+    proc = subprocess.run([sys.executable, "-c", PAGE_CHILD, page], cwd=ROOT, capture_output=True, text=True,
+                          env={**os.environ, "TANDEM_DB": str(db)}, check=False)
+    if proc.returncode != 0:
+        raise SystemExit(f"timing {page} on {db} failed:\n{proc.stderr[-2000:]}")
+    return float(proc.stdout.strip().splitlines()[-1])
+
+
+def page_times(size: str) -> dict[str, float]:
+    """Cold first views of the Flight risk page and the monthly review (AppTest, fresh process each) on a copy
+    of the demo: with no model stored yet (the page waits for the fit, saying what it does), with the data
+    version's model stored, and right after a data change (the previous model shown, the fit in the
+    background)."""
+    import shutil
+
+    from analytics.core.db import Database
+
+    copy = WORK / f"{size}_pages.duckdb"
+    shutil.copy(WORK / f"{size}.duckdb", copy)
+    out = {"risk_no_model": _page_cold(copy, "pages/risk.py"),
+           "risk_stored": _page_cold(copy, "pages/risk.py"),
+           "review_stored": _page_cold(copy, "pages/review_monthly.py")}
+    db = Database(copy)
+    try:  # a new data version, as after an import
+        with db.transaction() as cur:
+            cur.execute("update employees set hire_source = hire_source where employee_id = "
+                        "(select min(employee_id) from employees)")
+    finally:
+        db.close()
+    out["risk_after_change"] = _page_cold(copy, "pages/risk.py")
+    copy.unlink(missing_ok=True)
+    return out
+
+
+def page_lines(pages: dict[str, dict[str, float]]) -> list[str]:
+    return [
+        "## First views of the Flight risk page and the monthly review (cold)",
+        "",
+        "Each figure is one page's first run under AppTest as the HR head, in a fresh process (every cache empty),",
+        "on a copy of the demo. No model = nothing stored yet: the page waits for the fit with a status saying what",
+        "it does. Stored = the data version's model is in `model_store` (fitted once for every page). After a data",
+        "change = the previous model's results shown with a note while the new one is fitted in the background.",
+        "",
+        "| size | risk, no model (s) | risk, stored (s) | risk, after a data change (s) | monthly review, stored (s) |",
+        "|---|---:|---:|---:|---:|",
+        *[f"| {s} | {t['risk_no_model']:.1f} | {t['risk_stored']:.1f} | {t['risk_after_change']:.1f} | "
+          f"{t['review_stored']:.1f} |" for s, t in pages.items()],
+        "",
+    ]
+
+
 def domain_times(size: str) -> dict[str, float]:
     """Warm timings of the attrition, attainment, risk and simulator work on one demo size."""
     from analytics.core.access import full_access
@@ -179,9 +244,18 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.run")
     parser.add_argument("--sizes", default="small,medium")
     parser.add_argument("--out", default=str(ROOT / "benchmarks" / "REPORT.md"))
+    parser.add_argument("--only", choices=["pages"], help="print only these timings (the report is not rewritten; "
+                        "a demo already in benchmarks/work is reused)")
     args = parser.parse_args(argv)
     WORK.mkdir(parents=True, exist_ok=True)
     sizes = [s.strip() for s in args.sizes.split(",") if s.strip()]
+    if args.only == "pages":
+        for size in sizes:
+            if not (WORK / f"{size}.duckdb").exists():
+                generate(size)
+        print("\n".join(page_lines({size: page_times(size) for size in sizes})))
+        return 0
+    pages = {}
     gen, ov, dom, more = {}, {}, {}, {}
     for size in sizes:
         print(f"[bench] generating {size}…", flush=True)
@@ -192,6 +266,8 @@ def main(argv: list[str] | None = None) -> int:
         dom[size] = domain_times(size)
         print(f"[bench] review pack, talent and capacity plan on {size}…", flush=True)
         more[size] = more_times(size)
+        print(f"[bench] flight risk page and monthly review first views on {size}…", flush=True)
+        pages[size] = page_times(size)
     print("[bench] import of 1,000,000 orders…", flush=True)
     from benchmarks.import_bench import run as import_run
 
@@ -258,6 +334,7 @@ def main(argv: list[str] | None = None) -> int:
         *[f"| {s} | {more[s]['pack_pptx']:.1f} | {more[s]['chart_after_first']:.2f} | {more[s]['talent_warm']:.2f} | "
           f"{more[s]['talent_floor']:.3f} | {more[s]['plan_recompute']:.3f} |" for s in sizes],
         "",
+        *page_lines(pages),
         "## Import (1,000,000-row orders CSV, end to end: read, map, coerce, validate, load, verify)",
         "",
         "| rows/s (best of 3) | seconds | median seconds | re-import, no change (s) | DuckDB read_csv floor (s) |",
