@@ -14,6 +14,7 @@ import polars as pl
 import streamlit as st
 
 from analytics.core import backup as bk
+from analytics.core import restore as rs
 from analytics.core.i18n import fmt_datetime
 from ui.context import Context, context, get_database
 
@@ -82,7 +83,7 @@ def _restore(ctx: Context, prefix: str, rows: list[tuple[bk.Backup, int]]) -> No
         app_db.close()
         get_database.clear()
         try:
-            result = bk.restore(Path(chosen), ctx.db_path, actor=ctx.viewer.user)
+            result = rs.restore(Path(chosen), ctx.db_path, actor=ctx.viewer.user)
         except (bk.BackupError, OSError) as exc:
             _error(ctx, exc)
             return

@@ -21,6 +21,7 @@ import sys
 import polars as pl
 
 from analytics.core import backup as bk
+from analytics.core import restore as rs
 from analytics.core.settings import load_settings
 
 
@@ -78,8 +79,8 @@ def _backup(args: argparse.Namespace) -> int:
 
 def _restore(args: argparse.Namespace) -> int:
     db_path = load_settings(args.db).db_path
-    path = bk.find_backup(args.file, db_path)
-    result = bk.restore(path, db_path, actor=args.user or "cli")
+    path = rs.find_backup(args.file, db_path)
+    result = rs.restore(path, db_path, actor=args.user or "cli")
     print(f"Restored {result.target} from {result.backup} ({sum(result.tables.values()):,} rows, verified).")
     for aside in result.set_aside:
         print(f"Set aside (not deleted): {aside}")

@@ -21,6 +21,7 @@ import duckdb
 import pytest
 
 from analytics.core import backup as bk
+from analytics.core import restore as rs
 from analytics.core.db import Database
 from tests.conftest import open_db, tiny_frames
 
@@ -101,7 +102,7 @@ def test_backup_while_another_connection_writes_has_exactly_the_committed_rows(t
     assert half.manifest["tables"]["orders"] == 5 and full.manifest["tables"]["orders"] == 6
     for result, has_row in ((half, False), (full, True)):
         out = tiny_path.parent / f"check-{has_row}.duckdb"
-        bk.verify(result.written[0], out)
+        rs.verify(result.written[0], out)
         con = duckdb.connect(str(out), read_only=True)
         assert con.execute("select count(*) from orders where order_id = 9001").fetchall()[0][0] == has_row
         con.close()
@@ -217,7 +218,7 @@ def test_restore_round_trip_equals_the_original_and_can_be_undone(demo_copy: Pat
     changed_version = version.data_version
     version.close()
     assert changed != original
-    result = bk.restore(taken, demo_copy, actor="ops")
+    result = rs.restore(taken, demo_copy, actor="ops")
     assert contents(demo_copy) == original  # every table
     assert result.broken_checks == {} and result.set_aside == []
     db = Database(demo_copy, read_only=True)
@@ -227,7 +228,7 @@ def test_restore_round_trip_equals_the_original_and_can_be_undone(demo_copy: Pat
     assert last == ("ops", "restore", taken.name)
     assert result.undo.name.endswith("-before-restore.tar")
     assert bk.read_manifest(result.undo)["data_version"] == changed_version
-    bk.restore(result.undo, demo_copy)  # undo
+    rs.restore(result.undo, demo_copy)  # undo
     assert contents(demo_copy) == changed
     assert taken.exists()
 
@@ -256,18 +257,18 @@ def test_a_tampered_backup_is_refused_and_nothing_changes(tiny_path: Path, tmp_p
     before, files = file_hash(tiny_path), sorted(os.listdir(tiny_path.parent / "backups"))
     bad = tamper(taken, tmp_path / "bad.tar", payload=flip)
     with pytest.raises(bk.BackupError, match="checksum does not match"):
-        bk.restore(bad, tiny_path)
+        rs.restore(bad, tiny_path)
 
     def more_orders(m: dict) -> dict:
         return {**m, "tables": {**m["tables"], "orders": m["tables"]["orders"] + 1}}
 
     lying = tamper(taken, tmp_path / "lying.tar", manifest=more_orders)
     with pytest.raises(bk.BackupError, match=r"does not match its manifest \(tables orders\)"):
-        bk.restore(lying, tiny_path)
+        rs.restore(lying, tiny_path)
     garbage = tmp_path / "garbage.tar"
     garbage.write_bytes(b"not a backup at all")
     with pytest.raises(bk.BackupError, match="not a readable Tandem backup"):
-        bk.restore(garbage, tiny_path)
+        rs.restore(garbage, tiny_path)
     assert file_hash(tiny_path) == before and sorted(os.listdir(tiny_path.parent / "backups")) == files
     assert sorted(os.listdir(tiny_path.parent)) == ["backups", "tandem.duckdb"]  # no copy left behind
 
@@ -296,13 +297,13 @@ def test_a_restore_over_a_database_in_use_is_refused(tiny_path: Path):
     change(tiny_path)
     before = contents(tiny_path, marks=True)
     with holder(tiny_path), pytest.raises(bk.BackupError, match=r"open in another process .*Stop the app"):
-        bk.restore(taken, tiny_path)
+        rs.restore(taken, tiny_path)
     assert contents(tiny_path, marks=True) == before
     assert not [p for p in tiny_path.parent.iterdir() if ".restoring-" in p.name]
     app = Database(tiny_path)  # open in this very process (the app's own connection not closed)
     try:
         with pytest.raises(bk.BackupError, match="this process still has it open"):
-            bk.restore(taken, tiny_path)
+            rs.restore(taken, tiny_path)
     finally:
         app.close()
     assert contents(tiny_path, marks=True) == before
@@ -316,11 +317,11 @@ def test_a_stale_wal_is_not_replayed_into_the_restored_file(tiny_path: Path, tmp
             "c.execute(\"insert into roles values ('late', 'Late', '迟', 'support', false, null)\"); os._exit(0)")
     subprocess.run([sys.executable, "-c", code], check=True)
     assert Path(f"{tiny_path}.wal").exists()
-    result = bk.restore(taken, tiny_path)
+    result = rs.restore(taken, tiny_path)
     assert contents(tiny_path) == restored
     assert not Path(f"{tiny_path}.wal").exists()
     undo = tmp_path / "undo.duckdb"
-    bk.verify(result.undo, undo)  # the late row was not lost: it is in the before-restore backup
+    rs.verify(result.undo, undo)  # the late row was not lost: it is in the before-restore backup
     con = duckdb.connect(str(undo), read_only=True)
     assert con.execute("select count(*) from roles where role_id = 'late'").fetchall() == [(1,)]
     con.close()
@@ -331,7 +332,7 @@ def test_a_database_that_will_not_open_is_set_aside_not_deleted(tiny_path: Path)
     restored = contents(tiny_path)
     tiny_path.write_bytes(b"crashed half-way " * 100)  # not a database any more
     Path(f"{tiny_path}.wal").write_bytes(b"a log of another life")
-    result = bk.restore(taken, tiny_path)
+    result = rs.restore(taken, tiny_path)
     assert contents(tiny_path) == restored and result.undo is None
     assert sorted(p.name.split(".set-aside-")[0] for p in result.set_aside) == ["tandem.duckdb", "tandem.duckdb.wal"]
     assert [p.read_bytes()[:7] for p in sorted(result.set_aside)] == [b"crashed", b"a log o"]
@@ -347,7 +348,7 @@ for line in sys.stdin:
     pid = os.fork()
     if pid == 0:
         try:
-            bk.backup(db) if op == "backup" else bk.restore(backup_file, db)
+            bk.backup(db) if op == "backup" else rs.restore(backup_file, db)
         except BaseException:
             os._exit(1)
         os._exit(0)

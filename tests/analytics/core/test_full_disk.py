@@ -17,6 +17,7 @@ import polars as pl
 import pytest
 
 from analytics.core import backup as bk
+from analytics.core import restore as rs
 from analytics.core.db import Database
 from tests.conftest import open_db, tiny_frames
 
@@ -102,7 +103,7 @@ def whole_backups(db_path: Path, tmp_path: Path, expected: dict[str, tuple[int, 
     """Every backup of the database verifies (checksum, counts, fingerprints) and holds the ``expected`` rows."""
     found = bk.list_backups(db_path)
     for i, b in enumerate(found):
-        manifest, _ = bk.verify(b.path, tmp_path / f"verified-{i}.duckdb")
+        manifest, _ = rs.verify(b.path, tmp_path / f"verified-{i}.duckdb")
         assert manifest["tables"] == {t: n for t, (n, _) in expected.items()}
     return len(found)
 
@@ -170,7 +171,7 @@ def test_a_backup_onto_a_full_disk_fails_loudly_and_leaves_the_database_untouche
     assert hashlib.sha256(db.read_bytes()).hexdigest() == digest and state(db) == before
     kept = bk.list_backups(db, [target])
     assert len(kept) == 1
-    bk.verify(kept[0].path, tmp_path / "verified.duckdb")
+    rs.verify(kept[0].path, tmp_path / "verified.duckdb")
     no_part_files(small_disk)
     assert sorted(p.name for p in target.iterdir()) == [kept[0].name]
 
@@ -186,7 +187,7 @@ def test_a_full_destination_is_a_warning_when_another_takes_the_backup(small_dis
     assert f"warning: the backup could not be written to {full}" in done.stderr
     assert "No space left on device" in done.stderr and "Traceback" not in done.stderr
     assert [b.path.parent for b in bk.list_backups(db, [full, other])] == [other]
-    manifest, _ = bk.verify(bk.list_backups(db, [other])[0].path, tmp_path / "verified.duckdb")
+    manifest, _ = rs.verify(bk.list_backups(db, [other])[0].path, tmp_path / "verified.duckdb")
     assert manifest["tables"] == {t: n for t, (n, _) in before.items()}
     no_part_files(small_disk)
     no_part_files(other)
