@@ -85,8 +85,8 @@ chart(charts.ramp_curves(ramp, lang, ctx.t("quota.ramp_title"), labels), "quota_
 summary = ramp.unique("cohort").sort("cohort")
 st.dataframe(pl.DataFrame({
     ctx.t("col.group"): [labels.get(c, c) for c in summary["cohort"].to_list()],
-    ctx.t("quota.reps"): summary["reps"].to_list(),
-    ctx.t("quota.productive"): summary["productive"].to_list(),
+    ctx.t("quota.reps"): [fmt_number(v, "count", lang) for v in summary["reps"].to_list()],  # masked: —
+    ctx.t("quota.productive"): [fmt_number(v, "count", lang) for v in summary["productive"].to_list()],
     get_metric("time_to_productivity").name(lang) + ctx.t("attrition.in_months"):
         [fmt_number(v, "count", lang) for v in summary["median_months"].to_list()],
 }), hide_index=True, width="stretch")

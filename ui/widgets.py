@@ -170,6 +170,8 @@ HIDDEN_COLUMNS = {"stage_index", "employee_id", "customer_id", "owner_id", "back
 
 def column_unit(name: str) -> str:
     """How a column's numbers read, from its name: ratio, currency, days, months, score or count."""
+    if name.endswith(("_observed", "_not_observable")) or name.startswith("n_"):  # how many people a rate rests on
+        return "count"
     if name in RATIO_COLUMNS or name.endswith(("_rate", "_share")) or name.startswith(("retention", "attainment",
                                                                                        "ramp_attainment")):
         return "ratio"

@@ -48,6 +48,10 @@ def trend(db: Database, viewer: Viewer, last_month: dt.date, months: int = 24, s
         "month", "value", "partial")
 
 
+def _org_parents(db: Database) -> dict[str, str | None]:
+    return dict(db.sql("select org_unit_id, parent_id from org_units").rows())
+
+
 def breakdown(db: Database, viewer: Viewer, period: Period, as_of: dt.date, by: str, lang: str,
               within: tuple[str, str] | None = None) -> pl.DataFrame:
     """Attrition and voluntary attrition for the period (same basis, not annualised), exits and average headcount
@@ -57,7 +61,9 @@ def breakdown(db: Database, viewer: Viewer, period: Period, as_of: dt.date, by: 
     decision); ``ranked``: the group is a sales unit that may be ranked against its peers (people placed above
     the regions — head office — are shown apart)."""
     current = period.to_date(as_of)
-    scoped = viewer.narrowed(within[1]) if within else viewer
+    # narrowed through the org tree: a team chosen in the sidebar lies inside the drilled region (without the
+    # tree it reads as outside it: no rows)
+    scoped = viewer.narrowed(within[1], _org_parents(db)) if within else viewer
     rate = compute(db, scoped, "attrition_rate", current, by=[by], lang=lang, as_of=as_of)
     vol = compute(db, scoped, "attrition_voluntary", current, by=[by], lang=lang, as_of=as_of)
     frame = rate.select(by, "label", "value", exits="numerator", headcount_avg="denominator", masked="masked",
