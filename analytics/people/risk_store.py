@@ -206,8 +206,10 @@ def state(db: Database, as_of: dt.date, horizon: int = 6, random_state: int = 0)
         retry = job is not None and job.done and time.monotonic() - job.finished > RETRY_SECONDS
         if job is None or retry:
             job = _jobs[key] = Job(dt.datetime.now().replace(microsecond=0))
+            # not a daemon: a process that stops during a fit finishes it (and stores the model) rather than
+            # being torn down inside DuckDB or OpenMP, which aborts the interpreter
             threading.Thread(target=_run, args=(job, db, as_of, horizon, random_state),
-                             name=f"flight-risk fit {key[1]}", daemon=True).start()
+                             name=f"flight-risk fit {key[1]}", daemon=False).start()
     if job.done and job.error is None:  # finished between the look-up and now
         found = _known(db, key)
         if found is not _MISSING:

@@ -38,8 +38,10 @@ def person_values(inputs: planning.PlanInputs, people: pl.DataFrame, quota: pl.D
     ).with_columns(bookings_at_risk=pl.col("vacancy_loss") + pl.col("ramp_shortfall")).drop("quota_per_rep")
 
 
-def revenue_at_risk(db, viewer, start: dt.date, end: dt.date, as_of: dt.date, horizon: int = 6) -> dict:
-    """Exits with termination date in [start, end] and people at high flight risk at ``as_of``.
+def revenue_at_risk(db, viewer, start: dt.date, end: dt.date, as_of: dt.date, horizon: int = 6,
+                    model: str | None = None) -> dict:
+    """Exits with termination date in [start, end] and people at high flight risk at ``as_of`` (by the data
+    version's flight-risk model, or the one named by ``model``: ``risk_store.State.ref`` while it is refitted).
 
     Returns ``{"by_region": region_id, kind ("exit" | "high_risk"), people, bookings_at_risk, expected_loss,
     ka_accounts, open_receivables, masked; "people": the person rows (empty for aggregate viewers);
@@ -56,7 +58,7 @@ def revenue_at_risk(db, viewer, start: dt.date, end: dt.date, as_of: dt.date, ho
     exits = book.join(emp, on="employee_id").filter(pl.col("termination_date").is_between(start, min(end, as_of)))
     exits = exits.with_columns(kind=pl.lit("exit"), probability=pl.lit(None, pl.Float64))
     # the one model's probabilities for the people in scope; only aggregates leave here for aggregate viewers
-    scored = risk_report.scores(db, viewer, as_of, horizon)
+    scored = risk_report.scores(db, viewer, as_of, horizon, model)
     threshold = risk_report.high_risk_threshold(scored["probability"]) if scored.height else None
     high = scored.filter(pl.col("probability") >= threshold).select("employee_id", "probability") if scored.height \
         else pl.DataFrame(schema={"employee_id": pl.Int64, "probability": pl.Float64})
