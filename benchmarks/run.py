@@ -105,7 +105,8 @@ def page_times(size: str) -> dict[str, float]:
 
     from analytics.core.db import Database
 
-    copy = WORK / f"{size}_pages.duckdb"
+    copy, wal = WORK / f"{size}_pages.duckdb", WORK / f"{size}_pages.duckdb.wal"
+    wal.unlink(missing_ok=True)  # a log left by an interrupted run would not match the fresh copy
     shutil.copy(WORK / f"{size}.duckdb", copy)
     out = {"risk_no_model": _page_cold(copy, "pages/risk.py"),
            "risk_stored": _page_cold(copy, "pages/risk.py"),
@@ -119,6 +120,7 @@ def page_times(size: str) -> dict[str, float]:
         db.close()
     out["risk_after_change"] = _page_cold(copy, "pages/risk.py")
     copy.unlink(missing_ok=True)
+    wal.unlink(missing_ok=True)
     return out
 
 
