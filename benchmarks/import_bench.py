@@ -147,11 +147,79 @@ def run(rows: int = 1_000_000, repeat: int = 3, workdir: str | Path | None = Non
             "floor_read_csv_s": floor, "floor_rows_per_s": rows / floor, "vs_floor": best["total_s"] / floor}
 
 
+_HOSTILE_SCRIPT = """
+import resource, sys, time
+from analytics.cli.main import main
+t0 = time.perf_counter()
+code = main(["import", "--file", sys.argv[1], "--db", sys.argv[2], "--dry-run", "--quiet"])
+print(code, time.perf_counter() - t0, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024)
+"""
+
+
+def _xlsx_bomb(path: Path, expanded_bytes: int) -> None:
+    """An XLSX whose one sheet expands to ``expanded_bytes`` of XML (a few MB on disk)."""
+    import zipfile
+
+    row = "<row>" + "".join(f'<c t="inlineStr"><is><t>x{i}</t></is></c>' for i in range(20)) + "</row>"
+    parts = {"[Content_Types].xml": '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/'
+             '2006/content-types"><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-'
+             'officedocument.spreadsheetml.sheet.main+xml"/></Types>',
+             "xl/workbook.xml": '<?xml version="1.0"?><workbook xmlns="http://schemas.openxmlformats.org/'
+             'spreadsheetml/2006/main"><sheets><sheet name="S" sheetId="1"/></sheets></workbook>'}
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, text in parts.items():
+            z.writestr(name, text)
+        with z.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as sheet:
+            sheet.write(b'<?xml version="1.0"?><worksheet><sheetData>')
+            block = (row * 2000).encode()
+            written = 0
+            while written < expanded_bytes:
+                sheet.write(block)
+                written += len(block)
+            sheet.write(b"</sheetData></worksheet>")
+
+
+def hostile(workdir: str | Path | None = None, csv_gb: float = 2.0, bomb_gb: float = 1.0) -> dict[str, float]:
+    """Peak memory and time of the importer refusing (or reading) a ``bomb_gb`` XLSX bomb and a ``csv_gb`` CSV,
+    each in a fresh process (a dry run: nothing is written)."""
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[1]
+    out: dict[str, float] = {}
+    with tempfile.TemporaryDirectory(dir=workdir) as tmp:
+        folder = Path(tmp)
+        db = folder / "target.duckdb"
+        bomb = folder / "bomb.xlsx"
+        _xlsx_bomb(bomb, int(bomb_gb * 2**30))
+        csv = folder / "big.csv"
+        write_orders(csv, 1_000_000)
+        unit = csv.read_bytes().split(b"\n", 1)[1]  # the rows without their header, appended until the size
+        with csv.open("ab") as f:
+            while csv.stat().st_size < csv_gb * 2**30:
+                f.write(unit)
+        for name, path in (("bomb", bomb), ("csv", csv)):
+            code, seconds, peak = subprocess.run([sys.executable, "-c", _HOSTILE_SCRIPT, str(path), str(db)],
+                                                 capture_output=True, text=True, cwd=root).stdout.split()[-3:]
+            out |= {f"{name}_file_mb": path.stat().st_size / 2**20, f"{name}_exit": int(code),
+                    f"{name}_seconds": float(seconds), f"{name}_peak_mb": int(peak) / 2**20}
+    out |= {"bomb_expanded_mb": bomb_gb * 1024, "csv_mb": csv_gb * 1024}
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--hostile", action="store_true", help="only the 1 GB XLSX bomb and the 2 GB CSV")
     args = parser.parse_args(argv)
+    if args.hostile:
+        h = hostile()
+        print(f"XLSX bomb ({h['bomb_file_mb']:,.1f} MB on disk, {h['bomb_expanded_mb']:,.0f} MB of XML): exit "
+              f"{h['bomb_exit']} in {h['bomb_seconds']:.1f}s, peak {h['bomb_peak_mb']:,.0f} MB; "
+              f"CSV of {h['csv_file_mb']:,.0f} MB: exit {h['csv_exit']} in {h['csv_seconds']:.1f}s, "
+              f"peak {h['csv_peak_mb']:,.0f} MB")
+        return 0
     figures = run(args.rows, args.repeat)
     print(f"import of {figures['rows']:,} orders: read {figures['read_s']:.2f}s, map {figures['map_s']:.2f}s, "
           f"coerce {figures['coerce_s']:.2f}s, validate {figures['validate_s']:.2f}s, load {figures['load_s']:.2f}s, "
