@@ -5,6 +5,8 @@ import polars as pl
 import streamlit as st
 
 from analytics.core.i18n import code_label
+from analytics.metrics.engine import as_of_date
+from analytics.people import risk_store
 from analytics.sources.ingest import (
     ImportProblem,
     importable_tables,
@@ -130,6 +132,7 @@ if uploads:
         show_result(result, written=result.written)
         if result.written:
             st.cache_data.clear()  # every page recomputes from the new data version
+            risk_store.state(db, as_of_date(db))  # the flight-risk model for the new data: fitted in the background
 
 st.subheader(ctx.t("data.templates"))
 pick = st.selectbox(ctx.t("data.table"), importable_tables(), format_func=lambda x: code_label("table", x, ctx.lang),

@@ -13,6 +13,7 @@ from analytics.core.i18n import code_label, fmt_date, fmt_delta, fmt_number
 from analytics.people import hiring_report, planning, recruiting
 from ui import cached
 from ui.context import context, get_database
+from ui.risk_model import model_ref
 from ui.widgets import chart, table
 
 ctx = context()
@@ -146,7 +147,7 @@ with tab_plan:
                 st.error(str(exc))
 
 with tab_risk:
-    risk = cached.report(ctx, "hiring.revenue_at_risk", ctx.as_of)
+    risk = cached.report(ctx, "hiring.revenue_at_risk", ctx.as_of, model=model_ref(ctx))
     st.caption(ctx.t("hiring.risk_note", p=fmt_number(risk.get("threshold"), "ratio", lang)))
     table(risk["by_region"])
     if ctx.viewer.person_level and isinstance(risk.get("people"), pl.DataFrame):

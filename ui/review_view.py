@@ -14,6 +14,7 @@ import streamlit as st
 from analytics.core.db import Database
 from analytics.core.i18n import code_label
 from analytics.core.periods import month_period, quarter_of
+from analytics.people import risk_store
 from analytics.reviews import packs
 from analytics.reviews import store as reviews
 from analytics.reviews.content import Review, ReviewError
@@ -21,6 +22,7 @@ from analytics.reviews.context import unit_names
 from analytics.reviews.seed import freeze_seeded
 from ui import cached
 from ui.context import Context, context, get_database
+from ui.risk_model import model_ref
 from ui.widgets import chart
 
 STATUSES = reviews.STATUSES
@@ -167,9 +169,12 @@ def _who(ctx: Context, user: str | None) -> str:
 def review_page(kind: str) -> None:
     ctx = context(kind)
     db = get_database(ctx.db_path)
-    freeze_seeded(db, fy_start=ctx.fy_start)  # the demo's seeded meeting gets its numbers (once)
+    model_state = risk_store.state(db, ctx.as_of)
+    if model_state.ready or model_state.model is None:  # the demo's seeded meeting gets its numbers (once) on the
+        freeze_seeded(db, fy_start=ctx.fy_start)  # current data's flight-risk model: not during a refit
     st.title(ctx.t(f"review.{kind}.title"))
     st.caption(ctx.t(f"review.{kind}.caption"))
+    risk_model = model_ref(ctx) if kind == "monthly" else None  # never waits for a refit (its alerts)
     if flash := st.session_state.pop(f"review_flash_{kind}", None):
         st.success(flash)
     saved = reviews.list_reviews(db, ctx.viewer, kind)
@@ -184,7 +189,7 @@ def review_page(kind: str) -> None:
         if chosen is None:
             period = _period(ctx, kind)
             review = cached.report(ctx, "review.build", kind, period, ctx.as_of, ctx.lang, ctx.fy_start,
-                                   reviews.meetings_version(db))
+                                   reviews.meetings_version(db), risk_model)
         else:
             review = reviews.load_review(db, chosen, ctx.viewer)
     except (ReviewError, ValueError) as exc:

@@ -204,8 +204,9 @@ def saved_scenarios(folder: Path | None = None) -> list[str]:
     return planning.list_scenarios(folder)
 
 
-def revenue_at_risk(db: Database, viewer: Viewer, as_of: dt.date, months: int = 3, horizon: int = 6) \
-        -> dict[str, object]:
-    """Revenue at risk from the exits of the last ``months`` months and the people at high flight risk now."""
+def revenue_at_risk(db: Database, viewer: Viewer, as_of: dt.date, months: int = 3, horizon: int = 6,
+                    model: str | None = None) -> dict[str, object]:
+    """Revenue at risk from the exits of the last ``months`` months and the people at high flight risk now
+    (scored with the stored flight-risk model ``model``, by default the current data's)."""
     start = add_months(month_start(as_of), -(months - 1))
-    return revenue_risk_report.revenue_at_risk(db, viewer, start, as_of, as_of, horizon)
+    return revenue_risk_report.revenue_at_risk(db, viewer, start, as_of, as_of, horizon, model=model)

@@ -21,6 +21,7 @@ from analytics.core.db import Database
 from analytics.core.i18n import code_label, fmt_date
 from analytics.core.periods import Period
 from analytics.metrics.engine import as_of_date
+from analytics.people import risk_report
 from analytics.reviews import monthly, quarterly, store
 from analytics.reviews.context import Ctx, clean, relabel, scope_label
 from analytics.reviews.model import GRAIN, KINDS, Item, Review, ReviewError
@@ -56,11 +57,19 @@ def _actions(ctx: Ctx, kind: str) -> Item:
 
 
 def build_review(db: Database, viewer: Viewer, kind: str, period: Period, as_of: dt.date | None = None,
-                 lang: str = "en", fy_start: int = 1, meetings_version: int | None = None) -> Review:
+                 lang: str = "en", fy_start: int = 1, meetings_version: int | None = None,
+                 risk_model: str | None = None) -> Review:
     """The review of ``kind`` for ``period`` (a month for monthly, a fiscal quarter for quarterly) as the
     viewer sees it, with data as of ``as_of`` (default: the database's as-of date). ``meetings_version``
     (``store.meetings_version``) is not read: a cache keys the live review on it, since action items move
-    without a data change."""
+    without a data change. ``risk_model`` (a stored flight-risk model's reference) scores the alerts with that
+    model — the previous one while the current data's model is being fitted — instead of waiting for a fit."""
+    with risk_report.showing(risk_model):
+        return _build(db, viewer, kind, period, as_of, lang, fy_start)
+
+
+def _build(db: Database, viewer: Viewer, kind: str, period: Period, as_of: dt.date | None, lang: str,
+           fy_start: int) -> Review:
     if kind not in KINDS:
         raise ReviewError(f"Unknown review kind {kind!r}; choose monthly or quarterly.")
     if lang not in ("en", "zh"):

@@ -128,3 +128,17 @@ def _when(found: risk_store.RiskModel) -> str:
 def _date(found: risk_store.RiskModel) -> str:
     from analytics.core.i18n import fmt_date
     return fmt_date(risk_store.model_date(found), "en")
+
+
+@pytest.mark.parametrize("page", ["pages/review_monthly.py", "pages/hiring.py"])
+def test_the_monthly_review_and_hiring_do_not_wait_for_the_refit(bg_db, gate, page):
+    """Their alerts and revenue at risk are scored with the previous model meanwhile, said so on the page."""
+    as_of = as_of_date(bg_db)
+    gate.set()
+    risk_store.current_model(bg_db, as_of)
+    gate.clear()
+    _new_data(bg_db)
+    at, seconds = _open(page)
+    assert risk_store.state(bg_db, as_of).fitting and seconds < 60
+    assert [i for i in at.info if REFITTING in i.value]
+    assert not at.exception
