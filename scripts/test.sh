@@ -18,4 +18,4 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 
 python -m ruff check .
-python -m pytest "$@"
+python -m pytest -n 2 --dist loadfile "$@"  # two workers; a module stays on one (its fixtures and order)

@@ -342,6 +342,7 @@ def test_a_database_that_will_not_open_is_set_aside_not_deleted(tiny_path: Path)
 ZYGOTE = """
 import os, sys
 from analytics.core import backup as bk  # imported once; each run is a fork of this process (no database open)
+from analytics.core import restore as rs
 print("ready", flush=True)
 for line in sys.stdin:
     op, backup_file, db = line.rstrip("\\n").split("\\t")
