@@ -20,6 +20,7 @@ import datetime as dt
 import polars as pl
 
 from analytics.core.periods import add_months, month_start
+from analytics.metrics.suppression import mask_table
 from analytics.people import planning
 
 
@@ -75,11 +76,10 @@ def revenue_at_risk(db, viewer, start: dt.date, end: dt.date, as_of: dt.date, ho
         people=pl.len(), bookings_at_risk=pl.col("bookings_at_risk").sum(), expected_loss=pl.col("expected_loss").sum(),
         ka_accounts=pl.col("ka_accounts").sum(), open_receivables=pl.col("open_receivables").sum(),
     ).sort("region_id", "kind")
-    masked = pl.lit(False)
-    if not viewer.person_level:
-        masked = pl.col("people") < viewer.suppression_threshold
-        values = ["bookings_at_risk", "expected_loss", "ka_accounts", "open_receivables"]
-        by_region = by_region.with_columns([pl.when(masked).then(None).otherwise(pl.col(c)).alias(c) for c in values])
-    by_region = by_region.with_columns(masked=masked)
+    # for aggregate viewers: regions with fewer than the threshold of people masked, counts included, with a
+    # complement within each kind (analytics/metrics/suppression.py)
+    by_region = mask_table(by_region, viewer, "people",
+                           ["bookings_at_risk", "expected_loss", "ka_accounts", "open_receivables"],
+                           part=["kind"], key="region_id")
     return {"by_region": by_region, "people": people if viewer.person_level else pl.DataFrame(),
             "threshold": threshold}

@@ -7,7 +7,6 @@ import math
 from pathlib import Path
 
 import polars as pl
-import pytest
 from streamlit.testing.v1 import AppTest
 
 from analytics.core.access import full_access
@@ -110,8 +109,6 @@ def test_hiring_page(app_db: Path):
     assert len(masked) >= 2 and (masked["Median days"] == "—").all()
 
 
-@pytest.mark.xfail(reason="revenue at risk by region (analytics/sales/revenue_risk_report.py, shown on the hiring "
-                          "page) blanks a small row's figures but keeps its people count", strict=False)
 def test_hiring_page_revenue_at_risk_shows_no_small_count(app_db: Path):
     at = open_page("pages/hiring.py")
     assert assert_no_small_cells(at, {"Region", "Kind", "People"}, "People") == 1
