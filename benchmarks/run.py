@@ -274,6 +274,10 @@ def main(argv: list[str] | None = None) -> int:
     from benchmarks.import_bench import run as import_run
 
     imp = import_run(1_000_000, 3)
+    print("[bench] the importer on a 1 GB XLSX bomb and a 2 GB CSV…", flush=True)
+    from benchmarks.import_bench import hostile
+
+    bad = hostile()
     lines = [
         "# Tandem benchmark report",
         "",
@@ -345,6 +349,21 @@ def main(argv: list[str] | None = None) -> int:
         f"{imp['floor_read_csv_s']:.2f} |",
         "",
         "Target: at least 500,000 rows per second end to end.",
+        "",
+        f"Reading peaks at {imp['read_peak_per_input_mb']:.1f} MB per input MB ({imp['read_peak_mb']:,.0f} MB for "
+        f"{imp['input_mb']:,.0f} MB; the reader budgets 7 MB per MB).",
+        "",
+        "## The importer on hostile files (a dry run in a fresh process; peak = the whole process's resident size)",
+        "",
+        "| file | on disk (MB) | exit | seconds | peak memory (MB) |",
+        "|---|---:|---:|---:|---:|",
+        f"| XLSX bomb ({bad['bomb_expanded_mb']:,.0f} MB of sheet XML) | {bad['bomb_file_mb']:,.1f} | "
+        f"{bad['bomb_exit']} | {bad['bomb_seconds']:.1f} | {bad['bomb_peak_mb']:,.0f} |",
+        f"| orders CSV | {bad['csv_file_mb']:,.0f} | {bad['csv_exit']} | {bad['csv_seconds']:.1f} | "
+        f"{bad['csv_peak_mb']:,.0f} |",
+        "",
+        "Both are refused before they are parsed (exit 2): the bomb by its sheet's size checked from the XML, the",
+        "CSV by the memory budget (a quarter of RAM, or `TANDEM_IMPORT_MEMORY_MB`).",
         "",
     ]
     Path(args.out).write_text("\n".join(lines), encoding="utf-8")
