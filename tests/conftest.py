@@ -109,6 +109,18 @@ def demo_db_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+@pytest.fixture
+def demo_copy_db(demo_db_path: Path, tmp_path: Path) -> Database:
+    """An open, writable copy of the small demo company, for a test that writes."""
+    import shutil
+
+    path = tmp_path / "demo.duckdb"
+    shutil.copy(demo_db_path, path)
+    db = Database(path)
+    yield db
+    db.close()
+
+
 @pytest.fixture(scope="session")
 def second_demo_db_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Another small demo company (seed 11, same history), for invariants that must hold on any company."""

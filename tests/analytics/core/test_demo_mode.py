@@ -15,12 +15,8 @@ from analytics.core.demo_mode import end_demo_mode, is_demo
 
 
 @pytest.fixture
-def demo(demo_db_path: Path, tmp_path: Path) -> Database:
-    path = tmp_path / "demo.duckdb"
-    shutil.copy(demo_db_path, path)
-    db = Database(path)
-    yield db
-    db.close()
+def demo(demo_copy_db: Database) -> Database:
+    return demo_copy_db
 
 
 def test_ending_demo_mode_disables_the_demo_accounts_and_their_sessions(demo: Database):

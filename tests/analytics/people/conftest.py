@@ -20,3 +20,33 @@ def talent_db(tmp_path) -> Database:
 @pytest.fixture
 def prof(talent_db) -> skills.Profiles:
     return skills.load_profiles(talent_db, full_access(), AS_OF)
+
+
+@pytest.fixture
+def risk_db(demo_db_path, tmp_path) -> Database:
+    """A writable copy of the small demo company, with the process's remembered models forgotten around it."""
+    import shutil
+
+    from analytics.people import risk_store
+
+    shutil.copy(demo_db_path, tmp_path / "risk.duckdb")
+    database = Database(tmp_path / "risk.duckdb")
+    risk_store.clear_memo()
+    yield database
+    database.close()
+    risk_store.clear_memo()
+
+
+@pytest.fixture
+def fits(monkeypatch) -> list:
+    """Every model fit (every path to a model goes through ``risk_store.fit``): the arguments after the db."""
+    from analytics.people import risk_store
+
+    calls, real = [], risk_store.fit
+
+    def counting(*args, **kwargs):
+        calls.append(args[1:])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(risk_store, "fit", counting)
+    return calls

@@ -3,7 +3,6 @@ alerts, revenue at risk, key-account continuity), in the background for pages, w
 stored beside it (analytics/people/risk_store.py)."""
 from __future__ import annotations
 
-import shutil
 import threading
 import time
 
@@ -20,27 +19,8 @@ from analytics.sales import revenue_risk_report
 
 
 @pytest.fixture
-def db(demo_db_path, tmp_path):
-    shutil.copy(demo_db_path, tmp_path / "shared.duckdb")
-    database = Database(tmp_path / "shared.duckdb")
-    risk_store.clear_memo()
-    yield database
-    database.close()
-    risk_store.clear_memo()
-
-
-@pytest.fixture
-def fits(monkeypatch):
-    """Every fit (every path to a model goes through ``risk_store.fit``): the parameters it was called with."""
-    calls = []
-    real = risk_store.fit
-
-    def counting(*args, **kwargs):
-        calls.append(args[1:])
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(risk_store, "fit", counting)
-    return calls
+def db(risk_db):
+    return risk_db
 
 
 def _new_data(db: Database) -> None:

@@ -15,27 +15,8 @@ from analytics.sales import revenue_risk_report
 
 
 @pytest.fixture
-def db(demo_db_path, tmp_path):
-    shutil.copy(demo_db_path, tmp_path / "store.duckdb")
-    database = Database(tmp_path / "store.duckdb")
-    risk_store.clear_memo()
-    yield database
-    database.close()
-    risk_store.clear_memo()
-
-
-@pytest.fixture
-def fits(monkeypatch):
-    """Counts the model fits (every path to a model goes through ``risk_store.fit``)."""
-    calls = []
-    real = risk_store.fit
-
-    def counting(*args, **kwargs):
-        calls.append(args[1:])
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(risk_store, "fit", counting)
-    return calls
+def db(risk_db):
+    return risk_db
 
 
 def test_transaction_without_bump_keeps_the_data_version(db):

@@ -2,8 +2,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import shutil
-from pathlib import Path
 
 import pytest
 
@@ -48,12 +46,8 @@ def test_masked_actual_has_no_status():
 
 # ── on the demo company ──────────────────────────────────────────────────
 @pytest.fixture
-def demo(demo_db_path: Path, tmp_path: Path) -> Database:
-    path = tmp_path / "demo.duckdb"
-    shutil.copy(demo_db_path, path)
-    db = Database(path)
-    yield db
-    db.close()
+def demo(demo_copy_db: Database) -> Database:
+    return demo_copy_db
 
 
 def test_actuals_are_the_engine_numbers(demo):

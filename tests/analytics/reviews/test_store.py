@@ -25,12 +25,8 @@ EAST_AGG = Viewer("east_manager", frozenset({"east"}), frozenset())
 
 
 @pytest.fixture
-def demo(demo_db_path: Path, tmp_path: Path) -> Database:
-    path = tmp_path / "demo.duckdb"
-    shutil.copy(demo_db_path, path)
-    db = Database(path)
-    yield db
-    db.close()
+def demo(demo_copy_db: Database) -> Database:
+    return demo_copy_db
 
 
 @pytest.fixture(scope="module")
