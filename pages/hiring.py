@@ -43,7 +43,7 @@ with tab_rec:
                 help=ctx.t("hiring.key_fill_help"))
     summary = rec["referrals"]["summary"]
     ref = summary.row(0, named=True) if isinstance(summary, pl.DataFrame) and summary.height else {}
-    c[2].metric(ctx.t("hiring.referral_hires"), f"{int(ref.get('referral_hires') or 0):,}", border=True,
+    c[2].metric(ctx.t("hiring.referral_hires"), fmt_number(ref.get("referral_hires"), "count", lang), border=True,
                 help=ctx.t("hiring.referral_help", paid=fmt_number(ref.get("bonus_amount_paid"), "currency", lang)))
     total = rec["funnel_total"]
     small = bool(total["small_base"].any())

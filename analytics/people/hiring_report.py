@@ -117,7 +117,10 @@ def recruiting_overview(db: Database, viewer: Viewer, start: dt.date, end: dt.da
     reqs, apps, hires = data["requisitions"].rows, data["applications"].rows, data["hires"]
     settled, too_recent = recruiting.observable_applications(apps, start, end, as_of)
     referrals = recruiting.referral_programme(hires, apps, start, end, as_of)
-    referrals = {**referrals, "comparison": _mask_quality(referrals["comparison"], viewer)}
+    summary = referrals["summary"]  # one row; its outcomes (bonuses paid: who passed probation) are a small group's
+    summary = mask_table(summary, viewer, "referral_hires", [c for c in summary.columns if c != "referral_hires"]) \
+        if summary.height else summary
+    referrals = {**referrals, "summary": summary, "comparison": _mask_quality(referrals["comparison"], viewer)}
     out: dict[str, object] = {
         "funnel": _mask_funnel(recruiting.funnel(settled, ["channel"], min_base), viewer),
         "funnel_total": _mask_funnel(recruiting.funnel(settled, [], min_base), viewer),

@@ -203,3 +203,24 @@ def test_below_the_analysts_scope_no_cross_tabulation_is_published(db):
     head = hiring_report.recruiting_overview(db, HEAD.narrowed("east"), current.start, current.end, AS_OF)
     assert head["funnel"].height and not head["funnel"]["masked"].any()
     assert attrition_report.exit_reasons(db, HEAD.narrowed("east"), period, AS_OF).height
+
+
+def test_the_referral_summary_is_masked_for_a_small_group_of_referral_hires(demo_db_path):
+    import datetime as dt
+
+    from analytics.core.access import Viewer, full_access
+    from analytics.core.db import Database
+    from analytics.people.hiring_report import recruiting_overview
+
+    db = Database(demo_db_path, read_only=True)
+    try:
+        start, end = dt.date(2025, 10, 1), dt.date(2025, 12, 31)
+        small = Viewer("nw", frozenset({"northwest"}), frozenset())
+        hr = recruiting_overview(db, full_access().narrowed("northwest", {}), start, end, end)["referrals"]["summary"]
+        assert 0 < hr["referral_hires"][0] < 5  # a small group: the HR head sees it
+        masked = recruiting_overview(db, small, start, end, end)["referrals"]["summary"]
+        assert masked["masked"][0] and masked.drop("masked").row(0) == (None,) * (masked.width - 1)
+        everyone = recruiting_overview(db, Viewer("a", None, frozenset()), start, end, end)["referrals"]["summary"]
+        assert not everyone["masked"][0] and everyone["referral_hires"][0] >= 5
+    finally:
+        db.close()
