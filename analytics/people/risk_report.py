@@ -22,6 +22,7 @@ import polars as pl
 from analytics.core.access import Viewer
 from analytics.core.db import Database
 from analytics.metrics.engine import as_of_date
+from analytics.metrics.suppression import mask_table
 from analytics.people import risk, risk_store
 
 HIGH_RISK_MULTIPLE = 2.0  # "high risk" = at least twice the average probability of the people in scope
@@ -193,10 +194,9 @@ def risk_by_team(frame: pl.DataFrame, viewer: Viewer) -> pl.DataFrame:
     out = frame.group_by("team_id").agg(
         people=pl.len(), mean_probability=pl.col("probability").mean(),
         high_risk=(pl.col("probability") >= high_risk_threshold(frame["probability"])).sum())
-    if not viewer.person_level:
-        small = pl.col("people") < viewer.suppression_threshold
-        out = out.with_columns(mean_probability=pl.when(small).then(None).otherwise(pl.col("mean_probability")),
-                               high_risk=pl.when(small).then(None).otherwise(pl.col("high_risk")))
+    # aggregate viewers: small teams masked, their size too, with a complement (the high-risk counts add up to
+    # the scope's, which the reviews publish)
+    out = mask_table(out.sort("team_id"), viewer, "people", ["mean_probability", "high_risk"], key="team_id")
     return out.sort("mean_probability", descending=True, nulls_last=True)
 
 

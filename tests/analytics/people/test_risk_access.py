@@ -89,6 +89,10 @@ def test_aggregate_viewers_get_no_person_rows_or_drivers(db, as_of, user):
     assert ranked.columns == ["org_unit_id", "region_id", "team_id", "probability"]
     by_team = risk_report.risk_by_team(ranked, viewer(db, user))
     assert by_team.height > 0 and "employee_id" not in by_team.columns
+    # small teams masked with their size, and never alone: the high-risk counts add up to the scope's
+    shown = by_team.filter(~pl.col("masked"))
+    assert shown["people"].min() >= 5 and by_team.filter(pl.col("masked"))["people"].null_count() == \
+        by_team["masked"].sum() != 1
 
 
 def test_backtest_is_the_company_model_with_numbers_on_the_scope(db, as_of):
