@@ -8,6 +8,7 @@ import streamlit as st
 
 from analytics.core import auth
 from ui import downloads, uploads
+from ui.auth import refusal_text
 from ui.context import context, get_database
 from ui.language import grants_text
 from ui.plaintext import plain
@@ -48,8 +49,8 @@ with st.expander(ctx.t("admin.add")), st.form("add_user", clear_on_submit=True):
             auth.add_user(db, name.strip(), password, parse_grants(grants), me, display_name=display or None,
                           email=email or None, employee_id=int(employee) or None)
             st.success(ctx.t("admin.created", user=plain(name)))
-        except auth.AuthError as exc:
-            st.error(plain(str(exc)))
+        except auth.AuthError as exc:  # said in the page's language (codes; other texts as refusal does)
+            st.error(plain(refusal_text(exc, ctx.lang)))
 
 with st.expander(ctx.t("admin.edit")):
     who = st.selectbox(ctx.t("admin.user"), users["username"].to_list(), key="admin_user")
@@ -67,7 +68,7 @@ with st.expander(ctx.t("admin.edit")):
             auth.set_disabled(db, who, False, me)
             st.success(ctx.t("admin.saved"))
     except auth.AuthError as exc:
-        st.error(plain(str(exc)))
+        st.error(plain(refusal_text(exc, ctx.lang)))
 
 with st.expander(ctx.t("admin.roles_file")):  # admins only (checked above); uploads.py: name, type, size, audit
     st.caption(ctx.t("guard.upload_limit", mb=uploads.max_megabytes("roles_file")))
