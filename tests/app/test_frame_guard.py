@@ -20,7 +20,7 @@ def _get(app, path: str = "/") -> dict[str, str]:
 
     scope = {"type": "http", "method": "GET", "path": path, "raw_path": path.encode(), "query_string": b"",
              "headers": [], "scheme": "http", "server": ("127.0.0.1", 8501), "root_path": ""}
-    asyncio.run(app(scope, receive, send))
+    run_coroutine(app(scope, receive, send))
     start = next(m for m in sent if m["type"] == "http.response.start")
     return {k.decode().lower(): v.decode() for k, v in start["headers"]}
 
@@ -47,3 +47,12 @@ def test_a_header_already_set_is_kept():
     headers = _get(session.FrameGuard(app))
     assert headers["content-security-policy"] == "frame-ancestors 'none'"
     assert headers["x-frame-options"] == "SAMEORIGIN"
+
+
+def run_coroutine(coroutine):
+    """Run ``coroutine`` to its end on a thread of its own (a running loop on this thread — a browser test's —
+    must not matter)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()

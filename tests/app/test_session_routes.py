@@ -14,7 +14,7 @@ def call(path: str, query: str = "", scheme: str = "http"):
     endpoints = {r.path: r.endpoint for r in session.routes(activate=False)}
     request = Request({"type": "http", "method": "GET", "path": path, "query_string": query.encode(),
                        "headers": [], "scheme": scheme, "server": ("127.0.0.1", 8501)})
-    return asyncio.run(endpoints[path](request))
+    return run_coroutine(endpoints[path](request))
 
 
 def cookies(response) -> list[str]:
@@ -51,3 +51,12 @@ def test_sign_out_clears_the_cookie_and_redirects_only_here():
     assert cookie.lower().startswith("tandem_session=") and "max-age=0" in cookie.lower()
     for target in ("//evil.example/x", "https://evil.example/", "/\\evil.example", "quota"):
         assert session.safe_next(target) == "/"
+
+
+def run_coroutine(coroutine):
+    """Run ``coroutine`` to its end on a thread of its own (a running loop on this thread — a browser test's —
+    must not matter)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()

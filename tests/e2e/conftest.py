@@ -27,8 +27,11 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    """Chromium for one test module. Playwright's sync API keeps an event loop running on this thread while it
+    is open: closed after each module, so a later module on the same worker (two workers, any order) can use
+    asyncio.run."""
     if not Path(CHROMIUM).exists():
         if os.environ.get("CI") == "true":
             pytest.fail(f"{CHROMIUM} is missing: the test command installs Debian's chromium; CI must have it.")
