@@ -65,6 +65,15 @@ def start_server(db_path: Path, env_extra: dict[str, str] | None = None) -> tupl
     raise RuntimeError("streamlit did not start within 60 s")
 
 
+def stop_server(proc: subprocess.Popen) -> None:
+    """Stop a server started by :func:`start_server` (killed when it does not stop within 10 s)."""
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
 @pytest.fixture
 def server(demo_db_path: Path, tmp_path: Path) -> Iterator[tuple[str, Path]]:
     db = tmp_path / "e2e.duckdb"
@@ -73,11 +82,7 @@ def server(demo_db_path: Path, tmp_path: Path) -> Iterator[tuple[str, Path]]:
     try:
         yield url, db
     finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop_server(proc)
 
 
 def wait_idle(page, timeout: int = 120_000) -> None:

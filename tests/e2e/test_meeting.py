@@ -12,7 +12,6 @@ import datetime as dt
 import os
 import re
 import shutil
-import subprocess
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,7 +21,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
 from analytics.core.i18n import t
-from tests.e2e.conftest import ROOT, sign_in, start_server, wait_idle
+from tests.e2e.conftest import ROOT, sign_in, start_server, stop_server, wait_idle
 
 pytestmark = pytest.mark.e2e
 QUARTER, NEXT_MONTH = "2025-Q3", "2025-10"
@@ -41,11 +40,7 @@ def meeting_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     try:
         yield url
     finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop_server(proc)
 
 
 class Steps:
