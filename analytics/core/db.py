@@ -9,9 +9,11 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
+import logging
 import os
 import re
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, suppress
@@ -59,6 +61,8 @@ def _bind(text: str, params: Mapping[str, object]) -> dict[str, object]:
     return {p: params[p] for p in wanted}
 
 
+_log = logging.getLogger("tandem.db")
+QUERY_LOG = os.environ.get("TANDEM_QUERY_LOG") == "1"  # each named query's seconds and rows, logged
 MEMO_SIZE = 96
 
 
@@ -224,7 +228,11 @@ class Database:
             if hit is not None:
                 self._memo.move_to_end(key)
                 return hit
+        started = time.perf_counter()
         frame = self.sql(sql_text(name), **params)
+        if QUERY_LOG:
+            _log.info("query %s %.3f s %d rows %s", name, time.perf_counter() - started, frame.height,
+                      {k: v for k, v in params.items() if not isinstance(v, list | tuple)})
         with self._memo_lock:
             self._memo[key] = frame
             while len(self._memo) > MEMO_SIZE:
