@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import threading
 
 import streamlit as st
 from streamlit.runtime.scriptrunner_utils.exceptions import ScriptControlException
@@ -107,3 +108,10 @@ else:  # imported by ``streamlit run app.py`` (or an ASGI server): Streamlit wit
     from streamlit.runtime.pages_manager import PagesManager
 
     PagesManager.uses_pages_directory = False
+
+    def _preload() -> None:
+        """Import the report modules (scikit-learn, SciPy, Plotly: seconds) while the server starts, so no first
+        view pays for them."""
+        import ui.cached  # noqa: F401
+
+    threading.Thread(target=_preload, name="tandem-preload", daemon=True).start()

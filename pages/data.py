@@ -17,6 +17,7 @@ from analytics.sources.ingest import (
 )
 from analytics.sources.ingest.load import load_batch
 from analytics.sources.ingest.plan import plain_part, plan_batch
+from ui import cached, prewarm
 from ui.context import context, get_database
 from ui.widgets import table as show_table
 
@@ -133,6 +134,7 @@ if uploads:
         if result.written:
             st.cache_data.clear()  # every page recomputes from the new data version
             risk_store.state(db, as_of_date(db))  # the flight-risk model for the new data: fitted in the background
+            prewarm.start(db, cached.result_store(str(db.path)), cached.compute)  # the pages' figures, ahead
 
 st.subheader(ctx.t("data.templates"))
 pick = st.selectbox(ctx.t("data.table"), importable_tables(), format_func=lambda x: code_label("table", x, ctx.lang),

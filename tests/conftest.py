@@ -2,12 +2,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 
 import polars as pl
 import pytest
 
 from analytics.core.db import Database
+
+# Computing ahead after a data change (ui/prewarm.py) would keep a worker busy in the background after every test
+# that writes; tests/app/test_result_store.py turns it on where it is tested.
+os.environ.setdefault("TANDEM_PREWARM_LIMIT", "0")
 
 D = dt.date
 DEMO_END = D(2025, 12, 1)  # fixed so tests do not depend on today's date

@@ -11,10 +11,13 @@ import polars as pl
 import streamlit as st
 
 from analytics.core.access import Viewer
+from analytics.core.db import Database
 from analytics.core.periods import Period
+from analytics.core.result_store import MISSING, ResultStore
 from analytics.metrics import engine
 from analytics.metrics.exclusions import in_scope as exclusions_in_scope
 from analytics.reviews import overview
+from ui import prewarm
 from ui.context import Context, get_database
 
 
@@ -25,8 +28,7 @@ def _period(start: dt.date, end: dt.date, label: str, grain: str) -> Period:
 @st.cache_data(show_spinner=False, max_entries=1024)
 def _metric(db_path: str, scope_key: str, data_version: int, metric_id: str, start: dt.date, end: dt.date,
             label: str, grain: str, by: tuple[str, ...], lang: str, as_of: dt.date, _viewer: Viewer) -> pl.DataFrame:
-    return engine.compute(get_database(db_path), _viewer, metric_id, _period(start, end, label, grain), by=list(by),
-                          lang=lang, as_of=as_of)
+    return _stored(db_path, _viewer, ("metric", scope_key, metric_id, start, end, label, grain, by, lang, as_of))
 
 
 def metric(ctx: Context, metric_id: str, by: tuple[str, ...] = (), period: Period | None = None) -> pl.DataFrame:
@@ -38,7 +40,7 @@ def metric(ctx: Context, metric_id: str, by: tuple[str, ...] = (), period: Perio
 @st.cache_data(show_spinner=False, max_entries=256)
 def _kpis(db_path: str, scope_key: str, data_version: int, start: dt.date, end: dt.date, label: str, grain: str,
           as_of: dt.date, fy_start: int, _viewer: Viewer) -> list[overview.Kpi]:
-    return overview.kpis(get_database(db_path), _viewer, _period(start, end, label, grain), as_of, fy_start)
+    return _stored(db_path, _viewer, ("kpis", scope_key, start, end, label, grain, as_of, fy_start))
 
 
 def kpis(ctx: Context) -> list[overview.Kpi]:
@@ -50,7 +52,7 @@ def kpis(ctx: Context) -> list[overview.Kpi]:
 @st.cache_data(show_spinner=False, max_entries=256)
 def _by_region(db_path: str, scope_key: str, data_version: int, start: dt.date, end: dt.date, label: str, grain: str,
                as_of: dt.date, lang: str, _viewer: Viewer) -> pl.DataFrame:
-    return overview.by_region(get_database(db_path), _viewer, _period(start, end, label, grain), as_of, lang)
+    return _stored(db_path, _viewer, ("by_region", scope_key, start, end, label, grain, as_of, lang))
 
 
 def by_region(ctx: Context) -> pl.DataFrame:
@@ -62,7 +64,7 @@ def by_region(ctx: Context) -> pl.DataFrame:
 @st.cache_data(show_spinner=False)
 def _exclusions(db_path: str, scope_key: str, data_version: int, start: dt.date, end: dt.date,
                 _viewer: Viewer) -> dict[str, int]:
-    return exclusions_in_scope(get_database(db_path), _viewer, Period(start, end, "", "range"))
+    return _stored(db_path, _viewer, ("exclusions", scope_key, start, end))
 
 
 def exclusions(ctx: Context) -> dict[str, int]:
@@ -94,8 +96,7 @@ def _thaw(value: object) -> object:
 @st.cache_data(show_spinner=False, max_entries=2048)
 def _report(name: str, db_path: str, scope_key: str, data_version: int, args: tuple, kwargs: tuple,
             _viewer: Viewer) -> object:
-    func = REPORTS[name]
-    return func(get_database(db_path), _viewer, *[_thaw(a) for a in args], **{k: _thaw(v) for k, v in kwargs})
+    return _stored(db_path, _viewer, ("report", scope_key, name, args, kwargs))
 
 
 def report(ctx: Context, name: str, *args: object, **kwargs: object) -> object:
@@ -106,6 +107,60 @@ def report(ctx: Context, name: str, *args: object, **kwargs: object) -> object:
     with st.spinner(ctx.t(f"computing.{name.split('.')[0]}"), show_time=True):
         return _report(name, ctx.db_path, ctx.viewer.scope_key, ctx.data_version, tuple(_freeze(a) for a in args),
                        tuple(sorted((k, _freeze(v)) for k, v in kwargs.items())), ctx.viewer)
+
+
+# ── results kept with the database (analytics/core/result_store.py) ──────
+# A request is a tuple of plain values: its kind, the viewer's scope key, then the arguments. The same tuple
+# names the stored result and says how to compute it again (ui/prewarm.py computes the newest data's results
+# ahead for the requests of the previous data).
+def compute(db: Database, viewer: Viewer, request: tuple) -> object:
+    """Compute one request from scratch."""
+    kind, _scope, *args = request
+    if kind == "metric":
+        metric_id, start, end, label, grain, by, lang, as_of = args
+        return engine.compute(db, viewer, metric_id, _period(start, end, label, grain), by=list(by), lang=lang,
+                              as_of=as_of)
+    if kind == "kpis":
+        start, end, label, grain, as_of, fy_start = args
+        return overview.kpis(db, viewer, _period(start, end, label, grain), as_of, fy_start)
+    if kind == "by_region":
+        start, end, label, grain, as_of, lang = args
+        return overview.by_region(db, viewer, _period(start, end, label, grain), as_of, lang)
+    if kind == "exclusions":
+        start, end = args
+        return exclusions_in_scope(db, viewer, Period(start, end, "", "range"))
+    name, call_args, call_kwargs = args
+    return REPORTS[name](db, viewer, *[_thaw(a) for a in call_args], **{k: _thaw(v) for k, v in call_kwargs})
+
+
+def _stored(db_path: str, viewer: Viewer, request: tuple) -> object:
+    """The stored result of this data state, else computed and stored (st.cache_data keeps it in memory). A
+    request already being computed (ahead, after a data change) is waited for, not computed twice."""
+    db = get_database(db_path)
+    token = db.data_token
+    store = result_store(db_path)
+    value = store.get(token, request)
+    if value is not MISSING:
+        return value
+    prewarm.start(db, store, compute)
+    busy = prewarm.claim(db_path, token, request)
+    if busy is not None:
+        busy.wait()
+        value = store.get(token, request)
+        if value is not MISSING:
+            return value
+        return compute(db, viewer, request)
+    try:
+        value = compute(db, viewer, request)
+        store.put(token, request, value, context=viewer, note=db.meta("as_of") or "")
+    finally:
+        prewarm.release(db_path, token, request)
+    return value
+
+
+@st.cache_resource(show_spinner=False)
+def result_store(db_path: str) -> ResultStore:
+    return ResultStore(db_path)
 
 
 def _registry() -> dict[str, object]:

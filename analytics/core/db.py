@@ -63,6 +63,8 @@ def _bind(text: str, params: Mapping[str, object]) -> dict[str, object]:
 
 _log = logging.getLogger("tandem.db")
 QUERY_LOG = os.environ.get("TANDEM_QUERY_LOG") == "1"  # each named query's seconds and rows, logged
+RENEW_TOKEN = ("insert into meta values ('data_token', uuid()::varchar) "
+               "on conflict (key) do update set value = excluded.value")
 MEMO_SIZE = 96
 
 
@@ -202,7 +204,8 @@ class Database:
         try:
             cur.execute((SQL_DIR / "schema.sql").read_text(encoding="utf-8"))
             cur.execute(
-                "insert into meta values ('schema_version', $v), ('data_version', '0') on conflict do nothing",
+                "insert into meta values ('schema_version', $v), ('data_version', '0'), "
+                "('data_token', uuid()::varchar) on conflict do nothing",
                 {"v": str(SCHEMA_VERSION)},
             )
             cur.execute("commit")
@@ -252,6 +255,12 @@ class Database:
         """Counter bumped by every write; caches key on it."""
         return int(self.meta("data_version") or 0)
 
+    @property
+    def data_token(self) -> str:
+        """A random stamp renewed with every data version (and by a restore): stored results key on it, so
+        two files that happen to reach the same version number never share results."""
+        return self.meta("data_token") or ""
+
     def table_counts(self) -> dict[str, int]:
         names = self.sql(
             "select table_name from information_schema.tables where table_schema = 'main' "
@@ -282,6 +291,7 @@ class Database:
                 cur.execute(
                     "update meta set value = cast(cast(value as bigint) + 1 as varchar) where key = 'data_version'"
                 )
+                cur.execute(RENEW_TOKEN)
             cur.execute("commit")
         except BaseException:
             with suppress(duckdb.Error):

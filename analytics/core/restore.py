@@ -36,7 +36,7 @@ from analytics.core.backup import (
     keep_count,
     read_manifest,
 )
-from analytics.core.db import SCHEMA_VERSION, Database, looks_like_duckdb
+from analytics.core.db import RENEW_TOKEN, SCHEMA_VERSION, Database, looks_like_duckdb
 
 
 # ── restoring ────────────────────────────────────────────────────────────
@@ -196,6 +196,7 @@ def _mark_restored(fresh: Path, manifest: dict, backup_path: Path, version: int,
     try:
         with db.transaction(bump=False) as cur:
             cur.execute("update meta set value = $v where key = 'data_version'", {"v": str(version)})
+            cur.execute(RENEW_TOKEN)
             db.audit(cur, actor, "restore", target=backup_path.name, n_rows=int(manifest.get("total_rows", 0)),
                      detail={"kind": manifest.get("kind"), "created_at": manifest.get("created_at"),
                              "data_version_backed_up": manifest.get("data_version")})

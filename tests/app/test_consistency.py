@@ -109,10 +109,12 @@ def _cli_value(db_path: Path, user: str, fig: Figure) -> tuple[float | None, flo
 
 @pytest.mark.slow
 @pytest.mark.parametrize("user", ROLES)
-def test_every_surface_shows_one_value_per_figure(app_db: Path, demo_db_path: Path, user: str):
+def test_every_surface_shows_one_value_per_figure(app_db: Path, demo_db_path: Path, user: str,
+                                                  monkeypatch: pytest.MonkeyPatch):
     import streamlit as st
 
     st.cache_data.clear()  # figures are recorded where they are computed: start from an empty cache
+    monkeypatch.setenv("TANDEM_RESULTS_DIR", "off")  # and with no stored results (ui/cached.py)
     figures: list[Figure] = []
     for grain in GRAINS:
         # results are cached across languages (values do not depend on the language), so the figures of a
