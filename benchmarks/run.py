@@ -74,73 +74,6 @@ def overview_times(size: str) -> dict[str, float]:
 
 
 
-PAGE_CHILD = """
-import datetime as dt, sys, time
-from streamlit.testing.v1 import AppTest
-at = AppTest.from_file("app.py", default_timeout=900)
-at.session_state["auth"] = {"user": "demo.hr", "seen": dt.datetime.now()}
-at.run()
-t0 = time.perf_counter()
-at.switch_page(sys.argv[1]).run()
-assert not at.exception, at.exception
-print(time.perf_counter() - t0)
-"""
-
-
-def _page_cold(db: Path, page: str) -> float:
-    """Seconds of one page's first view as the HR head, in a fresh process (every cache and memo empty)."""
-    proc = subprocess.run([sys.executable, "-c", PAGE_CHILD, page], cwd=ROOT, capture_output=True, text=True,
-                          env={**os.environ, "TANDEM_DB": str(db)}, check=False)
-    if proc.returncode != 0:
-        raise SystemExit(f"timing {page} on {db} failed:\n{proc.stderr[-2000:]}")
-    return float(proc.stdout.strip().splitlines()[-1])
-
-
-def page_times(size: str) -> dict[str, float]:
-    """Cold first views of the Flight risk page and the monthly review (AppTest, fresh process each) on a copy
-    of the demo: with no model stored yet (the page waits for the fit, saying what it does), with the data
-    version's model stored, and right after a data change (the previous model shown, the fit in the
-    background)."""
-    import shutil
-
-    from analytics.core.db import Database
-
-    copy, wal = WORK / f"{size}_pages.duckdb", WORK / f"{size}_pages.duckdb.wal"
-    wal.unlink(missing_ok=True)  # a log left by an interrupted run would not match the fresh copy
-    shutil.copy(WORK / f"{size}.duckdb", copy)
-    out = {"risk_no_model": _page_cold(copy, "pages/risk.py"),
-           "risk_stored": _page_cold(copy, "pages/risk.py"),
-           "review_stored": _page_cold(copy, "pages/review_monthly.py")}
-    db = Database(copy)
-    try:  # a new data version, as after an import
-        with db.transaction() as cur:
-            cur.execute("update employees set hire_source = hire_source where employee_id = "
-                        "(select min(employee_id) from employees)")
-    finally:
-        db.close()
-    out["risk_after_change"] = _page_cold(copy, "pages/risk.py")
-    copy.unlink(missing_ok=True)
-    wal.unlink(missing_ok=True)
-    return out
-
-
-def page_lines(pages: dict[str, dict[str, float]]) -> list[str]:
-    return [
-        "## First views of the Flight risk page and the monthly review (cold)",
-        "",
-        "Each figure is one page's first run under AppTest as the HR head, in a fresh process (every cache empty),",
-        "on a copy of the demo. No model = nothing stored yet: the page waits for the fit with a status saying what",
-        "it does. Stored = the data version's model is in `model_store` (fitted once for every page). After a data",
-        "change = the previous model's results shown with a note while the new one is fitted in the background.",
-        "",
-        "| size | risk, no model (s) | risk, stored (s) | risk, after a data change (s) | monthly review, stored (s) |",
-        "|---|---:|---:|---:|---:|",
-        *[f"| {s} | {t['risk_no_model']:.1f} | {t['risk_stored']:.1f} | {t['risk_after_change']:.1f} | "
-          f"{t['review_stored']:.1f} |" for s, t in pages.items()],
-        "",
-    ]
-
-
 def domain_times(size: str) -> dict[str, float]:
     """Warm timings of the attrition, attainment, risk and simulator work on one demo size."""
     from analytics.core.access import full_access
@@ -233,6 +166,17 @@ def more_times(size: str) -> dict[str, float]:
     return out
 
 
+def _counts(db_file: Path) -> dict[str, int]:
+    from analytics.core.db import Database
+
+    db = Database(db_file, read_only=True)
+    try:
+        counts = db.table_counts()
+    finally:
+        db.close()
+    return {"people": counts["employees"], "orders": counts["orders"], "rows": sum(counts.values())}
+
+
 def machine() -> str:
     import duckdb
     import polars
@@ -244,24 +188,43 @@ def machine() -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.run")
-    parser.add_argument("--sizes", default="small,medium")
+    parser.add_argument("--sizes", default="small,medium,large", help="demo sizes for pages, the server and the "
+                        "metric families")
+    parser.add_argument("--detail-sizes", default="small,medium", help="sizes for the per-domain sections")
     parser.add_argument("--out", default=str(ROOT / "benchmarks" / "REPORT.md"))
     parser.add_argument("--only", choices=["pages"], help="print only these timings (the report is not rewritten; "
                         "a demo already in benchmarks/work is reused)")
     args = parser.parse_args(argv)
     WORK.mkdir(parents=True, exist_ok=True)
     sizes = [s.strip() for s in args.sizes.split(",") if s.strip()]
+    detail = [s.strip() for s in args.detail_sizes.split(",") if s.strip() in sizes]
+    from benchmarks import pages as page_bench
+
     if args.only == "pages":
         for size in sizes:
             if not (WORK / f"{size}.duckdb").exists():
                 generate(size)
-        print("\n".join(page_lines({size: page_times(size) for size in sizes})))
+        print("\n".join(page_bench.page_lines({size: page_bench.page_times(size) for size in sizes})))
         return 0
-    pages = {}
+    pages, every_page, walks, ahead, fam = {}, {}, {}, {}, {}
     gen, ov, dom, more = {}, {}, {}, {}
+    from benchmarks import families
+    from benchmarks.report import families_section, pages_section, server_section
+
     for size in sizes:
         print(f"[bench] generating {size}…", flush=True)
         gen[size] = generate(size)
+        db_file = WORK / f"{size}.duckdb"
+        print(f"[bench] every page on {size}…", flush=True)
+        every_page[size] = page_bench.all_pages(db_file)
+        print(f"[bench] one server walking every page on {size}…", flush=True)
+        walks[size] = page_bench.server_walk(db_file)
+        print(f"[bench] computing ahead after a data change on {size}…", flush=True)
+        ahead[size] = page_bench.ahead_after_change(db_file)
+        print(f"[bench] metric families against their floors and pandas on {size}…", flush=True)
+        fam[size] = families.run(db_file, rounds=3 if size != "large" else 1)
+        gen[size] |= _counts(db_file)
+    for size in detail:
         print(f"[bench] overview metrics on {size}…", flush=True)
         ov[size] = overview_times(size)
         print(f"[bench] attrition, attainment, risk and simulator on {size}…", flush=True)
@@ -269,7 +232,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"[bench] review pack, talent and capacity plan on {size}…", flush=True)
         more[size] = more_times(size)
         print(f"[bench] flight risk page and monthly review first views on {size}…", flush=True)
-        pages[size] = page_times(size)
+        pages[size] = page_bench.page_times(size)
     print("[bench] import of 1,000,000 orders…", flush=True)
     from benchmarks.import_bench import run as import_run
 
@@ -282,14 +245,19 @@ def main(argv: list[str] | None = None) -> int:
         "# Tandem benchmark report",
         "",
         f"Run {dt.datetime.now():%Y-%m-%d %H:%M} on {machine()}. Demo seed 7, history to {END:%Y-%m}.",
-        "Regenerate with `python -m benchmarks.run --sizes small,medium`.",
+        "Regenerate with `python -m benchmarks.run` (all sizes; about half an hour on this machine).",
         "",
         "## Demo company generation (`python -m analytics demo`, whole process)",
         "",
         "| size | people | orders | rows in all | seconds | peak memory (MB) |",
         "|---|---:|---:|---:|---:|---:|",
-        *[f"| {s} | {ov[s]['people']:,} | {ov[s]['orders']:,} | {ov[s]['rows']:,} | {gen[s]['seconds']:.1f} | "
-          f"{gen[s]['peak_mb']:,.0f} |" for s in sizes],
+        *[f"| {s} | {gen[s]['people']:,} | {gen[s]['orders']:,} | {gen[s]['rows']:,} | {gen[s]['seconds']:.1f} | "
+          f"{gen[s]['peak_mb']:,.0f} |" for s in detail],
+        "",
+        *pages_section(every_page, {s: gen[s]["people"] for s in sizes}),
+        *server_section(walks, ahead, {s: gen[s]["people"] for s in sizes}),
+        *families_section(fam, {s: gen[s]["people"] for s in sizes}),
+        "The sections below are measured for " + ", ".join(detail) + ".",
         "",
         "## Overview metrics (headcount, TTM attrition, attainment, revenue per head, with previous period and",
         "12-month trends), latest quarter, company scope",
@@ -301,7 +269,7 @@ def main(argv: list[str] | None = None) -> int:
         "| size | Tandem cold (s) | Tandem warm (s) | DuckDB floor cold (s) | DuckDB floor warm (s) |",
         "|---|---:|---:|---:|---:|",
         *[f"| {s} | {ov[s]['cold']:.3f} | {ov[s]['warm']:.3f} | {ov[s]['floor_cold']:.3f} | "
-          f"{ov[s]['floor_warm']:.3f} |" for s in sizes],
+          f"{ov[s]['floor_warm']:.3f} |" for s in detail],
         "",
         "In the app these results are cached per scope and data version (`st.cache_data`), so a page revisit",
         "costs no recomputation; the warm figure is the cost after a data change.",
@@ -325,7 +293,7 @@ def main(argv: list[str] | None = None) -> int:
         *[f"| {s} | {dom[s]['attrition_cold']:.2f} / {dom[s]['attrition_warm']:.2f} | "
           f"{dom[s]['attrition_floor']:.3f} | {dom[s]['quota_cold']:.2f} / {dom[s]['quota_warm']:.2f} | "
           f"{dom[s]['quota_floor']:.3f} | "
-          f"{dom[s]['risk_fit']:.1f} | {dom[s]['simulator_warm']:.2f} |" for s in sizes],
+          f"{dom[s]['risk_fit']:.1f} | {dom[s]['simulator_warm']:.2f} |" for s in detail],
         "",
         "## Review packs, talent, capacity plan",
         "",
@@ -338,9 +306,9 @@ def main(argv: list[str] | None = None) -> int:
         "| size | pack PPTX (s) | chart after first (s) | talent warm (s) | floor (s) | plan recompute (s) |",
         "|---|---:|---:|---:|---:|---:|",
         *[f"| {s} | {more[s]['pack_pptx']:.1f} | {more[s]['chart_after_first']:.2f} | {more[s]['talent_warm']:.2f} | "
-          f"{more[s]['talent_floor']:.3f} | {more[s]['plan_recompute']:.3f} |" for s in sizes],
+          f"{more[s]['talent_floor']:.3f} | {more[s]['plan_recompute']:.3f} |" for s in detail],
         "",
-        *page_lines(pages),
+        *page_bench.page_lines(pages),
         "## Import (1,000,000-row orders CSV, end to end: read, map, coerce, validate, load, verify)",
         "",
         "| rows/s (best of 3) | seconds | median seconds | re-import, no change (s) | DuckDB read_csv floor (s) |",

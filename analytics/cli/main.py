@@ -404,7 +404,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("bench", help="run the benchmarks and write the report",
                        description="Run the benchmark harness (benchmarks/run.py) and write its report.")
-    p.add_argument("--sizes", default="small,medium", help="demo sizes to measure, comma-separated")
+    p.add_argument("--sizes", default="small,medium,large", help="demo sizes to measure, comma-separated")
     p.add_argument("--out", default="benchmarks/REPORT.md", help="report file")
     p.set_defaults(func=cmd_bench)
     return parser

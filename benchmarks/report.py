@@ -1,0 +1,102 @@
+"""Markdown sections of the benchmark report for the figures measured at every size (pages, the server's walk,
+computing ahead, the metric families), with cost growth stated as exponents."""
+from __future__ import annotations
+
+import itertools
+import math
+
+from benchmarks.pages import PAGES
+
+
+def exponent(small: float, large: float, n_small: float, n_large: float) -> float:
+    """b in cost ∝ n^b between two sizes (1 = linear in the company's size)."""
+    if small <= 0 or large <= 0 or n_small <= 0 or n_large <= 0 or n_small == n_large:
+        return math.nan
+    return math.log(large / small) / math.log(n_large / n_small)
+
+
+def _growth(values: dict[str, float], people: dict[str, int], sizes: list[str]) -> str:
+    """'b₁ / b₂' between consecutive sizes."""
+    parts = [exponent(values[a], values[b], people[a], people[b]) for a, b in itertools.pairwise(sizes)]
+    return " / ".join("–" if math.isnan(p) else f"{p:.2f}" for p in parts) or "–"
+
+
+def pages_section(pages: dict[str, dict[str, dict[str, float]]], people: dict[str, int]) -> list[str]:
+    sizes = list(pages)
+    head = " | ".join(f"{s} computed / stored / warm (s)" for s in sizes)
+    lines = [
+        "## Every page, first view (server-side, HR head, default period, company scope)",
+        "",
+        "Each page runs under AppTest in a fresh process (the interpreter, Streamlit and Tandem's modules loaded, as",
+        "the server preloads them at start; the clock covers the page's script run). *Computed* = nothing stored",
+        "for this data: every figure computed (the first view after a data change before it was computed ahead).",
+        "*Stored* = a fresh process again, reading the results the first view stored beside the database (the",
+        "first view after a server restart, or after a data change once computed ahead). *Warm* = the same page",
+        "drawn again in that process. Peak = the computing process's maximum resident memory (about 250 MB of it",
+        "is the interpreter with Streamlit and Tandem loaded). The flight-risk model of the data version is stored",
+        "before (it is fitted once per data change, in the background).",
+        "",
+        f"| page | {head} | " + " | ".join(f"{s} peak (MB)" for s in sizes) + " | growth, computed |",
+        "|---|" + "---:|" * (2 * len(sizes) + 1),
+    ]
+    for page, label in PAGES.items():
+        if not all(page in pages[s] for s in sizes):
+            continue
+        cells = [f"{pages[s][page]['computed']:.2f} / {pages[s][page]['stored']:.2f} / {pages[s][page]['warm']:.2f}"
+                 for s in sizes]
+        peaks = [f"{pages[s][page]['computed_peak_mb']:,.0f}" for s in sizes]
+        growth = _growth({s: pages[s][page]["computed"] for s in sizes}, people, sizes)
+        lines.append(f"| {label} | " + " | ".join(cells + peaks) + f" | {growth} |")
+    slowest = {s: max(v["stored"] for v in pages[s].values()) for s in sizes}
+    lines += ["", "Slowest first view with stored results: " + ", ".join(f"{s} {v:.2f} s" for s, v in slowest.items())
+              + ". Growth = the exponent b of seconds ∝ people^b between consecutive sizes.", ""]
+    return lines
+
+
+def server_section(walks: dict[str, dict[str, float]], ahead: dict[str, dict[str, float]],
+                   people: dict[str, int]) -> list[str]:
+    sizes = list(walks)
+    return [
+        "## The server: every page in one process, and computing ahead after a data change",
+        "",
+        "Walk = one server process visiting every page in turn with nothing stored (all figures computed), its",
+        "time and peak memory (what a server needs when a full walk follows a data change). Ahead = after a data",
+        "change that keeps the as-of date, the requests of every page's default view computed ahead in the",
+        "background (ui/prewarm.py), so the next views read them.",
+        "",
+        "| size | people | walk (s) | walk peak (MB) | computed ahead: requests | seconds |",
+        "|---|---:|---:|---:|---:|---:|",
+        *[f"| {s} | {people[s]:,} | {walks[s]['seconds']:.1f} | {walks[s]['peak_mb']:,.0f} | "
+          f"{ahead[s]['requests'] if s in ahead else '–'} | "
+          f"{ahead[s]['seconds'] if s in ahead else float('nan'):.1f} |" for s in sizes],
+        "",
+        "Growth of the walk's seconds: " + _growth({s: walks[s]["seconds"] for s in sizes}, people, sizes)
+        + "; of its peak memory: " + _growth({s: walks[s]["peak_mb"] for s in sizes}, people, sizes) + ".",
+        "",
+    ]
+
+
+def families_section(families: dict[str, dict[str, dict]], people: dict[str, int]) -> list[str]:
+    sizes = list(families)
+    lines = [
+        "## The metric engine beside exact SQL floors and plain pandas (`python -m benchmarks.families`)",
+        "",
+        "Three requests as the app makes them, company scope: TTM attrition by region for 24 months; attainment by",
+        "team for 8 quarters; month-end headcount by region for 24 months. Floor = one plain DuckDB statement in",
+        "benchmarks/floors/ computing exactly the values the engine returns; pandas = benchmarks/pandas_impl.py.",
+        "The three are checked equal row by row before any time is kept. Cold = a freshly opened database.",
+        "",
+        "| size | family | engine cold / warm (s) | floor cold / warm (s) | pandas (s) | engine ÷ floor, cold | "
+        "pandas ÷ engine, cold |",
+        "|---|---|---:|---:|---:|---:|---:|",
+    ]
+    for size in sizes:
+        for name, r in families[size].items():
+            lines.append(f"| {size} | {name} | {r['engine_cold']:.3f} / {r['engine_warm']:.3f} | "
+                         f"{r['floor_cold']:.3f} / {r['floor_warm']:.3f} | {r.get('pandas', math.nan):.3f} | "
+                         f"{r['engine_cold'] / r['floor_cold']:.2f} | "
+                         f"{r.get('pandas', math.nan) / r['engine_cold']:.2f} |")
+    names = list(next(iter(families.values())))
+    lines += ["", "Growth of the engine's cold seconds (b, seconds ∝ people^b): " + "; ".join(
+        f"{n} {_growth({s: families[s][n]['engine_cold'] for s in sizes}, people, sizes)}" for n in names) + ".", ""]
+    return lines
