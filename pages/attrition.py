@@ -37,7 +37,7 @@ left, right = st.columns([1, 3])
 sales_only = left.toggle(ctx.t("attrition.sales_only"), value=True, key="attr_sales_only")
 benchmark = left.number_input(ctx.t("attrition.benchmark"), min_value=0.0, max_value=100.0, value=35.0, step=1.0,
                               key="attr_benchmark") / 100
-series = cached.report(ctx, "attrition.trend", ctx.period.to_date(ctx.as_of).months[-1], 24, sales_only, ctx.as_of)
+series = cached.report(ctx, "attrition.trend", ctx.period.to_date(ctx.as_of), 24, sales_only, ctx.as_of)
 chart(charts.metric_trend(series, get_metric("attrition_rate_ttm"), lang, benchmark=benchmark), "attr_trend", right,
       name="attrition_trend")
 

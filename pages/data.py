@@ -134,7 +134,8 @@ if uploads:
         if result.written:
             st.cache_data.clear()  # every page recomputes from the new data version
             risk_store.state(db, as_of_date(db))  # the flight-risk model for the new data: fitted in the background
-            prewarm.start(db, cached.result_store(str(db.path)), cached.compute)  # the pages' figures, ahead
+            # the pages' figures for the new data, computed ahead
+            prewarm.start(db, cached.result_store(str(db.path)), cached.compute, ctx.fy_start)
 
 st.subheader(ctx.t("data.templates"))
 pick = st.selectbox(ctx.t("data.table"), importable_tables(), format_func=lambda x: code_label("table", x, ctx.lang),

@@ -33,7 +33,7 @@ def channel(frame: pl.DataFrame, col: str = "channel") -> pl.DataFrame:
 
 
 with tab_rec:
-    rec = cached.report(ctx, "hiring.recruiting_overview", period.start, period.end, ctx.as_of, min_base=ctx.min_base)
+    rec = cached.report(ctx, "hiring.recruiting_overview", period, None, ctx.as_of, min_base=ctx.min_base)
     ttf = rec["time_to_fill_total"].row(0, named=True) if rec["time_to_fill_total"].height else {}
     kp = rec["key_positions_total"].row(0, named=True) if rec["key_positions_total"].height else {}
     c = st.columns(3)

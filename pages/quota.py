@@ -32,7 +32,7 @@ exclusion_note(ctx, ["reps_with_orders_but_no_quota", "quota_zero_rows", "orders
 
 # ── Attainment trend and distribution ──
 left, right = st.columns([3, 2])
-trend = cached.report(ctx, "quota.monthly_attainment", ctx.period.to_date(ctx.as_of).months[-1], ctx.as_of)
+trend = cached.report(ctx, "quota.monthly_attainment", ctx.period.to_date(ctx.as_of), ctx.as_of)
 chart(charts.attainment_trend(trend, lang, ctx.t("quota.trend")), "quota_trend", left)
 bands = cached.report(ctx, "quota.distribution", ctx.period, ctx.as_of)
 chart(charts.labelled_bars(bands["band"].to_list(), bands["reps"].to_list(), lang, ctx.t("quota.distribution"),

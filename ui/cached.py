@@ -142,7 +142,7 @@ def _stored(db_path: str, viewer: Viewer, request: tuple) -> object:
     value = store.get(token, request)
     if value is not MISSING:
         return value
-    prewarm.start(db, store, compute)
+    prewarm.start(db, store, compute, _fy_start())
     busy = prewarm.claim(db_path, token, request)
     if busy is not None:
         busy.wait()
@@ -156,6 +156,15 @@ def _stored(db_path: str, viewer: Viewer, request: tuple) -> object:
     finally:
         prewarm.release(db_path, token, request)
     return value
+
+
+def _fy_start() -> int:
+    from analytics.core.settings import SettingsError, load_settings
+
+    try:
+        return load_settings().fiscal_year_start
+    except SettingsError:
+        return 1
 
 
 @st.cache_resource(show_spinner=False)

@@ -49,7 +49,11 @@ def sql_text(name: str) -> str:
     path = SQL_DIR / ("queries" if "/" not in name else "") / f"{name}.sql"
     if not path.exists():
         raise QueryError(f"There is no named query {name!r} (expected {path}).")
-    return path.read_text(encoding="utf-8")
+    text = path.read_text(encoding="utf-8")
+    reads = re.search(r"^-- reads: ([a-z0-9_]+)$", text, re.MULTILINE)
+    if reads:  # a query over another named query's rows: that query becomes a CTE of the same name
+        text = f"with {reads[1]} as (\n{sql_text(reads[1])}\n)\n{text}"
+    return text
 
 
 def _bind(text: str, params: Mapping[str, object]) -> dict[str, object]:

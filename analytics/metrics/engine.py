@@ -83,17 +83,46 @@ def _hr_events(req: Request, start: dt.date, end: dt.date, family: str | None = 
     return events
 
 
+_GROUPED_HR = {"org_unit_id", "region_id", "team_id", "role_family"}  # the groupings of hr_monthly.sql
+
+
+def _hr_monthly(req: Request, start: dt.date, end: dt.date, cols: list[str], family: str | None = None
+                ) -> pl.LazyFrame:
+    """Monthly counts per group (attrition.monthly_counts' columns): aggregated in DuckDB (hr_monthly.sql) when
+    the grouping allows, else from the person-level events."""
+    if not set(cols) <= _GROUPED_HR:
+        return attrition.monthly_counts(_hr_events(req, start, end, family), cols).collect().lazy()
+    rows = req.db.query("hr_monthly", start=start, end=end, **req.viewer.sql_params()).lazy()
+    if family:
+        rows = rows.filter(pl.col("role_family") == family)
+    counts = [pl.col(c).sum() for c in attrition.COUNT_COLUMNS]
+    return (rows.group_by(["month", *cols]).agg(counts)
+            .with_columns(hc_avg=(pl.col("hc_first") + pl.col("hc_last")) / 2).collect().lazy())
+
+
 def _hr_metric(metric_id: str, req: Request) -> pl.DataFrame:
+    """Every period of the request in one grouped pass: each month joined to the windows it lies in (a TTM
+    window per period, or the period itself), summed per window and group (attrition.period_counts' rules)."""
     value, num, den, ttm = _HR_VALUES[metric_id]
     windows = [trailing_months(p.months[-1], 12) if ttm else p for p in req.periods]
     cols = [attrition.HR_DIMENSIONS[d] for d in req.dims]
-    events = _hr_events(req, min(w.start for w in windows), max(w.months[-1] for w in windows))
-    monthly = attrition.monthly_counts(events, cols).collect().lazy()
-    out = []
-    for period, window in zip(req.periods, windows, strict=True):
-        frame = attrition.rates(attrition.period_counts(monthly, window, cols), window.n_months).collect()
-        out.append(_shape(frame, req, period, value, num, den, "headcount_avg", cols))
-    return pl.concat(out, how="diagonal_relaxed")
+    monthly = _hr_monthly(req, min(w.start for w in windows), max(w.months[-1] for w in windows), cols)
+    spans = pl.DataFrame(
+        [{"_p": i, "month": m, "_first": w.months[0], "_last": w.months[-1], "_n": w.n_months}
+         for i, w in enumerate(windows) for m in w.months],
+        schema={"_p": pl.Int64, "month": pl.Date, "_first": pl.Date, "_last": pl.Date, "_n": pl.Int64})
+    sums = [pl.col(c).sum() for c in attrition.COUNT_COLUMNS if c not in {"hc_first", "hc_last"}]
+    counts = monthly.join(spans.lazy(), on="month").group_by(["_p", *cols]).agg(
+        *sums, (pl.col("hc_avg").sum() / pl.col("_n").first()).alias("headcount_avg"),
+        pl.col("hc_first").filter(pl.col("month") == pl.col("_first")).sum().alias("headcount_start"),
+        pl.col("hc_last").filter(pl.col("month") == pl.col("_last")).sum().alias("headcount_end"),
+        pl.col("_n").first())
+    if not cols:  # a period with no month in the data still has its (zero) row, as the company's total
+        every = pl.LazyFrame({"_p": list(range(len(windows))), "_n": [w.n_months for w in windows]})
+        counts = every.join(counts.drop("_n"), on="_p", how="left").with_columns(
+            pl.exclude("_p", "_n").fill_null(0))
+    frame = attrition.rates(counts, pl.col("_n")).sort("_p").collect()
+    return _shape_periods(frame, req, value, num, den, "headcount_avg", cols)
 
 
 def _cohort_metric(metric_id: str, req: Request) -> pl.DataFrame:
@@ -159,8 +188,8 @@ def _sales_metric(metric_id: str, req: Request) -> pl.DataFrame:
 def _revenue_per_head(_: str, req: Request) -> pl.DataFrame:
     cols = [quota.SALES_DIMENSIONS[d] for d in req.dims]
     panel = _sales_panel(req)
-    events = _hr_events(req, min(p.start for p in req.periods), max(p.months[-1] for p in req.periods), "sales")
-    monthly = attrition.monthly_counts(events, cols).collect().lazy()
+    monthly = _hr_monthly(req, min(p.start for p in req.periods), max(p.months[-1] for p in req.periods), cols,
+                          "sales")
     out = []
     for period in req.periods:
         sales = quota.sales_totals(quota.in_period(panel, period), cols)
@@ -278,6 +307,18 @@ def _shape(frame: pl.DataFrame, req: Request, period: Period, value: str, num: s
         maturing=pl.lit(False),
     )
     return out
+
+
+def _shape_periods(frame: pl.DataFrame, req: Request, value: str, num: str | None, den: str | None, n_col: str,
+                   cols: Sequence[str]) -> pl.DataFrame:
+    """``_shape`` for a frame holding every period of the request, told apart by ``_p`` (index in req.periods)."""
+    info = pl.DataFrame({"_p": list(range(len(req.periods))), "period": [p.label for p in req.periods],
+                         "period_start": [p.start for p in req.periods],
+                         "partial": [p.is_partial(req.as_of) for p in req.periods]},
+                        schema={"_p": pl.Int64, "period": pl.Utf8, "period_start": pl.Date, "partial": pl.Boolean})
+    shaped = _shape(frame, req, req.periods[0], value, num, den, n_col, [*cols, "_p"])
+    return (shaped.drop("period", "period_start", "partial").join(info, on="_p", how="left", maintain_order="left")
+            .select([c for c in shaped.columns if c != "_p"]))
 
 
 def basis(metric_id: str) -> str:

@@ -95,8 +95,9 @@ def period_counts(monthly: pl.LazyFrame, period: Period, by: list[str]) -> pl.La
     return in_period.select(agg)
 
 
-def rates(counts: pl.LazyFrame, n_months: int) -> pl.LazyFrame:
-    """Attrition rates on a period's counts (denominator: average headcount)."""
+def rates(counts: pl.LazyFrame, n_months: int | pl.Expr) -> pl.LazyFrame:
+    """Attrition rates on a period's counts (denominator: average headcount); ``n_months`` = the period's months
+    (a number, or a column when the frame holds several periods)."""
     avg = pl.col("headcount_avg")
     safe = pl.when(avg > 0).then(avg)
     return counts.with_columns(

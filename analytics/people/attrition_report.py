@@ -37,10 +37,11 @@ def headline(db: Database, viewer: Viewer, period: Period, as_of: dt.date, fy_st
     return {m: figure.headline(db, viewer, m, period, as_of, fy_start) for m in HEADLINE}
 
 
-def trend(db: Database, viewer: Viewer, last_month: dt.date, months: int = 24, sales_only: bool = False,
+def trend(db: Database, viewer: Viewer, last_month: dt.date | Period, months: int = 24, sales_only: bool = False,
           as_of: dt.date | None = None) -> pl.DataFrame:
-    """Monthly trailing-12-month attrition (all roles, or sales roles only) for ``months`` months."""
-    window = trailing_months(last_month, months)
+    """Monthly trailing-12-month attrition (all roles, or sales roles only) for ``months`` months ending with
+    ``last_month`` (or a period's last month)."""
+    window = trailing_months(last_month.months[-1] if isinstance(last_month, Period) else last_month, months)
     if sales_only:
         frame = compute(db, viewer, "attrition_rate_ttm", window, by=["month", "role_family"], as_of=as_of)
         return frame.filter(pl.col("role_family") == "sales").select("month", "value", "partial")

@@ -15,7 +15,7 @@ import polars as pl
 from analytics.core.access import Viewer
 from analytics.core.db import Database
 from analytics.core.i18n import CATALOGUE, fmt_number, t
-from analytics.core.periods import add_months, month_start
+from analytics.core.periods import Period, add_months, month_start
 from analytics.metrics.suppression import mask_table
 from analytics.people import onboarding, planning, recruiting
 from analytics.people.attrition_report import cross_tab
@@ -97,7 +97,7 @@ def _masked(frame: pl.DataFrame, viewer: Viewer, count: str, by: str | None = No
     return out if by in {None, "region_id"} else cross_tab(out, viewer)
 
 
-def recruiting_overview(db: Database, viewer: Viewer, start: dt.date, end: dt.date, as_of: dt.date,
+def recruiting_overview(db: Database, viewer: Viewer, start: dt.date | Period, end: dt.date | None, as_of: dt.date,
                         plan: pl.DataFrame | None = None, min_base: int | None = None) -> dict[str, object]:
     """Funnel by channel, offer acceptance, time to fill (role) and to hire (channel), open requisitions by
     region and role (against ``plan`` when given), key-position fill rate, quality of hire by channel (and by
@@ -109,9 +109,12 @@ def recruiting_overview(db: Database, viewer: Viewer, start: dt.date, end: dt.da
     For viewers without person-level rights, the funnel and offers by channel, time to fill (by role and in
     total), time to hire (by channel), key positions and quality of hire (by channel, and referred against other
     hires) mask a group of fewer applications, requisitions or hires than the threshold, with a complement,
-    blanking its counts and figures (``masked``); narrowed below their scope, only totals and regions."""
+    blanking its counts and figures (``masked``); narrowed below their scope, only totals and regions.
+    ``start`` may be the period itself (``end`` None): its first and last day."""
     from analytics.core.settings import load_settings
 
+    if isinstance(start, Period):
+        start, end = start.start, start.end
     min_base = load_settings().min_base if min_base is None else min_base
     data = recruiting.load(db, viewer, as_of, start=onboarding.history_start(db))
     reqs, apps, hires = data["requisitions"].rows, data["applications"].rows, data["hires"]

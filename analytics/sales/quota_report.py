@@ -36,11 +36,12 @@ def _placed(db: Database, viewer: Viewer, periods: list[Period], as_of: dt.date,
     return db.query("sales_placed", **quota.placed_params(periods, as_of, person), **viewer.sql_params()).lazy()
 
 
-def monthly_attainment(db: Database, viewer: Viewer, last_month: dt.date, as_of: dt.date,
+def monthly_attainment(db: Database, viewer: Viewer, last_month: dt.date | Period, as_of: dt.date,
                        months: int = 24) -> pl.DataFrame:
-    """Bookings-based and collection-based attainment per month (Σ ÷ Σ over reps with quota that month),
-    bookings and quota placed by date as the engine's ``attainment``."""
-    window = trailing_months(last_month, months)
+    """Bookings-based and collection-based attainment per month (Σ ÷ Σ over reps with quota that month) for
+    ``months`` months ending with ``last_month`` (or a period's last month), bookings and quota placed by date
+    as the engine's ``attainment``."""
+    window = trailing_months(last_month.months[-1] if isinstance(last_month, Period) else last_month, months)
     panel = _placed(db, viewer, [month_period(m) for m in window.months], as_of, person=False)
     out = quota.attainment(panel, ["month"]).sort("month").collect()
     return out.select("month", "attainment", "attainment_collected", "quota", "att_bookings",

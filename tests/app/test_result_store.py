@@ -96,9 +96,92 @@ def test_a_data_change_computes_the_previous_requests_ahead(own_db: Path, monkey
     monkeypatch.setattr(overview, "kpis", lambda *a, **k: (_ for _ in ()).throw(RuntimeError("recomputed")))
     assert _cards(_overview()) == first  # computed ahead: the first view after the change reads it
 
-    with db.transaction() as cur:  # a new month arrived: the old periods are not worth computing ahead
-        cur.execute("update meta set value = '2026-01-31' where key = 'as_of'")
-    assert not prewarm.start(db, store, cached.compute)
+
+
+def test_a_new_month_moves_each_request_to_the_same_place(own_db: Path, monkeypatch: pytest.MonkeyPatch):
+    """The as-of date moves a month on: the requests are moved (the last complete quarter stays, the running
+    month-to-date runs on) and the pages' first views on the new data read what was computed ahead."""
+    from analytics.reviews import overview
+    from ui import cached, prewarm
+    from ui.context import get_database
+
+    monkeypatch.setenv("TANDEM_PREWARM_LIMIT", "400")
+    db = get_database(str(own_db))
+    old = db.meta("as_of")
+    with db.transaction() as cur:  # the demo's data as it stood a month earlier
+        cur.execute("update meta set value = '2025-11-30' where key = 'as_of'")
+    assert old == "2025-12-31"
+    for page in ("pages/overview.py", "pages/attrition.py", "pages/quota.py", "pages/hiring.py"):
+        _page(page)
+    store = ResultStore(own_db)
+    with db.transaction() as cur:  # December arrives
+        cur.execute("update meta set value = '2025-12-31' where key = 'as_of'")
+    assert prewarm.start(db, store, cached.compute)
+    _join_prewarm()
+    monkeypatch.setattr(overview, "kpis", lambda *a, **k: (_ for _ in ()).throw(RuntimeError("recomputed")))
+    from analytics.people import attrition_report, hiring_report
+    from analytics.sales import quota_report
+
+    for module, name in ((attrition_report, "trend"), (attrition_report, "headline"), (quota_report, "headline"),
+                         (quota_report, "monthly_attainment"), (hiring_report, "recruiting_overview")):
+        monkeypatch.setattr(module, name, lambda *a, **k: (_ for _ in ()).throw(RuntimeError("recomputed")))
+    import importlib
+
+    importlib.reload(cached)  # its registry holds the functions: refer to the refusing ones
+    assert cached.REPORTS["attrition.trend"] is attrition_report.trend is not cached.REPORTS["talent.radar"]
+    try:
+        for page in ("pages/overview.py", "pages/attrition.py", "pages/quota.py", "pages/hiring.py"):
+            _page(page)  # every figure read: nothing recomputed
+    finally:
+        monkeypatch.undo()
+        importlib.reload(cached)
+
+
+def _page(path: str) -> None:
+    import streamlit as st
+
+    st.cache_data.clear()
+    at = AppTest.from_file(APP, default_timeout=180)
+    sign_in(at)
+    at.switch_page(path).run()
+    assert not at.exception, (path, [e.value for e in at.exception])
+
+
+def test_requests_move_with_the_as_of_date():
+    import datetime as dt
+
+    from analytics.core.periods import Period
+    from ui.prewarm import translate
+
+    d = dt.date
+    old, new = d(2025, 10, 31), d(2025, 11, 30)
+    q3 = ("__period__", d(2025, 7, 1), d(2025, 9, 30), "2025-Q3", "quarter")
+    q4_to_date = ("__period__", d(2025, 10, 1), d(2025, 10, 31), "2025-Q4", "quarter")
+    report = ("report", "s", "quota.monthly_attainment", (q3, old), ())
+    assert translate(report, old, new) == ("report", "s", "quota.monthly_attainment", (q3, new), ())  # stays
+    moved = translate(("report", "s", "attrition.trend", (q4_to_date, 24, False, old), ()), old, new)
+    assert moved[3][0] == ("__period__", d(2025, 10, 1), d(2025, 11, 30), "2025-Q4", "quarter")  # runs on
+    september = ("metric", "s", "attrition_rate", d(2025, 9, 1), d(2025, 9, 30), "2025-09", "month", (), "en", old)
+    assert translate(september, old, new) == (
+        "metric", "s", "attrition_rate", d(2025, 10, 1), d(2025, 10, 31), "2025-10", "month", (), "en", new)
+    fy = ("kpis", "s", d(2025, 1, 1), d(2025, 10, 31), "FY2025", "fiscal_year", old, 1)
+    assert translate(fy, old, new) == ("kpis", "s", d(2025, 1, 1), d(2025, 11, 30), "FY2025", "fiscal_year", new, 1)
+    trailing = ("report", "s", "x", (("__period__", d(2023, 11, 1), d(2025, 10, 31), "2023-11..2025-10", "range"),
+                                     d(2025, 10, 1)), ())
+    assert translate(trailing, old, new)[3] == (
+        ("__period__", d(2023, 12, 1), d(2025, 11, 30), "2023-12..2025-11", "range"), d(2025, 11, 1))
+    # a fiscal year from April: the last complete quarter, Jul–Sep (FY2026-Q2) at the end of November, is
+    # Oct–Dec (FY2026-Q3) at the end of December, and still is at the end of January
+    fq = ("__period__", d(2025, 7, 1), d(2025, 9, 30), "2026-Q2", "quarter")
+    fq3 = ("__period__", d(2025, 10, 1), d(2025, 12, 31), "2026-Q3", "quarter")
+    assert translate(("report", "s", "x", (fq,), ()), d(2025, 11, 30), d(2025, 12, 31), 4)[3][0] == fq3
+    assert translate(("report", "s", "x", (fq3,), ()), d(2025, 12, 31), d(2026, 1, 31), 4)[3][0] == fq3
+    assert translate(("exclusions", "s", d(2025, 7, 1), d(2025, 9, 30)), d(2025, 11, 30), d(2025, 12, 31)) == (
+        "exclusions", "s", d(2025, 10, 1), d(2025, 12, 31))
+    q4_running = ("__period__", d(2025, 10, 1), d(2025, 11, 30), "2025-Q4", "quarter")  # completed by December
+    assert translate(("report", "s", "x", (q4_running,), ()), d(2025, 11, 30), d(2025, 12, 31))[3][0] == (
+        "__period__", d(2025, 10, 1), d(2025, 12, 31), "2025-Q4", "quarter")
+    assert Period  # imported for the reader: requests hold periods as tagged tuples
 
 
 def _join_prewarm(timeout: float = 240) -> None:

@@ -45,7 +45,7 @@ def contents(path: Path, marks: bool = False) -> dict[str, list]:
         for name in names:
             rows = con.execute(f'select * from "{name}"').fetchall()
             if not marks and name == "meta":
-                rows = [r for r in rows if r[0] != "data_version"]
+                rows = [r for r in rows if r[0] not in {"data_version", "data_token"}]  # a restore renews both
             if not marks and name == "audit_log":
                 rows = [r for r in rows if r[3] != "restore"]
             out[name] = sorted(rows, key=repr)
