@@ -106,7 +106,7 @@ def test_duckdb_memory_and_threads_come_from_the_machine_or_the_environment(tmp_
     total_mb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 2**20
     dbmod.engine_config.cache_clear()
     try:
-        assert dbmod.engine_config() == {"memory_limit": f"{max(256, int(total_mb * 0.4))}MB",
+        assert dbmod.engine_config() == {"memory_limit": f"{max(512, int(total_mb * 0.1))}MB",
                                          "threads": str(os.cpu_count())}
         dbmod.engine_config.cache_clear()
         monkeypatch.setenv("TANDEM_DUCKDB_MEMORY_MB", "700")
@@ -123,3 +123,26 @@ def test_duckdb_memory_and_threads_come_from_the_machine_or_the_environment(tmp_
             dbmod.engine_config()
     finally:
         dbmod.engine_config.cache_clear()
+
+
+def test_memoised_query_results_stay_within_their_byte_budget(tiny_db, monkeypatch):
+    """A named query's result is kept for the next ask only while the memo stays within its budget; a result
+    larger than a quarter of it is never kept (at the large company one panel is hundreds of MB)."""
+    import datetime as dt
+
+    import analytics.core.db as dbmod
+
+    args = {"start": dt.date(2024, 1, 1), "end": dt.date(2024, 6, 1), "all_units": True, "units": []}
+    first = tiny_db.query("hr_events", **args)
+    assert tiny_db.query("hr_events", **args) is first  # kept: asked again, not recomputed
+    size = first.estimated_size()
+    tiny_db._memo.clear()
+    monkeypatch.setattr(dbmod, "memo_budget", lambda: size * 4 - 1)
+    again = tiny_db.query("hr_events", **args)
+    assert tiny_db.query("hr_events", **args) is not again and not tiny_db._memo  # too large to keep
+    monkeypatch.setattr(dbmod, "memo_budget", lambda: size * 4)
+    kept = tiny_db.query("hr_events", **args)
+    other = tiny_db.query("hr_events", **{**args, "end": dt.date(2024, 5, 1)})
+    assert sum(f.estimated_size() for f in tiny_db._memo.values()) <= size * 4
+    assert tiny_db.query("hr_events", **{**args, "end": dt.date(2024, 5, 1)}) is other
+    assert kept.height and other.height
