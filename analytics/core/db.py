@@ -123,12 +123,12 @@ def _check_target(path: Path) -> None:
 @functools.cache
 def engine_config() -> dict[str, str]:
     """DuckDB's memory limit and threads, from the machine (read once per process):
-    ``TANDEM_DUCKDB_MEMORY_MB`` (default: 10% of the machine's memory, at least 512 MB: DuckDB keeps data blocks
+    ``TANDEM_DUCKDB_MEMORY_MB`` (default: 15% of the machine's memory, at least 1 GB: DuckDB keeps data blocks
     cached up to its limit and spills to disk beyond it; at the large company a walk of every page peaked at
-    9.3 GB with 40% and at 4.8 GB with 2.5 GB, in about the same time) and ``TANDEM_DUCKDB_THREADS`` (default:
-    the CPUs)."""
+    9.3 GB with 40% and at 4.8 GB with 2.5 GB, but the flight-risk fit's feature query needs about 3 GB there)
+    and ``TANDEM_DUCKDB_THREADS`` (default: the CPUs)."""
     total_mb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 2**20 if hasattr(os, "sysconf") else 8192
-    memory = _positive_env("TANDEM_DUCKDB_MEMORY_MB", max(512, int(total_mb * 0.1)))
+    memory = _positive_env("TANDEM_DUCKDB_MEMORY_MB", max(1024, int(total_mb * 0.15)))
     threads = _positive_env("TANDEM_DUCKDB_THREADS", os.cpu_count() or 1)
     return {"memory_limit": f"{memory}MB", "threads": str(threads)}
 

@@ -106,7 +106,7 @@ def test_duckdb_memory_and_threads_come_from_the_machine_or_the_environment(tmp_
     total_mb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 2**20
     dbmod.engine_config.cache_clear()
     try:
-        assert dbmod.engine_config() == {"memory_limit": f"{max(512, int(total_mb * 0.1))}MB",
+        assert dbmod.engine_config() == {"memory_limit": f"{max(1024, int(total_mb * 0.15))}MB",
                                          "threads": str(os.cpu_count())}
         dbmod.engine_config.cache_clear()
         monkeypatch.setenv("TANDEM_DUCKDB_MEMORY_MB", "700")
