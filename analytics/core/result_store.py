@@ -102,6 +102,7 @@ class ResultStore:
         if not token or not self.enabled:
             return False
         folder = self._folder(token)
+        temporary: Path | None = None
         try:
             fresh = not folder.exists()
             folder.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -109,11 +110,13 @@ class ResultStore:
                 (folder / "note.txt").write_text(note, encoding="utf-8")
             data = pickle.dumps(Entry(request, context, value), protocol=pickle.HIGHEST_PROTOCOL)
             with tempfile.NamedTemporaryFile(dir=folder, delete=False, suffix=".tmp") as handle:
+                temporary = Path(handle.name)
                 handle.write(data)
-            os.replace(handle.name, folder / f"{request_key(request)}.pickle")
+            os.replace(temporary, folder / f"{request_key(request)}.pickle")
         except Exception as exc:  # unpicklable value, full disk, read-only folder: serve without storing
             _log.info("result not stored (%s)", exc)
-            with_suppressed_unlink(locals().get("handle"))
+            if temporary is not None:
+                temporary.unlink(missing_ok=True)
             return False
         if fresh:
             self.prune(keep=KEEP_TOKENS)
@@ -158,9 +161,3 @@ class ResultStore:
             for other in root.iterdir():
                 if other.is_dir() and other != self.base and other.stat().st_mtime < week_ago:
                     shutil.rmtree(other, ignore_errors=True)
-
-
-def with_suppressed_unlink(handle: object) -> None:
-    name = getattr(handle, "name", None)
-    if name:
-        Path(name).unlink(missing_ok=True)
