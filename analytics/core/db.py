@@ -52,8 +52,15 @@ def sql_text(name: str) -> str:
     text = path.read_text(encoding="utf-8")
     reads = re.search(r"^-- reads: ([a-z0-9_]+)$", text, re.MULTILINE)
     if reads:  # a query over another named query's rows: that query becomes a CTE of the same name
-        text = f"with {reads[1]} as (\n{sql_text(reads[1])}\n)\n{text}"
+        inner = f"{reads[1]} as (\n{sql_text(reads[1])}\n)"
+        opening = _OPENING_WITH.match(text)
+        if opening:  # the reading query has CTEs of its own: the read one comes first among them
+            return f"{text[:opening.start(1)]}with {inner},\n{text[opening.end(1):]}"
+        text = f"with {inner}\n{text}"
     return text
+
+
+_OPENING_WITH = re.compile(r"^(?:\s*--[^\n]*\n)*\s*(with\s)", re.IGNORECASE)
 
 
 def _bind(text: str, params: Mapping[str, object]) -> dict[str, object]:

@@ -154,8 +154,17 @@ def _sales_panel(req: Request, person: bool = False) -> pl.LazyFrame:
     return req.db.query("sales_placed", **params, **req.viewer.sql_params()).lazy()
 
 
+def _booked_panel(req: Request) -> pl.LazyFrame:
+    """``sales_booked.sql``: bookings and quota only, per period, rep and unit (quota and attainment)."""
+    params = quota.placed_params(req.periods, req.as_of)
+    params = {k: params[k] for k in ("start", "end", "period_starts", "period_ends")}
+    return req.db.query("sales_booked", **params, **req.viewer.sql_params()).lazy()
+
+
 def _sales_metric(metric_id: str, req: Request) -> pl.DataFrame:
     cols = [quota.SALES_DIMENSIONS[d] for d in req.dims]
+    if metric_id in {"quota", "attainment"}:
+        return _booked_metric(metric_id, req, cols)
     panel = _sales_panel(req, person=metric_id in _PERSON_SALES)
     out = []
     for period in req.periods:
@@ -169,10 +178,6 @@ def _sales_metric(metric_id: str, req: Request) -> pl.DataFrame:
             if metric_id == "collection_rate":  # cash so far while some order's window is still open
                 shaped = shaped.with_columns(maturing=pl.lit(quota.maturing(rows, period, req.as_of)))
             out.append(shaped)
-        elif metric_id in {"quota", "attainment"}:
-            frame = quota.attainment(rows, cols).collect()
-            spec = ("quota", None, None) if metric_id == "quota" else ("attainment", "att_bookings", "quota")
-            out.append(_shape(frame, req, period, *spec, "n_reps_with_quota", cols))
         elif metric_id == "reps_at_quota":
             frame = quota.reps_at_quota(rows, cols).collect()
             out.append(_shape(frame, req, period, "reps_at_quota", "n_at_quota", "n_reps_with_quota",
@@ -182,6 +187,17 @@ def _sales_metric(metric_id: str, req: Request) -> pl.DataFrame:
             frame = reps.group_by([*cols, "band"]).agg(n_reps=pl.len()).collect()
             shaped = _shape(frame, req, period, "n_reps", None, None, "n_reps", [*cols, "band"])
             out.append(shaped)
+    return pl.concat(out, how="diagonal_relaxed")
+
+
+def _booked_metric(metric_id: str, req: Request, cols: list[str]) -> pl.DataFrame:
+    """quota and attainment of every period from the slim panel (no cash, customers or months scanned)."""
+    panel = _booked_panel(req)
+    spec = ("quota", None, None) if metric_id == "quota" else ("attainment", "att_bookings", "quota")
+    out = []
+    for period in req.periods:
+        frame = quota.attainment(panel.filter(pl.col("period_start") == period.start), cols).collect()
+        out.append(_shape(frame, req, period, *spec, "n_reps_with_quota", cols))
     return pl.concat(out, how="diagonal_relaxed")
 
 

@@ -111,17 +111,18 @@ def attainment(panel: pl.LazyFrame, by: list[str]) -> pl.LazyFrame:
         with_quota = panel.filter(pl.col("rep_has_quota"))
     else:
         with_quota = panel.join(reps_with_quota(panel), on="employee_id", how="semi")
+    cash = "collected" in panel.collect_schema().names()  # not in the slim panel (sales_booked.sql)
     agg = [
         pl.col("bookings").sum().alias("att_bookings"),
-        pl.col("collected").sum().alias("att_collected"),
+        *([pl.col("collected").sum().alias("att_collected")] if cash else []),
         pl.col("quota").fill_null(0).sum().alias("quota"),
         _n_reps("n_reps_with_quota"),
     ]
     q = pl.col("quota")
-    return _agg(with_quota, by, agg).with_columns(
-        attainment=pl.when(q > 0).then(pl.col("att_bookings") / q),
-        attainment_collected=pl.when(q > 0).then(pl.col("att_collected") / q),
-    )
+    ratios = [pl.when(q > 0).then(pl.col("att_bookings") / q).alias("attainment")]
+    if cash:
+        ratios.append(pl.when(q > 0).then(pl.col("att_collected") / q).alias("attainment_collected"))
+    return _agg(with_quota, by, agg).with_columns(ratios)
 
 
 def rep_attainment(panel: pl.LazyFrame) -> pl.LazyFrame:

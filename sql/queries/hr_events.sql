@@ -2,45 +2,9 @@
 -- hired and who left, each placed in the org unit, manager, role and level they held on that day
 -- (effective-dated; never today's org). One row per (month, kind, employee). People whose termination
 -- date is before their hire date break a data contract and are left out (counted by data_exclusions.sql).
+-- reads: hr_moments
 -- Params: $start, $end (first days of the first and last month), $all_units (bool), $units (list of org ids).
-with months as (
-    select m::date as month, (m + interval 1 month - interval 1 day)::date as month_last
-    from range($start::date, $end::date + interval 1 day, interval 1 month) as t(m)
-),
-
-points as (
-    select month, 'first' as kind, month as day from months
-    union all
-    select month, 'last' as kind, month_last as day from months
-),
-
-snapshots as (
-    select p.month, p.kind, p.day, e.employee_id
-    from points as p
-    join employees as e
-        on e.hire_date <= p.day and (e.termination_date is null or p.day <= e.termination_date)
-    where e.termination_date is null or e.termination_date >= e.hire_date
-),
-
-moves as (
-    select date_trunc('month', hire_date)::date as month, 'hire' as kind, hire_date as day, employee_id
-    from employees
-    where hire_date between $start::date and last_day($end::date)
-        and (termination_date is null or termination_date >= hire_date)
-    union all
-    select date_trunc('month', termination_date)::date, 'exit', termination_date, employee_id
-    from employees
-    where termination_date between $start::date and last_day($end::date)
-        and termination_date >= hire_date
-),
-
-events as (
-    select * from snapshots
-    union all
-    select * from moves
-),
-
-org as (
+with org as (
     select * from org_paths
 ),
 
@@ -51,7 +15,7 @@ placed as (
         coalesce(r.family, 'unknown') as role_family, a.job_level,
         e.hire_date, e.termination_date, e.exit_type, e.exit_reason, e.regretted, e.hire_source,
         e.probation_months
-    from events as ev
+    from hr_moments as ev
     join employees as e using (employee_id)
     left join assignments as a
         on a.employee_id = ev.employee_id
