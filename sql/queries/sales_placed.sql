@@ -29,21 +29,20 @@ cash as (
     group by all
 ),
 
-order_days as (
+order_days as (  -- one row per order: a rep has about one order a day, so grouping by day first saves nothing
     select
         o.employee_id, o.order_date as day,
-        sum(o.amount) as bookings,
-        coalesce(sum(o.amount) filter (where cu.tier = 'KA'), 0) as ka_bookings,
-        coalesce(sum(o.amount) filter (where o.is_new_customer), 0) as new_customer_bookings,
-        count(*) as n_orders,
-        coalesce(sum(k.collected), 0) as collected,
-        coalesce(sum(k.collected_window), 0) as collected_window,
-        max(o.order_date) as last_order_date
+        o.amount as bookings,
+        if(cu.tier = 'KA', o.amount, 0) as ka_bookings,
+        if(o.is_new_customer, o.amount, 0) as new_customer_bookings,
+        1 as n_orders,
+        coalesce(k.collected, 0) as collected,
+        coalesce(k.collected_window, 0) as collected_window,
+        o.order_date as last_order_date
     from orders as o
     left join customers as cu using (customer_id)
     left join cash as k using (order_id)
     where o.order_date between $start::date and last_day($end::date)
-    group by all
 ),
 
 quota_days as (
@@ -76,14 +75,10 @@ placed as (
     left join employees as e using (employee_id)
 ),
 
-org as (
-    select * from org_paths
-),
-
-final as (
+by_unit as (  -- summed before the org paths are joined: a few rows per rep and month, not one per order
     select
         p.p_start as period_start, p.month, p.employee_id,
-        a.org_unit_id, org.region_id, org.team_id, a.manager_id, a.role_id, a.job_level,
+        a.org_unit_id, a.manager_id, a.role_id, a.job_level,
         coalesce(sum(p.bookings), 0) as bookings,
         coalesce(sum(p.ka_bookings), 0) as ka_bookings,
         coalesce(sum(p.new_customer_bookings), 0) as new_customer_bookings,
@@ -98,11 +93,15 @@ final as (
     left join assignments as a
         on a.employee_id = p.employee_id
         and p.placed_on between a.valid_from and coalesce(a.valid_to, date '9999-12-31')
-    left join org using (org_unit_id)
-    where (p.employee_id is not null
-            and ($all_units or list_contains($units, a.org_unit_id) or list_contains($units, org.region_id)))
-        or (p.employee_id is null and $all_units and not $person::boolean)
     group by all
 )
 
-select * from final
+select
+    b.period_start, b.month, b.employee_id, b.org_unit_id, org.region_id, org.team_id, b.manager_id,
+    b.role_id, b.job_level, b.bookings, b.ka_bookings, b.new_customer_bookings, b.n_orders, b.collected,
+    b.collected_window, b.last_order_date, b.quota, b.rep_has_quota
+from by_unit as b
+left join org_paths as org using (org_unit_id)
+where (b.employee_id is not null
+        and ($all_units or list_contains($units, b.org_unit_id) or list_contains($units, org.region_id)))
+    or (b.employee_id is null and $all_units and not $person::boolean)
