@@ -100,3 +100,33 @@ def families_section(families: dict[str, dict[str, dict]], people: dict[str, int
     lines += ["", "Growth of the engine's cold seconds (b, seconds ∝ people^b): " + "; ".join(
         f"{n} {_growth({s: families[s][n]['engine_cold'] for s in sizes}, people, sizes)}" for n in names) + ".", ""]
     return lines
+
+
+def browser_section(walks: dict[str, dict]) -> list[str]:
+    """The walk of every page and both packs in headless Chromium on one real server
+    (benchmarks/browser_walk.py), per size; each page's first view at the largest size walked."""
+    if not walks:
+        return []
+    order = ["small", "medium", "large"]
+    largest = max(walks, key=lambda s: order.index(s) if s in order else len(order))
+    lines = [
+        "## The browser walk: every page and both packs, one real server",
+        "",
+        "`python -m benchmarks.browser_walk`: `streamlit run app.py` on a copy of the demo with nothing stored (a",
+        "fresh results folder, nothing computed ahead), headless Chromium signed in as the HR head opens every page",
+        "of the navigation in turn, then downloads the quarterly review's PPTX pack and the monthly review's PDF",
+        "pack (both reopened and checked). A page's first view = navigation click (the first page: the sign-in",
+        "click) until the script is idle; any exception or error box fails the walk. Peak = the server process",
+        "and its children (the chart-drawing Chromium among them), resident memory sampled every 0.2 s.",
+        "",
+        "| size | pages walked | slowest page (s, which) | packs (s) | total (s) | server peak (MB) |",
+        "|---|---:|---|---|---:|---:|",
+    ]
+    for size, w in walks.items():
+        slow = max(w["pages"], key=w["pages"].get)
+        packs = " · ".join(f"{name} {secs:.1f}" for name, secs in w["packs"].items())
+        lines.append(f"| {size} | {len(w['pages'])} | {w['pages'][slow]:.1f} ({slow}) | {packs} | "
+                     f"{w['seconds']:.1f} | {w['peak_mb']:,.0f} |")
+    lines += ["", f"Each page's first view at {largest}: "
+              + ", ".join(f"{name} {secs:.1f} s" for name, secs in walks[largest]["pages"].items()) + ".", ""]
+    return lines

@@ -166,6 +166,29 @@ def more_times(size: str) -> dict[str, float]:
     return out
 
 
+def browser_walks(sizes: list[str]) -> dict[str, dict]:
+    """Every page and both packs in headless Chromium on one real server, per size (benchmarks/browser_walk.py),
+    on a copy of benchmarks/work/<size>.duckdb (built when missing): the walk signs in and audits its downloads."""
+    import shutil
+
+    from benchmarks.browser_walk import walk
+
+    out = {}
+    for size in sizes:
+        if not (WORK / f"{size}.duckdb").exists():
+            generate(size)
+        copy = WORK / f"{size}_walk.duckdb"
+        Path(f"{copy}.wal").unlink(missing_ok=True)
+        shutil.copy(WORK / f"{size}.duckdb", copy)
+        print(f"[bench] the browser walk on {size}…", flush=True)
+        try:
+            out[size] = walk(copy)
+        finally:
+            copy.unlink(missing_ok=True)
+            Path(f"{copy}.wal").unlink(missing_ok=True)
+    return out
+
+
 def _counts(db_file: Path) -> dict[str, int]:
     from analytics.core.db import Database
 
@@ -192,12 +215,15 @@ def main(argv: list[str] | None = None) -> int:
                         "metric families")
     parser.add_argument("--detail-sizes", default="small,medium", help="sizes for the per-domain sections")
     parser.add_argument("--out", default=str(ROOT / "benchmarks" / "REPORT.md"))
-    parser.add_argument("--only", choices=["pages"], help="print only these timings (the report is not rewritten; "
-                        "a demo already in benchmarks/work is reused)")
+    parser.add_argument("--browser-sizes", default="large", help="sizes walked in the browser (every page and both "
+                        "packs on a real server; empty for none)")
+    parser.add_argument("--only", choices=["pages", "browser"], help="print only these timings (the report is not "
+                        "rewritten; a demo already in benchmarks/work is reused)")
     args = parser.parse_args(argv)
     WORK.mkdir(parents=True, exist_ok=True)
     sizes = [s.strip() for s in args.sizes.split(",") if s.strip()]
     detail = [s.strip() for s in args.detail_sizes.split(",") if s.strip() in sizes]
+    browser_sizes = [s.strip() for s in args.browser_sizes.split(",") if s.strip()]
     from benchmarks import pages as page_bench
 
     if args.only == "pages":
@@ -206,10 +232,15 @@ def main(argv: list[str] | None = None) -> int:
                 generate(size)
         print("\n".join(page_bench.page_lines({size: page_bench.page_times(size) for size in sizes})))
         return 0
+    if args.only == "browser":
+        from benchmarks.report import browser_section
+
+        print("\n".join(browser_section(browser_walks(browser_sizes))))
+        return 0
     pages, every_page, walks, ahead, fam = {}, {}, {}, {}, {}
     gen, ov, dom, more = {}, {}, {}, {}
     from benchmarks import families
-    from benchmarks.report import families_section, pages_section, server_section
+    from benchmarks.report import browser_section, families_section, pages_section, server_section
 
     for size in sizes:
         print(f"[bench] generating {size}…", flush=True)
@@ -224,6 +255,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"[bench] metric families against their floors and pandas on {size}…", flush=True)
         fam[size] = families.run(db_file, rounds=3 if size != "large" else 1)
         gen[size] |= _counts(db_file)
+    browser = browser_walks(browser_sizes)
     for size in detail:
         print(f"[bench] overview metrics on {size}…", flush=True)
         ov[size] = overview_times(size)
@@ -256,6 +288,7 @@ def main(argv: list[str] | None = None) -> int:
         "",
         *pages_section(every_page, {s: gen[s]["people"] for s in sizes}),
         *server_section(walks, ahead, {s: gen[s]["people"] for s in sizes}),
+        *browser_section(browser),
         *families_section(fam, {s: gen[s]["people"] for s in sizes}),
         "The sections below are measured for " + ", ".join(detail) + ".",
         "",
