@@ -20,10 +20,18 @@ with bounds as (
     select $start::date as p_start, $end::date as p_end, least($end::date, $as_of::date) as p_cut
 ),
 
+earlier_customers as (  -- customers with an order before the period: no order of theirs in it is a first one
+    select distinct o.customer_id
+    from orders as o, bounds as b
+    where o.amount > 0 and o.order_date < b.p_start
+),
+
 first_orders as (
     select o.employee_id, o.order_date as day, 1 as new_customers
     from orders as o
-    where o.amount > 0
+    cross join bounds as b
+    anti join earlier_customers as ec on ec.customer_id = o.customer_id
+    where o.amount > 0 and o.order_date between b.p_start and b.p_end
     qualify row_number() over (partition by o.customer_id order by o.order_date, o.order_id) = 1
 ),
 
@@ -40,8 +48,7 @@ events as (
     where o.order_date between b.p_start and b.p_end
     union all by name
     select f.employee_id, f.day, f.new_customers
-    from first_orders as f, bounds as b
-    where f.day between b.p_start and b.p_end
+    from first_orders as f
     union all by name
     select o.employee_id, o.order_date as day, o.amount - coalesce(p.collected, 0) as receivables
     from orders as o
@@ -73,21 +80,23 @@ events as (
         and (o.closed_date is null or o.closed_date > $as_of::date)
         and o.expected_close_date between greatest(b.p_start, $as_of::date + 1) and b.p_end
         and o.employee_id is not null
-    union all by name
-    select o.customer_id, o.employee_id, o.order_date as day, o.order_date < b.p_start as in_base
-    from orders as o, bounds as b
-    where o.amount > 0 and o.order_date >= b.p_start - interval 12 month and o.order_date <= b.p_end
 ),
 
-rep_days as (
+rep_days as (  -- the sums, per rep and day (customer rows are placed one by one below)
     select
-        customer_id, employee_id, day, bool_or(in_base) as in_base, bool_or(not in_base) as in_period,
+        null::bigint as customer_id, employee_id, day, null::boolean as in_base,
         sum(new_customers) as new_customers, sum(complaints) as complaints, sum(visits) as visits,
         sum(calls) as calls, sum(proposals_due) as proposals_due, sum(proposals_on_time) as proposals_on_time,
         sum(open_pipeline) as open_pipeline, sum(receivables) as receivables, sum(bookings) as bookings,
         sum(quota) as quota
     from events
-    group by all
+    group by employee_id, day
+),
+
+customer_days as (
+    select o.customer_id, o.employee_id, o.order_date as day, o.order_date < b.p_start as in_base
+    from orders as o, bounds as b
+    where o.amount > 0 and o.order_date >= b.p_start - interval 12 month and o.order_date <= b.p_end
 ),
 
 placed as (
@@ -95,20 +104,16 @@ placed as (
         r.*,
         greatest(least(if($person::boolean, b.p_end, r.day), coalesce(e.termination_date, b.p_end, r.day)),
                  e.hire_date) as placed_on
-    from rep_days as r
+    from (select * from rep_days union all by name select * from customer_days) as r
     cross join bounds as b
     left join employees as e using (employee_id)
 ),
 
-org as (
-    select * from org_paths
-),
-
-final as (
+by_unit as (  -- summed before the org paths are joined
     select
-        p.customer_id, p.employee_id, a.org_unit_id, org.region_id, org.team_id, a.manager_id, a.role_id, a.job_level,
+        p.customer_id, p.employee_id, a.org_unit_id, a.manager_id, a.role_id, a.job_level,
         bool_or(p.in_base) as in_base,
-        bool_or(p.in_period) as in_period,
+        bool_or(not p.in_base) as in_period,
         coalesce(sum(p.new_customers), 0)::bigint as new_customers,
         coalesce(sum(p.complaints), 0)::bigint as complaints,
         coalesce(sum(p.visits), 0)::bigint as visits,
@@ -122,11 +127,15 @@ final as (
     from placed as p
     left join assignments as a
         on a.employee_id = p.employee_id and p.placed_on between a.valid_from and coalesce(a.valid_to, date '9999-12-31')
-    left join org using (org_unit_id)
-    where (p.employee_id is not null
-            and ($all_units or list_contains($units, a.org_unit_id) or list_contains($units, org.region_id)))
-        or (p.employee_id is null and $all_units and not $person::boolean)
     group by all
 )
 
-select * from final
+select
+    b.customer_id, b.employee_id, b.org_unit_id, org.region_id, org.team_id, b.manager_id, b.role_id, b.job_level,
+    b.in_base, b.in_period, b.new_customers, b.complaints, b.visits, b.calls, b.proposals_due, b.proposals_on_time,
+    b.open_pipeline, b.receivables, b.bookings, b.quota
+from by_unit as b
+left join org_paths as org using (org_unit_id)
+where (b.employee_id is not null
+        and ($all_units or list_contains($units, b.org_unit_id) or list_contains($units, org.region_id)))
+    or (b.employee_id is null and $all_units and not $person::boolean)
