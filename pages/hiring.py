@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import replace
 
 import plotly.graph_objects as go
 import polars as pl
@@ -12,7 +11,7 @@ from analytics.charts import figures as charts
 from analytics.core.i18n import code_label, fmt_date, fmt_delta, fmt_number
 from analytics.people import hiring_report, planning, recruiting
 from ui import cached
-from ui.context import context, get_database
+from ui.context import context
 from ui.risk_model import model_ref
 from ui.widgets import chart, table
 
@@ -92,17 +91,14 @@ with tab_onb:
             lambda rs: [hiring_report.watch_reason(r, lang) for r in rs], return_dtype=pl.List(pl.Utf8))))
 
 with tab_plan:
-    db = get_database(ctx.db_path)
     st.caption(ctx.t("hiring.plan_note"))
     growth = st.slider(ctx.t("hiring.growth"), -20, 50, 10, 5, format="%d%%", key="plan_growth") / 100
     horizon = st.select_slider(ctx.t("hiring.horizon"), [6, 12, 18, 24], value=12, key="plan_horizon")
     saved = hiring_report.saved_scenarios()
     extra = st.multiselect(ctx.t("hiring.saved"), saved, key="plan_saved")
     try:
-        inputs = planning.measure(db, ctx.viewer, ctx.as_of)
-        scenarios = [replace(s, horizon=horizon) for s in planning.standard_scenarios(inputs, horizon)]
-        scenarios += [replace(planning.load_scenario(name), horizon=horizon) for name in extra]
-        plan = hiring_report.capacity_plan(db, ctx.viewer, ctx.as_of, scenarios, growth=growth, horizon=horizon)
+        saved_texts = tuple(planning.scenario_json(name) for name in extra)
+        plan = cached.report(ctx, "hiring.capacity_plans", ctx.as_of, saved_texts, growth=growth, horizon=horizon)
     except planning.PlanError as exc:
         st.error(str(exc))
         st.stop()

@@ -77,7 +77,7 @@ with tab_statement:
     if pay.is_empty():
         st.info(ctx.t("app.no_data"))
     else:
-        people = pay.unique("employee_id").sort("name")
+        people = pay.unique("employee_id").sort("name", "employee_id")  # one order on every run
         labels = dict(zip(people["employee_id"].to_list(), people["name"].to_list(), strict=True))
         who = st.selectbox(ctx.t("incentives.rep"), list(labels), format_func=lambda e: f"{labels[e]} ({e})",
                            key="statement_rep")

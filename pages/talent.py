@@ -5,7 +5,8 @@ import polars as pl
 import streamlit as st
 
 from analytics.charts import figures as charts
-from analytics.people import hiring_report
+from analytics.core.i18n import fmt_number
+from analytics.people import hiring_report, skills
 from ui import cached
 from ui.context import context
 from ui.widgets import chart, table
@@ -16,6 +17,7 @@ st.title(ctx.t("talent.title"))
 st.caption(ctx.t("talent.caption"))
 name_col = "name_zh" if lang == "zh" else "name_en"
 PICK = 50  # people offered in the person picker at once
+GAP_TEAMS = 30  # teams in the gap heatmap at most (those with the largest gaps)
 tab_prof, tab_arch, tab_box, tab_ready = st.tabs([ctx.t("talent.profiles"), ctx.t("talent.archetypes"),
                                                   ctx.t("talent.ninebox"), ctx.t("talent.readiness")])
 
@@ -71,7 +73,12 @@ with tab_arch:
         table(arch.centroids.drop("name_en" if lang == "zh" else "name_zh"))
     gaps = cached.report(ctx, "talent.gap_heatmap", ctx.as_of)
     if gaps.height:
-        chart(charts.gap_heatmap(gaps, lang, ctx.t("talent.gaps")), "talent_gaps", name="skill_gaps")
+        shown = skills.largest_gap_teams(gaps, GAP_TEAMS)
+        chart(charts.gap_heatmap(shown, lang, ctx.t("talent.gaps")), "talent_gaps", name="skill_gaps")
+        n_teams = gaps["team"].n_unique()
+        if n_teams > GAP_TEAMS:
+            st.caption(ctx.t("talent.gaps_cut", shown=fmt_number(GAP_TEAMS, "count", lang),
+                             n=fmt_number(n_teams, "count", lang)))
 
 with tab_box:
     box = cached.report(ctx, "talent.nine_box", ctx.as_of)

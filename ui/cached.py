@@ -195,7 +195,7 @@ def _registry() -> dict[str, object]:
         "course_names")}
     reports["goals.progress"] = goals.progress
     reports |= {f"hiring.{n}": getattr(hiring_report, n) for n in (
-        "recruiting_overview", "onboarding_watch", "capacity_plan", "revenue_at_risk")}
+        "recruiting_overview", "onboarding_watch", "capacity_plan", "capacity_plans", "revenue_at_risk")}
     return reports
 
 

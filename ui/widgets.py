@@ -257,15 +257,23 @@ def display_frame(ctx: Context, frame: pl.DataFrame, units: dict[str, str] | Non
     return pl.DataFrame(out, schema=dict.fromkeys(out, pl.Utf8)) if out else frame
 
 
+TABLE_ROWS = 1000  # rows a table shows at most (in its report's order); a caption says how many more there are
+
+
 def table(frame: pl.DataFrame, height: int | None = None, key: str | None = None,
-          units: dict[str, str] | None = None) -> None:
+          units: dict[str, str] | None = None, limit: int | None = None) -> None:
     """A data table with column headers in the page's language (``col.<name>`` in the catalogue; a column
     without an entry keeps its name), the other language's name columns left out, and every value through
-    :func:`display_frame` (codes named, numbers with their unit, dates without a time, — for missing)."""
-    from analytics.core.i18n import CATALOGUE
+    :func:`display_frame` (codes named, numbers with their unit, dates without a time, — for missing). At most
+    ``limit`` rows, the first in the frame's order, with a caption saying how many there are in all (a list
+    of 48,000 people is read by narrowing the scope, and formatting it would take seconds)."""
+    from analytics.core.i18n import CATALOGUE, fmt_number
     from ui.context import context
 
     ctx = context()
+    limit = limit or TABLE_ROWS
+    total = frame.height
+    frame = frame.head(limit)
     other = "_en" if ctx.lang == "zh" else "_zh"
     shown = frame.drop([c for c in frame.columns if c.endswith(other) and c[: -3] + ("_zh" if other == "_en"
                         else "_en") in frame.columns])
@@ -279,3 +287,6 @@ def table(frame: pl.DataFrame, height: int | None = None, key: str | None = None
         used.add(rename[c])
     kwargs = {"height": height} if height else {}
     st.dataframe(shown.rename(rename), hide_index=True, width="stretch", key=key, **kwargs)
+    if total > limit:
+        st.caption(ctx.t("format.table_cut", shown=fmt_number(limit, "count", ctx.lang),
+                         n=fmt_number(total, "count", ctx.lang)))

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import replace
 from itertools import pairwise
 from pathlib import Path
 
@@ -204,6 +205,16 @@ def capacity_plan(db: Database, viewer: Viewer, as_of: dt.date, scenarios: list[
         pl.col("target").sum(), pl.col("capacity").sum(), pl.col("gap").sum(), pl.col("hires_start").sum(),
         pl.col("requisitions_to_open").sum()).sort("scenario", "month")
     return {**res, "chart": chart, "inputs": inputs.params, "ramp": inputs.ramp}
+
+
+def capacity_plans(db: Database, viewer: Viewer, as_of: dt.date, saved: tuple[str, ...] = (), growth: float = 0.1,
+                   horizon: int = 12) -> dict[str, object]:
+    """The plan tab: the standard scenarios and the chosen saved ones (``saved``: their files' JSON text, from
+    :func:`planning.scenario_json`), every one at ``horizon`` months, in one :func:`capacity_plan`."""
+    inputs = planning.measure(db, viewer, as_of)
+    scenarios = [replace(s, horizon=horizon) for s in planning.standard_scenarios(inputs, horizon)]
+    scenarios += [replace(planning.scenario_from_json(text), horizon=horizon) for text in saved]
+    return capacity_plan(db, viewer, as_of, scenarios, growth=growth, horizon=horizon)
 
 
 def saved_scenarios(folder: Path | None = None) -> list[str]:

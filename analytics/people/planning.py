@@ -423,14 +423,22 @@ def save_scenario(scenario: Scenario, folder: Path | None = None) -> Path:
 
 
 def load_scenario(name: str, folder: Path | None = None) -> Scenario:
+    return scenario_from_json(scenario_json(name, folder), _path(name, folder))
+
+
+def scenario_json(name: str, folder: Path | None = None) -> str:
+    """The saved scenario's file as written (a changed file is another request of the stored results)."""
     path = _path(name, folder)
     if not path.exists():
         raise PlanError(f"There is no saved scenario {name!r} (expected {path}).")
-    data = json.loads(path.read_text(encoding="utf-8"))
-    known = set(Scenario.__dataclass_fields__)
-    extra = sorted(set(data) - known)
+    return path.read_text(encoding="utf-8")
+
+
+def scenario_from_json(text: str, where: Path | str = "scenario") -> Scenario:
+    data = json.loads(text)
+    extra = sorted(set(data) - set(Scenario.__dataclass_fields__))
     if extra:
-        raise PlanError(f"{path}: unknown field(s) {', '.join(extra)}.")
+        raise PlanError(f"{where}: unknown field(s) {', '.join(extra)}.")
     if data.get("targets") is not None:
         data["targets"] = [{**r, "month": dt.date.fromisoformat(r["month"])} for r in data["targets"]]
     return Scenario(**data)

@@ -214,6 +214,16 @@ def gap_heatmap(profiles: Profiles, requirements: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def largest_gap_teams(heat: pl.DataFrame, n_teams: int) -> pl.DataFrame:
+    """The rows of the ``n_teams`` teams whose gaps add up to the most (Σ of their negative median gaps; masked
+    cells count as none), in the heatmap's order; all rows when there are no more teams than that."""
+    if heat.select(pl.col("team").n_unique()).item() <= n_teams:
+        return heat
+    shortfall = heat.group_by("team").agg(pl.col("median_gap").clip(upper_bound=0).fill_null(0).sum().alias("_s"))
+    keep = shortfall.sort("_s", "team").head(n_teams)["team"]
+    return heat.filter(pl.col("team").is_in(keep.implode()))
+
+
 def suggestions(profiles: Profiles, requirements: pl.DataFrame, catalogue: pl.DataFrame, completed: pl.DataFrame,
                 employee_id: int | None = None, top_skills: int = 3) -> pl.DataFrame:
     """Development suggestions: for each person's largest shortfalls (required − score > 0, up to

@@ -202,3 +202,32 @@ def test_talent_pages_show_the_analytics_values(app_db: Path):
     tr = open_page("pages/training.py")
     effect = talent_report.training_effect(db, full_access(), tr.selectbox(key="training_course").value, as_of)
     assert tr.metric[2].value == f"{effect.n_treated} / {effect.n_control}"
+
+
+def test_a_long_table_shows_its_first_rows_and_says_how_many_there_are(app_db: Path, monkeypatch: pytest.MonkeyPatch):
+    import ui.widgets
+    from analytics.people import talent_report
+
+    db = Database(app_db)
+    ready = talent_report.readiness(db, full_access(), as_of_date(db))
+    assert ready.height > 7
+    monkeypatch.setattr(ui.widgets, "TABLE_ROWS", 7)
+    at = open_page("pages/talent.py")
+    shown = [d.value for d in at.dataframe if len(d.value) == 7]
+    assert shown, "the readiness table is cut to its first 7 rows"
+    captions = [c.value for c in at.caption]
+    assert f"Showing the first 7 of {fmt_number(ready.height, 'count')} rows, in the order shown: narrow the scope " \
+           "in the sidebar to see the others." in captions
+
+
+def test_the_gap_heatmap_keeps_the_teams_with_the_largest_gaps():
+    from analytics.people import skills
+
+    heat = pl.DataFrame({
+        "team": ["a", "a", "b", "b", "c", "c", "d"],
+        "skill_id": ["x", "y", "x", "y", "x", "y", "x"],
+        "median_gap": [-1.0, 0.5, -0.5, -0.4, None, -2.0, 3.0],  # shortfalls: a 1.0, b 0.9, c 2.0 (masked: 0), d 0
+    })
+    assert skills.largest_gap_teams(heat, 2)["team"].unique().sort().to_list() == ["a", "c"]
+    assert skills.largest_gap_teams(heat, 3)["team"].unique().sort().to_list() == ["a", "b", "c"]
+    assert skills.largest_gap_teams(heat, 4).equals(heat)

@@ -204,3 +204,43 @@ def test_a_database_without_a_token_gets_one_when_opened(own_db: Path):
         assert len(db.data_token) == 36
     finally:
         db.close()
+
+
+STORED_PAGES = ["pages/overview.py", "pages/review_monthly.py", "pages/review_quarterly.py", "pages/goals.py",
+                "pages/attrition.py", "pages/risk.py", "pages/hiring.py", "pages/talent.py", "pages/training.py",
+                "pages/quota.py", "pages/scorecard.py", "pages/key_accounts.py", "pages/incentives.py"]
+CHEAP_QUERIES = {"org_tree", "data_range", "unassigned_orders"}  # the sidebar's and the page shell's look-ups
+
+
+def test_after_a_restart_no_page_scans_the_facts_again(own_db: Path, monkeypatch: pytest.MonkeyPatch):
+    """Every page's first view after a restart reads what the first view stored: with every named query but the
+    shell's look-ups made to fail, each page still draws without an error (a page computing something outside
+    the stored results would fail here — at the large company such work cost seconds)."""
+    import streamlit as st
+
+    from analytics.core.db import Database
+    from analytics.people import planning
+
+    def open_all(check: bool) -> None:
+        st.cache_data.clear()  # a restart: nothing kept in the process
+        st.cache_resource.clear()
+        planning._CACHE.clear()
+        at = AppTest.from_file(APP, default_timeout=300)
+        sign_in(at, "demo.hr")
+        at.run()
+        for page in STORED_PAGES:
+            at.switch_page(page).run()
+            if check:
+                assert not at.exception, (page, [e.value for e in at.exception])
+                assert not at.error, (page, [e.value for e in at.error])
+
+    open_all(check=True)
+    real_query = Database.query
+
+    def only_cheap(self, name, **params):
+        if name not in CHEAP_QUERIES:
+            raise RuntimeError(f"named query {name} ran on a stored view")
+        return real_query(self, name, **params)
+
+    monkeypatch.setattr(Database, "query", only_cheap)
+    open_all(check=True)
