@@ -13,7 +13,7 @@ import streamlit as st
 from analytics.core.access import Viewer
 from analytics.core.db import Database
 from analytics.core.periods import Period
-from analytics.core.result_store import MISSING, ResultStore
+from analytics.core.result_store import ResultStore
 from analytics.metrics import engine
 from analytics.metrics.exclusions import in_scope as exclusions_in_scope
 from analytics.reviews import overview
@@ -139,17 +139,15 @@ def _stored(db_path: str, viewer: Viewer, request: tuple) -> object:
     db = get_database(db_path)
     token = db.data_token
     store = result_store(db_path)
-    value = store.get(token, request)
-    if value is not MISSING:
+    found, value = store.lookup(token, request)
+    if found:
         return value
     prewarm.start(db, store, compute, _fy_start())
     busy = prewarm.claim(db_path, token, request)
     if busy is not None:
         busy.wait()
-        value = store.get(token, request)
-        if value is not MISSING:
-            return value
-        return compute(db, viewer, request)
+        found, value = store.lookup(token, request)
+        return value if found else compute(db, viewer, request)
     try:
         value = compute(db, viewer, request)
         store.put(token, request, value, context=viewer, note=db.meta("as_of") or "")

@@ -32,7 +32,7 @@ from analytics.core.periods import (
     quarter_of,
     year_of,
 )
-from analytics.core.result_store import MISSING, ResultStore, request_key
+from analytics.core.result_store import ResultStore, request_key
 
 _log = logging.getLogger("tandem.prewarm")
 
@@ -104,7 +104,7 @@ def _run(db: Database, store: ResultStore, compute: Callable[[Database, object, 
             if db.data_token != token:  # the data changed again: the next change's thread takes over
                 break
             request = move(entry.request) if move else entry.request
-            if store.get(token, request) is not MISSING or claim(str(db.path), token, request):
+            if store.lookup(token, request)[0] or claim(str(db.path), token, request):
                 continue
             try:
                 store.put(token, request, compute(db, entry.context, request), entry.context,

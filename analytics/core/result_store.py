@@ -83,18 +83,27 @@ class ResultStore:
 
     def get(self, token: str, request: tuple) -> object:
         """The stored result, or ``MISSING``."""
+        found, value = self.lookup(token, request)
+        return value if found else MISSING
+
+    def lookup(self, token: str, request: tuple) -> tuple[bool, object]:
+        """(True, the stored result) or (False, None). Callers in the app use this form: a plain tuple still
+        means the same after the module is reloaded (Streamlit reloads edited modules in development, and a
+        ``MISSING`` made by the old module is not the new one's)."""
         if not token or not self.enabled:
-            return MISSING
+            return False, None
         path = self._folder(token) / f"{request_key(request)}.pickle"
         try:
             with path.open("rb") as handle:
                 entry = pickle.load(handle)  # our own files, in a private folder beside the database
         except FileNotFoundError:
-            return MISSING
+            return False, None
         except Exception:  # a torn or foreign file: recompute, and replace it
             _log.warning("unreadable stored result %s, recomputing", path.name)
-            return MISSING
-        return entry.value if isinstance(entry, Entry) and entry.request == request else MISSING
+            return False, None
+        if type(entry).__name__ == Entry.__name__ and getattr(entry, "request", None) == request:
+            return True, entry.value
+        return False, None
 
     def put(self, token: str, request: tuple, value: object, context: object = None, note: str = "") -> bool:
         """Store a result (atomically); False when it cannot be pickled or written (the page still shows it).

@@ -110,3 +110,19 @@ def test_a_copy_that_diverges_gets_its_own_token(tmp_path: Path):
     finally:
         a.close()
         b.close()
+
+
+def test_a_second_copy_of_the_module_finds_what_the_first_stored(tmp_path: Path):
+    """Streamlit reloads an edited module in development: stores made before and after must agree on what was
+    found (a sentinel object or a class from the old copy is not the new copy's)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("result_store_again", result_store.__file__)
+    again = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(again)
+    db_path = tmp_path / "x.duckdb"
+    ResultStore(db_path).put("t", REQUEST, 42)
+    assert again.ResultStore(db_path).lookup("t", REQUEST) == (True, 42)
+    again.ResultStore(db_path).put("t", ("other",), None)
+    assert ResultStore(db_path).lookup("t", ("other",)) == (True, None)  # a stored None is found, not missing
+    assert ResultStore(db_path).lookup("t", ("never",)) == (False, None)
