@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import pickle
+import sys
 import threading
 from pathlib import Path
 
@@ -112,13 +113,14 @@ def test_a_copy_that_diverges_gets_its_own_token(tmp_path: Path):
         b.close()
 
 
-def test_a_second_copy_of_the_module_finds_what_the_first_stored(tmp_path: Path):
+def test_a_second_copy_of_the_module_finds_what_the_first_stored(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     """Streamlit reloads an edited module in development: stores made before and after must agree on what was
     found (a sentinel object or a class from the old copy is not the new copy's)."""
     import importlib.util
 
     spec = importlib.util.spec_from_file_location("result_store_again", result_store.__file__)
     again = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, "result_store_again", again)  # dataclasses look their module up there
     spec.loader.exec_module(again)
     db_path = tmp_path / "x.duckdb"
     ResultStore(db_path).put("t", REQUEST, 42)
