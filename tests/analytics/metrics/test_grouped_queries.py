@@ -67,6 +67,51 @@ def test_attainment_from_the_slim_panel_equals_the_full_panel(demo, scope, by, p
             assert shown[key] == pytest.approx(value, rel=1e-12), (metric, key)
 
 
+def test_hr_monthly_agrees_where_assignments_overlap_leave_gaps_or_outlast_the_job(demo_db_path, tmp_path):
+    """Data an import can bring (the assignment contract is checked, not enforced): a second assignment
+    overlapping the first in another team, a person with no assignment for months while employed, an
+    assignment running on after the person left, one starting before the hire date, and two that meet."""
+    import shutil
+
+    path = tmp_path / "odd.duckdb"
+    shutil.copy(demo_db_path, path)
+    db = Database(path)
+    try:
+        with db.transaction() as cur:
+            people = cur.execute(
+                "select employee_id from employees where termination_date is null and hire_date < date '2023-06-01' "
+                "order by employee_id limit 3").fetchall()
+            leaver = cur.execute(
+                "select employee_id from employees where termination_date between date '2024-03-01' "
+                "and date '2025-06-30' order by employee_id limit 1").fetchone()[0]
+            top = cur.execute("select max(assignment_id) from assignments").fetchone()[0]
+            first, second, third = (p[0] for p in people)
+            cur.execute("insert into assignments values (?, ?, 'north-01', null, 'sales_rep', 1, "
+                        "date '2024-02-10', date '2024-09-30')", [top + 1, first])  # overlaps the one held
+            cur.execute("update assignments set valid_to = date '2024-03-31' where employee_id = ? and "
+                        "valid_to is null", [second])
+            cur.execute("insert into assignments values (?, ?, 'east-01', null, 'sales_rep', 1, "
+                        "date '2024-08-01', null)", [top + 2, second])  # April to July held by nothing
+            cur.execute("update assignments set valid_to = null where assignment_id = (select max(assignment_id) "
+                        "from assignments where employee_id = ?)", [leaver])  # outlasts the exit
+            cur.execute("update assignments set valid_from = valid_from - 400 where assignment_id = (select "
+                        "min(assignment_id) from assignments where employee_id = ?)", [third])
+        for viewer in VIEWERS.values():
+            params = {"start": dt.date(2023, 10, 1), "end": dt.date(2025, 12, 1), **viewer.sql_params()}
+            want = attrition.monthly_counts(db.query("hr_events", **params).lazy(), ["org_unit_id"]).collect()
+            got = db.query("hr_monthly", **params).group_by("month", "org_unit_id").agg(
+                pl.col(c).sum() for c in attrition.COUNT_COLUMNS)
+            keys = ["month", "org_unit_id"]
+            want = want.select(*keys, *attrition.COUNT_COLUMNS).sort(keys, nulls_last=True)
+            got = got.select(*keys, *attrition.COUNT_COLUMNS).sort(keys, nulls_last=True)
+            assert got.to_dicts() == want.to_dicts()
+        unplaced = db.query("hr_monthly", start=dt.date(2024, 5, 1), end=dt.date(2024, 5, 1), all_units=True,
+                            units=[]).filter(pl.col("org_unit_id").is_null())
+        assert unplaced["hc_last"].sum() >= 1  # the person between assignments counts, in no unit
+    finally:
+        db.close()
+
+
 def test_a_query_that_reads_another_keeps_its_own_ctes():
     text = sql_text("hr_events")  # starts with CTEs of its own and reads hr_moments
     assert text.lstrip().startswith("--") or text.lstrip().startswith("with")
