@@ -85,6 +85,10 @@ def families_section(families: dict[str, dict[str, dict]], people: dict[str, int
         "team for 8 quarters; month-end headcount by region for 24 months. Floor = one plain DuckDB statement in",
         "benchmarks/floors/ computing exactly the values the engine returns; pandas = benchmarks/pandas_impl.py.",
         "The three are checked equal row by row before any time is kept. Cold = a freshly opened database.",
+        "The floors are the plain formulation (HR: a row per person employed on each month's first and last day;",
+        "sales: orders grouped by rep and day, then placed); the engine counts headcount from running sums over",
+        "assignment changes (sql/queries/hr_monthly.sql) and places orders one by one, summed per rep and unit",
+        "before the org paths are joined (sql/queries/sales_booked.sql), so it can be faster than its floor.",
         "",
         "| size | family | engine cold / warm (s) | floor cold / warm (s) | pandas (s) | engine ÷ floor, cold | "
         "pandas ÷ engine, cold |",
