@@ -48,6 +48,15 @@ def limit() -> int:
 _lock = threading.Lock()
 _started: set[tuple[str, str]] = set()         # (database path, token) whose computing ahead has been started
 _inflight: dict[tuple[str, str, str], threading.Event] = {}  # (path, token, request key) → done
+_progress: dict[tuple[str, str], list] = {}  # (path, token) → [handled, to handle, finished]
+
+
+def progress(path: str, token: str) -> tuple[int, int, bool] | None:
+    """How far computing ahead for this data has come: (requests handled, requests to handle, finished); None
+    when nothing is computed ahead for it (no earlier results, computing ahead off, or not started)."""
+    with _lock:
+        state = _progress.get((path, token))
+        return None if state is None else (state[0], state[1], state[2])
 
 
 def claim(path: str, token: str, request: tuple) -> threading.Event | None:
@@ -90,6 +99,8 @@ def start(db: Database, store: ResultStore, compute: Callable[[Database, object,
             _log.info("the as-of date is unknown (%r → %r): nothing computed ahead", before, as_of)
             return False
         move = functools.partial(translate, old=old, new=new, fy_start=fy_start)
+    with _lock:
+        _progress[key] = [0, 0, False]
     thread = threading.Thread(target=_run, args=(db, store, compute, previous, token, move), daemon=True,
                               name=f"tandem-prewarm-{token[:8]}")
     thread.start()
@@ -99,12 +110,16 @@ def start(db: Database, store: ResultStore, compute: Callable[[Database, object,
 def _run(db: Database, store: ResultStore, compute: Callable[[Database, object, tuple], object], previous: str,
          token: str, move: Callable[[tuple], tuple] | None) -> None:
     done = 0
+    state = _progress.setdefault((str(db.path), token), [0, 0, False])
     try:
-        for entry in store.entries(previous, limit()):
+        entries = list(store.entries(previous, limit()))
+        state[1] = len(entries)
+        for entry in entries:
             if db.data_token != token:  # the data changed again: the next change's thread takes over
                 break
             request = move(entry.request) if move else entry.request
             if store.lookup(token, request)[0] or claim(str(db.path), token, request):
+                state[0] += 1
                 continue
             try:
                 store.put(token, request, compute(db, entry.context, request), entry.context,
@@ -114,8 +129,11 @@ def _run(db: Database, store: ResultStore, compute: Callable[[Database, object, 
                 _log.exception("computing ahead failed for one request")
             finally:
                 release(str(db.path), token, request)
+                state[0] += 1
     except Exception:  # the database closed or its folder removed under the thread: stop quietly
         _log.info("computing ahead stopped", exc_info=True)
+    finally:
+        state[2] = True
     _log.info("computed %d results ahead for data token %s", done, token[:8])
 
 

@@ -81,3 +81,35 @@ def test_value_maps_are_shown_and_editable(own_db: Path):
     codes = {r["value"]: r["code"] for f in frames if list(f.columns) == ["value", "code"]
              for r in f.to_dict("records")}
     assert codes.get("Voluntarily Terminated") == "voluntary"
+
+
+def test_after_a_load_the_page_follows_the_pages_being_prepared(own_db: Path, monkeypatch: pytest.MonkeyPatch):
+    """A load renews the data token; the views looked at before (the overview, at sign-in) are computed ahead for
+    the new data, and the Data page says how far that has come until it is done."""
+    from analytics.core.result_store import ResultStore
+
+    monkeypatch.setenv("TANDEM_PREWARM_LIMIT", "50")
+    db = Database(own_db)
+    customer = db.sql("select customer_id from customers limit 1")["customer_id"][0]
+    rep = db.sql("select employee_id from quotas limit 1")["employee_id"][0]
+    db.close()
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    sign_in(at)
+    at.run()  # the overview: its figures stored for this data
+    at.switch_page("pages/data.py").run()
+    at.selectbox(key="data_table").set_value("orders").run()
+    csv = f"Order ID,Sales rep,Customer,Order date,Amount\n9000003,{rep},{customer},2025-12-05,900\n".encode()
+    at.file_uploader(key="data_files").upload("orders.csv", csv, "text/csv").run()
+    at.button(key="data_load").click().run()
+    assert not at.exception, at.exception
+    labels = [getattr(block, "label", "") for block in at.status]
+    ready = [label for label in labels if label.startswith("The pages are ready for the new data:")]
+    assert ready, labels
+    n = int(ready[0].split(": ")[1].split(" ")[0])
+    store = ResultStore(own_db)
+    from ui.context import get_database
+
+    token = get_database(str(own_db)).data_token  # the app's own connection to the file
+    before = [t for t in store.tokens() if t != token]
+    assert before and n == len(list(store.entries(before[0]))) >= 1  # every earlier view, computed again
+    assert len(list(store.entries(token))) >= n  # and stored for the new data
