@@ -104,3 +104,14 @@ def sign_in(page, user: str = "demo.hr", password: str = "tandem-demo") -> None:
     page.get_by_role("button", name="Sign in").click()
     wait_idle(page)
     page.wait_for_selector('[data-testid="stMetricValue"], [data-testid="stHeading"]', timeout=120_000)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The large company's walk (about 8 minutes) runs only when asked for by name, ``-m large``: an ``-m e2e``
+    on the command line replaces the default ``-m "not large"`` and would otherwise take it along."""
+    if "large" in (config.getoption("markexpr") or "").replace("not large", ""):
+        return
+    drop = [item for item in items if item.get_closest_marker("large")]
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = [item for item in items if not item.get_closest_marker("large")]
