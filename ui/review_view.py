@@ -126,7 +126,7 @@ def _meeting_actions(ctx: Context, db: Database, review: Review, live: bool) -> 
                                            viewer=ctx.viewer)
                 st.rerun()
             except ReviewError as exc:
-                st.error(str(exc))
+                st.error(exc.text(ctx.lang))
     with st.form(f"add_item_{key}", clear_on_submit=True):
         text = st.text_input(ctx.t("review.item_text"), max_chars=reviews.MAX_TEXT, key=f"item_text_{key}")
         c1, c2 = st.columns(2)
@@ -138,7 +138,7 @@ def _meeting_actions(ctx: Context, db: Database, review: Review, live: bool) -> 
                                         viewer=ctx.viewer)
                 st.rerun()
             except (ReviewError, ValueError) as exc:
-                st.error(str(exc))
+                st.error(exc.text(ctx.lang) if isinstance(exc, ReviewError) else str(exc))
 
 
 def _freeze_controls(ctx: Context, db: Database, review: Review) -> None:
@@ -193,7 +193,7 @@ def review_page(kind: str) -> None:
         else:
             review = reviews.load_review(db, chosen, ctx.viewer)
     except (ReviewError, ValueError) as exc:
-        st.error(str(exc))
+        st.error(exc.text(ctx.lang) if isinstance(exc, ReviewError) else str(exc))
         return
     st.markdown(f"### {review.title}")
     _pack_buttons(ctx, review)

@@ -71,15 +71,15 @@ def build_review(db: Database, viewer: Viewer, kind: str, period: Period, as_of:
 def _build(db: Database, viewer: Viewer, kind: str, period: Period, as_of: dt.date | None, lang: str,
            fy_start: int) -> Review:
     if kind not in KINDS:
-        raise ReviewError(f"Unknown review kind {kind!r}; choose monthly or quarterly.")
+        raise ReviewError("unknown_kind", kind=repr(kind))
     if lang not in ("en", "zh"):
-        raise ReviewError(f"Unknown language {lang!r}; choose en or zh.")
+        raise ReviewError("unknown_language", lang=repr(lang))
     if period.grain != GRAIN[kind]:
         example = "2025-11" if kind == "monthly" else "2025-Q3"
-        raise ReviewError(f"A {kind} review covers one {GRAIN[kind]}, not {period.label}; give e.g. {example}.")
+        raise ReviewError("one_period", grain=GRAIN[kind], period=period.label, example=example)
     as_of = as_of or as_of_date(db)
     if period.start > as_of:
-        raise ReviewError(f"{period.label} has not begun at the data's as-of date ({as_of}); choose an earlier period.")
+        raise ReviewError("not_begun", period=period.label, as_of=as_of.isoformat())
     ctx = Ctx(db, viewer, period, as_of, lang, fy_start)
     builders = monthly.ITEMS if kind == "monthly" else quarterly.ITEMS
     items = [it for build in builders if (it := build(ctx)) is not None]

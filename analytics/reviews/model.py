@@ -16,7 +16,19 @@ GRAIN = {"monthly": "month", "quarterly": "quarter"}
 
 
 class ReviewError(ValueError):
-    """A review that cannot be built or saved as asked; the message says what is expected."""
+    """A review that cannot be built or saved as asked; the message says what is expected, in either language:
+    ``text(lang)`` for a page (``review_error.<key>`` in the catalogue), ``str()`` in English for the command line.
+    A ``grain`` parameter is named in the reader's language."""
+
+    def __init__(self, key: str, **params: object) -> None:
+        self.key, self.params = key, params
+        super().__init__(self.text("en"))
+
+    def text(self, lang: str) -> str:
+        from analytics.core.i18n import t
+
+        values = {k: t(f"grain.{v}", lang).lower() if k == "grain" else v for k, v in self.params.items()}
+        return t(f"review_error.{self.key}", lang, **values)
 
 
 @dataclass
@@ -50,7 +62,7 @@ class Review:
         for it in self.items:
             if it.id == item_id:
                 return it
-        raise ReviewError(f"This review has no item {item_id!r}; it has {', '.join(i.id for i in self.items)}.")
+        raise ReviewError("no_item", item=repr(item_id), items=", ".join(i.id for i in self.items))
 
     @property
     def numbers(self) -> dict[str, dict[str, object]]:

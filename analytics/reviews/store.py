@@ -127,7 +127,7 @@ def _retrying(write):
 
 def _check_kind(kind: str) -> None:
     if kind not in KINDS:
-        raise ReviewError(f"Unknown review kind {kind!r}; choose monthly or quarterly.")
+        raise ReviewError("unknown_kind", kind=repr(kind))
 
 
 def save_review(db: Database, review: Review, actor: str, refreeze: bool = False) -> int:
@@ -204,13 +204,12 @@ def load_review(db: Database, review_id: int, viewer: Viewer | None = None) -> R
     rows = db.sql("select review_id, kind, period, as_of, scope, title, snapshot::varchar as snapshot, created_by, "
                   f"created_at, {_FROZEN} as frozen from reviews where review_id = $id", id=review_id).to_dicts()
     if not rows:
-        raise ReviewError(f"There is no saved review {review_id}.")
+        raise ReviewError("no_review", review=review_id)
     row = rows[0]
     if viewer is not None and not visible(viewer, row["scope"]):
-        raise ReviewError(f"Review {review_id} was saved for another scope; it is not shown to {viewer.user}.")
+        raise ReviewError("other_scope", review=review_id, user=viewer.user)
     if not row.pop("frozen"):
-        raise ReviewError(f"Meeting {review_id} ({row['kind']} {row['period']}) holds action items only; its "
-                          "numbers have not been frozen yet.")
+        raise ReviewError("not_frozen", review=review_id, period=row["period"])
     snapshot = row.pop("snapshot")
     return review_from_json(snapshot, **row)
 
@@ -277,7 +276,7 @@ def item_in_meeting(db: Database, review_id: int, item_id: int) -> int:
                                "carried_from = $i) order by item_id = $i desc", {"r": review_id, "i": item_id}
                                ).fetchall()
     if not rows:
-        raise ReviewError(f"Action item {item_id} is not part of meeting {review_id}.")
+        raise ReviewError("item_elsewhere", item=item_id, review=review_id)
     return int(rows[0][0])
 
 
@@ -291,12 +290,13 @@ def _date(value: object) -> dt.date | None:
     try:
         return dt.date.fromisoformat(str(value))
     except ValueError:
-        raise ReviewError(f"Due date {value!r} is not a date; write YYYY-MM-DD, e.g. 2026-01-31.") from None
+        raise ReviewError("bad_due_date", value=repr(value)) from None
 
 
 def _refuse(db: Database, viewer: Viewer | None, scope: str, what: str) -> None:
+    """``what``: the ReviewError key saying what was refused (may_not_add, may_not_change)."""
     if viewer is not None and not may_write(db, viewer, scope):
-        raise ReviewError(f"{viewer.user} may not {what} in a meeting of another scope.")
+        raise ReviewError(what, user=viewer.user)
 
 
 def add_action_item(db: Database, review_id: int, text: str, owner: str | None, due_date: object,
@@ -305,14 +305,14 @@ def add_action_item(db: Database, review_id: int, text: str, owner: str | None, 
     the viewer's scope covers the meeting's."""
     text = (text or "").strip()
     if not text:
-        raise ReviewError("An action item needs a text saying what is to be done.")
+        raise ReviewError("no_text")
     if len(text) > MAX_TEXT:
-        raise ReviewError(f"An action item's text is limited to {MAX_TEXT} characters (this one has {len(text)}).")
+        raise ReviewError("text_too_long", limit=MAX_TEXT, n=len(text))
     due = _date(due_date)
     found = db.cursor().execute("select scope from reviews where review_id = $id", {"id": review_id}).fetchall()
     if not found:
-        raise ReviewError(f"There is no saved review {review_id} to add the action item to.")
-    _refuse(db, viewer, found[0][0], "add action items")
+        raise ReviewError("no_review_for_item", review=review_id)
+    _refuse(db, viewer, found[0][0], "may_not_add")
     with db.transaction(bump=False) as cur:
         _bump_meetings(cur)  # meetings change no fact: their own version, not data_version
         item_id = int(cur.execute("select coalesce(max(item_id), 0) + 1 from action_items").fetchall()[0][0])
@@ -328,12 +328,12 @@ def update_action_item(db: Database, item_id: int, status: str, actor: str, view
     """Set an item's status; done and dropped close it (closed_at set), which stops its carrying. With
     ``viewer``, refused unless the viewer's scope covers the item's meeting."""
     if status not in STATUSES:
-        raise ReviewError(f"Status {status!r} is not one of {', '.join(STATUSES)}.")
+        raise ReviewError("bad_status", status=repr(status), statuses=", ".join(STATUSES))
     found = db.cursor().execute("select a.status, a.review_id, r.scope from action_items as a left join reviews "
                                 "as r using (review_id) where a.item_id = $id", {"id": item_id}).fetchall()
     if not found:
-        raise ReviewError(f"There is no action item {item_id}.")
-    _refuse(db, viewer, found[0][2] or "", "change action items")
+        raise ReviewError("no_action_item", item=item_id)
+    _refuse(db, viewer, found[0][2] or "", "may_not_change")
     with db.transaction(bump=False) as cur:
         _bump_meetings(cur)  # meetings change no fact: their own version, not data_version
         closed = dt.datetime.now() if status not in OPEN_STATUSES else None

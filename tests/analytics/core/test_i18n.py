@@ -197,6 +197,8 @@ def families() -> dict[str, set[tuple[str, ...]]]:
         "grain.{}": one(GRAINS),
         "sidebar.meeting_{}": one(MEETING_GRAINS),
         "computing.{}": one({name.split(".")[0] for name in REPORTS}),  # ui/cached.py report()
+        # analytics/reviews: ReviewError(key, ...) and the refusals passed to store._refuse
+        "review_error.{}": one(_review_error_keys()),
         # pages/attrition.py: one caption per row of headline cards (attrition_report.HEADLINE_ROWS)
         "attrition.row_{}": one(HEADLINE_ROWS),
         # analytics/metrics/figure.py basis_label: the period grains, then the other bases of engine.basis
@@ -433,3 +435,25 @@ def test_every_audit_action_written_in_code_has_a_label():
     assert written >= {"import", "export", "upload", "restore"}, written  # the scan finds them
     labelled = {code for kind, code in families()["code.{}.{}"] if kind == "audit_action"}
     assert written - labelled == set()
+
+
+def _review_error_keys() -> set[str]:
+    """The keys ReviewError is raised with in analytics/reviews (literal first arguments, and _refuse's)."""
+    import re
+
+    folder = Path(__file__).resolve().parents[3] / "analytics" / "reviews"
+    text = "\n".join(p.read_text(encoding="utf-8") for p in folder.glob("*.py"))
+    keys = set(re.findall(r'ReviewError\("([a-z_]+)"', text)) | set(re.findall(r'_refuse\([^)]*"([a-z_]+)"\)', text))
+    assert len(keys) >= 15, keys
+    return keys
+
+
+def test_review_errors_read_in_the_page_language():
+    from analytics.reviews.model import ReviewError
+
+    error = ReviewError("one_period", grain="quarter", period="2025-11", example="2025-Q3")
+    assert str(error) == "A review of this kind covers one quarter, not 2025-11; give e.g. 2025-Q3."
+    assert error.text("zh") == "此类会议只覆盖一个季度，不能是 2025-11；例如 2025-Q3。"
+    for key in _review_error_keys():
+        assert "⟦" not in t(f"review_error.{key}", "zh") and not re.search(r"[A-Za-z]{4,}", re.sub(
+            r"\{[a-z_]+\}|YYYY-MM-DD|monthly|quarterly", "", t(f"review_error.{key}", "zh"))), key
