@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from benchmarks.browser_walk import _free_port, stop_server
+
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync"]
@@ -19,12 +21,6 @@ ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
 IDLE = ("document.querySelector('[data-testid=\"stApp\"]')"
         "?.getAttribute('data-test-script-state') === 'notRunning'")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -63,15 +59,6 @@ def start_server(db_path: Path, env_extra: dict[str, str] | None = None) -> tupl
             time.sleep(0.3)
     proc.kill()
     raise RuntimeError("streamlit did not start within 60 s")
-
-
-def stop_server(proc: subprocess.Popen) -> None:
-    """Stop a server started by :func:`start_server` (killed when it does not stop within 10 s)."""
-    proc.terminate()
-    try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
 
 
 @pytest.fixture
