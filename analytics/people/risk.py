@@ -28,7 +28,7 @@ from sklearn.preprocessing import OneHotEncoder, StandardScaler
 from threadpoolctl import threadpool_limits
 
 from analytics.core.access import Viewer
-from analytics.core.db import Database
+from analytics.core.db import Database, sql_text
 from analytics.core.periods import add_months, month_end, month_start
 
 NUMERIC = [
@@ -61,15 +61,18 @@ def make_model(random_state: int = 0) -> Pipeline:
 MAX_TRAIN_ROWS = 60_000  # person-dates; larger histories are subsampled (seeded) to keep a fit under a minute
 
 
-def _cap(rows: pl.DataFrame, random_state: int) -> pl.DataFrame:
-    """At most MAX_TRAIN_ROWS training rows, sampled with a fixed seed (every leaver kept)."""
-    if rows.height <= MAX_TRAIN_ROWS:
-        return rows
-    leavers = rows.filter(pl.col("left_within"))
-    stayers = rows.filter(~pl.col("left_within"))
-    keep = max(MAX_TRAIN_ROWS - leavers.height, MAX_TRAIN_ROWS // 2)
-    return pl.concat([leavers, stayers.sample(min(keep, stayers.height), seed=random_state)]).sort(
-        "as_of", "employee_id")
+def _cap(rows: pl.DataFrame, where: pl.Expr, random_state: int) -> pl.DataFrame:
+    """The rows ``where`` holds, at most MAX_TRAIN_ROWS of them sampled with a fixed seed (every leaver kept),
+    in the order of ``rows`` (sorted by as_of and employee_id). The sample is drawn on row numbers, and only
+    the chosen rows are copied."""
+    picked = rows.select(i=pl.int_range(pl.len(), dtype=pl.UInt32), left=pl.col("left_within"), keep=where
+                         ).filter("keep")
+    if picked.height > MAX_TRAIN_ROWS:
+        stayers = picked.filter(~pl.col("left"))
+        keep = max(MAX_TRAIN_ROWS - (picked.height - stayers.height), MAX_TRAIN_ROWS // 2)
+        sampled = stayers.sample(min(keep, stayers.height), seed=random_state)
+        picked = pl.concat([picked.filter(pl.col("left")), sampled])
+    return rows[picked["i"].sort()]
 
 
 def make_baseline() -> Pipeline:
@@ -95,11 +98,38 @@ def derive(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def features(db: Database, viewer: Viewer, dates: list[dt.date], horizon: int = 6) -> pl.DataFrame:
-    """Feature rows for everyone in scope employed on each date, with the label ``left_within``."""
-    raw = db.query("risk_features", as_of_dates=dates, horizon_months=horizon, **viewer.sql_params())
+#: What the model needs of a feature row (``features(columns=MODEL_COLUMNS)``): the features, the label, who
+#: and where (risk_store's scored people and backtest predictions).
+MODEL_COLUMNS = ["as_of", "employee_id", "org_unit_id", "region_id", "team_id", "manager_id", "left_within",
+                 *FEATURES]
+#: As-of dates per feature query: bounds DuckDB's working memory on the large company (one query for four
+#: years of month-ends took it to its memory limit); the rows are the same.
+DATES_PER_QUERY = 6
+
+
+def features(db: Database, viewer: Viewer, dates: list[dt.date], horizon: int = 6,
+             columns: list[str] | None = None) -> pl.DataFrame:
+    """Feature rows for everyone in scope employed on each date, with the label ``left_within``, sorted by
+    as_of and employee_id. Queried a few dates at a time (each date's rows and peer medians depend on that
+    date only); ``columns`` keeps only those of each part (all when None)."""
+    parts = [_features_part(db, viewer, group, horizon, columns) for group in _date_groups(dates)]
+    return pl.concat(parts) if parts else _features_part(db, viewer, [], horizon, columns)
+
+
+def _date_groups(dates: list[dt.date], size: int = DATES_PER_QUERY) -> list[list[dt.date]]:
+    """The dates in ascending order, ``size`` distinct dates per group (a repeated date stays in one group)."""
+    distinct = sorted(set(dates))
+    groups = [set(distinct[i:i + size]) for i in range(0, len(distinct), size)]
+    return [[d for d in sorted(dates) if d in group] for group in groups]
+
+
+def _features_part(db: Database, viewer: Viewer, dates: list[dt.date], horizon: int,
+                   columns: list[str] | None) -> pl.DataFrame:
+    # db.sql rather than db.query: the parts are not memoised (they would crowd the query memo)
+    raw = db.sql(sql_text("risk_features"), as_of_dates=dates, horizon_months=horizon, **viewer.sql_params())
     # DuckDB returns rows in no fixed order; the model's validation split depends on it → sort
-    return derive(raw.sort("as_of", "employee_id"))
+    rows = derive(raw.sort("as_of", "employee_id"))
+    return rows if columns is None else rows.select(columns)
 
 
 def _x(frame: pl.DataFrame, columns: list[str] = FEATURES):
@@ -184,7 +214,7 @@ def backtest(db: Database, viewer: Viewer, first_month: dt.date, as_of: dt.date,
 def backtest_on(rows: pl.DataFrame, train_dates: list[dt.date], test_dates: list[dt.date],
                 random_state: int = 0) -> Backtest | None:
     """The backtest on feature rows that cover ``train_dates`` and ``test_dates`` (other dates are ignored)."""
-    train = _cap(rows.filter(pl.col("as_of").is_in(train_dates)), random_state)
+    train = _cap(rows, pl.col("as_of").is_in(train_dates), random_state)
     test = rows.filter(pl.col("as_of").is_in(test_dates))
     y_train, y_test = train["left_within"].to_numpy(), test["left_within"].to_numpy()
     if y_train.sum() < 10 or y_test.sum() < 5 or y_test.all():
@@ -230,7 +260,7 @@ def global_drivers(model: Pipeline, test: pl.DataFrame, y: np.ndarray, random_st
 
 def fit_on(rows: pl.DataFrame, as_of: dt.date, random_state: int = 0) -> Pipeline | None:
     """The model fitted on every row dated before ``as_of`` (None with fewer than 10 leavers)."""
-    train = _cap(rows.filter(pl.col("as_of") < as_of), random_state)
+    train = _cap(rows, pl.col("as_of") < as_of, random_state)
     if train["left_within"].sum() < 10:
         return None
     return make_model(random_state).fit(_x(train), train["left_within"].to_numpy())
@@ -255,7 +285,7 @@ def reference_values(current: pl.DataFrame) -> dict[str, object]:
     return {c: (x[c].mode().iloc[0] if c in CATEGORICAL else float(x[c].median())) for c in FEATURES}
 
 
-CHUNK_ROWS = 200_000  # rows per prediction call, to bound memory on the large company
+CHUNK_ROWS = 50_000  # rows per prediction call, to bound memory on the large company
 
 
 @single_threaded
@@ -266,32 +296,25 @@ def contributions(model: Pipeline, current: pl.DataFrame, reference: dict[str, o
     A feature's contribution = probability now − probability with that feature set to ``reference`` (the
     company's typical value), so a driver reads "this raises the risk by x points compared with a typical
     colleague". Only the rows whose value differs from the reference are predicted again (the others
-    contribute 0), all features stacked into one frame and predicted together.
+    contribute 0), feature by feature in batches of at most CHUNK_ROWS rows (a prediction is row by row, so
+    the batching changes no number).
     """
-    import pandas as pd
-
     x = _x(current)
     base = model.predict_proba(x)[:, 1]
     effect = np.zeros((len(x), len(FEATURES)))
-    parts, where = [], []
     for j, col in enumerate(FEATURES):
-        ref = reference[col]
-        differs = ~(x[col] == ref).to_numpy() if not _missing(ref) else x[col].notna().to_numpy()
-        rows = np.flatnonzero(differs)
-        if rows.size:
-            alt = x.iloc[rows].copy()
-            alt[col] = ref
-            parts.append(alt)
-            where.append((j, rows))
-    if parts:
-        stacked = pd.concat(parts, ignore_index=True)
-        p = np.concatenate([model.predict_proba(stacked.iloc[i:i + CHUNK_ROWS])[:, 1]
-                            for i in range(0, len(stacked), CHUNK_ROWS)])
-        at = 0
-        for j, rows in where:
-            effect[rows, j] = base[rows] - p[at:at + rows.size]
-            at += rows.size
+        rows = np.flatnonzero(_differs(x[col], reference[col]))
+        for at in range(0, rows.size, CHUNK_ROWS):
+            part = rows[at:at + CHUNK_ROWS]
+            alt = x.iloc[part].copy()
+            alt[col] = reference[col]
+            effect[part, j] = base[part] - model.predict_proba(alt)[:, 1]
     return base, effect
+
+
+def _differs(values: object, ref: object) -> np.ndarray:
+    """Which of a pandas column's values differ from ``ref`` (a missing ``ref``: which are present)."""
+    return values.notna().to_numpy() if _missing(ref) else ~(values == ref).to_numpy()
 
 
 def pick_drivers(effect: np.ndarray, hidden: np.ndarray | None = None, top: int = 3) -> list[list[int]]:

@@ -15,6 +15,7 @@ fit in a background thread (one per database file) and hands back the newest mod
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import hashlib
 import json
 import logging
@@ -275,7 +276,7 @@ def fit(db: Database, as_of: dt.date, horizon: int = 6, random_state: int = 0,
     if len(labelled) < 3:
         return None
     step("features")
-    rows = risk.features(db, company, [*labelled, as_of], horizon)
+    rows = risk.features(db, company, [*labelled, as_of], horizon, columns=risk.MODEL_COLUMNS)
     step("model")
     model = risk.fit_on(rows, as_of, random_state)
     if model is None:
@@ -284,6 +285,8 @@ def fit(db: Database, as_of: dt.date, horizon: int = 6, random_state: int = 0,
     train_dates, test_dates = risk.split_dates(first, as_of, horizon)
     step("backtest")
     bt = risk.backtest_on(rows, train_dates, test_dates, random_state) if len(train_dates) >= 3 else None
+    del rows  # every date's rows (the largest frame of the fit) are done with: free them before the drivers
+    gc.collect()
     step("drivers")
     reference = risk.reference_values(current)
     people = _scored(model, current, reference)

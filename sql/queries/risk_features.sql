@@ -2,12 +2,19 @@
 -- facts dated on or before it (no leakage), plus the label: left within $horizon_months after it.
 -- Placement (org, role, manager) is the one held on the as-of date. Params: $as_of_dates (list of
 -- dates), $horizon_months, $all_units, $units.
+-- Memory: only the employee columns used are carried, and the monthly facts are read for the months the
+-- dates look back on only (the caller may pass a few dates at a time: analytics/people/risk.py).
 with dates as (
     select unnest($as_of_dates::date[]) as as_of
 ),
 
+span as (  -- the months any date looks back on: (first date - 12 months, last date]
+    select min(as_of) - interval 12 month as lo, max(as_of) as hi from dates
+),
+
 people as (
-    select d.as_of, e.*
+    select d.as_of, e.employee_id, e.hire_date, e.termination_date, e.exit_type, e.hire_source,
+           e.probation_months
     from dates as d
     join employees as e on e.hire_date <= d.as_of and (e.termination_date is null or e.termination_date > d.as_of)
 ),
@@ -29,7 +36,10 @@ placed as (
 
 rep_month as (
     select employee_id, date_trunc('month', order_date)::date as month, sum(amount) as bookings
-    from orders where employee_id is not null group by all
+    from orders, span
+    where employee_id is not null and date_trunc('month', order_date) > span.lo
+        and date_trunc('month', order_date) <= span.hi
+    group by all
 ),
 
 sales_q as (
