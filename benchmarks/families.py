@@ -9,11 +9,13 @@ Three requests of a full-access viewer over the whole company, as the app makes 
 - ``headcount``: ``headcount_end`` by region for each of the last 24 month ends (one ``compute``,
   ``by=["month", "region"]``).
 
-Each family runs through (1) the engine — cold on a fresh ``Database`` (its memo of named queries empty),
-then warm on the same object; (2) its floor, one statement in benchmarks/floors/ computing exactly the values
-the engine returns, cold and warm likewise; (3) benchmarks/pandas_impl.py, once, on a fresh ``Database``
-(reading the tables counts); each pass ``--rounds`` times, medians shown. The three results are checked equal
-row by row (same groups, values, numerators and denominators to 1e-9 relative) before any time is reported.
+Each family runs through (1) the engine — cold on a fresh ``Database`` (its memo of named queries empty), then warm
+on the same object — as the app runs it (reading the monthly panels stored at the data change,
+analytics/core/panels.py) and again on the facts (``TANDEM_PANELS=0``); (2) its floor, one statement in
+benchmarks/floors/ computing exactly the values the engine returns, cold and warm likewise; (3)
+benchmarks/pandas_impl.py, once, on a fresh ``Database`` (reading the tables counts); each pass ``--rounds`` times,
+medians shown. The four results are checked equal row by row (same groups, values, numerators and denominators to
+1e-9 relative) before any time is reported.
 
 Run: ``python -m benchmarks.families --size medium`` (benchmarks/work/<size>.duckdb, built when missing).
 """
@@ -22,13 +24,15 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import math
+import os
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -195,13 +199,30 @@ def data_as_of(path: Path) -> dt.date:
         db.close()
 
 
+@contextmanager
+def _panels_off() -> Iterator[None]:
+    """The engine with its stored panels switched off: every named query scans the facts."""
+    before = os.environ.get("TANDEM_PANELS")
+    os.environ["TANDEM_PANELS"] = "0"
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop("TANDEM_PANELS", None)
+        else:
+            os.environ["TANDEM_PANELS"] = before
+
+
 def _one_round(path: Path, family: Family, as_of: dt.date, warm_runs: int, pandas: bool) -> dict[str, float]:
     """One cold/warm pass of the engine and the floor (and one pandas run); raises Mismatch when they disagree."""
     e_cold, e_warm, e_out = _cold_warm(path, lambda db: family.engine(db, as_of), warm_runs)
+    with _panels_off():
+        x_cold, x_warm, x_out = _cold_warm(path, lambda db: family.engine(db, as_of), warm_runs)
     f_cold, f_warm, f_out = _cold_warm(path, lambda db: run_floor(family, db, as_of), warm_runs)
     assert_same(family.name, "engine", e_out, "floor", f_out)
-    out = {"engine_cold": e_cold, "engine_warm": e_warm, "floor_cold": f_cold, "floor_warm": f_warm,
-           "rows": e_out.height}
+    assert_same(family.name, "engine on the facts", x_out, "floor", f_out)
+    out = {"engine_cold": e_cold, "engine_warm": e_warm, "facts_cold": x_cold, "facts_warm": x_warm,
+           "floor_cold": f_cold, "floor_warm": f_warm, "rows": e_out.height}
     if pandas:
         db = Database(path, read_only=True)
         try:
@@ -218,7 +239,8 @@ def run_family(path: Path, family: Family, as_of: dt.date, warm_runs: int = 1, p
     seconds, the ratios of those, and the rows of the result."""
     passes = [_one_round(path, family, as_of, warm_runs, pandas) for _ in range(max(rounds, 1))]
     out: dict = {"family": family.name, **{k: statistics.median(p[k] for p in passes) for k in passes[0]}}
-    out |= {"engine_over_floor_cold": out["engine_cold"] / out["floor_cold"],
+    out |= {"facts_over_floor_cold": out["facts_cold"] / out["floor_cold"],
+            "engine_over_floor_cold": out["engine_cold"] / out["floor_cold"],
             "engine_over_floor_warm": out["engine_warm"] / out["floor_warm"]}
     if pandas:
         out["pandas_over_engine_cold"] = out["pandas"] / out["engine_cold"]
@@ -235,15 +257,15 @@ def run(path: Path, families: list[str] | None = None, warm_runs: int = 1, panda
 
 def markdown(results: dict[str, dict], rounds: int = 1) -> str:
     """The results as a Markdown table (medians of ``rounds`` passes)."""
-    head = ("| family | rows | engine cold s | engine warm s | floor cold s | floor warm s | pandas s "
-            "| engine ÷ floor (cold) | pandas ÷ engine (cold) |")
-    lines = [head, "|" + "---|" * 9]
+    head = ("| family | rows | engine cold s | engine warm s | on the facts cold s | floor cold s | floor warm s "
+            "| pandas s | engine ÷ floor (cold) | on the facts ÷ floor (cold) | pandas ÷ engine (cold) |")
+    lines = [head, "|" + "---|" * 11]
     for r in results.values():
         pandas_s = f"{r['pandas']:.3f}" if "pandas" in r else "—"
         ratio = f"{r['pandas_over_engine_cold']:.2f}" if "pandas" in r else "—"
         lines.append(f"| {r['family']} | {r['rows']} | {r['engine_cold']:.3f} | {r['engine_warm']:.3f} | "
-                     f"{r['floor_cold']:.3f} | {r['floor_warm']:.3f} | {pandas_s} | "
-                     f"{r['engine_over_floor_cold']:.2f} | {ratio} |")
+                     f"{r['facts_cold']:.3f} | {r['floor_cold']:.3f} | {r['floor_warm']:.3f} | {pandas_s} | "
+                     f"{r['engine_over_floor_cold']:.2f} | {r['facts_over_floor_cold']:.2f} | {ratio} |")
     passes = f"{rounds} pass{'es' if rounds != 1 else ''}"
     note = f"\n\nMedians of {passes}; cold = a fresh Database (empty memo), warm = the same object again."
     return "\n".join(lines) + note

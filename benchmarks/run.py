@@ -46,6 +46,26 @@ def generate(size: str) -> dict[str, float]:
     return {"seconds": time.perf_counter() - t0, "peak_mb": usage.ru_maxrss / 1024}
 
 
+def panel_build(size: str) -> dict[str, float]:
+    """``python -m analytics panels build`` after the panels were retired (what every data change costs on top
+    of its load): wall time and the child's peak RSS."""
+    import duckdb
+
+    db = WORK / f"{size}.duckdb"
+    con = duckdb.connect(str(db))
+    try:
+        con.execute("drop table if exists panels.built")
+    finally:
+        con.close()
+    t0 = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-m", "analytics", "panels", "build", "--db", str(db)], cwd=ROOT,
+                            stdout=subprocess.DEVNULL)
+    _, status, usage = os.wait4(proc.pid, 0)
+    if status != 0:
+        raise SystemExit(f"building the panels for {size} failed with status {status}")
+    return {"seconds": time.perf_counter() - t0, "peak_mb": usage.ru_maxrss / 1024}
+
+
 def overview_times(size: str) -> dict[str, float]:
     from analytics.core.access import full_access
     from analytics.core.db import Database
@@ -238,14 +258,22 @@ def main(argv: list[str] | None = None) -> int:
         print("\n".join(browser_section(browser_walks(browser_sizes))))
         return 0
     pages, every_page, walks, ahead, fam = {}, {}, {}, {}, {}
-    gen, ov, dom, more = {}, {}, {}, {}
+    gen, ov, dom, more, built = {}, {}, {}, {}, {}
     from benchmarks import families
-    from benchmarks.report import browser_section, families_section, pages_section, server_section
+    from benchmarks.report import (
+        browser_section,
+        families_section,
+        pages_section,
+        panels_section,
+        server_section,
+    )
 
     for size in sizes:
         print(f"[bench] generating {size}…", flush=True)
         gen[size] = generate(size)
         db_file = WORK / f"{size}.duckdb"
+        print(f"[bench] building the panels again on {size}…", flush=True)
+        built[size] = panel_build(size)
         print(f"[bench] every page on {size}…", flush=True)
         every_page[size] = page_bench.all_pages(db_file)
         print(f"[bench] one server walking every page on {size}…", flush=True)
@@ -286,6 +314,7 @@ def main(argv: list[str] | None = None) -> int:
         *[f"| {s} | {gen[s]['people']:,} | {gen[s]['orders']:,} | {gen[s]['rows']:,} | {gen[s]['seconds']:.1f} | "
           f"{gen[s]['peak_mb']:,.0f} |" for s in sizes],
         "",
+        *panels_section(built, {s: gen[s]["people"] for s in sizes}),
         *pages_section(every_page, {s: gen[s]["people"] for s in sizes}),
         *server_section(walks, ahead, {s: gen[s]["people"] for s in sizes}),
         *browser_section(browser),

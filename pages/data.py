@@ -6,6 +6,7 @@ import time
 import polars as pl
 import streamlit as st
 
+from analytics.core import panels
 from analytics.core.i18n import code_label, fmt_number
 from analytics.metrics.engine import as_of_date
 from analytics.people import risk_store
@@ -151,6 +152,10 @@ if uploads:
         show_result(result, written=result.written)
         if result.written:
             st.cache_data.clear()  # every page recomputes from the new data version
+            with st.status(ctx.t("data.building_panels"), expanded=False) as box:  # before any page reads them
+                seconds = sum(panels.build(db).values())
+                box.update(label=ctx.t("data.panels_built", seconds=fmt_number(seconds, "decimal", ctx.lang)),
+                           state="complete")
             risk_store.state(db, as_of_date(db))  # the flight-risk model for the new data: fitted in the background
             # the pages' figures for the new data, computed ahead; followed here until done (leaving the page
             # leaves the computing going on in the background)

@@ -10,6 +10,7 @@ import datetime as dt
 import polars as pl
 import streamlit as st
 
+from analytics.core import panels
 from analytics.core.access import Viewer
 from analytics.core.db import Database
 from analytics.core.periods import Period
@@ -142,7 +143,8 @@ def _stored(db_path: str, viewer: Viewer, request: tuple) -> object:
     found, value = store.lookup(token, request)
     if found:
         return value
-    prewarm.start(db, store, compute, _fy_start())
+    if not prewarm.start(db, store, compute, _fy_start()):  # its thread builds the panels first
+        panels.refresh_in_background(db)
     busy = prewarm.claim(db_path, token, request)
     if busy is not None:
         busy.wait()

@@ -22,6 +22,7 @@ import os
 import threading
 from collections.abc import Callable
 
+from analytics.core import panels
 from analytics.core.db import Database
 from analytics.core.periods import (
     Period,
@@ -112,6 +113,7 @@ def _run(db: Database, store: ResultStore, compute: Callable[[Database, object, 
     done = 0
     state = _progress.setdefault((str(db.path), token), [0, 0, False])
     try:
+        panels.build(db)  # the new data's monthly panels first: every request below reads them
         entries = list(store.entries(previous, limit()))
         state[1] = len(entries)
         for entry in entries:

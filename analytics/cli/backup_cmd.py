@@ -21,7 +21,9 @@ import sys
 import polars as pl
 
 from analytics.core import backup as bk
+from analytics.core import panels
 from analytics.core import restore as rs
+from analytics.core.db import Database
 from analytics.core.settings import load_settings
 
 
@@ -82,6 +84,7 @@ def _restore(args: argparse.Namespace) -> int:
     path = rs.find_backup(args.file, db_path)
     result = rs.restore(path, db_path, actor=args.user or "cli")
     print(f"Restored {result.target} from {result.backup} ({sum(result.tables.values()):,} rows, verified).")
+    _build_panels(result.target)
     for aside in result.set_aside:
         print(f"Set aside (not deleted): {aside}")
     if result.broken_checks:
@@ -91,6 +94,15 @@ def _restore(args: argparse.Namespace) -> int:
     if result.undo is not None:
         print(f"To undo: python -m analytics restore {result.undo} --db {result.target}")
     return 0
+
+
+def _build_panels(path) -> None:
+    """The restored data's monthly panels (derived data: backups leave them out)."""
+    db = Database(path)
+    try:
+        panels.build(db)
+    finally:
+        db.close()
 
 
 def _list(args: argparse.Namespace) -> int:

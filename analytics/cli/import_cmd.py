@@ -38,6 +38,7 @@ from pathlib import Path
 
 import polars as pl
 
+from analytics.core import panels
 from analytics.core.db import Database
 from analytics.core.settings import load_settings
 from analytics.sources.ingest import (
@@ -289,6 +290,9 @@ def _import(args: argparse.Namespace, settings, db: Database, say, explicit, und
         _print_frame(result.counts_frame())
         if not args.dry_run:
             print(f"{target}: data version {result.data_version}, as of {db.meta('as_of') or '—'}.")
+            if result.written:
+                say("building the monthly panels")
+                panels.build(db)
         return 0, result.written
     finally:
         db.close()

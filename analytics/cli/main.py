@@ -400,6 +400,8 @@ def build_parser() -> argparse.ArgumentParser:
     cli_import.add_parser(sub, common)
     from analytics.cli import backup_cmd as cli_backup
     cli_backup.add_parser(sub, common)
+    from analytics.cli import panels_cmd as cli_panels
+    cli_panels.add_parser(sub, common)
     cli_export.add_parser(sub, common)
 
     p = sub.add_parser("bench", help="run the benchmarks and write the report",

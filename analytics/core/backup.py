@@ -30,6 +30,7 @@ from pathlib import Path
 
 import duckdb
 
+from analytics.core import panels
 from analytics.core.db import DatabaseError, looks_like_duckdb
 
 FORMAT = 1
@@ -172,6 +173,8 @@ def _snapshot(con: duckdb.DuckDBPyConnection, target: Path) -> dict:
             counts, hashes = _fingerprints(cur, alias)
             meta = dict(cur.execute(f"select key, value from {alias}.main.meta").fetchall()) if "meta" in counts else {}
             cur.execute("commit")
+            # the panels are derived (analytics/core/panels.py): left out, built again after a restore
+            cur.execute(f"drop schema if exists {alias}.{panels.SCHEMA} cascade")
         except BaseException:
             with suppress(duckdb.Error):
                 cur.execute("rollback")

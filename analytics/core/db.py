@@ -23,6 +23,8 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from analytics.core import panels
+
 SQL_DIR = Path(__file__).resolve().parents[2] / "sql"
 SCHEMA_VERSION = 1
 _MAGIC_OFFSET, _MAGIC = 8, b"DUCK"
@@ -174,6 +176,7 @@ class Database:
 
     def __init__(self, path: str | Path, read_only: bool = False) -> None:
         self.path = Path(path)
+        self.read_only = read_only
         _check_target(self.path)
         existed = self.path.exists()
         if not existed and not read_only:
@@ -243,7 +246,8 @@ class Database:
 
         Results are memoised per data version (a small LRU): one page asks for the same panel several
         times (a metric, its comparison, its breakdown), and polars frames are immutable, so they are
-        shared safely. Any write bumps the data version, which retires every memoised result.
+        shared safely. Any write bumps the data version, which retires every memoised result. A request that
+        the query's stored panel covers reads the panel instead of the facts (analytics/core/panels.py).
         """
         key = (name, self.data_version, _freeze_params(params))
         with self._memo_lock:
@@ -252,10 +256,12 @@ class Database:
                 self._memo.move_to_end(key)
                 return hit
         started = time.perf_counter()
-        frame = self.sql(sql_text(name), **params)
+        from_panel = panels.reader(self, name, params)
+        frame = self.sql(from_panel or sql_text(name), **params)
         if QUERY_LOG:
-            _log.info("query %s %.3f s %d rows %s", name, time.perf_counter() - started, frame.height,
-                      {k: v for k, v in params.items() if not isinstance(v, list | tuple)})
+            _log.info("query %s %.3f s %d rows %s%s", name, time.perf_counter() - started, frame.height,
+                      {k: v for k, v in params.items() if not isinstance(v, list | tuple)},
+                      " (panel)" if from_panel else "")
         size = frame.estimated_size()
         if size <= memo_budget() // 4:
             with self._memo_lock:

@@ -196,7 +196,7 @@ def _booked_metric(metric_id: str, req: Request, cols: list[str]) -> pl.DataFram
     spec = ("quota", None, None) if metric_id == "quota" else ("attainment", "att_bookings", "quota")
     out = []
     for period in req.periods:
-        frame = quota.attainment(panel.filter(pl.col("period_start") == period.start), cols).collect()
+        frame = quota.attainment(quota.in_period(panel, period), cols).collect()
         out.append(_shape(frame, req, period, *spec, "n_reps_with_quota", cols))
     return pl.concat(out, how="diagonal_relaxed")
 

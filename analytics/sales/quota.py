@@ -42,7 +42,9 @@ ATTAINMENT_BANDS: list[tuple[str, float]] = [
 
 
 def in_period(panel: pl.LazyFrame, period: Period) -> pl.LazyFrame:
-    return panel.filter(pl.col("month").is_between(period.start, period.end))
+    """The rows of one period of a sales_placed / sales_booked panel (periods of a request may overlap or share
+    a first day: each has its own rows, told apart by first and last day)."""
+    return panel.filter((pl.col("period_start") == period.start) & (pl.col("period_end") == period.end))
 
 
 def placed_params(periods: Sequence[Period], as_of: dt.date, person: bool = False) -> dict[str, object]:

@@ -11,6 +11,7 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
+from analytics.core import panels
 from analytics.core.db import Database, DatabaseError, _check_target
 from analytics.core.periods import month_end
 from analytics.sources import demo
@@ -48,6 +49,8 @@ def build_demo_database(path: str | Path, size: str = "small", seed: int = 7, en
         from analytics.core.auth import create_demo_accounts
 
         create_demo_accounts(db)  # one account per role, marked demo; password shown only in demo mode
+        say(0.93, "Building the monthly panels")
+        panels.build(db)
         say(0.95, "Checking data contracts")
         broken = {name: rows.height for name, rows in db.run_checks().items() if rows.height}
         db.close()

@@ -4,7 +4,8 @@
 -- the rep's last day: that last day; before the hire date: the hire date), each quota row in the unit held on
 -- its month's last day; orders with no rep are rows with employee_id null, for viewers of the whole company
 -- only. No cash, customers or month: orders are placed one by one (a rep has about one order a day, so
--- grouping them by day first saves nothing) and summed per period, rep and unit.
+-- grouping them by day first saves nothing) and summed per period (told apart by first and last day: periods may
+-- overlap or share a first day), rep and unit.
 -- Params: $start, $end (first days of the first and last month), $period_starts, $period_ends, $all_units,
 -- $units.
 with periods as (
@@ -28,7 +29,7 @@ in_periods as (
 ),
 
 rep_quota as (
-    select employee_id, p_start
+    select employee_id, p_start, p_end
     from in_periods
     where employee_id is not null and quota is not null
     group by all
@@ -37,7 +38,7 @@ rep_quota as (
 
 placed as (
     select
-        f.p_start, f.employee_id, f.bookings, f.quota,
+        f.p_start, f.p_end, f.employee_id, f.bookings, f.quota,
         greatest(least(f.day, coalesce(e.termination_date, f.p_end)), e.hire_date) as placed_on
     from in_periods as f
     left join employees as e using (employee_id)
@@ -45,13 +46,13 @@ placed as (
 
 by_unit as (  -- summed before the org paths are joined: a few rows per rep instead of one per order
     select
-        p.p_start as period_start, p.employee_id,
+        p.p_start as period_start, p.p_end as period_end, p.employee_id,
         a.org_unit_id, a.manager_id, a.role_id, a.job_level,
         coalesce(sum(p.bookings), 0) as bookings,
         sum(p.quota) as quota,
         rq.employee_id is not null as rep_has_quota
     from placed as p
-    left join rep_quota as rq using (employee_id, p_start)
+    left join rep_quota as rq using (employee_id, p_start, p_end)
     left join assignments as a
         on a.employee_id = p.employee_id
         and p.placed_on between a.valid_from and coalesce(a.valid_to, date '9999-12-31')
@@ -59,7 +60,7 @@ by_unit as (  -- summed before the org paths are joined: a few rows per rep inst
 )
 
 select
-    b.period_start, b.employee_id, b.org_unit_id, org.region_id, org.team_id, b.manager_id, b.role_id,
+    b.period_start, b.period_end, b.employee_id, b.org_unit_id, org.region_id, org.team_id, b.manager_id, b.role_id,
     b.job_level, b.bookings, b.quota, b.rep_has_quota
 from by_unit as b
 left join org_paths as org using (org_unit_id)

@@ -8,6 +8,8 @@
 --     employee_id null (unassigned), for viewers of the whole company only.
 --   true (people measured over a period): all of a rep's figures of the period in the unit held on the
 --     period's last day (or the last day employed); orders with no rep are left out.
+-- Periods are told apart by their first and last day (period_start, period_end): two periods of a request may
+-- overlap or share a first day (a quarter and its first month), and each gets its own rows.
 -- rep_has_quota: the rep's quota summed over the whole period is positive, counted over every unit whatever
 -- the viewer's scope (attainment leaves out reps without quota, wherever their bookings are placed).
 -- Params: $start, $end (first days of the first and last month), $period_starts, $period_ends (first and last
@@ -59,7 +61,7 @@ facts as (
 ),
 
 rep_quota as (
-    select employee_id, p_start, sum(quota) > 0 as rep_has_quota
+    select employee_id, p_start, p_end, sum(quota) > 0 as rep_has_quota
     from facts
     where employee_id is not null and quota is not null
     group by all
@@ -77,7 +79,7 @@ placed as (
 
 by_unit as (  -- summed before the org paths are joined: a few rows per rep and month, not one per order
     select
-        p.p_start as period_start, p.month, p.employee_id,
+        p.p_start as period_start, p.p_end as period_end, p.month, p.employee_id,
         a.org_unit_id, a.manager_id, a.role_id, a.job_level,
         coalesce(sum(p.bookings), 0) as bookings,
         coalesce(sum(p.ka_bookings), 0) as ka_bookings,
@@ -89,7 +91,7 @@ by_unit as (  -- summed before the org paths are joined: a few rows per rep and 
         sum(p.quota) as quota,
         coalesce(any_value(rq.rep_has_quota), false) as rep_has_quota
     from placed as p
-    left join rep_quota as rq using (employee_id, p_start)
+    left join rep_quota as rq using (employee_id, p_start, p_end)
     left join assignments as a
         on a.employee_id = p.employee_id
         and p.placed_on between a.valid_from and coalesce(a.valid_to, date '9999-12-31')
@@ -97,7 +99,7 @@ by_unit as (  -- summed before the org paths are joined: a few rows per rep and 
 )
 
 select
-    b.period_start, b.month, b.employee_id, b.org_unit_id, org.region_id, org.team_id, b.manager_id,
+    b.period_start, b.period_end, b.month, b.employee_id, b.org_unit_id, org.region_id, org.team_id, b.manager_id,
     b.role_id, b.job_level, b.bookings, b.ka_bookings, b.new_customer_bookings, b.n_orders, b.collected,
     b.collected_window, b.last_order_date, b.quota, b.rep_has_quota
 from by_unit as b

@@ -118,3 +118,11 @@ def test_a_wrong_value_is_named() -> None:
             value=pl.when(pl.col("group").is_null()).then(0.2500001).otherwise(pl.col("value"))))
     with pytest.raises(families.Mismatch, match="group east"):
         families.assert_same("x", "engine", good, "pandas", good.filter(pl.col("group").is_null()))
+
+
+def test_one_round_checks_the_engine_on_the_panels_and_on_the_facts_against_the_floor(demo_db_path: Path) -> None:
+    as_of = families.data_as_of(demo_db_path)
+    result = families.run_family(demo_db_path, families.FAMILIES["attainment"], as_of, pandas=False)
+    assert {"engine_cold", "facts_cold", "floor_cold", "facts_over_floor_cold"} <= set(result)
+    assert result["rows"] > 50
+    assert "on the facts" in families.markdown({"attainment": result})

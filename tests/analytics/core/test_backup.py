@@ -40,7 +40,8 @@ def contents(path: Path, marks: bool = False) -> dict[str, list]:
     (moved above both) and its own audit entry."""
     con = duckdb.connect(str(path), read_only=True)
     try:
-        names = [r[0] for r in con.execute("select table_name from duckdb_tables() order by 1").fetchall()]
+        names = [r[0] for r in con.execute("select table_name from duckdb_tables() where schema_name = 'main' "
+                                           "order by 1").fetchall()]
         out = {}
         for name in names:
             rows = con.execute(f'select * from "{name}"').fetchall()

@@ -1,0 +1,279 @@
+"""Panels: the heavy named queries' results over the whole history, kept in the database per data version.
+
+A named query that reduces orders, quotas or HR moments to rows per month (``sql/queries/hr_monthly.sql``,
+``sales_booked.sql``, ``sales_placed.sql``, ``rep_month_sales.sql``) is run once after a data change over every
+month of the data, for the whole company, and its rows are stored in the ``panels`` schema of the same file
+(``panels.<query name>``), stamped with the data token they were built for. A later request for that query whose
+parameters the panel covers — its months inside the panel's, every period a whole number of months, the same
+as-of date and collection window, placement by date (``person`` false), any scope — reads the panel instead of
+scanning the facts: the month rows in range, summed per period where the query groups by period, the rule
+"the rep's quota over the period is positive" taken again per period, and the viewer's scope applied exactly
+as the query applies it. The rows and values are those of the query itself (sums in another order: equal to
+1e-9 relative); ``tests/analytics/core/test_panels.py`` checks every panel against its query.
+
+A request the panel does not cover, or any request while the panels belong to an earlier data token, runs the
+named query as before: panels only ever make a request faster, never different. They are rebuilt by the
+commands that change data (``demo``, ``import``, ``restore``, ``panels build``), and by the app in the
+background when it finds them out of date. They are derived data: backups leave them out, and a restored
+file builds them again.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from analytics.core.db import Database
+
+_log = logging.getLogger("tandem.panels")
+SCHEMA = "panels"
+#: days after an order's date within which its cash counts as collected in the window (collection_rate)
+COLLECTION_WINDOW_DAYS = 90
+
+
+
+def _scope(row: str = "") -> str:
+    """The named queries' scope rule: the whole company, or the unit or its region listed in $units."""
+    return f"($all_units or list_contains($units, {row}org_unit_id) or list_contains($units, {row}region_id))"
+
+
+_PERIODS = """with periods as (
+    select unnest($period_starts::date[]) as p_start, unnest($period_ends::date[]) as p_end
+)"""
+
+_READ_MONTHLY = f"select * from {SCHEMA}.{{name}} where month between $start::date and $end::date and {_scope()}"
+
+_READ_BOOKED = f"""{_PERIODS},
+rows as (
+    select p.p_start as period_start, p.p_end as period_end, x.employee_id, x.org_unit_id, x.region_id,
+        x.team_id, x.manager_id, x.role_id, x.job_level, sum(x.bookings) as bookings, sum(x.quota) as quota
+    from {SCHEMA}.sales_booked as x
+    join periods as p on x.period_start between p.p_start and p.p_end
+    where x.period_start between $start::date and $end::date
+    group by all
+),
+rep_quota as (
+    select employee_id, period_start, period_end
+    from rows
+    where employee_id is not null
+    group by all
+    having sum(quota) > 0
+)
+select r.period_start, r.period_end, r.employee_id, r.org_unit_id, r.region_id, r.team_id, r.manager_id, r.role_id,
+    r.job_level, r.bookings, r.quota, q.employee_id is not null as rep_has_quota
+from rows as r
+left join rep_quota as q using (employee_id, period_start, period_end)
+where (r.employee_id is not null and {_scope("r.")})
+    or (r.employee_id is null and $all_units)"""
+
+_READ_PLACED = f"""{_PERIODS},
+rows as (
+    select p.p_start as period_start, p.p_end as period_end, x.* exclude (period_start, period_end, rep_has_quota)
+    from {SCHEMA}.sales_placed as x
+    join periods as p on x.month between p.p_start and p.p_end
+    where x.month between $start::date and $end::date
+),
+rep_quota as (
+    select employee_id, period_start, period_end, sum(quota) > 0 as rep_has_quota
+    from rows
+    where employee_id is not null and quota is not null
+    group by all
+)
+select r.period_start, r.period_end, r.month, r.employee_id, r.org_unit_id, r.region_id, r.team_id,
+    r.manager_id, r.role_id, r.job_level, r.bookings, r.ka_bookings, r.new_customer_bookings, r.n_orders,
+    r.collected, r.collected_window, r.last_order_date, r.quota, coalesce(q.rep_has_quota, false) as rep_has_quota
+from rows as r
+left join rep_quota as q using (employee_id, period_start, period_end)
+where (r.employee_id is not null and {_scope("r.")})
+    or (r.employee_id is null and $all_units)"""
+
+
+@dataclass(frozen=True)
+class Panel:
+    """One named query kept as a panel: how it is read, and which request parameters must match the build."""
+
+    name: str
+    month: str                     # the column holding each row's month (the table is stored in its order)
+    read: str                      # SQL over panels.<name>, with the query's own parameters
+    by_period: bool                # the query takes $period_starts / $period_ends (each a whole month span)
+    same_as_built: tuple[str, ...]  # parameters whose value must be the one the panel was built with
+
+
+PANELS: dict[str, Panel] = {p.name: p for p in (
+    Panel("hr_monthly", "month", _READ_MONTHLY.format(name="hr_monthly"), False, ()),
+    Panel("rep_month_sales", "month", _READ_MONTHLY.format(name="rep_month_sales"), False, ("as_of",)),
+    Panel("sales_booked", "period_start", _READ_BOOKED, True, ()),
+    Panel("sales_placed", "month", _READ_PLACED, True, ("as_of", "window_days", "person")),
+)}
+
+
+@dataclass(frozen=True)
+class Built:
+    """What the stored panels were built for."""
+
+    token: str
+    first_month: dt.date
+    last_month: dt.date
+    as_of: dt.date
+    window_days: int
+
+    def values(self) -> dict[str, object]:
+        return {"as_of": self.as_of, "window_days": self.window_days, "person": False}
+
+
+_state_lock = threading.Lock()
+_state: dict[tuple[str, str], Built | None] = {}   # (database path, data token) → its panels, or None
+_build_locks: dict[str, threading.Lock] = {}
+
+
+def built(db: Database) -> Built | None:
+    """The panels stored in the database when they belong to its current data token, else None."""
+    key = (str(db.path), db.data_token)
+    with _state_lock:
+        if key in _state:
+            return _state[key]
+    found = None
+    has_table = db.scalar("select count(*) from duckdb_tables() where database_name = current_database() "
+                          "and schema_name = $s and table_name = 'built'", s=SCHEMA)
+    if has_table:
+        frame = db.sql(f"select * from {SCHEMA}.built")
+        if frame.height == 1 and frame["token"][0] == db.data_token:
+            row = frame.row(0, named=True)
+            found = Built(row["token"], row["first_month"], row["last_month"], row["as_of"], row["window_days"])
+    with _state_lock:
+        _state[key] = found
+    return found
+
+
+def _month_span(start: object, end: object) -> bool:
+    return (isinstance(start, dt.date) and isinstance(end, dt.date) and start.day == 1
+            and (end + dt.timedelta(days=1)).day == 1 and start <= end)
+
+
+def covers(info: Built, panel: Panel, params: Mapping[str, object]) -> bool:
+    """True when the panel holds every row the query would return for these parameters."""
+    start, end = params.get("start"), params.get("end")
+    if not (isinstance(start, dt.date) and isinstance(end, dt.date)):
+        return False
+    if start < info.first_month or end > info.last_month:
+        return False
+    if any(params.get(k) != v for k, v in info.values().items() if k in panel.same_as_built):
+        return False
+    if panel.by_period:
+        starts, ends = params.get("period_starts"), params.get("period_ends")
+        if not isinstance(starts, list | tuple) or not isinstance(ends, list | tuple) or len(starts) != len(ends):
+            return False
+        if not all(_month_span(s, e) and start <= s and e.replace(day=1) <= end for s, e in zip(starts, ends,
+                                                                                                 strict=True)):
+            return False
+    return True
+
+
+def enabled() -> bool:
+    """Panels are read unless ``TANDEM_PANELS=0`` (every request then scans the facts, as a check or a benchmark)."""
+    return os.environ.get("TANDEM_PANELS", "1").strip() != "0"
+
+
+def reader(db: Database, name: str, params: Mapping[str, object]) -> str | None:
+    """The SQL that reads query ``name`` from its panel for these parameters, or None (run the query)."""
+    panel = PANELS.get(name)
+    if panel is None or not enabled():
+        return None
+    info = built(db)
+    if info is None or not covers(info, panel, params):
+        return None
+    return panel.read
+
+
+def _months(first: dt.date, last: dt.date) -> list[dt.date]:
+    out, month = [], first
+    while month <= last:
+        out.append(month)
+        month = (month + dt.timedelta(days=32)).replace(day=1)
+    return out
+
+
+def _month_end(month: dt.date) -> dt.date:
+    return (month + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+
+
+def build(db: Database, say: Callable[[str], None] | None = None) -> dict[str, float]:
+    """Build every panel for the database's current data, in one transaction that does not change the data
+    version; returns seconds per panel. Nothing to do (panels current) → {}."""
+    from analytics.core.db import sql_text
+
+    lock = _build_locks.setdefault(str(db.path), threading.Lock())
+    with lock:
+        if built(db) is not None:
+            return {}
+        token = db.data_token
+        first, last = db.scalar("select first_month from (" + sql_text("data_range") + ")"), \
+            db.scalar("select last_month from (" + sql_text("data_range") + ")")
+        as_of_text = db.meta("as_of")
+        if first is None or not as_of_text:
+            return {}
+        as_of = dt.date.fromisoformat(as_of_text)
+        last = max(last, as_of.replace(day=1))
+        months = _months(first, last)
+        params = {"start": first, "end": last, "period_starts": months,
+                  "period_ends": [_month_end(m) for m in months], "as_of": as_of,
+                  "window_days": COLLECTION_WINDOW_DAYS, "person": False, "all_units": True, "units": []}
+        seconds: dict[str, float] = {}
+        with db.transaction(bump=False) as cur:
+            cur.execute(f"create schema if not exists {SCHEMA}")
+            for name, panel in PANELS.items():
+                if say:
+                    say(name)
+                started = time.perf_counter()
+                text = sql_text(name)
+                # stored in month order: a read of some months skips the row groups of the others
+                cur.execute(f"create or replace table {SCHEMA}.{name} as select * from ({text}) order by {panel.month}",
+                            _bound(text, params))
+                seconds[name] = time.perf_counter() - started
+            cur.execute(f"create or replace table {SCHEMA}.built (token varchar, first_month date, last_month date, "
+                        "as_of date, window_days integer)")
+            cur.execute(f"insert into {SCHEMA}.built values ($t, $f, $l, $a, $w)",
+                        {"t": token, "f": first, "l": last, "a": as_of, "w": COLLECTION_WINDOW_DAYS})
+        with _state_lock:
+            _state[(str(db.path), token)] = Built(token, first, last, as_of, COLLECTION_WINDOW_DAYS)
+        _log.info("panels built for data token %s: %s", token[:8],
+                  ", ".join(f"{k} {v:.2f} s" for k, v in seconds.items()))
+        return seconds
+
+
+def _bound(text: str, params: Mapping[str, object]) -> dict[str, object]:
+    from analytics.core.db import _bind
+
+    return _bind(text, params)
+
+
+_refreshing: set[tuple[str, str]] = set()
+
+
+def refresh_in_background(db: Database) -> bool:
+    """Start building the panels in a thread when they are out of date (once per data token); True when
+    started. Requests meanwhile run their named queries."""
+    if db.read_only or built(db) is not None:
+        return False
+    key = (str(db.path), db.data_token)
+    with _state_lock:
+        if key in _refreshing:
+            return False
+        _refreshing.add(key)
+
+    def run() -> None:
+        try:
+            build(db)
+        except Exception:  # the database closed or changed under the thread: the next request retries
+            _log.info("building the panels stopped", exc_info=True)
+            with _state_lock:
+                _refreshing.discard(key)
+
+    threading.Thread(target=run, daemon=True, name=f"tandem-panels-{key[1][:8]}").start()
+    return True
