@@ -203,7 +203,8 @@ def _read_text(raw: bytes, enc: str, label: str, size: int, delimiter: str | Non
     else:
         names = given_names(column_names, frame.width, label)
     first = layout.data_start + 1
-    if lenient and (bad := re.search(r"row (\d+)", lenient)):
+    bad = re.search(r"row (\d+)", lenient) if lenient else None
+    if bad and int(bad.group(1)) > layout.start:  # a line above the header was skipped: the note says it
         issues.append({"file": label, "row": int(bad.group(1)), "column": None, "value": None,
                        "problem": "stray quote characters: the row was read leniently (a quote inside a value was "
                                   "dropped or kept as text)", "expected": 'quotes only around whole values, doubled '
