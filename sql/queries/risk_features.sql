@@ -4,6 +4,9 @@
 -- dates), $horizon_months, $all_units, $units.
 -- Memory: only the employee columns used are carried, and the monthly facts are read for the months the
 -- dates look back on only (the caller may pass a few dates at a time: analytics/people/risk.py).
+-- Determinism: DuckDB sums doubles in no fixed order (threads), so a double sum differs in the last bits from
+-- run to run and the model amplifies that. Every sum here is exact instead: money as decimal(18, 2) (cents),
+-- hours and days as decimal(18, 4), cast to double once at the end, so every run gives bit-identical features.
 with dates as (
     select unnest($as_of_dates::date[]) as as_of
 ),
@@ -35,7 +38,8 @@ placed as (
 ),
 
 rep_month as (
-    select employee_id, date_trunc('month', order_date)::date as month, sum(amount) as bookings
+    select employee_id, date_trunc('month', order_date)::date as month,
+           sum(amount::decimal(18, 2)) as bookings
     from orders, span
     where employee_id is not null and date_trunc('month', order_date) > span.lo
         and date_trunc('month', order_date) <= span.hi
@@ -45,8 +49,8 @@ rep_month as (
 sales_q as (
     select
         p.as_of, p.employee_id,
-        sum(b.bookings) filter (where b.month > p.as_of - interval 3 month) as bookings_q1,
-        sum(b.bookings) filter (where b.month <= p.as_of - interval 3 month) as bookings_q2
+        sum(b.bookings) filter (where b.month > p.as_of - interval 3 month)::double as bookings_q1,
+        sum(b.bookings) filter (where b.month <= p.as_of - interval 3 month)::double as bookings_q2
     from placed as p
     join rep_month as b on b.employee_id = p.employee_id
         and b.month > p.as_of - interval 6 month and b.month <= p.as_of
@@ -56,8 +60,8 @@ sales_q as (
 quota_q as (
     select
         p.as_of, p.employee_id,
-        sum(q.amount) filter (where q.month > p.as_of - interval 3 month) as quota_q1,
-        sum(q.amount) filter (where q.month <= p.as_of - interval 3 month) as quota_q2
+        sum(q.amount::decimal(18, 2)) filter (where q.month > p.as_of - interval 3 month)::double as quota_q1,
+        sum(q.amount::decimal(18, 2)) filter (where q.month <= p.as_of - interval 3 month)::double as quota_q2
     from placed as p
     join quotas as q on q.employee_id = p.employee_id
         and q.month > p.as_of - interval 6 month and q.month <= p.as_of
@@ -65,7 +69,8 @@ quota_q as (
 ),
 
 attendance_3m as (
-    select p.as_of, p.employee_id, avg(t.overtime_hours) as overtime_3m, sum(t.leave_days) as leave_3m
+    select p.as_of, p.employee_id, avg(t.overtime_hours::decimal(18, 4))::double as overtime_3m,
+           sum(t.leave_days::decimal(18, 4))::double as leave_3m
     from placed as p
     join attendance as t on t.employee_id = p.employee_id
         and t.month > p.as_of - interval 3 month and t.month <= p.as_of
