@@ -18,10 +18,11 @@ from analytics.core.settings import load_settings
 
 
 def add_parser(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    p = sub.add_parser("panels", parents=[common], help="build or show the stored monthly panels (docs/performance.md)",
-                       description="Run the heavy named queries (" + ", ".join(panels.PANELS) + ") once over the "
-                                   "whole history and keep their rows in the database for the current data version, "
-                                   "so pages and metrics read them instead of scanning the facts.")
+    tables = ", ".join(t.name for t in panels.TABLES)
+    p = sub.add_parser("panels", parents=[common], help="build or show the stored monthly panels (README, Speed)",
+                       description=f"Run the heavy queries ({tables}) once over the whole history and keep their rows "
+                                   "in the database for the current data version, so pages and metrics read them "
+                                   "instead of scanning the facts.")
     p.add_argument("action", choices=["build", "status"])
     p.set_defaults(func=_run)
 

@@ -20,12 +20,15 @@ file builds them again.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import hashlib
 import logging
 import os
 import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -53,9 +56,9 @@ _READ_BOOKED = f"""{_PERIODS},
 rows as (
     select p.p_start as period_start, p.p_end as period_end, x.employee_id, x.org_unit_id, x.region_id,
         x.team_id, x.manager_id, x.role_id, x.job_level, sum(x.bookings) as bookings, sum(x.quota) as quota
-    from {SCHEMA}.sales_booked as x
-    join periods as p on x.period_start between p.p_start and p.p_end
-    where x.period_start between $start::date and $end::date
+    from {SCHEMA}.sales_placed as x  -- its month rows hold the same groups (rep, unit, manager, role, level)
+    join periods as p on x.month between p.p_start and p.p_end
+    where x.month between $start::date and $end::date
     group by all
 ),
 rep_quota as (
@@ -94,22 +97,62 @@ where (r.employee_id is not null and {_scope("r.")})
     or (r.employee_id is null and $all_units)"""
 
 
+PANEL_SQL = Path(__file__).resolve().parents[2] / "sql" / "panels"
+
+
 @dataclass(frozen=True)
-class Panel:
-    """One named query kept as a panel: how it is read, and which request parameters must match the build."""
+class Table:
+    """One stored panel table: built from a named query (``sql/queries/<name>.sql``) or from a panel-only query
+    (``sql/panels/<name>.sql``) over the whole history, kept in the order of ``order`` (a month or a date: a read of
+    some months skips the row groups of the others)."""
 
     name: str
-    month: str                     # the column holding each row's month (the table is stored in its order)
-    read: str                      # SQL over panels.<name>, with the query's own parameters
-    by_period: bool                # the query takes $period_starts / $period_ends (each a whole month span)
-    same_as_built: tuple[str, ...]  # parameters whose value must be the one the panel was built with
+    order: str
+    panel_only: bool = False
+
+    def text(self) -> str:
+        from analytics.core.db import sql_text
+
+        return (PANEL_SQL / f"{self.name}.sql").read_text(encoding="utf-8") if self.panel_only else sql_text(self.name)
+
+
+TABLES: tuple[Table, ...] = (
+    Table("hr_monthly", "month"),
+    Table("rep_month_sales", "month"),
+    Table("sales_placed", "month"),
+    Table("rep_month_events", "month", panel_only=True),
+    Table("customer_months", "month", panel_only=True),
+    Table("order_settlement", "order_date", panel_only=True),
+)
+
+
+def _file(name: str) -> Callable[[Mapping[str, object]], str]:
+    return lambda _params: (PANEL_SQL / f"{name}.sql").read_text(encoding="utf-8")
+
+
+def _placed(params: Mapping[str, object]) -> str:
+    return _READ_PLACED if not params.get("person") else (PANEL_SQL / "read_sales_placed_person.sql").read_text(
+        encoding="utf-8")
+
+
+@dataclass(frozen=True)
+class Panel:
+    """A named query some of whose requests the panels answer: how they are read, and which request parameters
+    must have the value the panels were built with."""
+
+    name: str
+    read: Callable[[Mapping[str, object]], str]  # SQL over the panels, with the query's own parameters
+    by_period: bool                 # the query takes $period_starts / $period_ends (each a whole month span)
+    same_as_built: tuple[str, ...]  # parameters whose value must be the one the panels were built with
+    single_period: bool = False     # $start .. $end is itself one period of whole months (first to last day)
 
 
 PANELS: dict[str, Panel] = {p.name: p for p in (
-    Panel("hr_monthly", "month", _READ_MONTHLY.format(name="hr_monthly"), False, ()),
-    Panel("rep_month_sales", "month", _READ_MONTHLY.format(name="rep_month_sales"), False, ("as_of",)),
-    Panel("sales_booked", "period_start", _READ_BOOKED, True, ()),
-    Panel("sales_placed", "month", _READ_PLACED, True, ("as_of", "window_days", "person")),
+    Panel("hr_monthly", lambda _p: _READ_MONTHLY.format(name="hr_monthly"), False, ()),
+    Panel("rep_month_sales", lambda _p: _READ_MONTHLY.format(name="rep_month_sales"), False, ("as_of",)),
+    Panel("sales_booked", lambda _p: _READ_BOOKED, True, ()),
+    Panel("sales_placed", _placed, True, ("as_of", "window_days")),
+    Panel("rep_period_customers", _file("read_rep_period_customers"), False, ("as_of",), single_period=True),
 )}
 
 
@@ -124,7 +167,7 @@ class Built:
     window_days: int
 
     def values(self) -> dict[str, object]:
-        return {"as_of": self.as_of, "window_days": self.window_days, "person": False}
+        return {"as_of": self.as_of, "window_days": self.window_days}
 
 
 _state_lock = threading.Lock()
@@ -132,8 +175,17 @@ _state: dict[tuple[str, str], Built | None] = {}   # (database path, data token)
 _build_locks: dict[str, threading.Lock] = {}
 
 
+@functools.cache
+def fingerprint() -> str:
+    """A hash of how the panels are built and read: panels stored by other code are out of date too."""
+    texts = [t.text() for t in TABLES] + [p.read_text(encoding="utf-8") for p in sorted(PANEL_SQL.glob("*.sql"))]
+    texts += [_READ_MONTHLY, _READ_BOOKED, _READ_PLACED]
+    return hashlib.sha256("\n--\n".join(texts).encode()).hexdigest()[:16]
+
+
 def built(db: Database) -> Built | None:
-    """The panels stored in the database when they belong to its current data token, else None."""
+    """The panels stored in the database when they belong to its current data token and to this code's way of
+    building them, else None."""
     key = (str(db.path), db.data_token)
     with _state_lock:
         if key in _state:
@@ -143,7 +195,8 @@ def built(db: Database) -> Built | None:
                           "and schema_name = $s and table_name = 'built'", s=SCHEMA)
     if has_table:
         frame = db.sql(f"select * from {SCHEMA}.built")
-        if frame.height == 1 and frame["token"][0] == db.data_token:
+        if frame.height == 1 and frame["token"][0] == db.data_token and "code" in frame.columns \
+                and frame["code"][0] == fingerprint():
             row = frame.row(0, named=True)
             found = Built(row["token"], row["first_month"], row["last_month"], row["as_of"], row["window_days"])
     with _state_lock:
@@ -161,6 +214,10 @@ def covers(info: Built, panel: Panel, params: Mapping[str, object]) -> bool:
     start, end = params.get("start"), params.get("end")
     if not (isinstance(start, dt.date) and isinstance(end, dt.date)):
         return False
+    if panel.single_period:
+        if not _month_span(start, end):
+            return False
+        end = end.replace(day=1)
     if start < info.first_month or end > info.last_month:
         return False
     if any(params.get(k) != v for k, v in info.values().items() if k in panel.same_as_built):
@@ -188,7 +245,7 @@ def reader(db: Database, name: str, params: Mapping[str, object]) -> str | None:
     info = built(db)
     if info is None or not covers(info, panel, params):
         return None
-    return panel.read
+    return panel.read(params)
 
 
 def _months(first: dt.date, last: dt.date) -> list[dt.date]:
@@ -227,19 +284,19 @@ def build(db: Database, say: Callable[[str], None] | None = None) -> dict[str, f
         seconds: dict[str, float] = {}
         with db.transaction(bump=False) as cur:
             cur.execute(f"create schema if not exists {SCHEMA}")
-            for name, panel in PANELS.items():
+            for table in TABLES:
                 if say:
-                    say(name)
+                    say(table.name)
                 started = time.perf_counter()
-                text = sql_text(name)
-                # stored in month order: a read of some months skips the row groups of the others
-                cur.execute(f"create or replace table {SCHEMA}.{name} as select * from ({text}) order by {panel.month}",
-                            _bound(text, params))
-                seconds[name] = time.perf_counter() - started
+                text = table.text()
+                cur.execute(f"create or replace table {SCHEMA}.{table.name} as select * from ({text}) "
+                            f"order by {table.order}", _bound(text, params))
+                seconds[table.name] = time.perf_counter() - started
             cur.execute(f"create or replace table {SCHEMA}.built (token varchar, first_month date, last_month date, "
-                        "as_of date, window_days integer)")
-            cur.execute(f"insert into {SCHEMA}.built values ($t, $f, $l, $a, $w)",
-                        {"t": token, "f": first, "l": last, "a": as_of, "w": COLLECTION_WINDOW_DAYS})
+                        "as_of date, window_days integer, code varchar)")
+            cur.execute(f"insert into {SCHEMA}.built values ($t, $f, $l, $a, $w, $c)",
+                        {"t": token, "f": first, "l": last, "a": as_of, "w": COLLECTION_WINDOW_DAYS,
+                         "c": fingerprint()})
         with _state_lock:
             _state[(str(db.path), token)] = Built(token, first, last, as_of, COLLECTION_WINDOW_DAYS)
         _log.info("panels built for data token %s: %s", token[:8],

@@ -51,13 +51,22 @@ def demo(demo_db_path, tmp_path_factory):
     db.close()
 
 
-def _params(name: str, periods: list[Period], as_of: dt.date, viewer: Viewer) -> dict[str, object]:
+def _requests(name: str, periods: list[Period], as_of: dt.date, viewer: Viewer) -> list[dict[str, object]]:
+    """The parameters the app sends the named query for these periods (each person flag it uses)."""
+    scope = viewer.sql_params()
+    if name == "rep_period_customers":  # one period per request
+        return [{"start": p.start, "end": p.end, "as_of": as_of, "person": person, **scope}
+                for p in periods for person in (False, True)]
+    if name == "sales_placed":
+        return [{**quota.placed_params(periods, as_of, person), **scope} for person in (False, True)]
     placed = quota.placed_params(periods, as_of)
     if name == "sales_booked":
-        placed = {k: placed[k] for k in ("start", "end", "period_starts", "period_ends")}
-    elif name in {"hr_monthly", "rep_month_sales"}:
-        placed = {"start": placed["start"], "end": placed["end"], "as_of": as_of}
-    return {**placed, **viewer.sql_params()}
+        return [{**{k: placed[k] for k in ("start", "end", "period_starts", "period_ends")}, **scope}]
+    return [{"start": placed["start"], "end": placed["end"], "as_of": as_of, **scope}]
+
+
+def _params(name: str, periods: list[Period], as_of: dt.date, viewer: Viewer) -> dict[str, object]:
+    return _requests(name, periods, as_of, viewer)[0]
 
 
 def _same_rows(db: Database, name: str, params: dict[str, object]) -> int:
@@ -76,8 +85,8 @@ def test_the_demo_is_built_with_its_panels(demo):
     info = panels.built(demo)
     assert info is not None and info.token == demo.data_token
     assert info.as_of == engine.as_of_date(demo)
-    for name in panels.PANELS:
-        assert demo.scalar(f"select count(*) from panels.{name}") > 0
+    for table in panels.TABLES:
+        assert demo.scalar(f"select count(*) from panels.{table.name}") > 0
 
 
 @pytest.mark.parametrize("name", sorted(panels.PANELS))
@@ -85,7 +94,8 @@ def test_the_demo_is_built_with_its_panels(demo):
 @pytest.mark.parametrize("periods", sorted(PERIOD_SETS))
 def test_a_panel_gives_the_rows_of_its_query(demo, name, scope, periods):
     chosen = [parse_period(p) for p in PERIOD_SETS[periods]]
-    assert _same_rows(demo, name, _params(name, chosen, engine.as_of_date(demo), VIEWERS[scope])) > 0
+    for params in _requests(name, chosen, engine.as_of_date(demo), VIEWERS[scope]):
+        assert _same_rows(demo, name, params) > 0
 
 
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -97,7 +107,8 @@ def test_any_month_range_of_the_history(demo, first, length, scope, name):
     start = months[min(first, len(months) - 1)]
     end = months[min(first + length - 1, len(months) - 1)]
     period = Period(start, (pl.Series([end]).dt.month_end()[0]), "range", "range")
-    _same_rows(demo, name, _params(name, [period], engine.as_of_date(demo), VIEWERS[scope]))
+    for params in _requests(name, [period], engine.as_of_date(demo), VIEWERS[scope]):
+        _same_rows(demo, name, params)
 
 
 def test_requests_the_panels_do_not_hold_run_the_query(demo):
@@ -109,18 +120,23 @@ def test_requests_the_panels_do_not_hold_run_the_query(demo):
     mid_month = Period(quarter.start, dt.date(2025, 9, 15), "to date", "quarter")
     assert panels.reader(demo, "sales_placed", _params("sales_placed", [mid_month], as_of, company)) is None
     assert panels.reader(demo, "sales_placed", {**placed, "as_of": as_of - dt.timedelta(days=1)}) is None
-    assert panels.reader(demo, "sales_placed", {**placed, "person": True}) is None
+    assert panels.reader(demo, "sales_placed", {**placed, "person": True}) is not None  # its own reading
     assert panels.reader(demo, "sales_placed", {**placed, "window_days": 30}) is None
     before = panels.built(demo).first_month - dt.timedelta(days=1)
     early = {**_params("hr_monthly", [quarter], as_of, company), "start": before.replace(day=1)}
     assert panels.reader(demo, "hr_monthly", early) is None
     assert panels.reader(demo, "hr_events", _params("hr_monthly", [quarter], as_of, company)) is None
+    customers = _params("rep_period_customers", [quarter], as_of, company)
+    assert panels.reader(demo, "rep_period_customers", customers) is not None
+    assert panels.reader(demo, "rep_period_customers", {**customers, "end": dt.date(2025, 9, 15)}) is None
+    assert panels.reader(demo, "rep_period_customers", {**customers, "as_of": dt.date(2025, 9, 30)}) is None
 
 
 def test_the_engine_reads_the_panels_and_gives_the_queries_values(demo, monkeypatch):
     period = parse_period("2025-Q3")
     by_panel = {m: engine.compute(demo, full_access(), m, period, by=["region"]) for m in
-                ("attainment", "bookings", "attrition_rate", "headcount_end")}
+                ("attainment", "bookings", "attrition_rate", "headcount_end", "reps_at_quota", "repeat_rate", "dso",
+                 "pipeline_coverage", "new_customers")}
     monkeypatch.setattr(panels, "reader", lambda *_a, **_k: None)
     demo._memo.clear()
     for metric, got in by_panel.items():
@@ -191,6 +207,20 @@ def test_the_panels_command_builds_what_a_change_retired(demo_db_path, tmp_path:
     assert "out of date" in capsys.readouterr().out
     assert main(["panels", "build", "--db", str(path)]) == 0
     out = capsys.readouterr().out
-    assert all(name in out for name in panels.PANELS) and "panels built" in out
+    assert all(table.name in out for table in panels.TABLES) and "panels built" in out
     assert main(["panels", "build", "--db", str(path)]) == 0
     assert "current" in capsys.readouterr().out
+
+
+def test_panels_built_by_other_code_are_out_of_date(demo_db_path, tmp_path: Path, monkeypatch):
+    path = tmp_path / "demo.duckdb"
+    shutil.copy(demo_db_path, path)
+    db = Database(path)
+    try:
+        assert panels.built(db) is not None
+        panels._state.clear()
+        monkeypatch.setattr(panels, "fingerprint", lambda: "another way of building them")
+        assert panels.built(db) is None  # same data token, other panel code: built again, not read
+        assert panels.build(db) and panels.built(db) is not None
+    finally:
+        db.close()
