@@ -29,7 +29,8 @@ def pages_section(pages: dict[str, dict[str, dict[str, float]]], people: dict[st
         "",
         "Each page runs under AppTest in a fresh process (the interpreter, Streamlit and Tandem's modules loaded, as",
         "the server preloads them at start; the clock covers the page's script run). *Computed* = nothing stored",
-        "for this data: every figure computed (the first view after a data change before it was computed ahead).",
+        "for this data: every figure computed, from the monthly panels the data change built (the first view of a",
+        "request nobody made on this data before, or after a data change before it was computed ahead).",
         "*Stored* = a fresh process again, reading the results the first view stored beside the database (the",
         "first view after a server restart, or after a data change once computed ahead). *Warm* = the same page",
         "drawn again in that process. Peak = the computing process's maximum resident memory (about 250 MB of it",
@@ -62,12 +63,14 @@ def server_section(walks: dict[str, dict[str, float]], ahead: dict[str, dict[str
         "Walk = one server process visiting every page in turn with nothing stored (all figures computed), its",
         "time and peak memory (what a server needs when a full walk follows a data change). Ahead = after a data",
         "change that keeps the as-of date, the requests of every page's default view computed ahead in the",
-        "background (ui/prewarm.py), so the next views read them.",
+        "background (ui/prewarm.py), so the next views read them; its thread first builds the new data's monthly",
+        "panels (the seconds until they are ready are shown apart, and included in the total).",
         "",
-        "| size | people | walk (s) | walk peak (MB) | computed ahead: requests | seconds |",
-        "|---|---:|---:|---:|---:|---:|",
+        "| size | people | walk (s) | walk peak (MB) | computed ahead: requests | panels ready (s) | all done (s) |",
+        "|---|---:|---:|---:|---:|---:|---:|",
         *[f"| {s} | {people[s]:,} | {walks[s]['seconds']:.1f} | {walks[s]['peak_mb']:,.0f} | "
           f"{ahead[s]['requests'] if s in ahead else '–'} | "
+          f"{ahead[s].get('panels_seconds', float('nan')) if s in ahead else float('nan'):.1f} | "
           f"{ahead[s]['seconds'] if s in ahead else float('nan'):.1f} |" for s in sizes],
         "",
         "Growth of the walk's seconds: " + _growth({s: walks[s]["seconds"] for s in sizes}, people, sizes)

@@ -118,7 +118,6 @@ class Table:
 
 TABLES: tuple[Table, ...] = (
     Table("hr_monthly", "month"),
-    Table("rep_month_sales", "month"),
     Table("sales_placed", "month"),
     Table("rep_month_events", "month", panel_only=True),
     Table("customer_months", "month", panel_only=True),
@@ -149,7 +148,7 @@ class Panel:
 
 PANELS: dict[str, Panel] = {p.name: p for p in (
     Panel("hr_monthly", lambda _p: _READ_MONTHLY.format(name="hr_monthly"), False, ()),
-    Panel("rep_month_sales", lambda _p: _READ_MONTHLY.format(name="rep_month_sales"), False, ("as_of",)),
+    Panel("rep_month_sales", _file("read_rep_month_sales"), False, ("as_of",)),
     Panel("sales_booked", lambda _p: _READ_BOOKED, True, ()),
     Panel("sales_placed", _placed, True, ("as_of", "window_days")),
     Panel("rep_period_customers", _file("read_rep_period_customers"), False, ("as_of",), single_period=True),

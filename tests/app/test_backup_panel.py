@@ -48,7 +48,8 @@ def rows(path: Path) -> dict[str, list]:
     file open read-write in this process, so this connection shares it (and is closed before any restore)."""
     con = duckdb.connect(str(path))
     try:
-        names = [r[0] for r in con.execute("select table_name from duckdb_tables() order by 1").fetchall()]
+        names = [r[0] for r in con.execute("select table_name from duckdb_tables() where schema_name = 'main' "
+                                           "order by 1").fetchall()]  # the facts (panels: derived, left out)
         out = {n: sorted(con.execute(f'select * from "{n}"').fetchall(), key=repr) for n in names}
     finally:
         con.close()
