@@ -11,24 +11,22 @@ import functools
 import json
 import logging
 import os
-import re
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, suppress
-from functools import cache
 from pathlib import Path
 
 import duckdb
 import polars as pl
 
 from analytics.core import panels
+from analytics.core.sql_files import SQL_DIR, QueryError, sql_text  # noqa: F401  (QueryError: re-exported)
+from analytics.core.sql_files import bind as _bind
 
-SQL_DIR = Path(__file__).resolve().parents[2] / "sql"
 SCHEMA_VERSION = 1
 _MAGIC_OFFSET, _MAGIC = 8, b"DUCK"
-_PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 
 
 class DatabaseError(RuntimeError):
@@ -37,41 +35,6 @@ class DatabaseError(RuntimeError):
 
 class DatabaseLocked(DatabaseError):
     """The database file is held for writing by another process (the app, an import, a backup)."""
-
-
-class QueryError(ValueError):
-    """A named query that does not exist or was called without its parameters."""
-
-
-@cache
-def sql_text(name: str) -> str:
-    """Text of ``sql/queries/<name>.sql`` (or ``checks/<name>``); names are an allow-list of files."""
-    if not re.fullmatch(r"[a-z0-9_]+(/[a-z0-9_]+)?", name):
-        raise QueryError(f"Query name {name!r} is not a valid file name.")
-    path = SQL_DIR / ("queries" if "/" not in name else "") / f"{name}.sql"
-    if not path.exists():
-        raise QueryError(f"There is no named query {name!r} (expected {path}).")
-    text = path.read_text(encoding="utf-8")
-    reads = re.search(r"^-- reads: ([a-z0-9_]+)$", text, re.MULTILINE)
-    if reads:  # a query over another named query's rows: that query becomes a CTE of the same name
-        inner = f"{reads[1]} as (\n{sql_text(reads[1])}\n)"
-        opening = _OPENING_WITH.match(text)
-        if opening:  # the reading query has CTEs of its own: the read one comes first among them
-            return f"{text[:opening.start(1)]}with {inner},\n{text[opening.end(1):]}"
-        text = f"with {inner}\n{text}"
-    return text
-
-
-_OPENING_WITH = re.compile(r"^(?:\s*--[^\n]*\n)*\s*(with\s)", re.IGNORECASE)
-
-
-def _bind(text: str, params: Mapping[str, object]) -> dict[str, object]:
-    """The parameters the statement uses, in a dict; a missing one is a clear error."""
-    wanted = dict.fromkeys(_PARAM.findall(_strip_comments(text)))
-    missing = [p for p in wanted if p not in params]
-    if missing:
-        raise QueryError(f"Missing query parameter(s): {', '.join(missing)}.")
-    return {p: params[p] for p in wanted}
 
 
 _log = logging.getLogger("tandem.db")
@@ -96,10 +59,6 @@ def _first(relation: duckdb.DuckDBPyRelation) -> tuple | None:
     """First row of a relation (DuckDB 2.0 relations have no fetchone)."""
     rows = relation.limit(1).fetchall()
     return rows[0] if rows else None
-
-
-def _strip_comments(text: str) -> str:
-    return re.sub(r"--[^\n]*", "", text)
 
 
 def looks_like_duckdb(path: Path) -> bool:

@@ -27,12 +27,34 @@ import os
 import threading
 import time
 from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
+
+from analytics.core.sql_files import SQL_DIR, bind, sql_text
 
 if TYPE_CHECKING:
-    from analytics.core.db import Database
+    import duckdb
+    import polars as pl
+
+
+class Database(Protocol):
+    """What the panels need of analytics.core.db.Database (which consults them: no import back)."""
+
+    path: Path
+    read_only: bool
+
+    @property
+    def data_token(self) -> str: ...
+
+    def sql(self, text: str, **params: object) -> pl.DataFrame: ...
+
+    def scalar(self, text: str, **params: object) -> object: ...
+
+    def meta(self, key: str) -> str | None: ...
+
+    def transaction(self, bump: bool = True) -> AbstractContextManager[duckdb.DuckDBPyConnection]: ...
 
 _log = logging.getLogger("tandem.panels")
 SCHEMA = "panels"
@@ -97,7 +119,7 @@ where (r.employee_id is not null and {_scope("r.")})
     or (r.employee_id is null and $all_units)"""
 
 
-PANEL_SQL = Path(__file__).resolve().parents[2] / "sql" / "panels"
+PANEL_SQL = SQL_DIR / "panels"
 
 
 @dataclass(frozen=True)
@@ -111,8 +133,6 @@ class Table:
     panel_only: bool = False
 
     def text(self) -> str:
-        from analytics.core.db import sql_text
-
         return (PANEL_SQL / f"{self.name}.sql").read_text(encoding="utf-8") if self.panel_only else sql_text(self.name)
 
 
@@ -262,8 +282,6 @@ def _month_end(month: dt.date) -> dt.date:
 def build(db: Database, say: Callable[[str], None] | None = None) -> dict[str, float]:
     """Build every panel for the database's current data, in one transaction that does not change the data
     version; returns seconds per panel. Nothing to do (panels current) → {}."""
-    from analytics.core.db import sql_text
-
     lock = _build_locks.setdefault(str(db.path), threading.Lock())
     with lock:
         if built(db) is not None:
@@ -304,9 +322,7 @@ def build(db: Database, say: Callable[[str], None] | None = None) -> dict[str, f
 
 
 def _bound(text: str, params: Mapping[str, object]) -> dict[str, object]:
-    from analytics.core.db import _bind
-
-    return _bind(text, params)
+    return bind(text, params)
 
 
 _refreshing: set[tuple[str, str]] = set()
