@@ -2,7 +2,8 @@
 the previous data (analytics/core/result_store.py keeps each request beside its result).
 
 An import, a sync, a goal or review edit renews the database's data token: every stored result belongs to the
-old token. The first request on the new token starts one background thread per database, which recomputes the
+old token. The first request on the new token starts one background thread per database, which first builds the
+new data's monthly panels (analytics/core/panels.py: every request below then reads them), then recomputes the
 previous token's requests (most recent first, at most ``LIMIT``) and stores them under the new one, so the
 next views of those pages are file reads. When the data's as-of date moved (a new month arrived), each request is
 moved with it first (``translate``): a period keeps its place relative to the as-of date (the last complete

@@ -18,6 +18,7 @@ from analytics.core.periods import Period, add_months, month_end, month_start
 from analytics.metrics.suppression import mask_table
 from analytics.people import skills, talent
 from analytics.people import training as train
+from analytics.sales import ka_continuity
 from analytics.sales import matching as match
 
 
@@ -174,7 +175,7 @@ def ka_matching(db: Database, viewer: Viewer, as_of: dt.date, capacity: int | No
 
 
 def continuity(db: Database, viewer: Viewer, as_of: dt.date, capacity: int | None = None, horizon: int = 6,
-               rules: match.ContinuityRules | None = None) -> pl.DataFrame:
+               rules: ka_continuity.ContinuityRules | None = None) -> pl.DataFrame:
     """KA accounts whose owner has left, is leaving or is at high flight risk (``risk_report.scores`` and
     ``high_risk_threshold``, ``horizon`` months), with a skill-matched backup where one has spare capacity.
     Aggregate viewers get accounts per region × status with how many have a (skill-matched) backup."""
@@ -186,7 +187,7 @@ def continuity(db: Database, viewer: Viewer, as_of: dt.date, capacity: int | Non
         ranked, threshold = pl.DataFrame(schema={"employee_id": pl.Int64, "probability": pl.Float64}), 1.0
     else:
         threshold = risk_report.high_risk_threshold(ranked["probability"])
-    out = match.continuity(accounts, prof.people, reps, ranked, threshold, capacity, rules=rules)
+    out = ka_continuity.continuity(accounts, prof.people, reps, ranked, threshold, capacity, rules=rules)
     if viewer.person_level or out.is_empty():
         return out
     counts = out.group_by("region_id", "status").agg(

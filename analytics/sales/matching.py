@@ -88,6 +88,9 @@ def solve_transport(fit: np.ndarray, supply: np.ndarray, capacity: np.ndarray, a
         placed = min(supply.sum(), capacity.sum())  # every row can reach every column
         ii, jj = _top_columns(fit, capacity, placed, keep)
         upper = np.minimum(supply[ii], capacity[jj])
+    elif keep is None:
+        np.add.at(out, (ii, jj), solve_pairs(ii, jj, fit[ii, jj], supply, capacity))
+        return out
     else:  # the largest placement the mask allows (a max flow)
         upper = np.minimum(supply[ii], capacity[jj])
         placed = _lp(np.ones(len(ii)), ii, jj, upper, supply, capacity, row_eq=False).sum()
@@ -100,6 +103,24 @@ def solve_transport(fit: np.ndarray, supply: np.ndarray, capacity: np.ndarray, a
     x = _lp(value, row, col, up, supply, np.append(capacity, supply.sum() - placed), row_eq=True)
     np.add.at(out, (row[: len(ii) + len(k)], col[: len(ii) + len(k)]), x[: len(ii) + len(k)])
     return out
+
+
+def solve_pairs(ii: np.ndarray, jj: np.ndarray, value: np.ndarray, supply: np.ndarray, capacity: np.ndarray
+                ) -> np.ndarray:
+    """:func:`solve_transport` on the given pairs only (row ii → column jj, worth ``value``): the integer flow
+    of each pair. As many units placed as the pairs allow (a max flow), and among those the maximum value;
+    no dense rows × columns matrix is made, so a large sparse problem stays small in memory."""
+    supply = np.asarray(supply, dtype=float)
+    capacity = np.asarray(capacity, dtype=float)
+    n_rows, n_cols = len(supply), len(capacity)
+    if len(ii) == 0 or supply.sum() == 0 or capacity.sum() == 0:
+        return np.zeros(len(ii), dtype=np.int64)
+    upper = np.minimum(supply[ii], capacity[jj])
+    placed = _lp(np.ones(len(ii)), ii, jj, upper, supply, capacity, row_eq=False).sum()
+    x = _lp(np.concatenate([value, np.zeros(n_rows)]), np.concatenate([ii, np.arange(n_rows)]),
+            np.concatenate([jj, np.full(n_rows, n_cols)]), np.concatenate([upper, supply]), supply,
+            np.append(capacity, supply.sum() - placed), row_eq=True)
+    return x[: len(ii)]
 
 
 def _top_columns(fit: np.ndarray, capacity: np.ndarray, placed: float, keep: np.ndarray | None
@@ -245,7 +266,7 @@ def ka_matching(accounts: pl.DataFrame, people: pl.DataFrame, rep_accounts: pl.D
             keep[g, col[owner]] = n
         flows = solve_transport(fit, groups["n"].to_numpy(), np.full(n_reps, capacity), keep=keep,
                                 keep_bonus=weights.continuity)
-    suggested = _distribute(accounts, flows, rep_ids)
+    suggested = distribute(accounts, sparse.csr_array(flows), rep_ids)
     explain = table.select("g", pl.col("employee_id").alias("suggested_id"), *[f"c_{c}" for c in REP_COMPONENTS],
                            *[f"fit_{c}" for c in REP_COMPONENTS], rep_fit="fit")
     owners = reps.filter(pl.col("employee_id").is_in(accounts["owner_id"].drop_nulls().implode()))
@@ -277,16 +298,17 @@ def ka_matching(accounts: pl.DataFrame, people: pl.DataFrame, rep_accounts: pl.D
                     float(scored["owner_fit"].sum()), float(scored["fit"].fill_null(0).sum()))
 
 
-def _distribute(accounts: pl.DataFrame, flows: np.ndarray, rep_ids: np.ndarray) -> pl.DataFrame:
-    """Hand each group's accounts to the reps its flows name: a rep's own current accounts first, then
-    the rest by customer id. Adds suggested_id (null when unplaced)."""
+def distribute(accounts: pl.DataFrame, flows: sparse.csr_array, rep_ids: np.ndarray) -> pl.DataFrame:
+    """Hand each group's accounts to the reps its flows (groups × reps, sparse) name: a rep's own current
+    accounts first, then the rest by customer id. Adds suggested_id (null when unplaced)."""
     owner = accounts["owner_id"].to_list()
     group = accounts["g"].to_numpy()
     result = np.full(accounts.height, -1, dtype=np.int64)
     index_of = {int(r): j for j, r in enumerate(rep_ids)}
     for g in np.unique(group):
         rows = np.flatnonzero(group == g)
-        left = {j: int(flows[g, j]) for j in np.flatnonzero(flows[g])}
+        span = slice(flows.indptr[g], flows.indptr[g + 1])
+        left = {int(j): int(k) for j, k in zip(flows.indices[span], flows.data[span], strict=True) if k > 0}
         rest = []
         for i in rows:
             j = index_of.get(owner[i]) if owner[i] is not None else None
@@ -300,72 +322,3 @@ def _distribute(accounts: pl.DataFrame, flows: np.ndarray, rep_ids: np.ndarray) 
             result[i] = rep_ids[j]
     ids = pl.Series(result)
     return accounts.with_columns(suggested_id=pl.when(ids >= 0).then(ids))
-
-
-# ── continuity ─────────────────────────────────────────────────────────
-@dataclass(frozen=True)
-class ContinuityRules:
-    """An account is at risk when its owner has left (or there is none), is leaving (a known termination
-    date), or has a flight-risk probability ≥ the high-risk threshold. Its backup is another candidate rep
-    who is not at risk themself and has spare capacity (KA accounts owned < capacity), chosen for all
-    at-risk accounts together (the same assignment problem, spare slots as capacity) among the ``top_k``
-    best-fitting reps per account group; ``skill_matched`` = the backup's mean KA skill score ≥
-    ``min_skill``."""
-
-    min_skill: float = 3.5
-    top_k: int = 50
-
-
-def continuity(accounts: pl.DataFrame, people: pl.DataFrame, rep_accounts: pl.DataFrame, risk: pl.DataFrame,
-               threshold: float, capacity: int | None = None, weights: FitWeights | None = None,
-               rules: ContinuityRules | None = None) -> pl.DataFrame:
-    """KA accounts at risk, with the reason and the backup. ``risk`` has employee_id and probability.
-
-    Columns: customer_id, customer_name, region_id, industry, bookings, owner_id, owner_name, status
-    ('no_owner' | 'left' | 'leaving' | 'high_risk'), owner_probability, backup_id, backup_name, backup_fit,
-    backup_ka_skill, skill_matched, backup_spare (spare KA slots before this suggestion).
-    """
-    weights, rules = weights or FitWeights(), rules or ContinuityRules()
-    capacity = capacity or default_capacity(people, rep_accounts)
-    employed = people.select("employee_id", "termination_date")
-    prob = risk.select("employee_id", owner_probability="probability") if "employee_id" in risk.columns else \
-        pl.DataFrame(schema={"employee_id": pl.Int64, "owner_probability": pl.Float64})
-    acc = accounts.join(employed, left_on="owner_id", right_on="employee_id", how="left").join(
-        prob, left_on="owner_id", right_on="employee_id", how="left")
-    present = pl.col("owner_id").is_in(people["employee_id"].implode())
-    acc = acc.with_columns(status=pl.when(pl.col("owner_id").is_null()).then(pl.lit("no_owner"))
-                           .when(~present).then(pl.lit("left"))
-                           .when(pl.col("termination_date").is_not_null()).then(pl.lit("leaving"))
-                           .when(pl.col("owner_probability") >= threshold).then(pl.lit("high_risk")))
-    at_risk = acc.filter(pl.col("status").is_not_null()).drop("termination_date").sort("customer_id")
-    columns = ["customer_id", "customer_name", "region_id", "industry", "bookings", "owner_id", "owner_name",
-               "status", "owner_probability"]
-    if at_risk.is_empty():
-        return at_risk.select(columns)
-    risky = set(at_risk["owner_id"].drop_nulls().to_list()) | set(
-        prob.filter(pl.col("owner_probability") >= threshold)["employee_id"].to_list())
-    pool = candidates(people).filter(~pl.col("employee_id").is_in(list(risky)))
-    reps = rep_components(people, rep_accounts, candidates(people), weights)
-    cands = reps.join(pool.select("employee_id"), on="employee_id").with_columns(
-        spare=(capacity - pl.col("ka_accounts")).clip(lower_bound=0)).filter(pl.col("spare") > 0).sort("employee_id")
-    industry = industry_scores(rep_accounts, weights)
-    groups = at_risk.group_by("region_id", "industry", "owner_id").agg(n=pl.len()).sort(
-        "region_id", "industry", "owner_id", nulls_last=True).with_row_index("g")
-    table = fit_table(groups, cands, industry, weights).sort("g", "employee_id")
-    if cands.is_empty():
-        return at_risk.select(columns).with_columns(backup_id=pl.lit(None, pl.Int64),
-                                                    backup_fit=pl.lit(None, pl.Float64))
-    fit = table["fit"].to_numpy().reshape(groups.height, cands.height)
-    order = np.argsort(-fit, axis=1, kind="stable")[:, : rules.top_k]
-    allowed = np.zeros_like(fit, dtype=bool)
-    np.put_along_axis(allowed, order, True, axis=1)
-    flows = solve_transport(fit, groups["n"].to_numpy(), cands["spare"].to_numpy(), allowed)
-    rows = at_risk.join(groups.select("g", "region_id", "industry", "owner_id"),
-                        on=["region_id", "industry", "owner_id"], how="left", nulls_equal=True).sort("customer_id")
-    placed = _distribute(rows.with_columns(owner_id=pl.lit(None, pl.Int64)), flows, cands["employee_id"].to_numpy())
-    backup = placed.select("customer_id", backup_id="suggested_id", g="g").join(
-        table.select("g", backup_id="employee_id", backup_fit="fit"), on=["g", "backup_id"], how="left").join(
-        cands.select(backup_id="employee_id", backup_name="name", backup_ka_skill="ka_skill", backup_spare="spare"),
-        on="backup_id", how="left").drop("g")
-    return at_risk.select(columns).join(backup, on="customer_id", how="left").with_columns(
-        skill_matched=(pl.col("backup_ka_skill") >= rules.min_skill).fill_null(False)).sort("customer_id")

@@ -13,7 +13,7 @@ from analytics.core.access import Viewer, full_access
 from analytics.core.db import Database
 from analytics.core.periods import add_months
 from analytics.people import skills, talent_report
-from analytics.sales import matching
+from analytics.sales import ka_continuity, matching
 
 AS_OF = dt.date(2025, 12, 31)
 
@@ -137,7 +137,7 @@ def test_continuity_backups_have_room_and_are_not_the_owner(east):
     owners = accounts["owner_id"].drop_nulls().unique().sort().to_list()
     risky = owners[:3]
     risk = pl.DataFrame({"employee_id": owners, "probability": [0.9 if o in risky else 0.1 for o in owners]})
-    out = matching.continuity(accounts, prof.people, reps, risk, threshold=0.5, capacity=20)
+    out = ka_continuity.continuity(accounts, prof.people, reps, risk, threshold=0.5, capacity=20)
     expected_high = accounts.filter(pl.col("owner_id").is_in(risky)).height
     assert out.filter(pl.col("status") == "high_risk").height == expected_high
     assert out.filter(pl.col("status") == "no_owner").height == accounts["owner_id"].null_count()
