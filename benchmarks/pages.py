@@ -58,8 +58,33 @@ def page_once(db: Path, page: str, user: str = "demo.hr", results: Path | None =
     proc = subprocess.run([sys.executable, "-c", CHILD, f"pages/{page}.py", user], cwd=ROOT, capture_output=True,
                           text=True, env=env, check=False)
     if proc.returncode != 0:
-        raise SystemExit(f"timing {page} on {db} failed:\n{proc.stderr[-3000:]}")
+        said = [line for line in proc.stderr.splitlines() if not any(n in line for n in _NOISE)]
+        how = f"killed by signal {-proc.returncode}" if proc.returncode < 0 else f"exit status {proc.returncode}"
+        raise SystemExit(f"timing {page} on {db} failed ({how}):\n" + "\n".join(said[-40:]))
     return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+_NOISE = ("MemoryCacheStorageManager", "missing ScriptRunContext")  # Streamlit outside a server, every run
+
+
+MODEL = """
+import sys
+from analytics.core.db import Database
+from analytics.metrics.engine import as_of_date
+from analytics.people import risk_store
+db = Database(sys.argv[1])
+risk_store.current_model(db, as_of_date(db))
+db.close()
+"""
+
+
+def store_model(db: Path) -> None:
+    """Fit and store the flight-risk model of the database's data version (waiting for it: a page would start
+    it in the background and show the previous model meanwhile)."""
+    proc = subprocess.run([sys.executable, "-c", MODEL, str(db)], cwd=ROOT, capture_output=True, text=True,
+                          check=False)
+    if proc.returncode != 0:
+        raise SystemExit(f"fitting the flight-risk model of {db} failed:\n{proc.stderr[-3000:]}")
 
 
 def all_pages(db: Path, pages: list[str] | None = None) -> dict[str, dict[str, float]]:
@@ -73,7 +98,7 @@ def all_pages(db: Path, pages: list[str] | None = None) -> dict[str, dict[str, f
     folder = Path(tempfile.mkdtemp(prefix="tandem-results-"))
     out = {}
     try:
-        page_once(db, "risk")  # the flight-risk model of this data version, stored (fitted once per data change)
+        store_model(db)  # the flight-risk model of this data version (fitted once per data change, in the background)
         for page in pages or list(PAGES):
             first = page_once(db, page, results=folder)
             again = page_once(db, page, results=folder)
