@@ -17,6 +17,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 import numpy as np
+import pandas as pd
 import polars as pl
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.calibration import CalibratedClassifierCV, calibration_curve
@@ -189,7 +190,11 @@ def _features_part(db: Database, viewer: Viewer, dates: list[dt.date], horizon: 
 
 
 def _x(frame: pl.DataFrame, columns: list[str] = FEATURES):
-    return frame.select(columns).to_pandas()
+    """The model's input frame, column by column. Not DataFrame.to_pandas: that converts holding the GIL while
+    it waits for polars' thread pool, and the fit runs in a background thread beside pages whose polars
+    expressions call Python (map_elements) from that pool and wait for the GIL — a deadlock (seen in CI: the
+    Attrition page and a fit, both waiting for ever). The values and dtypes are the same."""
+    return pd.DataFrame({c: frame.get_column(c).to_numpy() for c in columns})
 
 
 @dataclass(frozen=True)
