@@ -51,6 +51,14 @@ def demo(demo_db_path, tmp_path_factory):
     db.close()
 
 
+@pytest.fixture
+def demo_file(demo_db_path, tmp_path: Path) -> Path:
+    """A fresh copy of the small demo company (built with its panels) for a test that writes to it."""
+    path = tmp_path / "demo.duckdb"
+    shutil.copy(demo_db_path, path)
+    return path
+
+
 def _requests(name: str, periods: list[Period], as_of: dt.date, viewer: Viewer) -> list[dict[str, object]]:
     """The parameters the app sends the named query for these periods (each person flag it uses)."""
     scope = viewer.sql_params()
@@ -144,9 +152,8 @@ def test_the_engine_reads_the_panels_and_gives_the_queries_values(demo, monkeypa
         assert_frame_equal(got.sort("region"), want.sort("region"), check_exact=False, rel_tol=1e-9)
 
 
-def test_a_data_change_retires_the_panels_until_they_are_built_again(demo_db_path, tmp_path: Path):
-    path = tmp_path / "demo.duckdb"
-    shutil.copy(demo_db_path, path)
+def test_a_data_change_retires_the_panels_until_they_are_built_again(demo_file: Path):
+    path = demo_file
     db = Database(path)
     try:
         params = _params("sales_booked", [parse_period("2025-Q3")], engine.as_of_date(db), full_access())
@@ -169,12 +176,11 @@ def test_panels_are_derived_data_left_out_of_the_table_list(demo):
     assert not any(name.startswith("panels") or name in panels.PANELS for name in demo.table_counts())
 
 
-def test_backups_leave_the_panels_out_and_a_restore_builds_them_again(demo_db_path, tmp_path: Path, capsys):
+def test_backups_leave_the_panels_out_and_a_restore_builds_them_again(demo_file: Path, tmp_path: Path, capsys):
     from analytics.cli.main import main
     from analytics.core import backup as bk
 
-    path = tmp_path / "demo.duckdb"
-    shutil.copy(demo_db_path, path)
+    path = demo_file
     taken = bk.backup(path).written[0]
     with tarfile.open(taken) as tar:
         (tmp_path / "copy.duckdb").write_bytes(gzip.decompress(tar.extractfile("database.duckdb.gz").read()))
@@ -194,11 +200,10 @@ def test_backups_leave_the_panels_out_and_a_restore_builds_them_again(demo_db_pa
     assert "panels current" in capsys.readouterr().out
 
 
-def test_the_panels_command_builds_what_a_change_retired(demo_db_path, tmp_path: Path, capsys):
+def test_the_panels_command_builds_what_a_change_retired(demo_file: Path, capsys):
     from analytics.cli.main import main
 
-    path = tmp_path / "demo.duckdb"
-    shutil.copy(demo_db_path, path)
+    path = demo_file
     db = Database(path)
     with db.transaction() as cur:
         cur.execute("update quotas set amount = amount + 1 where month = date '2025-07-01'")
@@ -212,9 +217,8 @@ def test_the_panels_command_builds_what_a_change_retired(demo_db_path, tmp_path:
     assert "current" in capsys.readouterr().out
 
 
-def test_panels_built_by_other_code_are_out_of_date(demo_db_path, tmp_path: Path, monkeypatch):
-    path = tmp_path / "demo.duckdb"
-    shutil.copy(demo_db_path, path)
+def test_panels_built_by_other_code_are_out_of_date(demo_file: Path, monkeypatch):
+    path = demo_file
     db = Database(path)
     try:
         assert panels.built(db) is not None
