@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
@@ -51,10 +52,22 @@ class Steps:
         self.page, self.folder, self.prefix, self.n = page, folder, prefix, 0
         folder.mkdir(parents=True, exist_ok=True)
 
+    def _scroll_to(self, focus) -> None:
+        """Scroll to ``focus``; a widget redrawn by a late rerun is detached for a moment, so wait for the page to
+        settle and find it again (the locator resolves anew on each try)."""
+        for attempt in range(4):
+            try:
+                focus.scroll_into_view_if_needed(timeout=15_000)
+                return
+            except PlaywrightError:
+                if attempt == 3:
+                    raise
+                wait_idle(self.page)
+
     def shot(self, name: str, focus=None) -> None:
         """A screenshot of the window, scrolled to ``focus`` (a locator) when given."""
         if focus is not None:
-            focus.scroll_into_view_if_needed()
+            self._scroll_to(focus)
         self.n += 1
         path = self.folder / f"{self.prefix}_{self.n:02d}_{name}.png"
         self.page.screenshot(path=str(path))
