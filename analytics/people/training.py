@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import polars as pl
-from scipy import stats
+from scipy import sparse, stats
 
 from analytics.sales import quota
 
@@ -185,57 +185,99 @@ def did_estimate(units: pl.DataFrame, design: DidDesign) -> dict[str, float | in
     people in their cell), cells = cohort × role × stratum (cells without both trained and comparable people
     are dropped);
     95% interval from a person-level cluster bootstrap (trained and comparable people resampled separately)."""
+    cells = _did_cells(units)
+    if cells is None:
+        return {}
+    tr, ct, n_cells, (t_people, t_idx), (c_people, c_idx) = cells
+    # per person and cell: units, Σ pre, Σ post. A bootstrap draw's weighted sums per cell are then one sparse
+    # product, O(draws × (person, cell) pairs) instead of O(draws × units) scatter-adds
+    t_sums = _person_cell_sums(t_idx, tr["cell"].to_numpy(), tr["pre"].to_numpy(), tr["post"].to_numpy(),
+                               len(t_people), n_cells)
+    c_sums = _person_cell_sums(c_idx, ct["cell"].to_numpy(), ct["pre"].to_numpy(), ct["post"].to_numpy(),
+                               len(c_people), n_cells)
+
+    def estimate(ts: np.ndarray, cs: np.ndarray) -> np.ndarray:
+        """ts, cs: (B, 3 × n_cells) weighted unit counts, Σ pre and Σ post per cell of the trained and the
+        comparable people → (B, 6) estimates. A trained unit counts when its cell has comparable weight."""
+        tw, t_pre, t_post = np.split(ts, 3, axis=1)
+        cw, c_pre, c_post = np.split(cs, 3, axis=1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            c_pre_m, c_post_m = c_pre / cw, c_post / cw          # comparable means per cell
+        ok = (~np.isnan(c_pre_m)).astype(float)
+        w = ok * tw
+        return _did_rows(w.sum(axis=1), (ok * t_pre).sum(axis=1), (ok * t_post).sum(axis=1),
+                         (w * np.nan_to_num(c_pre_m)).sum(axis=1), (w * np.nan_to_num(c_post_m)).sum(axis=1))
+
+    point = estimate(np.ones((1, len(t_people))) @ t_sums, np.ones((1, len(c_people))) @ c_sums)[0]
+    rng = np.random.default_rng(design.seed)
+    # the same draws as one multinomial call of n_boot rows (rows are drawn one after another), in chunks
+    ts = _multinomial_sums(rng, len(t_people), design.n_boot, t_sums)
+    cs = _multinomial_sums(rng, len(c_people), design.n_boot, c_sums)
+    boot = estimate(ts, cs)
+    return _did_result(point, boot, design, tr, len(t_people), len(c_people))
+
+
+def _did_rows(sw: np.ndarray, t_pre: np.ndarray, t_post: np.ndarray, c_pre: np.ndarray, c_post: np.ndarray
+              ) -> np.ndarray:
+    """From the counted trained weight ``sw`` and the weighted sums of the trained's pre and post and of their
+    matched comparable means → (B, 6): pre_t, post_t, pre_c, post_c, did, lift."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        pre_t, post_t, pre_c, post_c = t_pre / sw, t_post / sw, c_pre / sw, c_post / sw
+        did = (post_t - pre_t) - (post_c - pre_c)
+        lift = did / (pre_t + post_c - pre_c)
+    return np.column_stack([pre_t, post_t, pre_c, post_c, did, lift])
+
+def _did_cells(units: pl.DataFrame) -> tuple | None:
+    """The trained and the comparable units of the cells with both (``cell``: a dense number), the number of
+    cells, and per group the sorted people with each unit's index among them; None without trained units."""
     both = pl.col("treated").any().over("e", "role_id", "stratum") & (~pl.col("treated")).any().over(
         "e", "role_id", "stratum")
     cell = units.filter(both).with_columns(cell=(pl.struct("e", "role_id", "stratum").rank("dense") - 1).cast(
         pl.Int64))
     tr, ct = cell.filter(pl.col("treated")), cell.filter(~pl.col("treated"))
     if tr.is_empty():
-        return {}
-    n_cells = int(cell["cell"].max()) + 1 if cell.height else 0
-    t_people = tr["employee_id"].unique().sort()
-    c_people = ct["employee_id"].unique().sort()
-    t_idx = np.searchsorted(t_people.to_numpy(), tr["employee_id"].to_numpy())
-    c_idx = np.searchsorted(c_people.to_numpy(), ct["employee_id"].to_numpy())
-    t_cell, c_cell = tr["cell"].to_numpy(), ct["cell"].to_numpy()
-    t_pre, t_post = tr["pre"].to_numpy(), tr["post"].to_numpy()
-    c_pre, c_post = ct["pre"].to_numpy(), ct["post"].to_numpy()
+        return None
+    people = []
+    for group in (tr, ct):
+        ids = group["employee_id"].unique().sort()
+        people.append((ids, np.searchsorted(ids.to_numpy(), group["employee_id"].to_numpy())))
+    return tr, ct, int(cell["cell"].max()) + 1, people[0], people[1]
 
-    def estimate(wt: np.ndarray, wc: np.ndarray) -> np.ndarray:
-        """wt: (B, n_t people), wc: (B, n_c people) bootstrap weights → (B, 6) estimates."""
-        ut, uc = wt[:, t_idx], wc[:, c_idx]                      # unit weights
-        cw = np.zeros((len(wt), n_cells))
-        np.add.at(cw.T, c_cell, uc.T)
-        c_pre_m = np.zeros_like(cw)
-        c_post_m = np.zeros_like(cw)
-        np.add.at(c_pre_m.T, c_cell, (uc * c_pre).T)
-        np.add.at(c_post_m.T, c_cell, (uc * c_post).T)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            c_pre_m, c_post_m = c_pre_m / cw, c_post_m / cw
-        cp, cq = c_pre_m[:, t_cell], c_post_m[:, t_cell]      # matched control means per treated unit
-        ok = ~np.isnan(cp)
-        w = np.where(ok, ut, 0.0)
-        sw = w.sum(axis=1)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            pre_t = (w * t_pre).sum(axis=1) / sw
-            post_t = (w * t_post).sum(axis=1) / sw
-            pre_c = (w * np.nan_to_num(cp)).sum(axis=1) / sw
-            post_c = (w * np.nan_to_num(cq)).sum(axis=1) / sw
-            did = (post_t - pre_t) - (post_c - pre_c)
-            lift = did / (pre_t + post_c - pre_c)
-        return np.column_stack([pre_t, post_t, pre_c, post_c, did, lift])
 
-    point = estimate(np.ones((1, len(t_people))), np.ones((1, len(c_people))))[0]
-    rng = np.random.default_rng(design.seed)
-    wt = rng.multinomial(len(t_people), np.full(len(t_people), 1 / len(t_people)), size=design.n_boot)
-    wc = rng.multinomial(len(c_people), np.full(len(c_people), 1 / len(c_people)), size=design.n_boot)
-    boot = estimate(wt.astype(float), wc.astype(float))
+def _did_result(point: np.ndarray, boot: np.ndarray, design: DidDesign, tr: pl.DataFrame, n_treated: int,
+                n_control: int) -> dict[str, float | int | None]:
+    """The point estimates (pre_t, post_t, pre_c, post_c, did, lift) and the percentile intervals of did and
+    lift from the bootstrap rows."""
     a = (1 - design.level) / 2
     lo, hi = np.nanquantile(boot[:, 4:], [a, 1 - a], axis=0)
     return {"pre_treated": point[0], "post_treated": point[1], "pre_control": point[2], "post_control": point[3],
             "did": point[4], "lift": point[5], "ci_low": lo[0], "ci_high": hi[0], "lift_ci_low": lo[1],
-            "lift_ci_high": hi[1], "n_treated": len(t_people), "n_control": len(c_people),
+            "lift_ci_high": hi[1], "n_treated": n_treated, "n_control": n_control,
             "n_cohorts": int(tr["e"].n_unique())}
+
+
+_CHUNK_CELLS = 1 << 22  # bootstrap weights drawn at a time (rows × people): 32 MB of int64, as many again as floats
+
+
+def _person_cell_sums(person: np.ndarray, cell: np.ndarray, pre: np.ndarray, post: np.ndarray, n_people: int,
+                      n_cells: int) -> sparse.csr_array:
+    """(people × 3 n_cells) sparse: per person and cell, the number of units, Σ pre and Σ post."""
+    n = np.ones(len(person))
+    return sparse.csr_array((np.concatenate([n, pre, post]), (
+        np.tile(person, 3), np.concatenate([cell, cell + n_cells, cell + 2 * n_cells]))),
+        shape=(n_people, 3 * n_cells))
+
+
+def _multinomial_sums(rng: np.random.Generator, n: int, n_boot: int, sums: sparse.csr_array) -> np.ndarray:
+    """Person-level bootstrap weights (n draws with replacement from n people; ``rng.multinomial`` with
+    ``size=n_boot``, drawn in chunks of rows) times ``sums`` → (n_boot, columns of ``sums``)."""
+    out = np.empty((n_boot, sums.shape[1]))
+    p = np.full(n, 1 / n)
+    step = max(1, _CHUNK_CELLS // max(n, 1))
+    for lo in range(0, n_boot, step):
+        rows = min(step, n_boot - lo)
+        out[lo:lo + rows] = rng.multinomial(n, p, size=rows).astype(float) @ sums
+    return out
 
 
 def training_effect(panel: pl.DataFrame, enrolments: pl.DataFrame, course_id: str, target_metric: str | None,
@@ -327,15 +369,34 @@ def _diff_ci(a: tuple, b: tuple, rng: np.random.Generator, n_boot: int) -> dict[
     out: dict[str, float | None] = {}
     (ea, ba, qa), (eb, bb, qb) = a, b
     if len(ea) and len(eb):
-        ia = rng.integers(0, len(ea), (n_boot, len(ea)))
-        ib = rng.integers(0, len(eb), (n_boot, len(eb)))
-        d = ea[ia].mean(axis=1) - eb[ib].mean(axis=1)
+        d = _boot_means(ea, rng, n_boot) - _boot_means(eb, rng, n_boot)
         out |= {"diff_exit_rate": float(ea.mean() - eb.mean()), "exit_ci_low": float(np.quantile(d, 0.025)),
                 "exit_ci_high": float(np.quantile(d, 0.975))}
     if len(ba) and len(bb) and qa.sum() > 0 and qb.sum() > 0:
-        ia = rng.integers(0, len(ba), (n_boot, len(ba)))
-        ib = rng.integers(0, len(bb), (n_boot, len(bb)))
-        d = ba[ia].sum(axis=1) / qa[ia].sum(axis=1) - bb[ib].sum(axis=1) / qb[ib].sum(axis=1)
+        sa, sb = _boot_sums(ba + 1j * qa, rng, n_boot), _boot_sums(bb + 1j * qb, rng, n_boot)
+        d = sa.real / sa.imag - sb.real / sb.imag
         out |= {"diff_ramp": float(ba.sum() / qa.sum() - bb.sum() / qb.sum()),
                 "ramp_ci_low": float(np.quantile(d, 0.025)), "ramp_ci_high": float(np.quantile(d, 0.975))}
+    return out
+
+
+_CHUNK_DRAWS = 1 << 20  # resampling indices drawn at a time (8 MB): larger blocks only cost page faults
+
+
+def _boot_means(x: np.ndarray, rng: np.random.Generator, n_boot: int) -> np.ndarray:
+    """Means of ``n_boot`` resamples (with replacement, the size of ``x``). For 0/1 values (exit flags) the
+    number of ones in a resample is Binomial(n, share of ones): drawn directly, O(n_boot)."""
+    if np.isin(x, (0.0, 1.0)).all():
+        return rng.binomial(len(x), x.mean(), n_boot) / len(x)
+    return _boot_sums(x, rng, n_boot) / len(x)
+
+
+def _boot_sums(x: np.ndarray, rng: np.random.Generator, n_boot: int) -> np.ndarray:
+    """Sums of ``n_boot`` resamples of ``x`` (with replacement, its size), drawn in chunks of rows. A complex
+    ``x`` resamples two columns (real, imaginary) with the same people."""
+    out = np.empty(n_boot, dtype=x.dtype)
+    step = max(1, _CHUNK_DRAWS // len(x))
+    for lo in range(0, n_boot, step):
+        rows = min(step, n_boot - lo)
+        out[lo:lo + rows] = np.take(x, rng.integers(0, len(x), (rows, len(x)))).sum(axis=1)
     return out
