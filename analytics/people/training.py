@@ -124,10 +124,8 @@ def did_units(panel: pl.DataFrame, enrolments: pl.DataFrame, course_id: str, out
     (monthly; attainment = Σ bookings ÷ Σ quota) and the stratum. Treated: completed the course in month e.
     Comparable: same role in month e, not enrolled in the course by e + post_months, on the panel in every
     month of the window. Both: established on the metric (see :class:`DidDesign`). Strata: terciles of the
-    pre level among the cohort × role's treated and comparable.
+    pre level among the cohort × role's treated and comparable. The panel may come in any order.
     """
-    p = panel.with_columns(mi=pl.col("month").map_batches(
-        lambda s: s.dt.year() * 12 + s.dt.month() - 1, return_dtype=pl.Int32))
     course = enrolments.filter(pl.col("course_id") == course_id)
     done = course.filter(pl.col("completed") & pl.col("completed_date").is_not_null()).group_by("employee_id").agg(
         e=pl.col("completed_date").min())
@@ -136,6 +134,13 @@ def did_units(panel: pl.DataFrame, enrolments: pl.DataFrame, course_id: str, out
         enrolled=pl.col("enrolled").dt.year() * 12 + pl.col("enrolled").dt.month() - 1)
     last = _months_index(last_month)
     events = done.filter(pl.col("e") + design.post_months <= last)["e"].unique().sort().to_list()
+    if not events:
+        return pl.DataFrame()
+    # the columns and months the windows use, ordered by person and month (sums in a fixed order)
+    p = panel.select("employee_id", "month", "role_id", *dict.fromkeys([_num(outcome), "quota"])).with_columns(
+        mi=pl.col("month").dt.year().cast(pl.Int32) * 12 + pl.col("month").dt.month().cast(pl.Int32) - 1).filter(
+        pl.col("mi").is_between(events[0] - design.pre_months, events[-1] + design.post_months)).sort(
+        "employee_id", "month")
     units = []
     for e in events:
         lo, hi = e - design.pre_months, e + design.post_months
@@ -157,8 +162,6 @@ def did_units(panel: pl.DataFrame, enrolments: pl.DataFrame, course_id: str, out
         per = per.filter((pl.col("treated") | untouched) & (pl.col("active") >= design.min_active_pre_months))
         per = per.with_columns(e=pl.lit(e))
         units.append(per)
-    if not units:
-        return pl.DataFrame()
     out = pl.concat(units)
     if outcome == "attainment":
         out = out.filter((pl.col("pre_q") > 0) & (pl.col("post_q") > 0)).with_columns(
@@ -292,7 +295,7 @@ def training_effect(panel: pl.DataFrame, enrolments: pl.DataFrame, course_id: st
     if outcome is None:
         return TrainingEffect(course_id, None, 0, 0, 0, **empty,
                               note="not_per_rep")
-    units = did_units(panel.sort("employee_id", "month"), enrolments, course_id, outcome, last_month, design)
+    units = did_units(panel, enrolments, course_id, outcome, last_month, design)
     est = did_estimate(units, design) if not units.is_empty() else {}
     if not est:
         return TrainingEffect(course_id, outcome, 0, 0, 0, **empty,

@@ -7,13 +7,17 @@ other draws, the same bootstrap, so its intervals agree with the reference's wit
 """
 from __future__ import annotations
 
+import datetime as dt
+
 import numpy as np
 import polars as pl
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analytics.people import training
+from analytics.core.access import full_access
+from analytics.core.db import Database
+from analytics.people import talent_report, training
 
 
 # ── the references: the estimators as they were before the sparse and binomial forms ───────────
@@ -146,6 +150,26 @@ def test_did_estimate_equals_the_reference_on_any_units(seed, n_people, cohorts,
         assert new == {}
         return
     assert_same(new, ref)
+
+
+def test_did_units_do_not_depend_on_the_panel_order(demo_db_path):
+    # the windows read only the columns and months they use, sorted by person and month inside did_units
+    # (the sums come out the same whatever order the panel arrives in)
+    as_of, viewer = dt.date(2025, 12, 31), full_access()
+    db = Database(demo_db_path, read_only=True)
+    try:
+        effect = talent_report.training_effect(db, viewer, "ka_negotiation", as_of)
+        last = talent_report._last_month(as_of)
+        panel = db.query("rep_month_sales", start=db.query("data_range").row(0)[0], end=last, as_of=as_of,
+                         **viewer.sql_params())
+        enrol = db.query("enrolment_facts", start=dt.date(1900, 1, 1), end=as_of, **viewer.sql_params())
+    finally:
+        db.close()
+    assert effect.units.height > 50
+    for seed in (1, 2):
+        shuffled = panel.sample(fraction=1.0, shuffle=True, seed=seed)
+        units = training.did_units(shuffled, enrol, "ka_negotiation", "ka_bookings", last, training.DidDesign())
+        assert units.equals(effect.units)
 
 
 # ── _diff_ci: the same bootstrap, other draws ────────────────────────────────────────────────
