@@ -297,7 +297,8 @@ def build(db: Database, say: Callable[[str], None] | None = None) -> dict[str, f
         months = _months(first, last)
         params = {"start": first, "end": last, "period_starts": months,
                   "period_ends": [_month_end(m) for m in months], "as_of": as_of,
-                  "window_days": COLLECTION_WINDOW_DAYS, "person": False, "all_units": True, "units": []}
+                  "window_days": COLLECTION_WINDOW_DAYS, "person": False, "customers": True, "all_units": True,
+                  "units": []}
         seconds: dict[str, float] = {}
         with db.transaction(bump=False) as cur:
             cur.execute(f"create schema if not exists {SCHEMA}")

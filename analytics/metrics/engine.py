@@ -235,9 +235,9 @@ def _customer_metric(metric_id: str, req: Request) -> pl.DataFrame:
     cols = [quota.SALES_DIMENSIONS[d] for d in req.dims]
     person = metric_id == "pipeline_coverage"  # a rep's remaining quota and pipeline: the person, at period end
     out = []
-    for period in req.periods:
+    for period in req.periods:  # the person rows serve only the coverage, a sum: no customer rows for them
         rows = req.db.query("rep_period_customers", start=period.start, end=period.end, as_of=req.as_of,
-                            person=person, **req.viewer.sql_params()).lazy()
+                            person=person, customers=not person, **req.viewer.sql_params()).lazy()
         days = (min(period.end, req.as_of) - period.start).days + 1
         frame = quota.customer_metrics(rows, cols, max(days, 1)).collect()
         out.append(_shape(frame, req, period, *_CUSTOMER_VALUES[metric_id], "n_reps", cols))

@@ -76,7 +76,7 @@ def rep_components(db: Database, viewer: Viewer, period: Period, as_of: dt.date)
         quota.sales_totals(panel, ["employee_id"]).select("employee_id", "collection_rate"), on="employee_id",
         how="left").collect()
     rows = db.query("rep_period_customers", start=period.start, end=period.end, as_of=as_of, person=True,
-                    **viewer.sql_params()).lazy()
+                    customers=True, **viewer.sql_params()).lazy()
     days = max((min(period.end, as_of) - period.start).days + 1, 1)
     cust = quota.customer_metrics(rows, ["employee_id"], days).select(
         "employee_id", "new_customers", "visits", "complaints", "repeat_rate", "proposal_on_time").collect()

@@ -5,7 +5,8 @@
 -- $person false: everything in the unit held on its date (the panels are placed so; receivables on the order's
 -- date, pipeline on the period's last day); true: everything of a rep in the unit held on the period's last day
 -- (or the last day employed). Same rows, columns and values as rep_period_customers.sql (tests/analytics/core/
--- test_panels.py). Params: $start, $end (first and last day of the period), $as_of, $person, $all_units, $units.
+-- test_panels.py). $customers false: no customer rows. Params: $start, $end (first and last day of the period),
+-- $as_of, $person, $customers, $all_units, $units.
 with bounds as (
     select $start::date as p_start, $end::date as p_end, least($end::date, $as_of::date) as p_cut
 ),
@@ -85,7 +86,7 @@ customer_rows as (
     select customer_id, employee_id, org_unit_id, manager_id, role_id, job_level,
         bool_or(month < $start::date) as in_base, bool_or(month >= $start::date) as in_period
     from panels.customer_months
-    where month between ($start::date - interval 12 month)::date and $end::date
+    where $customers::boolean and month between ($start::date - interval 12 month)::date and $end::date
         and (not $person::boolean or employee_id is not null)
     group by all
 ),

@@ -63,8 +63,8 @@ def _requests(name: str, periods: list[Period], as_of: dt.date, viewer: Viewer) 
     """The parameters the app sends the named query for these periods (each person flag it uses)."""
     scope = viewer.sql_params()
     if name == "rep_period_customers":  # one period per request
-        return [{"start": p.start, "end": p.end, "as_of": as_of, "person": person, **scope}
-                for p in periods for person in (False, True)]
+        return [{"start": p.start, "end": p.end, "as_of": as_of, "person": person, "customers": customers, **scope}
+                for p in periods for person in (False, True) for customers in (True, False)]
     if name == "sales_placed":
         return [{**quota.placed_params(periods, as_of, person), **scope} for person in (False, True)]
     placed = quota.placed_params(periods, as_of)
