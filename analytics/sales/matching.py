@@ -1,14 +1,16 @@
 """Key-account matching: the best-fitting rep for every KA customer, with a capacity per rep, and the
 continuity view (KA accounts whose owner has left, is leaving or is at high flight risk, and their backup).
 
-The match is an assignment problem solved exactly with scipy's ``milp`` (HiGHS) as a transportation problem:
-each account goes to at most one rep, each rep takes at most ``capacity`` accounts, total fit is maximised
-and as many accounts as capacity allows are covered. The fit of a rep for an account depends on the account
+The match is an assignment problem solved exactly as a transportation problem: each account goes to at most
+one rep, each rep takes at most ``capacity`` accounts, as many accounts as capacity allows are covered (a max
+flow, scipy.sparse.csgraph) and among those total fit is maximised (an LP, HiGHS's dual simplex through
+scipy.optimize.linprog; its vertices are integral). The fit of a rep for an account depends on the account
 only through its region and industry (and, for the continuity component, whether the rep owns it today),
 so accounts are grouped by (region, industry) and the problem stays small (groups × reps) however many
 accounts there are; the continuity bonus rides on parallel arcs for the units a rep already owns. Only each
 group's best ⌊accounts ÷ capacity⌋ + 1 reps (and today's owners) can be in an optimal solution, so only those
-pairs are given to the solver (see :func:`_top_columns`). Inputs: profiles (analytics.people.skills),
+pairs are priced, and the LP is solved on the few of them an optimum uses, found by column generation (see
+:func:`_top_columns` and :func:`_lp_by_columns`). Inputs: profiles (analytics.people.skills),
 ``ka_accounts.sql`` and ``rep_accounts.sql``. The rules are written out in docs/talent.md.
 """
 from __future__ import annotations
@@ -18,7 +20,8 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 from scipy import sparse
-from scipy.optimize import Bounds, LinearConstraint, milp
+from scipy.optimize import Bounds, LinearConstraint, linprog, milp
+from scipy.sparse.csgraph import maximum_flow
 
 REP_COMPONENTS = ("skill", "track_record", "industry", "region", "load")  # the same for every account of a group
 COMPONENTS = (*REP_COMPONENTS, "continuity")
@@ -47,23 +50,98 @@ class FitWeights:
 
 
 # ── the solver ─────────────────────────────────────────────────────────
-def _lp(value: np.ndarray, row: np.ndarray, col: np.ndarray, upper: np.ndarray, supply: np.ndarray,
-        capacity: np.ndarray, row_eq: bool) -> np.ndarray:
-    """max Σ value·x over arcs (row → col) with 0 ≤ x ≤ upper, row sums = (or ≤) supply, col sums ≤ capacity.
-    A transportation problem: its LP optimum is integral, so HiGHS's simplex (milp, no integrality) is exact;
-    should a vertex ever come back fractional the integer program is solved instead."""
+_TOLERANCE = 1e-9  # a left-out arc that would earn more than this per unit is added (see _lp_by_columns)
+
+
+def _relaxed(value: np.ndarray, row: np.ndarray, col: np.ndarray, upper: np.ndarray, supply: np.ndarray,
+             capacity: np.ndarray):
+    """The LP max Σ value·x over arcs (row → col), 0 ≤ x ≤ upper, row sums = supply, col sums ≤ capacity, by
+    HiGHS's dual simplex (scipy.optimize.linprog), with its duals."""
     n = len(value)
     arcs = np.arange(n)
-    rows = sparse.csr_array((np.ones(n), (row, arcs)), shape=(len(supply), n))
-    cols = sparse.csr_array((np.ones(n), (col, arcs)), shape=(len(capacity), n))
-    cons = [LinearConstraint(rows, supply if row_eq else 0, supply), LinearConstraint(cols, 0, capacity)]
-    bounds = Bounds(0, upper)
-    res = milp(-value, constraints=cons, bounds=bounds)
-    if res.success and np.abs(res.x - np.round(res.x)).max() > 1e-6:  # pragma: no cover - integral in theory
-        res = milp(-value, constraints=cons, bounds=bounds, integrality=np.ones(n))
+    res = linprog(-value, A_ub=sparse.csr_array((np.ones(n), (col, arcs)), shape=(len(capacity), n)), b_ub=capacity,
+                  A_eq=sparse.csr_array((np.ones(n), (row, arcs)), shape=(len(supply), n)), b_eq=supply,
+                  bounds=np.column_stack([np.zeros(n), upper]), method="highs-ds")
     if not res.success:  # pragma: no cover - the problem is always feasible
         raise RuntimeError(f"The assignment could not be solved: {res.message}")
-    return np.round(res.x).astype(np.int64)
+    return res
+
+
+def _integral(x: np.ndarray, value: np.ndarray, row: np.ndarray, col: np.ndarray, upper: np.ndarray,
+              supply: np.ndarray, capacity: np.ndarray) -> np.ndarray:
+    """A transportation problem's LP optimum is integral, so the simplex vertex is exact; should one ever come
+    back fractional the integer program is solved instead (scipy.optimize.milp)."""
+    if len(x) and np.abs(x - np.round(x)).max() > 1e-6:  # pragma: no cover - integral in theory
+        n = len(value)
+        arcs = np.arange(n)
+        cons = [LinearConstraint(sparse.csr_array((np.ones(n), (row, arcs)), shape=(len(supply), n)), supply, supply),
+                LinearConstraint(sparse.csr_array((np.ones(n), (col, arcs)), shape=(len(capacity), n)), 0, capacity)]
+        res = milp(-value, constraints=cons, bounds=Bounds(0, upper), integrality=np.ones(n))
+        if not res.success:
+            raise RuntimeError(f"The assignment could not be solved: {res.message}")
+        x = res.x
+    return np.round(x).astype(np.int64)
+
+
+def _lp(value: np.ndarray, row: np.ndarray, col: np.ndarray, upper: np.ndarray, supply: np.ndarray,
+        capacity: np.ndarray) -> np.ndarray:
+    """Integer x maximising Σ value·x over arcs (row → col) with 0 ≤ x ≤ upper, row sums = supply, col sums ≤
+    capacity: a transportation problem, solved exactly as an LP (see :func:`_integral`)."""
+    x = _relaxed(value, row, col, upper, supply, capacity).x
+    return _integral(x, value, row, col, upper, supply, capacity)
+
+
+def _max_flow(row: np.ndarray, col: np.ndarray, upper: np.ndarray, supply: np.ndarray, capacity: np.ndarray) -> int:
+    """The most units the arcs (row → col, at most ``upper`` each) can carry from the rows' supply into the
+    columns' capacity: a max flow (scipy.sparse.csgraph.maximum_flow, integer and exact)."""
+    n_rows, n_cols = len(supply), len(capacity)
+    source, sink = n_rows + n_cols, n_rows + n_cols + 1
+    heads = np.concatenate([np.full(n_rows, source), row, n_rows + np.arange(n_cols)])
+    tails = np.concatenate([np.arange(n_rows), n_rows + col, np.full(n_cols, sink)])
+    caps = np.concatenate([supply, upper, capacity]).astype(np.int64)
+    graph = sparse.csr_array((caps.astype(np.int32), (heads, tails)), shape=(sink + 1, sink + 1))
+    graph.sum_duplicates()
+    return int(maximum_flow(graph, source, sink).flow_value)
+
+
+def _lp_by_columns(value: np.ndarray, row: np.ndarray, col: np.ndarray, upper: np.ndarray, supply: np.ndarray,
+                   capacity: np.ndarray, first: int, ranked: np.ndarray, always: np.ndarray) -> np.ndarray:
+    """:func:`_lp` over many arcs, of which few are used, by column generation. The LP is first solved on the
+    arcs ``always``, each row's ``first`` most valuable ``ranked`` arcs and any other arc of the row worth at
+    least as much (``first`` grows by half while those cannot carry the supply: a max flow). Then every arc
+    left out is priced with the LP's duals; while some would earn more than ``_TOLERANCE`` per unit, each
+    row's ``first`` best such arcs are added and the LP is solved again. When none would, the duals are
+    feasible for every arc, so the restricted optimum is the whole problem's (LP duality): the same
+    objective value."""
+    n_rows, total = len(supply), int(supply.sum())
+    order = np.flatnonzero(ranked)
+    order = order[np.lexsort((-value[order], row[order]))]
+    counts = np.bincount(row[order], minlength=n_rows)
+    starts = np.cumsum(counts) - counts
+    while True:
+        floor = np.full(n_rows, -np.inf)
+        cut = counts > first
+        floor[cut] = value[order[starts[cut] + first - 1]]
+        inc = (value >= floor[row]) | always
+        if not cut.any() or _max_flow(row[inc], col[inc], upper[inc], supply, capacity) == total:
+            break
+        first += first // 2 + 1
+    while True:
+        a = np.flatnonzero(inc)
+        cols, at = np.unique(col[a], return_inverse=True)
+        res = _relaxed(value[a], row[a], at, upper[a], supply, capacity[cols])
+        dual_col = np.zeros(len(capacity))
+        dual_col[cols] = -res.ineqlin.marginals
+        gain = value + res.eqlin.marginals[row] - dual_col[col]
+        better = np.flatnonzero((gain > _TOLERANCE) & ~inc)
+        if len(better) == 0:
+            break
+        better = better[np.lexsort((-gain[better], row[better]))]
+        runs = np.searchsorted(row[better], row[better], side="left")
+        inc[better[np.arange(len(better)) - runs < first]] = True
+    x = np.zeros(len(value), dtype=np.int64)
+    x[a] = _integral(res.x, value[a], row[a], at, upper[a], supply, capacity[cols])
+    return x
 
 
 def solve_transport(fit: np.ndarray, supply: np.ndarray, capacity: np.ndarray, allowed: np.ndarray | None = None,
@@ -73,7 +151,9 @@ def solve_transport(fit: np.ndarray, supply: np.ndarray, capacity: np.ndarray, a
     already are: up to keep_ij units of x_ij earn the bonus). ``allowed`` masks pairs out.
 
     Modelled as a transportation problem (an extra "unplaced" column takes what cannot be placed; each pair
-    with units to keep gets a parallel arc carrying the bonus) and solved exactly with scipy.optimize.milp.
+    with units to keep gets a parallel arc carrying the bonus) and solved exactly: the units placed by a max
+    flow, the best placement by HiGHS's simplex (scipy.optimize.linprog) — on every pair, or without a mask
+    by column generation from each row's best pairs (:func:`_lp_by_columns`).
     """
     fit = np.asarray(fit, dtype=float)
     n_rows, n_cols = fit.shape
@@ -91,36 +171,77 @@ def solve_transport(fit: np.ndarray, supply: np.ndarray, capacity: np.ndarray, a
     elif keep is None:
         np.add.at(out, (ii, jj), solve_pairs(ii, jj, fit[ii, jj], supply, capacity))
         return out
-    else:  # the largest placement the mask allows (a max flow)
+    else:  # the largest placement the mask allows
         upper = np.minimum(supply[ii], capacity[jj])
-        placed = _lp(np.ones(len(ii)), ii, jj, upper, supply, capacity, row_eq=False).sum()
+        placed = _max_flow(ii, jj, upper, supply, capacity)
     kept = np.zeros(len(ii)) if keep is None else np.asarray(keep, dtype=float)[ii, jj]
     k = np.flatnonzero(kept > 0)
     value = np.concatenate([fit[ii, jj], fit[ii[k], jj[k]] + keep_bonus, np.zeros(n_rows)])
     row = np.concatenate([ii, ii[k], np.arange(n_rows)])
     col = np.concatenate([jj, jj[k], np.full(n_rows, n_cols)])
     up = np.concatenate([upper, np.minimum(kept[k], upper[k]), supply])
-    x = _lp(value, row, col, up, supply, np.append(capacity, supply.sum() - placed), row_eq=True)
+    if allowed is None:  # column generation from the unplaced arcs and each row's most valuable pairs
+        first = max(1, int(np.ceil(_FIRST_PER_ROW * supply.max() / capacity[capacity > 0].min())))
+        x = _lp_by_columns(value, row, col, up, supply, np.append(capacity, supply.sum() - placed), first,
+                           ranked=np.arange(len(value)) < len(ii), always=col == n_cols)
+    else:
+        x = _lp(value, row, col, up, supply, np.append(capacity, supply.sum() - placed))
     np.add.at(out, (row[: len(ii) + len(k)], col[: len(ii) + len(k)]), x[: len(ii) + len(k)])
     return out
+
+
+_FIRST_PER_ROW = 5  # column generation starts from each row's 5 × (its supply ÷ a column's capacity) best pairs
 
 
 def solve_pairs(ii: np.ndarray, jj: np.ndarray, value: np.ndarray, supply: np.ndarray, capacity: np.ndarray
                 ) -> np.ndarray:
     """:func:`solve_transport` on the given pairs only (row ii → column jj, worth ``value``): the integer flow
     of each pair. As many units placed as the pairs allow (a max flow), and among those the maximum value;
-    no dense rows × columns matrix is made, so a large sparse problem stays small in memory."""
+    no dense rows × columns matrix is made, so a large sparse problem stays small in memory. Rows with the
+    same pairs and values are interchangeable: they are solved as one row with their summed supply, whose
+    flows are then shared out among them in row order (:func:`_twins`)."""
+    ii, jj, value = np.asarray(ii), np.asarray(jj), np.asarray(value, dtype=float)
     supply = np.asarray(supply, dtype=float)
     capacity = np.asarray(capacity, dtype=float)
     n_rows, n_cols = len(supply), len(capacity)
     if len(ii) == 0 or supply.sum() == 0 or capacity.sum() == 0:
         return np.zeros(len(ii), dtype=np.int64)
-    upper = np.minimum(supply[ii], capacity[jj])
-    placed = _lp(np.ones(len(ii)), ii, jj, upper, supply, capacity, row_eq=False).sum()
-    x = _lp(np.concatenate([value, np.zeros(n_rows)]), np.concatenate([ii, np.arange(n_rows)]),
-            np.concatenate([jj, np.full(n_rows, n_cols)]), np.concatenate([upper, supply]), supply,
-            np.append(capacity, supply.sum() - placed), row_eq=True)
-    return x[: len(ii)]
+    cls, arcs = _twins(ii, jj, value, n_rows)
+    firsts = np.unique(cls, return_index=True)[1]  # each class's first row (classes are numbered in row order)
+    n = len(firsts)
+    one = np.concatenate([arcs[r] for r in firsts])
+    m_row = np.repeat(np.arange(n), [len(arcs[r]) for r in firsts])
+    m_supply = np.bincount(cls, weights=supply, minlength=n)
+    upper = np.minimum(m_supply[m_row], capacity[jj[one]])
+    placed = _max_flow(m_row, jj[one], upper, m_supply, capacity)
+    x = _lp(np.concatenate([value[one], np.zeros(n)]), np.concatenate([m_row, np.arange(n)]),
+            np.concatenate([jj[one], np.full(n, n_cols)]), np.concatenate([upper, m_supply]), m_supply,
+            np.append(capacity, supply.sum() - placed))
+    out = np.zeros(len(ii), dtype=np.int64)
+    members = np.split(np.argsort(cls, kind="stable"), np.cumsum(np.bincount(cls, minlength=n))[:-1])
+    done = 0
+    for rows, first in zip(members, firsts, strict=True):
+        flows = x[done: done + len(arcs[first])]
+        done += len(flows)
+        if flows.sum() == 0:
+            continue
+        # the class's units laid end to end, [ends − flows, ends) per pair; row t takes [S_t − s_t, S_t)
+        ends, taken = np.cumsum(flows), np.cumsum(supply[rows])
+        share = np.minimum(taken[:, None], ends[None, :]) - np.maximum((taken - supply[rows])[:, None],
+                                                                       (ends - flows)[None, :])
+        out[np.stack([arcs[r] for r in rows])] = np.maximum(share, 0).astype(np.int64)
+    return out
+
+
+def _twins(ii: np.ndarray, jj: np.ndarray, value: np.ndarray, n_rows: int) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Rows with the same pairs (columns and values): the class of each row, numbered in order of first row,
+    and each row's arcs (indices into ii) by column."""
+    order = np.lexsort((jj, ii))
+    bounds = np.searchsorted(ii[order], np.arange(n_rows + 1))
+    arcs = [order[bounds[r]: bounds[r + 1]] for r in range(n_rows)]
+    seen: dict[tuple[bytes, bytes], int] = {}
+    cls = np.array([seen.setdefault((jj[a].tobytes(), value[a].tobytes()), len(seen)) for a in arcs], dtype=np.int64)
+    return cls, arcs
 
 
 def _top_columns(fit: np.ndarray, capacity: np.ndarray, placed: float, keep: np.ndarray | None

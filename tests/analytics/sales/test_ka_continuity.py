@@ -42,18 +42,37 @@ def test_the_k_best_columns_are_a_stable_sorts_first_k(fit, k):
     assert (ka_continuity._best(fit, k) == want).all()
 
 
-def test_the_block_fit_is_the_fit_tables(inputs):
+@pytest.fixture(scope="module")
+def problem(inputs):
+    """Every account as if at risk: its groups (region, industry, owner), all candidates, industry scores."""
     prof, accounts, reps = inputs
     weights = matching.FitWeights()
     cands = matching.rep_components(prof.people, reps, matching.candidates(prof.people), weights).sort("employee_id")
     groups = accounts.group_by("region_id", "industry", "owner_id").agg(n=pl.len()).sort(
         "region_id", "industry", "owner_id", nulls_last=True).with_row_index("g")
-    industry = matching.industry_scores(reps, weights)
+    return groups, cands, matching.industry_scores(reps, weights), weights
+
+
+def test_the_block_fit_is_the_fit_tables(problem):
+    groups, cands, industry, weights = problem
     dense = matching.fit_table(groups, cands, industry, weights).sort("g", "employee_id")["fit"].to_numpy()
     parts = ka_continuity._fit_parts(groups, cands, industry, weights)
     # the same sums; polars adds the five terms in its own order, so the last bit may differ
     assert np.abs(ka_continuity.group_fit(parts, slice(0, groups.height)).ravel() - dense).max() < 1e-12
     assert groups.height > 10 and cands.height > 10
+
+
+@pytest.mark.parametrize("top_k", [1, 5, 50, 10_000])
+def test_the_pairs_per_kind_of_group_are_each_groups_own(problem, top_k):
+    """top_pairs computes the fit once per (region, industry) and copies each kind's best reps to its groups:
+    the same pairs, in the same order, with the same fit bits as computing every group's own row."""
+    groups, cands, industry, weights = problem
+    fit = ka_continuity.group_fit(ka_continuity._fit_parts(groups, cands, industry, weights), slice(0, groups.height))
+    want_i, want_j = np.nonzero(ka_continuity._best(fit, top_k))
+    got_i, got_j, got_fit = ka_continuity.top_pairs(groups, cands, industry, weights, top_k)
+    assert (got_i == want_i).all() and (got_j == want_j).all()
+    assert np.array_equal(got_fit, fit[want_i, want_j])
+    assert groups.height > groups.select("region_id", "industry").n_unique()  # several groups share a kind here
 
 
 @pytest.mark.parametrize("seed", range(6))
