@@ -14,7 +14,7 @@ import os
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
@@ -209,11 +209,9 @@ class Database:
         the query's stored panel covers reads the panel instead of the facts (analytics/core/panels.py).
         """
         key = (name, self.data_version, _freeze_params(params))
-        with self._memo_lock:
-            hit = self._memo.get(key)
-            if hit is not None:
-                self._memo.move_to_end(key)
-                return hit
+        hit = self._recall(key)
+        if hit is not None:
+            return hit
         started = time.perf_counter()
         from_panel = panels.reader(self, name, params)
         frame = self.sql(from_panel or sql_text(name), **params)
@@ -221,14 +219,36 @@ class Database:
             _log.info("query %s %.3f s %d rows %s%s", name, time.perf_counter() - started, frame.height,
                       {k: v for k, v in params.items() if not isinstance(v, list | tuple)},
                       " (panel)" if from_panel else "")
-        size = frame.estimated_size()
-        if size <= memo_budget() // 4:
-            with self._memo_lock:
-                self._memo[key] = frame
-                while len(self._memo) > MEMO_SIZE or sum(f.estimated_size() for f in self._memo.values()) \
-                        > memo_budget():
-                    self._memo.popitem(last=False)
+        self._remember(key, frame)
         return frame
+
+    def derived(self, name: str, params: Mapping[str, object], compute: Callable[[], pl.DataFrame]) -> pl.DataFrame:
+        """A frame derived from named queries (``compute()``), memoised like :meth:`query` under ``name`` and
+        ``params`` for this data version: a compact result several metrics share (the customer figures of a
+        period) is computed once even when the rows it sums are too large to keep."""
+        key = ("derived:" + name, self.data_version, _freeze_params(params))
+        hit = self._recall(key)
+        if hit is None:
+            hit = compute()
+            self._remember(key, hit)
+        return hit
+
+    def _recall(self, key: tuple) -> pl.DataFrame | None:
+        with self._memo_lock:
+            hit = self._memo.get(key)
+            if hit is not None:
+                self._memo.move_to_end(key)
+            return hit
+
+    def _remember(self, key: tuple, frame: pl.DataFrame) -> None:
+        """Keep ``frame`` within the byte budget (a result above a quarter of it is not kept), oldest out first."""
+        if frame.estimated_size() > memo_budget() // 4:
+            return
+        with self._memo_lock:
+            self._memo[key] = frame
+            while len(self._memo) > MEMO_SIZE or sum(f.estimated_size() for f in self._memo.values()) \
+                    > memo_budget():
+                self._memo.popitem(last=False)
 
     def scalar(self, text: str, **params: object) -> object:
         """The first column of the first row, or None (a prepared execute: half the cost of a relation, and

@@ -236,10 +236,17 @@ def _customer_metric(metric_id: str, req: Request) -> pl.DataFrame:
     person = metric_id == "pipeline_coverage"  # a rep's remaining quota and pipeline: the person, at period end
     out = []
     for period in req.periods:  # the person rows serve only the coverage, a sum: no customer rows for them
-        rows = req.db.query("rep_period_customers", start=period.start, end=period.end, as_of=req.as_of,
-                            person=person, customers=not person, **req.viewer.sql_params()).lazy()
-        days = (min(period.end, req.as_of) - period.start).days + 1
-        frame = quota.customer_metrics(rows, cols, max(days, 1)).collect()
+        params = {"start": period.start, "end": period.end, "as_of": req.as_of, "person": person,
+                  "customers": not person, **req.viewer.sql_params()}
+        days = max((min(period.end, req.as_of) - period.start).days + 1, 1)
+
+        def figures(params: dict = params, days: int = days) -> pl.DataFrame:
+            rows = req.db.query("rep_period_customers", **params).lazy()
+            return quota.customer_metrics(rows, cols, days).collect()
+
+        # every customer metric of the period and grouping reads the same figures: summed once (the customer
+        # rows, about a million at the large company, are too large to keep in the query memo)
+        frame = req.db.derived("customer_metrics", {**params, "by": cols}, figures)
         out.append(_shape(frame, req, period, *_CUSTOMER_VALUES[metric_id], "n_reps", cols))
     return pl.concat(out, how="diagonal_relaxed")
 

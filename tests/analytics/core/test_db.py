@@ -146,3 +146,21 @@ def test_memoised_query_results_stay_within_their_byte_budget(tiny_db, monkeypat
     assert sum(f.estimated_size() for f in tiny_db._memo.values()) <= size * 4
     assert tiny_db.query("hr_events", **{**args, "end": dt.date(2024, 5, 1)}) is other
     assert kept.height and other.height
+
+
+def test_a_derived_frame_is_computed_once_per_data_version(tiny_db):
+    """``Database.derived`` keeps a compact frame computed from rows too large for the memo: asked again for
+    the same name and parameters it is not recomputed; other parameters or a write compute it again."""
+    calls: list[int] = []
+
+    def compute() -> pl.DataFrame:
+        calls.append(1)
+        return pl.DataFrame({"n": [len(calls)]})
+
+    first = tiny_db.derived("figures", {"by": ["region_id"], "period": "2025-Q3"}, compute)
+    assert tiny_db.derived("figures", {"by": ["region_id"], "period": "2025-Q3"}, compute) is first
+    assert tiny_db.derived("figures", {"by": ["team_id"], "period": "2025-Q3"}, compute)["n"][0] == 2
+    with tiny_db.transaction() as cur:  # any write retires it
+        cur.execute("update meta set value = value where key = 'as_of'")
+    assert tiny_db.derived("figures", {"by": ["region_id"], "period": "2025-Q3"}, compute)["n"][0] == 3
+    assert len(calls) == 3

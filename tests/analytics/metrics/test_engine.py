@@ -140,6 +140,27 @@ def test_customer_and_cash_metrics_by_hand(tiny_db):
     assert compute(tiny_db, full_access(), "complaint_rate", Q1, by=["region"])["denominator"].sum() == 4
 
 
+def test_customer_metrics_of_a_period_read_its_customer_rows_once(tiny_db, monkeypatch):
+    """Every customer metric of a period and grouping is derived from one reading of rep_period_customers (its
+    customer rows are too large for the query memo at the large company); the coverage asks without them."""
+    asked: list[dict] = []
+    query = type(tiny_db).query
+
+    def counting(self, name, **params):
+        if name == "rep_period_customers":
+            asked.append(params)
+        return query(self, name, **params)
+
+    monkeypatch.setattr(type(tiny_db), "query", counting)
+    tiny_db._memo.clear()
+    for metric in ("new_customers", "dso", "complaint_rate", "repeat_rate", "visits"):
+        compute(tiny_db, full_access(), metric, Q1, by=["region"])
+    assert len(asked) == 1 and asked[0]["customers"] and not asked[0]["person"]
+    compute(tiny_db, full_access(), "pipeline_coverage", Q1)
+    assert len(asked) == 2 and asked[1]["person"] and not asked[1]["customers"]
+    assert value(tiny_db, "dso") == pytest.approx(1219 / 1269 * 91)  # the same figures as read directly
+
+
 def test_broken_rows_are_excluded_and_counted(tiny_db):
     from analytics.metrics.engine import exclusions
 
