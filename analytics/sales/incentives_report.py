@@ -13,11 +13,9 @@ from analytics.core.periods import Period
 from analytics.sales import incentives
 
 
-def inputs(db: Database, viewer: Viewer, period: Period, as_of: dt.date, fy_start: int = 1) -> dict:
-    """Reps in scope (with orders or quota from the start of the fiscal year that contains the period: a
-    bonus target ending in the period is judged on all of it), their orders with the KA flag, quotas and
-    collections by as-of from that day on, effective-dated base pay, and the plan in force per rep and
-    month of the period (``assignment``); ``plans``: every plan in force, by id."""
+def _reps(db: Database, viewer: Viewer, period: Period, as_of: dt.date, fy_start: int) -> tuple[pl.DataFrame, dt.date,
+                                                                                            dt.date]:
+    """Reps in scope (:func:`inputs`), the fiscal year's first day and the range's last."""
     end = min(period.end, as_of)
     first = incentives.period_start_of("year", period.start, fy_start)
     reps = db.query("commission_reps", start=first, end=end, **viewer.sql_params())
@@ -25,38 +23,93 @@ def inputs(db: Database, viewer: Viewer, period: Period, as_of: dt.date, fy_star
         own = (db.query("reports_of", manager_id=viewer.employee_id, day=end)["employee_id"]
                if viewer.sees_any_pay else pl.Series([], dtype=pl.Int64))
         reps = reps.filter(pl.col("employee_id").is_in(own.implode()))
+    return reps, first, end
+
+
+def _compact(db: Database, reps: pl.DataFrame, period: Period, first: dt.date, end: dt.date) -> dict:
+    """The inputs every payout needs apart from orders: quotas, base pay, assignment, plans in force."""
     ids = reps["employee_id"].to_list()
-    orders = db.query("commission_orders", start=first, end=end, as_of=as_of, reps=ids)
-    collections = db.query("commission_collections", start=first, end=end, as_of=as_of, reps=ids)
-    quotas = db.sql("select employee_id, month, amount from quotas where month between $s and $e "
-                    "and list_contains($reps, employee_id)", s=first, e=end, reps=ids)
     assignment = db.query("commission_plan_months", start=period.start, end=end, reps=ids)
-    plans = {pid: incentives.load_plan(pid) for pid in assignment["plan_id"].drop_nulls().unique().sort()}
-    return {"reps": reps, "orders": orders, "collections": collections, "quotas": quotas,
-            "base": db.query("commission_base", reps=ids), "assignment": assignment, "plans": plans,
-            "start": period.start, "end": end}
+    return {"reps": reps, "ids": ids, "quotas": db.query("commission_quotas", start=first, end=end, reps=ids),
+            "base": db.query("commission_base", reps=ids), "assignment": assignment,
+            "plans": {pid: incentives.load_plan(pid) for pid in assignment["plan_id"].drop_nulls().unique().sort()},
+            "first": first, "start": period.start, "end": end}
+
+
+def inputs(db: Database, viewer: Viewer, period: Period, as_of: dt.date, fy_start: int = 1,
+           employee_id: int | None = None) -> dict:
+    """Reps in scope (with orders or quota from the start of the fiscal year that contains the period: a
+    bonus target ending in the period is judged on all of it), their orders with the KA flag, quotas and
+    collections by as-of from that day on, effective-dated base pay, and the plan in force per rep and
+    month of the period (``assignment``); ``plans``: every plan in force, by id. With ``employee_id``: that
+    rep's only (none when the rep is not in scope)."""
+    reps, first, end = _reps(db, viewer, period, as_of, fy_start)
+    if employee_id is not None:
+        reps = reps.filter(pl.col("employee_id") == employee_id)
+    data = _compact(db, reps, period, first, end)
+    ids = data.pop("ids")
+    return data | {"orders": db.query("commission_orders", start=first, end=end, as_of=as_of, reps=ids),
+                   "collections": db.query("commission_collections", start=first, end=end, as_of=as_of, reps=ids)}
 
 
 def _engine_args(data: dict) -> tuple:
     return (data["orders"], data["quotas"], data["base"], data["start"], data["end"], data["collections"])
 
 
+def _credited(db: Database, plan: incentives.Plan, start: dt.date, end: dt.date, as_of: dt.date, reps: list[int],
+              fy_start: int) -> pl.DataFrame:
+    """Rep × month panel of a plan paying on collections (sql/queries/commission_credited.sql)."""
+    return db.query("commission_credited", start=start, end=end, as_of=as_of, reps=reps, cutoff_date=plan.cutoff_date,
+                    cutoff_days=plan.cutoff_days, grain_months=incentives.PERIOD_MONTHS[plan.measurement_period],
+                    fy_start=fy_start)
+
+
+def _bookings(db: Database, data: dict) -> pl.DataFrame:
+    """Rep × month panel on bookings from the fiscal year's start (sql/queries/commission_panel.sql)."""
+    panel = db.query("commission_panel", start=data["first"], end=data["end"], reps=data["ids"])
+    return panel.with_columns(credited="bookings", ka_credited="ka_bookings")
+
+
+def _panel_inputs(db: Database, viewer: Viewer, period: Period, as_of: dt.date, fy_start: int) -> dict:
+    """:func:`inputs` with the orders summed in DuckDB: ``panels`` (plan key → rep × month panel of its
+    payment basis: the bookings panel, or a panel of collected cash over the period's months of the reps on
+    that plan) and ``bookings`` (the panel on bookings, for bonus targets and months without a plan)."""
+    reps, first, end = _reps(db, viewer, period, as_of, fy_start)
+    data = _compact(db, reps, period, first, end)
+    data["bookings"] = _bookings(db, data)
+    on_plan = data["assignment"].select("employee_id", "plan_id").unique()
+    by_credit: dict[tuple, pl.DataFrame] = {("bookings",): data["bookings"]}
+    for plan in data["plans"].values():
+        key = incentives.credit_key(plan)
+        if key not in by_credit:  # only the reps some plan of this basis is in force for
+            keys = [k for k, p in data["plans"].items() if incentives.credit_key(p) == key]
+            ids = on_plan.filter(pl.col("plan_id").is_in(keys))["employee_id"].unique().sort().to_list()
+            by_credit[key] = _credited(db, plan, period.start, end, as_of, ids, fy_start)
+    data["panels"] = {k: by_credit[incentives.credit_key(p)] for k, p in data["plans"].items()}
+    return data
+
+
+def _payouts(data: dict, fy_start: int) -> pl.DataFrame:
+    return incentives.payouts_from_panels(data["plans"], data["panels"], data["bookings"], data["quotas"],
+                                          data["base"], data["start"], data["end"], fy_start=fy_start,
+                                          assignment=data["assignment"])
+
+
 def payouts_in_scope(db: Database, viewer: Viewer, period: Period, as_of: dt.date, fy_start: int = 1) -> pl.DataFrame:
     """Every rep's payout for the period, per measurement period under the plan in force then (cut where
     it changed; ``status`` 'no plan' and 0 where none was), with name, team_id, region_id and role_id."""
-    data = inputs(db, viewer, period, as_of, fy_start)
+    data = _panel_inputs(db, viewer, period, as_of, fy_start)
     if data["reps"].is_empty():
         return pl.DataFrame()
-    out = incentives.payouts(data["plans"], *_engine_args(data), fy_start=fy_start, assignment=data["assignment"])
-    return out.join(data["reps"].select("employee_id", "name", "team_id", "region_id", "role_id"), on="employee_id",
-                    how="left")
+    return _payouts(data, fy_start).join(data["reps"].select("employee_id", "name", "team_id", "region_id", "role_id"),
+                                         on="employee_id", how="left")
 
 
 def rep_statement(db: Database, viewer: Viewer, employee_id: int, period: Period, as_of: dt.date,
                   fy_start: int = 1) -> dict:
     """One rep's statement under the plans in force in the period, down to the orders behind it."""
-    data = inputs(db, viewer, period, as_of, fy_start)
-    if data["reps"].filter(pl.col("employee_id") == employee_id).is_empty():
+    data = inputs(db, viewer, period, as_of, fy_start, employee_id)
+    if data["reps"].is_empty():
         raise ValueError(f"Employee {employee_id} has no orders or quota in scope for {period.label}.")
     out = incentives.statement(data["plans"], employee_id, *_engine_args(data), fy_start=fy_start,
                                assignment=data["assignment"])
@@ -75,20 +128,30 @@ def what_if(db: Database, viewer: Viewer, period: Period, as_of: dt.date, plan_a
 
     plan_a = tomllib.loads(plan_a) if isinstance(plan_a, str) else plan_a
     plan_b = tomllib.loads(plan_b) if isinstance(plan_b, str) else plan_b
-    data = inputs(db, viewer, period, as_of, fy_start)
+    data = _panel_inputs(db, viewer, period, as_of, fy_start)
     a, b = incentives.plan_from_dict(plan_a, "plan A"), incentives.plan_from_dict(plan_b, "plan B")
     chosen = pl.lit(True) if plan_filter is None else pl.col("plan_id").eq_missing(plan_filter)
     assignment = data["assignment"].with_columns(selected=chosen)
-    out = incentives.simulate(a, b, *_engine_args(data), shift,
-                              fy_start=fy_start, assignment=assignment)
-    current = incentives.payouts(data["plans"], *_engine_args(data), fy_start=fy_start,
-                                 assignment=data["assignment"])
+
+    def panel(plan: incentives.Plan) -> pl.DataFrame:  # every rep in scope, from the fiscal year's start
+        if plan.pay_on == "bookings":
+            return data["bookings"]
+        return _credited(db, plan, data["first"], data["end"], as_of, data["ids"], fy_start)
+
+    out = incentives.simulate_panels(a, b, panel(a), panel(b), data["quotas"], data["base"], data["start"],
+                                     data["end"], shift, fy_start=fy_start, assignment=assignment)
+    return _with_current(out, _payouts(data, fy_start), data["reps"], plan_filter)
+
+
+def _with_current(out: dict[str, pl.DataFrame], current: pl.DataFrame, reps: pl.DataFrame,
+                 plan_filter: str | None) -> dict[str, pl.DataFrame]:
+    """A what-if's frames with ``current`` (reps, bookings and payout under the plans in force, of the
+    rep-months compared) and the reps' names and teams."""
     if plan_filter is not None:
         current = current.filter(pl.col("plan_id").eq_missing(plan_filter))
     out["current"] = current.select(n_reps=pl.col("employee_id").n_unique().cast(pl.Int64),
                                     bookings=pl.col("bookings").sum(), payout=pl.col("payout").sum())
-    out["reps"] = out["reps"].join(data["reps"].select("employee_id", "name", "team_id"), on="employee_id",
-                                   how="left")
+    out["reps"] = out["reps"].join(reps.select("employee_id", "name", "team_id"), on="employee_id", how="left")
     return out
 
 

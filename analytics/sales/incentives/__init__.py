@@ -19,9 +19,11 @@ from __future__ import annotations
 from analytics.sales.incentives.payout import (
     NO_QUOTA,
     PAYOUT_COLUMNS,
+    credit_key,
     order_lines,
     payouts,
     payouts_from_panel,
+    payouts_from_panels,
     rep_month_panel,
 )
 from analytics.sales.incentives.plan_reader import PlanError
@@ -40,7 +42,7 @@ from analytics.sales.incentives.plans import (
     plan_to_dict,
     plan_to_toml,
 )
-from analytics.sales.incentives.segments import NO_PLAN, ON_PLAN, period_start_of
+from analytics.sales.incentives.segments import NO_PLAN, ON_PLAN, PERIOD_MONTHS, period_start_of
 from analytics.sales.incentives.simulator import BANDS, simulate, simulate_panels
 from analytics.sales.incentives.statements import statement
 
@@ -52,6 +54,7 @@ __all__ = [
     "ON_PLAN",
     "PAYOUT_COLUMNS",
     "PERIODS",
+    "PERIOD_MONTHS",
     "PLANS_DIR",
     "Accelerator",
     "Bonus",
@@ -59,11 +62,13 @@ __all__ = [
     "Plan",
     "PlanError",
     "Tier",
+    "credit_key",
     "list_plans",
     "load_plan",
     "order_lines",
     "payouts",
     "payouts_from_panel",
+    "payouts_from_panels",
     "period_start_of",
     "plan_from_dict",
     "plan_to_dict",

@@ -132,8 +132,9 @@ def rep_month_panel(plan: Plan, orders: pl.DataFrame | pl.LazyFrame, period_star
     return _panel(lines, plan.pay_on == "bookings").collect()
 
 
-def _credit_key(plan: Plan) -> tuple[Any, ...]:
-    """Plans with equal keys credit the same cash, so they can share one panel."""
+def credit_key(plan: Plan) -> tuple[Any, ...]:
+    """Plans with equal keys credit the same cash, so they can share one panel (("bookings",) for plans paying
+    on bookings)."""
     if plan.pay_on == "bookings":
         return ("bookings",)
     return plan.pay_on, plan.cutoff_date, plan.cutoff_days, plan.measurement_period if plan.cutoff_days else None
@@ -168,13 +169,13 @@ def _panels(plans: Mapping[str, Plan], orders: pl.DataFrame | pl.LazyFrame, star
     and one on bookings (for months without a plan and for bonus targets)."""
     by_credit: dict[tuple[Any, ...], pl.LazyFrame] = {}
     for plan in plans.values():
-        if _credit_key(plan) not in by_credit:
+        if credit_key(plan) not in by_credit:
             lines = order_lines(plan, orders, start, end, collections, fy_start=fy_start)
-            by_credit[_credit_key(plan)] = _panel(lines, plan.pay_on == "bookings")
+            by_credit[credit_key(plan)] = _panel(lines, plan.pay_on == "bookings")
     bookings = by_credit.get(("bookings",))
     if bookings is None:
         bookings = _panel(_order_rows(orders, start, end).with_columns(credited=pl.col("amount")), True)
-    return {k: by_credit[_credit_key(p)] for k, p in plans.items()}, bookings
+    return {k: by_credit[credit_key(p)] for k, p in plans.items()}, bookings
 
 # ───────────────────────────── the engine ─────────────────────────────
 
@@ -381,6 +382,18 @@ def payouts(plan: Plan | Mapping[str, Plan], orders: pl.DataFrame, quotas: pl.Da
     first = _window(plans.values(), period_start, fy_start)
     panels, bookings = _panels(plans, orders, first, period_end, collections, fy_start)
     return _run(plans, panels, bookings, quotas, base_salary, period_start, period_end, fy_start,
+                assignment)[0].collect()
+
+
+def payouts_from_panels(plans: Mapping[str, Plan], panels: Mapping[str, pl.DataFrame | pl.LazyFrame],
+                        bookings: pl.DataFrame | pl.LazyFrame, quotas: pl.DataFrame | pl.LazyFrame,
+                        base_salary: pl.DataFrame | pl.LazyFrame, period_start: dt.date, period_end: dt.date,
+                        *, fy_start: int = 1, assignment: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
+    """:func:`payouts` under the plans in force (``plans`` and ``assignment`` as there) on prepared rep × month
+    panels: ``panels`` maps each plan key to a panel of its payment basis (:func:`rep_month_panel`; only the
+    range's months of the reps the assignment puts on that plan are read), ``bookings`` is the panel on
+    bookings from :func:`_window` on (months without a plan, bonus targets)."""
+    return _run(dict(plans), panels, bookings, quotas, base_salary, period_start, period_end, fy_start,
                 assignment)[0].collect()
 
 

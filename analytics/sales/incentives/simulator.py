@@ -10,11 +10,11 @@ import polars as pl
 from analytics.sales.incentives.payout import (
     _VALUES,
     NO_QUOTA,
-    _credit_key,
     _lazy,
     _panel,
     _run,
     _window,
+    credit_key,
     order_lines,
 )
 from analytics.sales.incentives.plans import Plan
@@ -145,10 +145,10 @@ def simulate(plan_a: Plan, plan_b: Plan, orders: pl.DataFrame, quotas: pl.DataFr
     lazy: dict[tuple[Any, ...], pl.LazyFrame] = {}
     first = _window([plan_a, plan_b], period_start, fy_start)
     for plan in (plan_a, plan_b):
-        if _credit_key(plan) not in lazy:
+        if credit_key(plan) not in lazy:
             lines = order_lines(plan, orders, first, period_end, collections, fy_start=fy_start)
-            lazy[_credit_key(plan)] = _panel(lines, plan.pay_on == "bookings")
+            lazy[credit_key(plan)] = _panel(lines, plan.pay_on == "bookings")
     panels = dict(zip(lazy, pl.collect_all(list(lazy.values())), strict=True))
-    return simulate_panels(plan_a, plan_b, panels[_credit_key(plan_a)], panels[_credit_key(plan_b)], quotas,
+    return simulate_panels(plan_a, plan_b, panels[credit_key(plan_a)], panels[credit_key(plan_b)], quotas,
                            base_salary, period_start, period_end, attainment_shift, fy_start=fy_start,
                            assignment=assignment)
