@@ -136,25 +136,29 @@ def did_units(panel: pl.DataFrame, enrolments: pl.DataFrame, course_id: str, out
     events = done.filter(pl.col("e") + design.post_months <= last)["e"].unique().sort().to_list()
     if not events:
         return pl.DataFrame()
-    # the columns and months the windows use, ordered by person and month (sums in a fixed order)
+    # the columns and months the windows use, of the people who held, in a completion month, a role a trained
+    # person held then (no one else can be a unit), ordered by person and month (sums in a fixed order)
     p = panel.select("employee_id", "month", "role_id", *dict.fromkeys([_num(outcome), "quota"])).with_columns(
         mi=pl.col("month").dt.year().cast(pl.Int32) * 12 + pl.col("month").dt.month().cast(pl.Int32) - 1).filter(
-        pl.col("mi").is_between(events[0] - design.pre_months, events[-1] + design.post_months)).sort(
-        "employee_id", "month")
+        pl.col("mi").is_between(events[0] - design.pre_months, events[-1] + design.post_months))
+    at_e = p.filter(pl.col("mi").is_in(events)).select("employee_id", "mi", "role_id")
+    trained_roles = at_e.join(done.select("employee_id", mi=pl.col("e").cast(pl.Int32)), on=["employee_id", "mi"],
+                              how="semi").select("mi", "role_id").unique()
+    people = at_e.join(trained_roles, on=["mi", "role_id"], how="semi")["employee_id"].unique()
+    p = p.filter(pl.col("employee_id").is_in(people.implode())).sort("employee_id", "month")
     units = []
     for e in events:
         lo, hi = e - design.pre_months, e + design.post_months
-        win = p.filter(pl.col("mi").is_between(lo, hi))
-        full = win.group_by("employee_id").agg(n=pl.col("mi").n_unique()).filter(pl.col("n") == hi - lo + 1)
-        role = win.filter(pl.col("mi") == e).select("employee_id", "role_id")
-        win = win.join(full.select("employee_id"), on="employee_id").filter(pl.col("mi") != e)
-        per = win.group_by("employee_id").agg(
+        # one pass per window: on the panel in every month of it, the role in month e, the sums before and after
+        per = p.filter(pl.col("mi").is_between(lo, hi)).group_by("employee_id").agg(
+            n=pl.col("mi").n_unique(),
+            role_id=pl.col("role_id").filter(pl.col("mi") == e).first(),
             pre_b=pl.col(_num(outcome)).filter(pl.col("mi") < e).sum(),
             post_b=pl.col(_num(outcome)).filter(pl.col("mi") > e).sum(),
             active=(pl.col(_num(outcome)).filter(pl.col("mi") < e) > 0).sum(),
             pre_q=pl.col("quota").filter(pl.col("mi") < e).sum(),
             post_q=pl.col("quota").filter(pl.col("mi") > e).sum(),
-        ).join(role, on="employee_id")
+        ).filter(pl.col("n") == hi - lo + 1).drop("n")
         treated = done.filter(pl.col("e") == e).select("employee_id")
         untouched = ~pl.col("employee_id").is_in(
             first_enrol.filter(pl.col("enrolled") <= hi)["employee_id"].implode())

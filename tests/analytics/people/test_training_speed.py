@@ -152,9 +152,9 @@ def test_did_estimate_equals_the_reference_on_any_units(seed, n_people, cohorts,
     assert_same(new, ref)
 
 
-def test_did_units_do_not_depend_on_the_panel_order(demo_db_path):
-    # the windows read only the columns and months they use, sorted by person and month inside did_units
-    # (the sums come out the same whatever order the panel arrives in)
+@pytest.fixture(scope="module")
+def demo_inputs(demo_db_path):
+    """The demo company's panel and enrolments as training_effect reads them, and its KA course effect."""
     as_of, viewer = dt.date(2025, 12, 31), full_access()
     db = Database(demo_db_path, read_only=True)
     try:
@@ -165,11 +165,73 @@ def test_did_units_do_not_depend_on_the_panel_order(demo_db_path):
         enrol = db.query("enrolment_facts", start=dt.date(1900, 1, 1), end=as_of, **viewer.sql_params())
     finally:
         db.close()
+    return panel, enrol, last, effect
+
+
+def test_did_units_do_not_depend_on_the_panel_order(demo_inputs):
+    # the windows read only the columns, months and people they use, sorted by person and month inside
+    # did_units (the sums come out the same whatever order the panel arrives in)
+    panel, enrol, last, effect = demo_inputs
     assert effect.units.height > 50
     for seed in (1, 2):
         shuffled = panel.sample(fraction=1.0, shuffle=True, seed=seed)
         units = training.did_units(shuffled, enrol, "ka_negotiation", "ka_bookings", last, training.DidDesign())
         assert units.equals(effect.units)
+
+
+def month_index(d: dt.date) -> int:
+    return d.year * 12 + d.month - 1
+
+
+def plain_units(panel: pl.DataFrame, enrol: pl.DataFrame, course: str, outcome: str, last: dt.date,
+                design: training.DidDesign) -> dict[tuple, tuple]:
+    """did_units written out person by person, month by month: (e, person) → (role, treated, pre, post)."""
+    col = "bookings" if outcome == "attainment" else outcome
+    cells = {(r["employee_id"], month_index(r["month"])): (r["role_id"], r[col] or 0.0, r["quota"] or 0.0)
+             for r in panel.iter_rows(named=True)}
+    done, enrolled = {}, {}
+    for r in enrol.filter(pl.col("course_id") == course).iter_rows(named=True):
+        enrolled[r["employee_id"]] = min(enrolled.get(r["employee_id"], 10**9), month_index(r["enrolled_date"]))
+        if r["completed"] and r["completed_date"] is not None:
+            done[r["employee_id"]] = min(done.get(r["employee_id"], 10**9), month_index(r["completed_date"]))
+    out = {}
+    for e in sorted({e for e in done.values() if e + design.post_months <= month_index(last)}):
+        for person in {p for p, _ in cells}:
+            window = [cells.get((person, m)) for m in range(e - design.pre_months, e + design.post_months + 1)]
+            treated = done.get(person) == e
+            if None in window or not (treated or enrolled.get(person, 10**9) > e + design.post_months):
+                continue
+            before, after = window[:design.pre_months], window[design.pre_months + 1:]
+            if sum(v > 0 for _, v, _ in before) < design.min_active_pre_months:
+                continue
+            b0, b1 = sum(v for _, v, _ in before), sum(v for _, v, _ in after)
+            if outcome == "attainment":
+                q0, q1 = sum(q for _, _, q in before), sum(q for _, _, q in after)
+                if q0 <= 0 or q1 <= 0:
+                    continue
+                pre, post = b0 / q0, b1 / q1
+            else:
+                pre, post = b0 / design.pre_months * 3, b1 / design.post_months * 3
+            out[(e, person)] = (window[design.pre_months][0], treated, pre, post)
+    trained_roles = {(e, v[0]) for (e, _), v in out.items() if v[1]}
+    return {k: v for k, v in out.items() if (k[0], v[0]) in trained_roles}
+
+
+@pytest.mark.parametrize(("course", "outcome"), [("ka_negotiation", "ka_bookings"), ("product_smart", "bookings"),
+                                                 ("ka_negotiation", "attainment")])
+def test_did_units_match_a_plain_reading_of_the_panel(demo_inputs, course, outcome):
+    panel, enrol, last, _ = demo_inputs
+    design = training.DidDesign()
+    units = training.did_units(panel, enrol, course, outcome, last, design)
+    plain = plain_units(panel, enrol, course, outcome, last, design)
+    assert units.height == len(plain) > 20
+    for r in units.iter_rows(named=True):
+        role, treated, pre, post = plain[(r["e"], r["employee_id"])]
+        assert (r["role_id"], r["treated"]) == (role, treated)
+        assert (r["pre"], r["post"]) == (pytest.approx(pre, rel=1e-12), pytest.approx(post, rel=1e-12))
+    # strata: terciles of the pre level within cohort × role
+    ranks = units.with_columns(n=pl.len().over("e", "role_id"), r=pl.col("pre").rank("ordinal").over("e", "role_id"))
+    assert (ranks["stratum"] == (ranks["r"] - 1) * design.strata // ranks["n"]).all()
 
 
 # ── _diff_ci: the same bootstrap, other draws ────────────────────────────────────────────────
