@@ -51,6 +51,8 @@ class FitWeights:
 
 # ── the solver ─────────────────────────────────────────────────────────
 _TOLERANCE = 1e-9  # a left-out arc that would earn more than this per unit is added (see _lp_by_columns)
+_FIRST_PER_ROW = 5  # column generation starts from each row's 5 × (its supply ÷ a column's capacity) best pairs
+_ROWS_PER_COLUMN = 4  # ... and of those, each column's 4 best rows
 
 
 def _relaxed(value: np.ndarray, row: np.ndarray, col: np.ndarray, upper: np.ndarray, supply: np.ndarray,
@@ -107,25 +109,35 @@ def _max_flow(row: np.ndarray, col: np.ndarray, upper: np.ndarray, supply: np.nd
 def _lp_by_columns(value: np.ndarray, row: np.ndarray, col: np.ndarray, upper: np.ndarray, supply: np.ndarray,
                    capacity: np.ndarray, first: int, ranked: np.ndarray, always: np.ndarray) -> np.ndarray:
     """:func:`_lp` over many arcs, of which few are used, by column generation. The LP is first solved on the
-    arcs ``always``, each row's ``first`` most valuable ``ranked`` arcs and any other arc of the row worth at
-    least as much (``first`` grows by half while those cannot carry the supply: a max flow). Then every arc
-    left out is priced with the LP's duals; while some would earn more than ``_TOLERANCE`` per unit, each
-    row's ``first`` best such arcs are added and the LP is solved again. When none would, the duals are
-    feasible for every arc, so the restricted optimum is the whole problem's (LP duality): the same
-    objective value."""
+    arcs ``always`` and, of the arcs worth at least a row's ``first``-th most valuable ``ranked`` arc, those
+    among their column's ``_ROWS_PER_COLUMN`` most valuable ranked arcs or not ranked themselves (the first
+    limit, then the second, widens while the arcs cannot carry the supply: a max flow). Then every arc left
+    out is priced with the LP's duals; while some would earn more than ``_TOLERANCE`` per unit, each row's
+    ``first`` best such arcs are added and the LP is solved again. When none would, the duals are feasible
+    for every arc, so the restricted optimum is the whole problem's (LP duality): the same objective value.
+    (Rows compete for the same best columns, so the rows' limit alone needs many arcs to carry the supply; a
+    column's few best rows are where an optimum mostly sends it.)"""
     n_rows, total = len(supply), int(supply.sum())
     order = np.flatnonzero(ranked)
+    by_col = order[np.lexsort((-value[order], col[order]))]
+    col_rank = np.full(len(value), -1)  # arcs not ranked pass the column limit
+    col_rank[by_col] = np.arange(len(by_col)) - np.searchsorted(col[by_col], col[by_col], side="left")
     order = order[np.lexsort((-value[order], row[order]))]
     counts = np.bincount(row[order], minlength=n_rows)
     starts = np.cumsum(counts) - counts
+    per_column = _ROWS_PER_COLUMN
     while True:
         floor = np.full(n_rows, -np.inf)
         cut = counts > first
         floor[cut] = value[order[starts[cut] + first - 1]]
-        inc = (value >= floor[row]) | always
-        if not cut.any() or _max_flow(row[inc], col[inc], upper[inc], supply, capacity) == total:
+        inc = ((value >= floor[row]) & (col_rank < per_column)) | always
+        if (not cut.any() and per_column > col_rank.max()) or _max_flow(row[inc], col[inc], upper[inc], supply,
+                                                                  capacity) == total:
             break
-        first += first // 2 + 1
+        if cut.any():  # widen the rows' share first, then the columns'
+            first += first // 2 + 1
+        else:
+            per_column *= 2
     while True:
         a = np.flatnonzero(inc)
         cols, at = np.unique(col[a], return_inverse=True)
@@ -190,7 +202,6 @@ def solve_transport(fit: np.ndarray, supply: np.ndarray, capacity: np.ndarray, a
     return out
 
 
-_FIRST_PER_ROW = 5  # column generation starts from each row's 5 × (its supply ÷ a column's capacity) best pairs
 
 
 def solve_pairs(ii: np.ndarray, jj: np.ndarray, value: np.ndarray, supply: np.ndarray, capacity: np.ndarray

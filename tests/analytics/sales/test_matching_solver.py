@@ -113,13 +113,15 @@ def test_pairs_with_identical_rows_match_the_single_lp(seed, n_kinds, copies, n_
     check(flows, fit, supply, capacity, allowed)
 
 
+@pytest.mark.parametrize("rows_per_column", [1, 4])
 @pytest.mark.parametrize("first_per_row", [0.01, 0.3, 1.0])
 @pytest.mark.parametrize("seed", range(8))
-def test_column_generation_from_few_pairs_reaches_the_optimum(monkeypatch, seed, first_per_row):
-    """Started from very few pairs per row, the column generation grows the start until it carries the supply
-    and adds priced-out pairs over several rounds; the result is still the optimum. Larger problems: many
-    columns, supply above and below the room, units to keep."""
+def test_column_generation_from_few_pairs_reaches_the_optimum(monkeypatch, seed, first_per_row, rows_per_column):
+    """Started from very few pairs per row and column, the column generation grows the start until it carries
+    the supply and adds priced-out pairs over several rounds; the result is still the optimum. Larger problems:
+    many columns, supply above and below the room, units to keep."""
     monkeypatch.setattr(matching, "_FIRST_PER_ROW", first_per_row)
+    monkeypatch.setattr(matching, "_ROWS_PER_COLUMN", rows_per_column)
     rng = np.random.default_rng(seed)
     n_rows, n_cols = [(6, 40), (12, 30), (4, 80), (10, 10)][seed % 4]
     fit = np.round(rng.random((n_rows, n_cols)) + rng.random(n_cols)[None, :], 1 + seed % 3)
@@ -136,6 +138,7 @@ def test_column_generation_from_few_pairs_reaches_the_optimum(monkeypatch, seed,
 
 def test_column_generation_takes_several_rounds_when_started_small(monkeypatch):
     monkeypatch.setattr(matching, "_FIRST_PER_ROW", 0.01)
+    monkeypatch.setattr(matching, "_ROWS_PER_COLUMN", 1)
     rng = np.random.default_rng(1)
     fit = rng.random((8, 200)) + rng.random(200)[None, :]
     supply, capacity = rng.integers(5, 40, 8), np.full(200, 3)
