@@ -432,25 +432,38 @@ def ka_matching(accounts: pl.DataFrame, people: pl.DataFrame, rep_accounts: pl.D
 
 def distribute(accounts: pl.DataFrame, flows: sparse.csr_array, rep_ids: np.ndarray) -> pl.DataFrame:
     """Hand each group's accounts to the reps its flows (groups × reps, sparse) name: a rep's own current
-    accounts first, then the rest by customer id. Adds suggested_id (null when unplaced)."""
-    owner = accounts["owner_id"].to_list()
-    group = accounts["g"].to_numpy()
-    result = np.full(accounts.height, -1, dtype=np.int64)
-    index_of = {int(r): j for j, r in enumerate(rep_ids)}
-    for g in np.unique(group):
-        rows = np.flatnonzero(group == g)
-        span = slice(flows.indptr[g], flows.indptr[g + 1])
-        left = {int(j): int(k) for j, k in zip(flows.indices[span], flows.data[span], strict=True) if k > 0}
-        rest = []
-        for i in rows:
-            j = index_of.get(owner[i]) if owner[i] is not None else None
-            if j is not None and left.get(j, 0) > 0:
-                result[i] = rep_ids[j]
-                left[j] -= 1
-            else:
-                rest.append(i)
-        slots = [j for j, k in sorted(left.items()) for _ in range(k)]
-        for i, j in zip(rest, slots, strict=False):
-            result[i] = rep_ids[j]
-    ids = pl.Series(result)
+    accounts first, then the rest by customer id. Adds suggested_id (null when unplaced).
+
+    In account order within a group: an account whose owner still has units of the group's flow keeps its
+    owner; the others take the group's remaining units in rep order (numpy, no loop over accounts)."""
+    rep_ids = np.asarray(rep_ids)
+    n_reps = len(rep_ids)
+    flows = sparse.csr_array(flows)  # a copy: duplicates summed and zeros dropped below
+    flows.sum_duplicates()
+    flows.eliminate_zeros()
+    e_group = np.repeat(np.arange(flows.shape[0]), np.diff(flows.indptr))
+    e_rep, e_units = flows.indices.astype(np.int64), flows.data.astype(np.int64)
+    e_key = e_group * n_reps + e_rep  # sorted: rows, then columns
+    group = accounts["g"].to_numpy().astype(np.int64)
+    owner = accounts["owner_id"].replace_strict(rep_ids.tolist(), np.arange(n_reps).tolist(), default=-1,
+                                                return_dtype=pl.Int64).fill_null(-1).to_numpy()
+    key = np.where(owner >= 0, group * n_reps + owner, -1)
+    at = np.searchsorted(e_key, key)  # the account's (group, owner) entry; len(e_key): none (a padded entry)
+    hit = (owner >= 0) & (np.append(e_key, -2)[at] == key)
+    # the n-th account (in order) of a group and owner keeps its owner while that pair has more than n units
+    by_key = np.argsort(key, kind="stable")
+    rank = np.empty(len(key), dtype=np.int64)
+    rank[by_key] = np.arange(len(key)) - np.searchsorted(key[by_key], key[by_key], side="left")
+    kept = hit & (rank < np.append(e_units, 0)[at])
+    result = np.where(kept, owner, -1)
+    # the rest, in order, take each group's remaining units laid out by rep
+    left = e_units - np.bincount(at[kept], minlength=len(e_units))
+    slot_group, slot_rep = np.repeat(e_group, left), np.repeat(e_rep, left)
+    rest = np.flatnonzero(~kept)
+    rest = rest[np.argsort(group[rest], kind="stable")]
+    place = np.arange(len(rest)) - np.searchsorted(group[rest], group[rest], side="left")
+    slot = np.searchsorted(slot_group, group[rest]) + place
+    fits = slot < np.searchsorted(slot_group, group[rest], side="right")
+    result[rest[fits]] = slot_rep[slot[fits]]
+    ids = pl.Series(np.where(result >= 0, rep_ids[np.maximum(result, 0)], -1) if n_reps else result)
     return accounts.with_columns(suggested_id=pl.when(ids >= 0).then(ids))

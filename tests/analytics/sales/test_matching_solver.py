@@ -5,6 +5,7 @@ one scipy.optimize.milp over every pair, and their flows are feasible."""
 from __future__ import annotations
 
 import numpy as np
+import polars as pl
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -159,3 +160,47 @@ def test_max_flow_is_the_lps():
         want = _reference_lp(np.ones(len(ii)), ii, jj, upper, supply.astype(float), capacity.astype(float),
                              row_eq=False).sum()
         assert matching._max_flow(ii, jj, upper, supply, capacity) == want
+
+
+def _reference_distribute(accounts, flows, rep_ids):
+    """distribute as it was: a loop over each group's accounts."""
+    owner = accounts["owner_id"].to_list()
+    group = accounts["g"].to_numpy()
+    result = np.full(accounts.height, -1, dtype=np.int64)
+    index_of = {int(r): j for j, r in enumerate(rep_ids)}
+    for g in np.unique(group):
+        rows = np.flatnonzero(group == g)
+        span = slice(flows.indptr[g], flows.indptr[g + 1])
+        left = {int(j): int(k) for j, k in zip(flows.indices[span], flows.data[span], strict=True) if k > 0}
+        rest = []
+        for i in rows:
+            j = index_of.get(owner[i]) if owner[i] is not None else None
+            if j is not None and left.get(j, 0) > 0:
+                result[i] = rep_ids[j]
+                left[j] -= 1
+            else:
+                rest.append(i)
+        slots = [j for j, k in sorted(left.items()) for _ in range(k)]
+        for i, j in zip(rest, slots, strict=False):
+            result[i] = rep_ids[j]
+    return result
+
+
+@settings(max_examples=80, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), n_accounts=st.integers(0, 40), n_groups=st.integers(1, 5),
+       n_reps=st.integers(0, 6), tight=st.booleans())
+def test_distribute_hands_out_accounts_as_the_loop_did(seed, n_accounts, n_groups, n_reps, tight):
+    """Owners keep their own accounts first (in account order), the rest take the remaining units by rep; the
+    same accounts as the former loop, with flows below, at and above a group's accounts."""
+    rng = np.random.default_rng(seed)
+    rep_ids = np.sort(rng.choice(np.arange(100, 200), n_reps, replace=False)).astype(np.int64)
+    people = [*rep_ids.tolist(), 999, None]  # candidates, someone else, no owner
+    accounts = pl.DataFrame({
+        "customer_id": np.arange(n_accounts),
+        "g": rng.integers(0, n_groups, n_accounts).astype(np.uint32),
+        "owner_id": pl.Series([people[k] for k in rng.integers(0, len(people), n_accounts)], dtype=pl.Int64),
+    })
+    dense = rng.integers(0, 3 if tight else 6, (n_groups, n_reps)) * (rng.random((n_groups, n_reps)) < 0.6)
+    flows = sparse.csr_array(dense)
+    got = matching.distribute(accounts, flows, rep_ids)["suggested_id"].fill_null(-1).to_numpy()
+    assert (got == _reference_distribute(accounts, flows, rep_ids)).all()
