@@ -112,6 +112,8 @@ else:  # imported by ``streamlit run app.py`` (or an ASGI server): Streamlit wit
     def _preload() -> None:
         """Import the report modules (scikit-learn, SciPy, Plotly: seconds) while the server starts, so no first
         view pays for them."""
-        import ui.cached  # noqa: F401
+        import ui.cached
+
+        ui.cached.preload()
 
     threading.Thread(target=_preload, name="tandem-preload", daemon=True).start()

@@ -22,6 +22,12 @@ from ui import prewarm
 from ui.context import Context, get_database
 
 
+def preload() -> None:
+    """What the server imports while it starts, besides this module and its report modules: pandas' Styler (a
+    coloured table), which imports matplotlib — about half a second on the first page that shows one."""
+    import pandas.io.formats.style  # noqa: F401
+
+
 def _period(start: dt.date, end: dt.date, label: str, grain: str) -> Period:
     return Period(start, end, label, grain)
 
