@@ -171,10 +171,10 @@ def solve_transport(fit: np.ndarray, supply: np.ndarray, capacity: np.ndarray, a
     n_rows, n_cols = fit.shape
     supply = np.asarray(supply, dtype=float)
     capacity = np.broadcast_to(np.asarray(capacity, dtype=float), (n_cols,)).copy()
-    mask = np.ones_like(fit, dtype=bool) if allowed is None else np.asarray(allowed, dtype=bool)
-    ii, jj = np.nonzero(mask)
     out = np.zeros((n_rows, n_cols), dtype=np.int64)
-    if len(ii) == 0 or supply.sum() == 0 or capacity.sum() == 0:
+    if allowed is not None:
+        ii, jj = np.nonzero(np.asarray(allowed, dtype=bool))
+    if (len(ii) if allowed is not None else fit.size) == 0 or supply.sum() == 0 or capacity.sum() == 0:
         return out
     if allowed is None:
         placed = min(supply.sum(), capacity.sum())  # every row can reach every column
@@ -399,8 +399,9 @@ def ka_matching(accounts: pl.DataFrame, people: pl.DataFrame, rep_accounts: pl.D
         flows = solve_transport(fit, groups["n"].to_numpy(), np.full(n_reps, capacity), keep=keep,
                                 keep_bonus=weights.continuity)
     suggested = distribute(accounts, sparse.csr_array(flows), rep_ids)
+    used_g, used_rep = np.nonzero(flows)  # table is groups × reps in order: the used pairs' rows, not all
     explain = table.select("g", pl.col("employee_id").alias("suggested_id"), *[f"c_{c}" for c in REP_COMPONENTS],
-                           *[f"fit_{c}" for c in REP_COMPONENTS], rep_fit="fit")
+                           *[f"fit_{c}" for c in REP_COMPONENTS], rep_fit="fit")[used_g * n_reps + used_rep]
     owners = reps.filter(pl.col("employee_id").is_in(accounts["owner_id"].drop_nulls().implode()))
     owner_fit = fit_table(groups, owners, industry, weights).select(
         "g", owner_id="employee_id", owner_fit=pl.col("fit") + weights.continuity)
