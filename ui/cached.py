@@ -149,8 +149,8 @@ def _stored(db_path: str, viewer: Viewer, request: tuple) -> object:
     found, value = store.lookup(token, request)
     if found:
         return value
-    if not prewarm.start(db, store, compute, _fy_start()):  # its thread builds the panels first
-        panels.refresh_in_background(db)
+    if not prewarm.start(db, store, compute, _fy_start(), token=token):  # its thread builds the panels first
+        panels.refresh_in_background(db, token=token)
     busy = prewarm.claim(db_path, token, request)
     if busy is not None:
         busy.wait()

@@ -81,9 +81,10 @@ def release(path: str, token: str, request: tuple) -> None:
 
 
 def start(db: Database, store: ResultStore, compute: Callable[[Database, object, tuple], object],
-          fy_start: int = 1) -> bool:
-    """Start computing ahead for the database's current token (once per token); True when a thread started."""
-    token = db.data_token
+          fy_start: int = 1, token: str | None = None) -> bool:
+    """Start computing ahead for the database's current token (once per token; ``token`` when the caller has
+    just read it); True when a thread started."""
+    token = db.data_token if token is None else token
     key = (str(db.path), token)
     with _lock:
         if not token or key in _started or not limit():

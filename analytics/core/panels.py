@@ -202,10 +202,10 @@ def fingerprint() -> str:
     return hashlib.sha256("\n--\n".join(texts).encode()).hexdigest()[:16]
 
 
-def built(db: Database) -> Built | None:
-    """The panels stored in the database when they belong to its current data token and to this code's way of
-    building them, else None."""
-    key = (str(db.path), db.data_token)
+def built(db: Database, token: str | None = None) -> Built | None:
+    """The panels stored in the database when they belong to its current data token (``token`` when the caller
+    has just read it) and to this code's way of building them, else None."""
+    key = (str(db.path), db.data_token if token is None else token)
     with _state_lock:
         if key in _state:
             return _state[key]
@@ -214,7 +214,7 @@ def built(db: Database) -> Built | None:
                           "and schema_name = $s and table_name = 'built'", s=SCHEMA)
     if has_table:
         frame = db.sql(f"select * from {SCHEMA}.built")
-        if frame.height == 1 and frame["token"][0] == db.data_token and "code" in frame.columns \
+        if frame.height == 1 and frame["token"][0] == key[1] and "code" in frame.columns \
                 and frame["code"][0] == fingerprint():
             row = frame.row(0, named=True)
             found = Built(row["token"], row["first_month"], row["last_month"], row["as_of"], row["window_days"])
@@ -329,12 +329,13 @@ def _bound(text: str, params: Mapping[str, object]) -> dict[str, object]:
 _refreshing: set[tuple[str, str]] = set()
 
 
-def refresh_in_background(db: Database) -> bool:
-    """Start building the panels in a thread when they are out of date (once per data token); True when
-    started. Requests meanwhile run their named queries."""
-    if db.read_only or built(db) is not None:
+def refresh_in_background(db: Database, token: str | None = None) -> bool:
+    """Start building the panels in a thread when they are out of date (once per data token; ``token`` when the
+    caller has just read it); True when started. Requests meanwhile run their named queries."""
+    token = db.data_token if token is None else token
+    if db.read_only or built(db, token) is not None:
         return False
-    key = (str(db.path), db.data_token)
+    key = (str(db.path), token)
     with _state_lock:
         if key in _refreshing:
             return False
