@@ -55,14 +55,16 @@ class _FitParts:
 
 
 def _fit_parts(groups: pl.DataFrame, reps: pl.DataFrame, industry: pl.DataFrame, weights: FitWeights) -> _FitParts:
-    rep_index = {int(e): j for j, e in enumerate(reps["employee_id"].to_list())}
     names = groups["industry"].to_list()
     kinds = {name: i for i, name in enumerate(dict.fromkeys(names))}
     by_industry = np.zeros((max(len(kinds), 1), reps.height))
-    for e, ind, c in industry.filter(pl.col("industry").is_in([k for k in kinds if k is not None])).iter_rows():
-        j = rep_index.get(int(e))
-        if j is not None:
-            by_industry[kinds[ind], j] = c
+    known = pl.DataFrame({"industry": [k for k in kinds if k is not None], "kind": [i for k, i in kinds.items()
+                                                                                  if k is not None]},
+                         schema={"industry": industry.schema["industry"], "kind": pl.Int64})
+    rep_index = pl.DataFrame({"employee_id": reps["employee_id"].cast(pl.Int64), "j": np.arange(reps.height)})
+    hits = industry.with_columns(pl.col("employee_id").cast(pl.Int64)).join(
+        known, on="industry", maintain_order="left").join(rep_index, on="employee_id", maintain_order="left")
+    by_industry[hits["kind"].to_numpy(), hits["j"].to_numpy()] = hits["c_industry"].to_numpy()
     regions = {r: i for i, r in enumerate(dict.fromkeys(reps["region_id"].drop_nulls().to_list()))}
     return _FitParts(
         per_rep={c: (reps[f"c_{c}"].to_numpy() * getattr(weights, c))[None, :]
