@@ -3,6 +3,8 @@ what-if simulator comparing two plans on the same reps (no Streamlit)."""
 from __future__ import annotations
 
 import datetime as dt
+import threading
+from collections import OrderedDict
 
 import polars as pl
 
@@ -86,13 +88,34 @@ def _panel_inputs(db: Database, viewer: Viewer, period: Period, as_of: dt.date, 
             ids = on_plan.filter(pl.col("plan_id").is_in(keys))["employee_id"].unique().sort().to_list()
             by_credit[key] = _credited(db, plan, period.start, end, as_of, ids, fy_start)
     data["panels"] = {k: by_credit[incentives.credit_key(p)] for k, p in data["plans"].items()}
+    data["memo_key"] = (str(db.path), db.data_token, tuple(data["ids"]), period.start, end, as_of, fy_start,
+                        tuple(sorted(data["plans"].items())))
     return data
 
 
+_PAYOUTS: OrderedDict[tuple, pl.DataFrame] = OrderedDict()  # the last few payouts computed, by all they depend on
+_PAYOUTS_KEPT = 4
+_PAYOUTS_LOCK = threading.Lock()
+
+
 def _payouts(data: dict, fy_start: int) -> pl.DataFrame:
-    return incentives.payouts_from_panels(data["plans"], data["panels"], data["bookings"], data["quotas"],
-                                          data["base"], data["start"], data["end"], fy_start=fy_start,
-                                          assignment=data["assignment"])
+    """The payout engine on :func:`_panel_inputs`; the page's table and the what-if's baseline are the same
+    payouts, computed once (kept by data state, reps, period, as-of day and plans, as polars frames are
+    immutable)."""
+    key = data["memo_key"]
+    with _PAYOUTS_LOCK:
+        hit = _PAYOUTS.get(key)
+        if hit is not None:
+            _PAYOUTS.move_to_end(key)
+            return hit
+    out = incentives.payouts_from_panels(data["plans"], data["panels"], data["bookings"], data["quotas"],
+                                         data["base"], data["start"], data["end"], fy_start=fy_start,
+                                         assignment=data["assignment"])
+    with _PAYOUTS_LOCK:
+        _PAYOUTS[key] = out
+        while len(_PAYOUTS) > _PAYOUTS_KEPT:
+            _PAYOUTS.popitem(last=False)
+    return out
 
 
 def payouts_in_scope(db: Database, viewer: Viewer, period: Period, as_of: dt.date, fy_start: int = 1) -> pl.DataFrame:

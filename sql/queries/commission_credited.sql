@@ -5,11 +5,14 @@
 -- plan's measurement period ($grain_months long, fiscal year from month $fy_start) that holds the order's
 -- month, else none. Sums are rounded to 1e-6 half to even, as the engine's `_exact` rounds them.
 -- Params: $start, $end, $as_of, $reps, $cutoff_date, $cutoff_days, $grain_months, $fy_start.
-with lines as (
+with reps as (select unnest($reps) as employee_id),
+
+lines as (
     select o.order_id, o.employee_id, cast(date_trunc('month', o.order_date) as date) as month, o.amount,
            coalesce(c.tier = 'KA', false) as is_ka
-    from orders as o left join customers as c using (customer_id)
-    where o.order_date between $start::date and $end::date and list_contains($reps, o.employee_id)
+    from orders as o semi join reps as r on r.employee_id = o.employee_id
+    left join customers as c using (customer_id)
+    where o.order_date between $start::date and $end::date
 ),
 
 cutoffs as (

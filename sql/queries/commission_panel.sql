@@ -2,11 +2,14 @@
 -- commission engine's panel on bookings (analytics/sales/incentives/payout.py, `_panel`). Sums are rounded
 -- to 1e-6 half to even, as the engine's `_exact` rounds them (a float sum depends on the order rows arrive in).
 -- Params: $start, $end, $reps.
-with lines as (
+with reps as (select unnest($reps) as employee_id),
+
+lines as (
     select o.employee_id, cast(date_trunc('month', o.order_date) as date) as month, o.amount,
            coalesce(c.tier = 'KA', false) as is_ka
-    from orders as o left join customers as c using (customer_id)
-    where o.order_date between $start::date and $end::date and list_contains($reps, o.employee_id)
+    from orders as o semi join reps as r on r.employee_id = o.employee_id
+    left join customers as c using (customer_id)
+    where o.order_date between $start::date and $end::date
 ),
 
 final as (

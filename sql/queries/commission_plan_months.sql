@@ -3,21 +3,24 @@
 -- or on the last day employed when that is earlier (null: no plan in force then). `day` is that look-up
 -- day; the base salary of a bonus or cap is read on it too (docs/commission_plans.md, "Plan changes").
 -- Params: $start, $end, $reps.
-with months as (
+with reps as (select unnest($reps) as employee_id),
+
+months as (
     select cast(m as date) as month
     from range(date_trunc('month', $start::date), $end::date + interval 1 day, interval 1 month) as t (m)
 ),
 
 people as (
-    select employee_id, hire_date, termination_date from employees where list_contains($reps, employee_id)
+    select employee_id, hire_date, termination_date from employees semi join reps using (employee_id)
 ),
 
 active as (
-    select employee_id, cast(date_trunc('month', order_date) as date) as month from orders
-    where order_date between $start::date and $end::date and list_contains($reps, employee_id)
+    select employee_id, cast(date_trunc('month', order_date) as date) as month
+    from orders semi join reps using (employee_id)
+    where order_date between $start::date and $end::date
     union
-    select employee_id, month from quotas
-    where month between date_trunc('month', $start::date) and $end::date and list_contains($reps, employee_id)
+    select employee_id, month from quotas semi join reps using (employee_id)
+    where month between date_trunc('month', $start::date) and $end::date
 ),
 
 rep_months as (

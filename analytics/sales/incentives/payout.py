@@ -247,10 +247,11 @@ def _bonus_detail(plan: Plan, key: str, seg: pl.LazyFrame, window: pl.LazyFrame,
         money = pl.lit(bonus.amount) if bonus.amount is not None else (
             pl.col("base_monthly").fill_null(0.0) * (bonus.base_months or 0.0))
         q = pl.col("quota")
-        targets = (
-            window.with_columns(period_columns(bonus.period, fy_start, prefix="bonus_period"))
-            .group_by("employee_id", "bonus_period_start", "bonus_period_end", "bonus_period_label")
+        targets = (  # summed per target period first, its end and label then read off its first month
+            window.with_columns(period_columns(bonus.period, fy_start, prefix="bonus_period")[0])
+            .group_by("employee_id", "bonus_period_start")
             .agg(_exact(pl.col("bookings", "quota").sum()))
+            .with_columns(period_columns(bonus.period, fy_start, "bonus_period_start", prefix="bonus_period")[1:])
             .filter(pl.col("bonus_period_end").is_between(start, end))
             .with_columns(last_month=pl.col("bonus_period_end").dt.truncate("1mo")).sort("last_month")
             .join_asof(landing, left_on="last_month", right_on="month", by="employee_id", strategy="backward",
@@ -332,6 +333,8 @@ def _run(plans: Mapping[str, Plan], panels: Mapping[str, pl.DataFrame | pl.LazyF
         assignment = dense_assignment(window.select("employee_id"), key, period_start, period_end)
     seg = segments(normalise(assignment, period_start, period_end),
                    {k: p.measurement_period for k, p in plans.items()}, fy_start, period_start, period_end)
+    # every plan reads both: computed once here (a lazy plan would compute them again in each of its branches)
+    seg, window = (frame.lazy() for frame in pl.collect_all([seg, window]))
     in_range = pl.col("month") >= period_start.replace(day=1)
     frames, details = [_no_plan_rows(seg, window.filter(in_range))], []
     for key, plan in plans.items():

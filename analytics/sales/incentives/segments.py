@@ -85,12 +85,13 @@ def segments(assignment: pl.LazyFrame, grains: Mapping[str, str], fy_start: int,
     ``grains`` maps a plan key to its measurement period; other keys and no plan measure by quarter."""
     key = pl.col("plan_id").fill_null("")  # "" = no plan (plan ids are never empty)
     grain = key.replace_strict(dict(grains), default="quarter", return_dtype=pl.String)
+    calendar = assignment.select(pl.col("month").unique()).with_columns(  # a row per month: dates and labels
+        *period_columns("month", fy_start, prefix="g_month"), *period_columns("quarter", fy_start, prefix="g_quarter"),
+        *period_columns("year", fy_start, prefix="g_year"))
     a = (assignment.sort("employee_id", "month")
          .with_columns(new_run=(key != key.shift(1)).over("employee_id").fill_null(True))
          .with_columns(run=pl.col("new_run").cast(pl.Int32).cum_sum().over("employee_id"), grain=grain)
-         .with_columns(*period_columns("month", fy_start, prefix="g_month"),
-                       *period_columns("quarter", fy_start, prefix="g_quarter"),
-                       *period_columns("year", fy_start, prefix="g_year")))
+         .join(calendar, on="month", how="left", maintain_order="left"))
     g = pl.col("grain")
 
     def by_grain(part: str) -> pl.Expr:

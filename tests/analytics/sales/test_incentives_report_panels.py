@@ -187,3 +187,47 @@ def test_what_if_accepts_toml_text(demo):
     text = incentives.plan_to_toml(incentives.load_plan("standard_2024"))
     out = incentives_report.what_if(db, full_access(), parse_period("2025-Q4"), as_of, text, tomllib.loads(text))
     assert out["totals"]["payout"][0] == out["totals"]["payout"][1]
+
+
+# The page's figures on the small demo company before this work (commit 6aa7442), in cents: a guard for the
+# engine's own changes too (bonus targets summed before their labels are made, the segments' period columns
+# read from a calendar of the months, segments and bonus windows computed once per run), which the
+# comparisons above cannot see as both paths run the same engine.
+BEFORE = {
+    "2025-Q4": {"rows": 352, "capped": 2, "cut": 1, "bookings": 11099696639, "credited": 8510855178,
+                "ka_credited": 1233007782, "quota": 11984140000, "commission": 161917292, "bonus": 80270000,
+                "payout": 241427639},
+    "FY2025": {"rows": 1388, "capped": 9, "cut": 1, "bookings": 37133204728, "credited": 34143115722,
+               "ka_credited": 8360854044, "quota": 40364060000, "commission": 661575174, "bonus": 80270000,
+               "payout": 740354256},
+    "2024-Q3": {"rows": 289, "capped": 4, "cut": 0, "bookings": 7612490884, "credited": 7458458219,
+                "ka_credited": 2090936772, "quota": 7982450000, "commission": 147469885, "bonus": 0,
+                "payout": 146087118},
+    "2025-06": {"rows": 271, "capped": 5, "cut": 0, "bookings": 3116768060, "credited": 3036556782,
+                "ka_credited": 845271264, "quota": 3474240000, "commission": 59431237, "bonus": 0,
+                "payout": 59075236},
+}
+
+
+def _cents(frame: pl.DataFrame, cols: list[str]) -> dict[str, int]:
+    return {c: int(frame.select((pl.col(c) * 100).round(0).cast(pl.Int64).sum()).item()) for c in cols}
+
+
+@pytest.mark.parametrize("label", list(BEFORE))
+def test_payout_totals_are_those_before(demo, label):
+    db, as_of = demo
+    pay = incentives_report.payouts_in_scope(db, full_access(), parse_period(label), as_of)
+    money = [k for k in BEFORE[label] if k not in ("rows", "capped", "cut")]
+    got = {"rows": pay.height, "capped": int(pay["capped"].sum()), "cut": int(pay["cut"].sum()), **_cents(pay, money)}
+    assert got == BEFORE[label]
+
+
+def test_what_if_totals_are_those_before(demo):
+    db, as_of = demo
+    out = incentives_report.what_if(db, full_access(), parse_period("2025-Q4"), as_of, _plan("standard_2024"),
+                                    _plan("quotapath_tiered"), 0.1)
+    assert _cents(out["totals"], ["payout", "bonus", "commission"]) == {
+        "payout": 571229183, "bonus": 105970000, "commission": 467505395}
+    assert _cents(out["shift"], ["payout_shifted", "extra_cost"]) == {"payout_shifted": 661463424,
+                                                                      "extra_cost": 90234241}
+    assert _cents(out["current"], ["payout"]) == {"payout": 241427639}
