@@ -129,7 +129,8 @@ def _cohort_metric(metric_id: str, req: Request) -> pl.DataFrame:
     """Probation / first-year exit rate of the people hired in each period (cohort measures)."""
     horizon = "probation" if metric_id == "probation_exit_rate" else "year"
     cols = [attrition.HR_DIMENSIONS[d] for d in req.dims]
-    events = _hr_events(req, min(p.start for p in req.periods), max(p.months[-1] for p in req.periods))
+    events = req.db.query("hr_hires_exits", start=min(p.start for p in req.periods),
+                          end=max(p.months[-1] for p in req.periods), **req.viewer.sql_params()).lazy()
     hires = attrition.with_derived(events.filter(pl.col("kind") == "hire")).collect().lazy()
     out = []
     for period in req.periods:

@@ -92,7 +92,7 @@ def cross_tab(frame: pl.DataFrame, viewer: Viewer) -> pl.DataFrame:
 
 
 def _hires(db: Database, viewer: Viewer, start: dt.date, end: dt.date) -> pl.LazyFrame:
-    events = db.query("hr_events", start=start, end=end, **viewer.sql_params()).lazy()
+    events = db.query("hr_hires_exits", start=start, end=end, **viewer.sql_params()).lazy()
     return attrition.with_derived(events.filter(pl.col("kind") == "hire"))
 
 
@@ -172,7 +172,7 @@ def exit_reasons(db: Database, viewer: Viewer, period: Period, as_of: dt.date) -
     fewer exits than the threshold is masked with a complement: its counts and share blank, and its type and
     reason too (that someone left for that reason is itself what a small group gives away)."""
     current = period.to_date(as_of)
-    events = db.query("hr_events", start=current.start, end=current.months[-1], **viewer.sql_params()).lazy()
+    events = db.query("hr_hires_exits", start=current.start, end=current.months[-1], **viewer.sql_params()).lazy()
     reasons = attrition.exit_reasons(events, current, []).collect()
     return cross_tab(mask_table(reasons, viewer, "exits", ["regretted", "share", "exit_type", "exit_reason"]), viewer)
 

@@ -46,6 +46,21 @@ def test_hr_monthly_equals_the_counts_of_the_person_level_events(demo, scope, co
 
 
 @pytest.mark.parametrize("scope", sorted(VIEWERS))
+@pytest.mark.parametrize("months", [("2021-01-01", "2025-12-01"), ("2024-07-01", "2025-06-01"), ("2025-11-01",) * 2])
+def test_hr_hires_exits_are_the_hire_and_exit_rows_of_hr_events(demo, scope, months):
+    params = {"start": dt.date.fromisoformat(months[0]), "end": dt.date.fromisoformat(months[1]),
+              **VIEWERS[scope].sql_params()}
+    keys = ["month", "kind", "employee_id"]
+    want = demo.query("hr_events", **params).filter(pl.col("kind").is_in(["hire", "exit"])).sort(keys)
+    got = demo.query("hr_hires_exits", **params).sort(keys)
+    assert want.height > 0 or scope == "team"  # one team may have no hire and no exit in a month
+    if months[0] == "2021-01-01":
+        assert want["kind"].n_unique() == 2  # both kinds in the whole history
+    assert got.schema == want.schema
+    assert got.to_dicts() == want.to_dicts()
+
+
+@pytest.mark.parametrize("scope", sorted(VIEWERS))
 @pytest.mark.parametrize("by", [[], ["team"], ["region"], ["manager"], ["job_level"]])
 @pytest.mark.parametrize("period", ["2025-Q2", "2025-03", "FY2025"])
 def test_attainment_from_the_slim_panel_equals_the_full_panel(demo, scope, by, period):
