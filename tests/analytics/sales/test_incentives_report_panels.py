@@ -193,19 +193,13 @@ def test_what_if_accepts_toml_text(demo):
 # engine's own changes too (bonus targets summed before their labels are made, the segments' period columns
 # read from a calendar of the months, segments and bonus windows computed once per run), which the
 # comparisons above cannot see as both paths run the same engine.
-BEFORE = {
-    "2025-Q4": {"rows": 352, "capped": 2, "cut": 1, "bookings": 11099696639, "credited": 8510855178,
-                "ka_credited": 1233007782, "quota": 11984140000, "commission": 161917292, "bonus": 80270000,
-                "payout": 241427639},
-    "FY2025": {"rows": 1388, "capped": 9, "cut": 1, "bookings": 37133204728, "credited": 34143115722,
-               "ka_credited": 8360854044, "quota": 40364060000, "commission": 661575174, "bonus": 80270000,
-               "payout": 740354256},
-    "2024-Q3": {"rows": 289, "capped": 4, "cut": 0, "bookings": 7612490884, "credited": 7458458219,
-                "ka_credited": 2090936772, "quota": 7982450000, "commission": 147469885, "bonus": 0,
-                "payout": 146087118},
-    "2025-06": {"rows": 271, "capped": 5, "cut": 0, "bookings": 3116768060, "credited": 3036556782,
-                "ka_credited": 845271264, "quota": 3474240000, "commission": 59431237, "bonus": 0,
-                "payout": 59075236},
+COUNTS, MONEY = ["rows", "capped", "cut"], ["bookings", "credited", "ka_credited", "quota", "commission", "bonus",
+                                            "payout"]
+BEFORE = {  # label: (*COUNTS, *MONEY in cents)
+    "2025-Q4": (352, 2, 1, 11099696639, 8510855178, 1233007782, 11984140000, 161917292, 80270000, 241427639),
+    "FY2025": (1388, 9, 1, 37133204728, 34143115722, 8360854044, 40364060000, 661575174, 80270000, 740354256),
+    "2024-Q3": (289, 4, 0, 7612490884, 7458458219, 2090936772, 7982450000, 147469885, 0, 146087118),
+    "2025-06": (271, 5, 0, 3116768060, 3036556782, 845271264, 3474240000, 59431237, 0, 59075236),
 }
 
 
@@ -217,9 +211,8 @@ def _cents(frame: pl.DataFrame, cols: list[str]) -> dict[str, int]:
 def test_payout_totals_are_those_before(demo, label):
     db, as_of = demo
     pay = incentives_report.payouts_in_scope(db, full_access(), parse_period(label), as_of)
-    money = [k for k in BEFORE[label] if k not in ("rows", "capped", "cut")]
-    got = {"rows": pay.height, "capped": int(pay["capped"].sum()), "cut": int(pay["cut"].sum()), **_cents(pay, money)}
-    assert got == BEFORE[label]
+    got = {"rows": pay.height, "capped": int(pay["capped"].sum()), "cut": int(pay["cut"].sum()), **_cents(pay, MONEY)}
+    assert got == dict(zip(COUNTS + MONEY, BEFORE[label], strict=True))
 
 
 def test_what_if_totals_are_those_before(demo):
