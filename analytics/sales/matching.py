@@ -392,10 +392,8 @@ def ka_matching(accounts: pl.DataFrame, people: pl.DataFrame, rep_accounts: pl.D
     else:
         fit = table["fit"].to_numpy().reshape(n_groups, n_reps)
         owned = accounts.filter(pl.col("owner_id").is_in(rep_ids.tolist())).group_by("g", "owner_id").len()
-        keep = np.zeros_like(fit)
-        col = {int(r): j for j, r in enumerate(rep_ids)}
-        for g, owner, n in owned.iter_rows():
-            keep[g, col[owner]] = n
+        keep = np.zeros_like(fit)  # rep_ids are sorted (cands is), and every owner here is one of them
+        keep[owned["g"].to_numpy(), np.searchsorted(rep_ids, owned["owner_id"].to_numpy())] = owned["len"].to_numpy()
         flows = solve_transport(fit, groups["n"].to_numpy(), np.full(n_reps, capacity), keep=keep,
                                 keep_bonus=weights.continuity)
     suggested = distribute(accounts, sparse.csr_array(flows), rep_ids)
