@@ -318,23 +318,32 @@ def _no_plan_rows(seg: pl.LazyFrame, values: pl.LazyFrame) -> pl.LazyFrame:
     )
 
 
-def _run(plans: Mapping[str, Plan], panels: Mapping[str, pl.DataFrame | pl.LazyFrame],
-         bookings: pl.DataFrame | pl.LazyFrame, quotas: pl.DataFrame | pl.LazyFrame,
-         base_salary: pl.DataFrame | pl.LazyFrame, period_start: dt.date, period_end: dt.date, fy_start: int = 1,
-         assignment: pl.DataFrame | pl.LazyFrame | None = None) -> tuple[pl.LazyFrame, pl.LazyFrame, pl.LazyFrame]:
-    """(payout rows, bonus detail, segments) as LazyFrames. ``plans``: key → plan; ``panels``: key → its
-    rep × month panel; ``bookings``: a panel for months without a plan and bonus targets; panels and
-    quotas should reach back to :func:`_window` for bonus targets. Without ``assignment`` every rep of
-    the panel and quotas is on the one plan for every month of the range."""
-    first = _window(plans.values(), period_start, fy_start)
-    window = _rep_months(bookings, quotas, first, period_end)
+def _frame(plans: Mapping[str, Plan], bookings: pl.DataFrame | pl.LazyFrame, quotas: pl.DataFrame | pl.LazyFrame,
+           period_start: dt.date, period_end: dt.date, fy_start: int = 1,
+           assignment: pl.DataFrame | pl.LazyFrame | None = None) -> tuple[pl.LazyFrame, pl.LazyFrame]:
+    """(segments, window) of :func:`_run`, lazy: the segments of the assignment and the rep × month bookings
+    and quota from :func:`_window` on."""
+    window = _rep_months(bookings, quotas, _window(plans.values(), period_start, fy_start), period_end)
     if assignment is None:
         (key,) = plans
         assignment = dense_assignment(window.select("employee_id"), key, period_start, period_end)
-    seg = segments(normalise(assignment, period_start, period_end),
-                   {k: p.measurement_period for k, p in plans.items()}, fy_start, period_start, period_end)
-    # every plan reads both: computed once here (a lazy plan would compute them again in each of its branches)
-    seg, window = (frame.lazy() for frame in pl.collect_all([seg, window]))
+    return segments(normalise(assignment, period_start, period_end),
+                    {k: p.measurement_period for k, p in plans.items()}, fy_start, period_start, period_end), window
+
+
+def _run(plans: Mapping[str, Plan], panels: Mapping[str, pl.DataFrame | pl.LazyFrame],
+         bookings: pl.DataFrame | pl.LazyFrame, quotas: pl.DataFrame | pl.LazyFrame,
+         base_salary: pl.DataFrame | pl.LazyFrame, period_start: dt.date, period_end: dt.date, fy_start: int = 1,
+         assignment: pl.DataFrame | pl.LazyFrame | None = None,
+         frame: tuple[pl.DataFrame, pl.DataFrame] | None = None) -> tuple[pl.LazyFrame, pl.LazyFrame, pl.LazyFrame]:
+    """(payout rows, bonus detail, segments) as LazyFrames. ``plans``: key → plan; ``panels``: key → its
+    rep × month panel; ``bookings``: a panel for months without a plan and bonus targets; panels and
+    quotas should reach back to :func:`_window` for bonus targets. Without ``assignment`` every rep of
+    the panel and quotas is on the one plan for every month of the range. ``frame``: :func:`_frame` of the
+    same arguments, already collected (the what-if prices several panels on the same segments)."""
+    if frame is None:  # every plan reads both: collected once (a lazy plan computes them again in each branch)
+        frame = pl.collect_all(_frame(plans, bookings, quotas, period_start, period_end, fy_start, assignment))
+    seg, window = frame[0].lazy(), frame[1].lazy()
     in_range = pl.col("month") >= period_start.replace(day=1)
     frames, details = [_no_plan_rows(seg, window.filter(in_range))], []
     for key, plan in plans.items():

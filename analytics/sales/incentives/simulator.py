@@ -10,6 +10,7 @@ import polars as pl
 from analytics.sales.incentives.payout import (
     _VALUES,
     NO_QUOTA,
+    _frame,
     _lazy,
     _panel,
     _run,
@@ -55,15 +56,17 @@ def simulate_panels(plan_a: Plan, plan_b: Plan, panel_a: pl.DataFrame, panel_b: 
     if attainment_shift < -1:
         raise ValueError(f"attainment_shift={attainment_shift} would make bookings negative; expected ≥ -1.")
     args = (quotas, base_salary, period_start, period_end, fy_start)
-    priced = {"a": _priced(assignment, "a"), "b": _priced(assignment, "b")}
-
-    def run(key: str, plan: Plan, panel: pl.DataFrame | pl.LazyFrame) -> pl.LazyFrame:
-        return _run({key: plan}, {key: panel}, panel, *args, priced[key])[0]
-
-    lazy = [run("a", plan_a, panel_a), run("b", plan_b, panel_b)]
+    runs = [("a", plan_a, panel_a), ("b", plan_b, panel_b)]
     if attainment_shift:
-        lazy += [run("a", plan_a, _shifted(panel_a, attainment_shift)),
-                 run("b", plan_b, _shifted(panel_b, attainment_shift))]
+        runs += [("a", plan_a, _shifted(panel_a, attainment_shift)), ("b", plan_b, _shifted(panel_b, attainment_shift))]
+    priced = {"a": _priced(assignment, "a"), "b": _priced(assignment, "b")}
+    # the segments of a plan do not depend on the bookings: the shifted runs reuse them (a window a run)
+    frames = [_frame({key: plan}, panel, quotas, period_start, period_end, fy_start, priced[key])
+              for key, plan, panel in runs]
+    done = pl.collect_all([frames[0][0], frames[1][0], *(f[1] for f in frames)])
+    segs, windows = done[:2], done[2:]
+    lazy = [_run({key: plan}, {key: panel}, panel, *args, priced[key], (segs[i % 2], windows[i]))[0]
+            for i, (key, plan, panel) in enumerate(runs)]
     out_a, out_b, *shifted = pl.collect_all(lazy)
     shifted = shifted or [out_a, out_b]
     rep_att = (out_a.group_by("employee_id").agg(pl.col("bookings").sum(), pl.col("quota").sum())
