@@ -63,6 +63,8 @@ _BONUS_SCHEMA = {
     "bonus": pl.Float64, "plan_id": pl.String}
 
 
+_Frame = pl.DataFrame | pl.LazyFrame
+
 # ───────────────────────────── panels ─────────────────────────────
 
 
@@ -335,7 +337,7 @@ def _run(plans: Mapping[str, Plan], panels: Mapping[str, pl.DataFrame | pl.LazyF
          bookings: pl.DataFrame | pl.LazyFrame, quotas: pl.DataFrame | pl.LazyFrame,
          base_salary: pl.DataFrame | pl.LazyFrame, period_start: dt.date, period_end: dt.date, fy_start: int = 1,
          assignment: pl.DataFrame | pl.LazyFrame | None = None,
-         frame: tuple[pl.DataFrame, pl.DataFrame] | None = None) -> tuple[pl.LazyFrame, pl.LazyFrame, pl.LazyFrame]:
+         frame: tuple[_Frame, _Frame] | None = None) -> tuple[pl.LazyFrame, pl.LazyFrame, pl.LazyFrame]:
     """(payout rows, bonus detail, segments) as LazyFrames. ``plans``: key → plan; ``panels``: key → its
     rep × month panel; ``bookings``: a panel for months without a plan and bonus targets; panels and
     quotas should reach back to :func:`_window` for bonus targets. Without ``assignment`` every rep of

@@ -60,11 +60,15 @@ def simulate_panels(plan_a: Plan, plan_b: Plan, panel_a: pl.DataFrame, panel_b: 
     if attainment_shift:
         runs += [("a", plan_a, _shifted(panel_a, attainment_shift)), ("b", plan_b, _shifted(panel_b, attainment_shift))]
     priced = {"a": _priced(assignment, "a"), "b": _priced(assignment, "b")}
-    # the segments of a plan do not depend on the bookings: the shifted runs reuse them (a window a run)
+    # the segments of a plan do not depend on the bookings: the shifted runs reuse them; their windows are the
+    # plan's window shifted (the same products, as the panel's money is already Float64), else built again
     frames = [_frame({key: plan}, panel, quotas, period_start, period_end, fy_start, priced[key])
               for key, plan, panel in runs]
-    done = pl.collect_all([frames[0][0], frames[1][0], *(f[1] for f in frames)])
+    exact = all(_lazy(p).collect_schema()[c] == pl.Float64 for p in (panel_a, panel_b) for c in _VALUES)
+    done = pl.collect_all([frames[0][0], frames[1][0], *(f[1] for f in frames[:2 if exact else 4])])
     segs, windows = done[:2], done[2:]
+    if exact and attainment_shift:
+        windows += [_shifted(w, attainment_shift) for w in windows]
     lazy = [_run({key: plan}, {key: panel}, panel, *args, priced[key], (segs[i % 2], windows[i]))[0]
             for i, (key, plan, panel) in enumerate(runs)]
     out_a, out_b, *shifted = pl.collect_all(lazy)
