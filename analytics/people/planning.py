@@ -128,7 +128,7 @@ def _measure(db, viewer, as_of: dt.date) -> PlanInputs:
     exits = db.sql("select employee_id, termination_date from employees")
     traits = db.query("rep_traits", as_of=as_of).select("employee_id", "mentored")
     panel = (
-        db.query("rep_month_sales", start=add_months(last, -35), end=last, as_of=as_of, **params)
+        db.query("rep_month_sales", start=add_months(last, -35), end=last, as_of=as_of, hired_from=None, **params)
         .filter(pl.col("quota") > 0).sort("employee_id", "month")
         .join(exits, on="employee_id", how="left").join(traits, on="employee_id", how="left")
     )

@@ -235,7 +235,7 @@ def training_effect(db: Database, viewer: Viewer, course_id: str, as_of: dt.date
     target = course["target_metric"][0] if course.height else None
     first = db.query("data_range").row(0)[0] or month_start(as_of)
     last = _last_month(as_of)
-    panel = db.query("rep_month_sales", start=first, end=last, as_of=as_of, **viewer.sql_params())
+    panel = db.query("rep_month_sales", start=first, end=last, as_of=as_of, hired_from=None, **viewer.sql_params())
     enrol = db.query("enrolment_facts", start=dt.date(1900, 1, 1), end=as_of, **viewer.sql_params())
     effect = train.training_effect(panel, enrol, course_id, target, last, design)
     if viewer.person_level:
@@ -253,8 +253,8 @@ def onboarding_effect(db: Database, viewer: Viewer, as_of: dt.date, years: int =
     reps hired in the last ``years`` years; groups under the threshold masked for aggregate viewers."""
     start = dt.date(as_of.year - years, as_of.month, 1)
     hires = db.query("new_hire_outcomes", start=start, as_of=as_of, **viewer.sql_params())
-    panel = db.query("rep_month_sales", start=start, end=month_start(as_of), as_of=as_of, **viewer.sql_params())
-    panel = panel.filter(pl.col("hire_date") >= start)
+    panel = db.query("rep_month_sales", start=start, end=month_start(as_of), as_of=as_of, hired_from=start,
+                     **viewer.sql_params())
     out = train.onboarding_effect(hires, panel, as_of, rules)
     if viewer.person_level:
         return out

@@ -27,8 +27,10 @@ def headline(db: Database, viewer: Viewer, period: Period, as_of: dt.date, fy_st
 
 
 def _panel(db: Database, viewer: Viewer, start: dt.date, end: dt.date, as_of: dt.date) -> pl.LazyFrame:
-    """One row per rep and month, the rep at the month's last day (``rep_month_sales.sql``): the ramp."""
-    return db.query("rep_month_sales", start=start, end=end, as_of=as_of, **viewer.sql_params()).lazy()
+    """One row per rep and month, the rep at the month's last day (``rep_month_sales.sql``), of the reps hired
+    since ``start``: the ramp."""
+    return db.query("rep_month_sales", start=start, end=end, as_of=as_of, hired_from=start,
+                    **viewer.sql_params()).lazy()
 
 
 def _placed(db: Database, viewer: Viewer, periods: list[Period], as_of: dt.date, person: bool) -> pl.LazyFrame:

@@ -1,7 +1,7 @@
 -- rep_month_sales.sql's rows read from the sales_placed panel (analytics/core/panels.py): a rep's month rows summed
 -- over the units they were placed in by date, then the rep placed in the unit held on the month's last day
 -- employed (before the hire date: the hire date). Orders without a rep and reps missing from employees are left
--- out, as there. Params: as rep_month_sales.sql.
+-- out, as there. Params: as rep_month_sales.sql ($hired_from: reps hired on or after it, or everyone).
 with rep_months as (
     select
         employee_id, month,
@@ -10,6 +10,8 @@ with rep_months as (
         sum(quota) as quota, sum(collected) as collected
     from panels.sales_placed
     where month between $start::date and $end::date and employee_id is not null
+        and ($hired_from::date is null
+            or employee_id in (select employee_id from employees where hire_date >= $hired_from::date))
     group by employee_id, month
 )
 
@@ -24,4 +26,5 @@ left join assignments as a
     and greatest(least(last_day(r.month), coalesce(e.termination_date, last_day(r.month))), e.hire_date)
         between a.valid_from and coalesce(a.valid_to, date '9999-12-31')
 left join org_paths as org using (org_unit_id)
-where $all_units or list_contains($units, a.org_unit_id) or list_contains($units, org.region_id)
+where ($all_units or list_contains($units, a.org_unit_id) or list_contains($units, org.region_id))
+    and ($hired_from::date is null or e.hire_date >= $hired_from::date)

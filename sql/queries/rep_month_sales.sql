@@ -6,7 +6,9 @@
 -- month, for the ramp, time to productivity, training and planning. Orders without a rep are left out here.
 -- Figures of groups (bookings, quota and attainment of a team or region) are placed by each event's date:
 -- they come from sales_placed.sql, not from this panel.
--- Params: $start, $end (first days of first/last month), $as_of (date), $all_units, $units.
+-- $hired_from (a date, or null for everyone): only reps hired on or after it (the ramp and onboarding read new
+-- hires only: a third of the rows at the large demo company).
+-- Params: $start, $end (first days of first/last month), $as_of (date), $hired_from, $all_units, $units.
 with order_facts as (
     select
         o.order_id, o.employee_id, o.amount, o.is_new_customer,
@@ -81,9 +83,10 @@ final as (
         on a.employee_id = p.employee_id
         and p.day between a.valid_from and coalesce(a.valid_to, date '9999-12-31')
     left join org using (org_unit_id)
-    where $all_units
+    where ($all_units
         or list_contains($units, a.org_unit_id)
-        or list_contains($units, org.region_id)
+        or list_contains($units, org.region_id))
+        and ($hired_from::date is null or p.hire_date >= $hired_from::date)
 )
 
 select * from final

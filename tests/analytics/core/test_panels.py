@@ -70,6 +70,10 @@ def _requests(name: str, periods: list[Period], as_of: dt.date, viewer: Viewer) 
     placed = quota.placed_params(periods, as_of)
     if name == "sales_booked":
         return [{**{k: placed[k] for k in ("start", "end", "period_starts", "period_ends")}, **scope}]
+    if name == "rep_month_sales":  # everyone, or the reps hired since a date (the ramp: since the range's start)
+        since = placed["start"].replace(year=placed["start"].year - 2)
+        return [{"start": placed["start"], "end": placed["end"], "as_of": as_of, "hired_from": hired, **scope}
+                for hired in (None, since)]
     return [{"start": placed["start"], "end": placed["end"], "as_of": as_of, **scope}]
 
 
@@ -228,3 +232,16 @@ def test_panels_built_by_other_code_are_out_of_date(demo_file: Path, monkeypatch
         assert panels.build(db) and panels.built(db) is not None
     finally:
         db.close()
+
+
+def test_rep_months_of_new_hires_only(demo):
+    """``$hired_from`` keeps the reps hired on or after it, from the panel and from the facts alike."""
+    as_of = engine.as_of_date(demo)
+    params = {"start": dt.date(2023, 1, 1), "end": dt.date(2025, 12, 1), "as_of": as_of, **full_access().sql_params()}
+    everyone = demo.query("rep_month_sales", hired_from=None, **params)
+    since = dt.date(2024, 1, 1)
+    for text in (panels.reader(demo, "rep_month_sales", {**params, "hired_from": since}), sql_text("rep_month_sales")):
+        hired = demo.sql(text, hired_from=since, **params)
+        assert 0 < hired.height < everyone.height
+        assert hired["hire_date"].min() >= since
+        assert hired.height == everyone.filter(pl.col("hire_date") >= since).height

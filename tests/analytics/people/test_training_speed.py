@@ -161,7 +161,7 @@ def demo_inputs(demo_db_path):
         effect = talent_report.training_effect(db, viewer, "ka_negotiation", as_of)
         last = talent_report._last_month(as_of)
         panel = db.query("rep_month_sales", start=db.query("data_range").row(0)[0], end=last, as_of=as_of,
-                         **viewer.sql_params())
+                         hired_from=None, **viewer.sql_params())
         enrol = db.query("enrolment_facts", start=dt.date(1900, 1, 1), end=as_of, **viewer.sql_params())
     finally:
         db.close()
