@@ -83,14 +83,22 @@ def load_profiles(db: Database, viewer: Viewer, as_of: dt.date, rules: TierRules
     """Everyone employed on ``as_of`` in the viewer's scope with skills, training and sales traits."""
     w = profile_window(as_of)
     scope = viewer.sql_params()
-    people = db.query("talent_people", as_of=as_of, **scope)
-    traits = db.query("talent_sales_traits", start=w.start, end=w.end, as_of=as_of, q1_start=w.q1_start,
-                      q2_start=w.q2_start, **scope)
+    rules = rules or TierRules()
     scores = db.query("skill_scores", as_of=as_of, **scope)
-    completed = db.query("completed_courses", as_of=as_of, **scope)
     skills = db.query("skill_catalogue")["skill_id"].to_list()
-    prof = build_profiles(people, traits, scores, completed, skills, as_of, rules or TierRules())
-    return Profiles(as_of, w, prof, scores.sort("employee_id", "skill_id"), skills, excluded_rows(db))
+
+    def build() -> pl.DataFrame:
+        people = db.query("talent_people", as_of=as_of, **scope)
+        traits = db.query("talent_sales_traits", start=w.start, end=w.end, as_of=as_of, q1_start=w.q1_start,
+                          q2_start=w.q2_start, **scope)
+        completed = db.query("completed_courses", as_of=as_of, **scope)
+        return build_profiles(people, traits, scores, completed, skills, as_of, rules)
+
+    # the talent, training and key-account reports each start from the profiles: built once per data version
+    prof = db.derived("skill_profiles", {"as_of": as_of, "rules": rules, **scope}, build)
+    ordered = db.derived("skill_scores_sorted", {"as_of": as_of, **scope},
+                         lambda: scores.sort("employee_id", "skill_id"))
+    return Profiles(as_of, w, prof, ordered, skills, excluded_rows(db))
 
 
 def build_profiles(people: pl.DataFrame, traits: pl.DataFrame, scores: pl.DataFrame, completed: pl.DataFrame,

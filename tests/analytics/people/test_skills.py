@@ -244,3 +244,17 @@ def test_name_clusters_rules():
         1: "ka_specialist", 0: "hunter", 2: "farmer", 3: "all_rounder"}
     low = cent.with_columns(ka_share=pl.lit(0.2))  # nobody clears the KA bar → no KA specialist
     assert "ka_specialist" not in skills.name_clusters(low, skills.ArchetypeRules()).values()
+
+
+def test_profiles_are_built_once_per_data_version_and_scope(talent_db):
+    """The talent, training and key-account reports all start from the profiles: a second report on the same
+    data and scope reuses them; another scope, or new data, builds them again."""
+    first = skills.load_profiles(talent_db, full_access(), AS_OF)
+    assert skills.load_profiles(talent_db, full_access(), AS_OF).people is first.people
+    team = Viewer(user="t", org_units=frozenset({first.people["org_unit_id"][0]}))
+    narrowed = skills.load_profiles(talent_db, team, AS_OF).people
+    assert narrowed is not first.people and 0 < narrowed.height < first.people.height
+    with talent_db.transaction() as cur:
+        cur.execute("update meta set value = value where key = 'as_of'")
+    again = skills.load_profiles(talent_db, full_access(), AS_OF).people
+    assert again is not first.people and again.equals(first.people)
