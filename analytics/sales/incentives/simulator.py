@@ -68,7 +68,7 @@ def simulate_panels(plan_a: Plan, plan_b: Plan, panel_a: pl.DataFrame, panel_b: 
     done = pl.collect_all([frames[0][0], frames[1][0], *(f[1] for f in frames[:2 if exact else 4])])
     segs, windows = done[:2], done[2:]
     if exact and attainment_shift:
-        windows += [_shifted(w, attainment_shift) for w in windows]
+        windows += pl.collect_all([_shifted(w, attainment_shift) for w in windows])
     lazy = [_run({key: plan}, {key: panel}, panel, *args, priced[key], (segs[i % 2], windows[i]))[0]
             for i, (key, plan, panel) in enumerate(runs)]
     out_a, out_b, *shifted = pl.collect_all(lazy)
