@@ -65,8 +65,13 @@ def simulate_panels(plan_a: Plan, plan_b: Plan, panel_a: pl.DataFrame, panel_b: 
     frames = [_frame({key: plan}, panel, quotas, period_start, period_end, fy_start, priced[key])
               for key, plan, panel in runs]
     exact = all(_lazy(p).collect_schema()[c] == pl.Float64 for p in (panel_a, panel_b) for c in _VALUES)
-    done = pl.collect_all([frames[0][0], frames[1][0], *(f[1] for f in frames[:2 if exact else 4])])
-    segs, windows = done[:2], done[2:]
+    built = range(2 if exact else len(runs))
+    # a window is read for bonus targets and months without a plan; with an assignment every month is priced or
+    # keyed '~', so a plan without bonuses reads none: an empty frame of its columns stands in
+    wanted = [i for i in built if assignment is None or runs[i][1].bonuses]
+    done = pl.collect_all([frames[0][0], frames[1][0], *(frames[i][1] for i in wanted)])
+    segs, got = done[:2], dict(zip(wanted, done[2:], strict=True))
+    windows = [got[i] if i in got else pl.DataFrame(schema=frames[i][1].collect_schema()) for i in built]
     if exact and attainment_shift:
         windows += pl.collect_all([_shifted(w, attainment_shift) for w in windows])
     lazy = [_run({key: plan}, {key: panel}, panel, *args, priced[key], (segs[i % 2], windows[i]))[0]
