@@ -236,32 +236,38 @@ def _cap_amount(plan: Plan) -> pl.Expr:
     return (pl.col("base_monthly") * (cap.base_months or 0.0)).round(2)
 
 
-def _bonus_detail(plan: Plan, key: str, seg: pl.LazyFrame, window: pl.LazyFrame,
-                  base_salary: pl.DataFrame | pl.LazyFrame, start: dt.date, end: dt.date,
-                  fy_start: int) -> pl.LazyFrame:
-    """One row per rep, bonus and target period whose last day is in [start, end] and whose landing month
-    (the rep's last assigned month up to that day, inside the measurement period containing it) is on
-    plan ``key``: bookings and quota of the whole target period, met, bonus (money), and the landing
-    segment (``SEGMENT_KEYS``)."""
+def _targets(grain: str, seg: pl.LazyFrame, window: pl.LazyFrame, start: dt.date, end: dt.date,
+             fy_start: int) -> pl.LazyFrame:
+    """One row per rep and target period of ``grain`` whose last day is in [start, end]: bookings and quota of
+    the whole target period, and its landing month (the rep's last assigned month up to that day) with that
+    month's plan key and segment (``SEGMENT_KEYS``); every plan with a bonus on ``grain`` reads its own rows."""
     landing = seg.select("employee_id", "month", "plan_id", "day", "mp_end", *SEGMENT_KEYS[1:]).sort("month")
+    return (  # summed per target period first, its end and label then read off its first month
+        window.with_columns(period_columns(grain, fy_start, prefix="bonus_period")[0])
+        .group_by("employee_id", "bonus_period_start")
+        .agg(_exact(pl.col("bookings", "quota").sum()))
+        .with_columns(period_columns(grain, fy_start, "bonus_period_start", prefix="bonus_period")[1:])
+        .filter(pl.col("bonus_period_end").is_between(start, end))
+        .with_columns(last_month=pl.col("bonus_period_end").dt.truncate("1mo")).sort("last_month")
+        .join_asof(landing, left_on="last_month", right_on="month", by="employee_id", strategy="backward",
+                   check_sortedness=False)
+    )
+
+
+def _bonus_detail(plan: Plan, key: str, targets: Mapping[str, pl.DataFrame | pl.LazyFrame],
+                  base_salary: pl.DataFrame | pl.LazyFrame) -> pl.LazyFrame:
+    """One row per rep, bonus and target period of :func:`_targets` (``targets``: by grain) whose landing
+    month is on plan ``key``, inside the measurement period containing the target period's last day:
+    bookings and quota of the whole target period, met, bonus (money), and the landing segment."""
     frames = []
     for i, bonus in enumerate(plan.bonuses):
         money = pl.lit(bonus.amount) if bonus.amount is not None else (
             pl.col("base_monthly").fill_null(0.0) * (bonus.base_months or 0.0))
         q = pl.col("quota")
-        targets = (  # summed per target period first, its end and label then read off its first month
-            window.with_columns(period_columns(bonus.period, fy_start, prefix="bonus_period")[0])
-            .group_by("employee_id", "bonus_period_start")
-            .agg(_exact(pl.col("bookings", "quota").sum()))
-            .with_columns(period_columns(bonus.period, fy_start, "bonus_period_start", prefix="bonus_period")[1:])
-            .filter(pl.col("bonus_period_end").is_between(start, end))
-            .with_columns(last_month=pl.col("bonus_period_end").dt.truncate("1mo")).sort("last_month")
-            .join_asof(landing, left_on="last_month", right_on="month", by="employee_id", strategy="backward",
-                       check_sortedness=False)
-            .filter(pl.col("plan_id") == key, pl.col("mp_end") >= pl.col("bonus_period_end"))
-        )
+        targets_ = _lazy(targets[bonus.period]).filter(pl.col("plan_id") == key,
+                                                      pl.col("mp_end") >= pl.col("bonus_period_end"))
         frames.append(
-            base_on_day(base_salary, targets)
+            base_on_day(base_salary, targets_)
             .with_columns(met=(q > 0) & (pl.col("bookings") / q >= bonus.attainment_pct / 100))
             .with_columns(bonus=pl.when(pl.col("met")).then(money).otherwise(0.0).round(2))
             .select(*SEGMENT_KEYS, "bonus_period_label", pl.lit(i, pl.Int32).alias("bonus_index"),
@@ -346,12 +352,15 @@ def _run(plans: Mapping[str, Plan], panels: Mapping[str, pl.DataFrame | pl.LazyF
     if frame is None:  # every plan reads both: collected once (a lazy plan computes them again in each branch)
         frame = pl.collect_all(_frame(plans, bookings, quotas, period_start, period_end, fy_start, assignment))
     seg, window = frame[0].lazy(), frame[1].lazy()
+    grains = sorted({b.period for p in plans.values() for b in p.bonuses})  # plans with bonuses on one grain share
+    targets = dict(zip(grains, pl.collect_all([  # its target periods
+        _targets(g, seg, window.select("employee_id", "month", "bookings", "quota"), period_start, period_end,
+                 fy_start) for g in grains]) if grains else [], strict=True))
     in_range = pl.col("month") >= period_start.replace(day=1)
     frames, details = [_no_plan_rows(seg, window.filter(in_range))], []
     for key, plan in plans.items():
         values = _rep_months(panels[key], quotas, period_start, period_end)
-        details.append(_bonus_detail(plan, key, seg, window.select("employee_id", "month", "bookings", "quota"),
-                                     base_salary, period_start, period_end, fy_start))
+        details.append(_bonus_detail(plan, key, targets, base_salary))
         frames.append(_plan_rows(plan, key, seg, values, base_salary, details[-1]))
     rows = pl.concat(frames, how="diagonal_relaxed").select(PAYOUT_COLUMNS).sort("employee_id", "period_start")
     detail = pl.concat(details, how="diagonal_relaxed") if details else pl.LazyFrame(schema=_BONUS_SCHEMA)
