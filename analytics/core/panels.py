@@ -142,6 +142,7 @@ TABLES: tuple[Table, ...] = (
     Table("rep_month_events", "month", panel_only=True),
     Table("customer_months", "month", panel_only=True),
     Table("order_settlement", "order_date", panel_only=True),
+    Table("person_book", "employee_id"),
 )
 
 
@@ -164,6 +165,7 @@ class Panel:
     by_period: bool                 # the query takes $period_starts / $period_ends (each a whole month span)
     same_as_built: tuple[str, ...]  # parameters whose value must be the one the panels were built with
     single_period: bool = False     # $start .. $end is itself one period of whole months (first to last day)
+    dated: bool = True              # False: the query has no $start .. $end; it holds at the as-of date it is built for
 
 
 PANELS: dict[str, Panel] = {p.name: p for p in (
@@ -172,6 +174,8 @@ PANELS: dict[str, Panel] = {p.name: p for p in (
     Panel("sales_booked", lambda _p: _READ_BOOKED, True, ()),
     Panel("sales_placed", _placed, True, ("as_of", "window_days")),
     Panel("rep_period_customers", _file("read_rep_period_customers"), False, ("as_of",), single_period=True),
+    Panel("person_book", lambda _p: f"select * from {SCHEMA}.person_book where {_scope()}", False, ("as_of",),
+          dated=False),
 )}
 
 
@@ -230,6 +234,8 @@ def _month_span(start: object, end: object) -> bool:
 
 def covers(info: Built, panel: Panel, params: Mapping[str, object]) -> bool:
     """True when the panel holds every row the query would return for these parameters."""
+    if not panel.dated:  # built over everyone for the data's as-of date: any scope, that date only
+        return all(params.get(k) == v for k, v in info.values().items() if k in panel.same_as_built)
     start, end = params.get("start"), params.get("end")
     if not (isinstance(start, dt.date) and isinstance(end, dt.date)):
         return False

@@ -134,6 +134,9 @@ def test_requests_the_panels_do_not_hold_run_the_query(demo):
     assert panels.reader(demo, "sales_placed", {**placed, "as_of": as_of - dt.timedelta(days=1)}) is None
     assert panels.reader(demo, "sales_placed", {**placed, "person": True}) is not None  # its own reading
     assert panels.reader(demo, "sales_placed", {**placed, "window_days": 30}) is None
+    book = {"as_of": as_of, **company.sql_params()}  # an as-of query: that date only, any scope
+    assert panels.reader(demo, "person_book", book) is not None
+    assert panels.reader(demo, "person_book", {**book, "as_of": as_of - dt.timedelta(days=30)}) is None
     before = panels.built(demo).first_month - dt.timedelta(days=1)
     early = {**_params("hr_monthly", [quarter], as_of, company), "start": before.replace(day=1)}
     assert panels.reader(demo, "hr_monthly", early) is None
