@@ -6,9 +6,9 @@ with reps as (select unnest($reps) as employee_id),
 
 lines as (
     select o.employee_id, cast(date_trunc('month', o.order_date) as date) as month, o.amount,
-           coalesce(c.tier = 'KA', false) as is_ka
+           k.customer_id is not null as is_ka
     from orders as o semi join reps as r on r.employee_id = o.employee_id
-    left join customers as c using (customer_id)
+    left join (select customer_id from customers where tier = 'KA') as k using (customer_id)
     where o.order_date between $start::date and $end::date
 ),
 
