@@ -1,5 +1,9 @@
 """Commission for the people in scope: payouts per rep under their own plan, statements, and the
-what-if simulator comparing two plans on the same reps (no Streamlit)."""
+what-if simulator comparing two plans on the same reps (no Streamlit).
+
+Payouts and the what-if run the engine on rep × month panels that DuckDB sums from the orders
+(sql/queries/commission_panel.sql, commission_credited.sql: the engine's own panels, to the last bit); the
+what-if's baseline is the payouts the table shows, computed once. A statement reads its rep's orders."""
 from __future__ import annotations
 
 import datetime as dt
