@@ -131,6 +131,7 @@ class Table:
     name: str
     order: str
     panel_only: bool = False
+    params: Callable[[dt.date], Mapping[str, object]] | None = None  # its own parameters for the as-of date
 
     def text(self) -> str:
         return (PANEL_SQL / f"{self.name}.sql").read_text(encoding="utf-8") if self.panel_only else sql_text(self.name)
@@ -143,7 +144,14 @@ TABLES: tuple[Table, ...] = (
     Table("customer_months", "month", panel_only=True),
     Table("order_settlement", "order_date", panel_only=True),
     Table("person_book", "employee_id"),
+    Table("talent_sales_traits", "employee_id", params=lambda as_of: _traits_params(as_of)),
 )
+
+
+def _traits_params(as_of: dt.date) -> Mapping[str, object]:
+    from analytics.people.skills import traits_params  # the profiles' window (imported late: people reads core)
+
+    return traits_params(as_of)
 
 
 def _file(name: str) -> Callable[[Mapping[str, object]], str]:
@@ -166,6 +174,7 @@ class Panel:
     same_as_built: tuple[str, ...]  # parameters whose value must be the one the panels were built with
     single_period: bool = False     # $start .. $end is itself one period of whole months (first to last day)
     dated: bool = True              # False: the query has no $start .. $end; it holds at the as-of date it is built for
+    built_with: Callable[[dt.date], Mapping[str, object]] | None = None  # undated: other parameters built with
 
 
 PANELS: dict[str, Panel] = {p.name: p for p in (
@@ -176,6 +185,9 @@ PANELS: dict[str, Panel] = {p.name: p for p in (
     Panel("rep_period_customers", _file("read_rep_period_customers"), False, ("as_of",), single_period=True),
     Panel("person_book", lambda _p: f"select * from {SCHEMA}.person_book where {_scope()}", False, ("as_of",),
           dated=False),
+    Panel("talent_sales_traits", lambda _p: f"select * from {SCHEMA}.talent_sales_traits where ($all_units "
+          "or list_contains($units, scope_unit) or list_contains($units, scope_region))", False, ("as_of",),
+          dated=False, built_with=lambda as_of: _traits_params(as_of)),
 )}
 
 
@@ -235,7 +247,9 @@ def _month_span(start: object, end: object) -> bool:
 def covers(info: Built, panel: Panel, params: Mapping[str, object]) -> bool:
     """True when the panel holds every row the query would return for these parameters."""
     if not panel.dated:  # built over everyone for the data's as-of date: any scope, that date only
-        return all(params.get(k) == v for k, v in info.values().items() if k in panel.same_as_built)
+        built_with = panel.built_with(info.as_of) if panel.built_with else {}
+        return all(params.get(k) == v for k, v in info.values().items() if k in panel.same_as_built) and all(
+            params.get(k) == v for k, v in built_with.items())
     start, end = params.get("start"), params.get("end")
     if not (isinstance(start, dt.date) and isinstance(end, dt.date)):
         return False
@@ -313,8 +327,9 @@ def build(db: Database, say: Callable[[str], None] | None = None) -> dict[str, f
                     say(table.name)
                 started = time.perf_counter()
                 text = table.text()
+                own = {**params, **table.params(as_of)} if table.params else params
                 cur.execute(f"create or replace table {SCHEMA}.{table.name} as select * from ({text}) "
-                            f"order by {table.order}", _bound(text, params))
+                            f"order by {table.order}", _bound(text, own))
                 seconds[table.name] = time.perf_counter() - started
             cur.execute(f"create or replace table {SCHEMA}.built (token varchar, first_month date, last_month date, "
                         "as_of date, window_days integer, code varchar)")

@@ -57,6 +57,12 @@ class Window:
     q2_start: dt.date  # the quarter before it
 
 
+def traits_params(as_of: dt.date) -> dict[str, dt.date]:
+    """The parameters of ``talent_sales_traits.sql`` for the profiles on ``as_of`` (its window and quarters)."""
+    w = profile_window(as_of)
+    return {"start": w.start, "end": w.end, "as_of": as_of, "q1_start": w.q1_start, "q2_start": w.q2_start}
+
+
 def profile_window(as_of: dt.date, months: int = 12) -> Window:
     last = month_start(as_of) if as_of == month_end(as_of) else add_months(as_of, -1)
     return Window(add_months(last, -(months - 1)), month_end(last), add_months(last, -2), add_months(last, -5))
@@ -89,8 +95,7 @@ def load_profiles(db: Database, viewer: Viewer, as_of: dt.date, rules: TierRules
 
     def build() -> pl.DataFrame:
         people = db.query("talent_people", as_of=as_of, **scope)
-        traits = db.query("talent_sales_traits", start=w.start, end=w.end, as_of=as_of, q1_start=w.q1_start,
-                          q2_start=w.q2_start, **scope)
+        traits = db.query("talent_sales_traits", **traits_params(as_of), **scope).drop("scope_unit", "scope_region")
         completed = db.query("completed_courses", as_of=as_of, **scope)
         return build_profiles(people, traits, scores, completed, skills, as_of, rules)
 

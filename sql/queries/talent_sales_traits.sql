@@ -3,13 +3,14 @@
 -- employed in the window; the repeat base (customers whose latest order in the 12 months before $start was
 -- with this rep) and how many of them ordered again in the window; bookings and quota of the two trailing
 -- quarters $q1_start..$end (last) and $q2_start..$q1_start - 1 (the one before).
+-- scope_unit and scope_region: the unit (and its region) the person holds on $as_of, by which the scope chose them.
 -- Params: $start, $end, $as_of, $q1_start, $q2_start, $all_units, $units.
 with org as (
     select * from org_paths
 ),
 
 people as (
-    select e.employee_id, e.hire_date
+    select e.employee_id, e.hire_date, a.org_unit_id as scope_unit, org.region_id as scope_region
     from employees as e
     join assignments as a
         on a.employee_id = e.employee_id and $as_of::date between a.valid_from and coalesce(a.valid_to, date '9999-12-31')
@@ -95,7 +96,8 @@ final as (
         coalesce(r.base_customers, 0) as base_customers,
         coalesce(r.repeat_customers, 0) as repeat_customers,
         coalesce(c.complaints, 0) as complaints,
-        coalesce(v.visits, 0) as visits
+        coalesce(v.visits, 0) as visits,
+        p.scope_unit, p.scope_region
     from people as p
     left join sales as s using (employee_id)
     left join quota as q using (employee_id)

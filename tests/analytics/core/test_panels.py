@@ -26,6 +26,7 @@ from analytics.core.access import Viewer, full_access
 from analytics.core.db import Database, sql_text
 from analytics.core.periods import Period, parse_period
 from analytics.metrics import engine
+from analytics.people import skills
 from analytics.sales import quota
 
 VIEWERS = {
@@ -70,6 +71,8 @@ def _requests(name: str, periods: list[Period], as_of: dt.date, viewer: Viewer) 
     placed = quota.placed_params(periods, as_of)
     if name == "sales_booked":
         return [{**{k: placed[k] for k in ("start", "end", "period_starts", "period_ends")}, **scope}]
+    if name == "talent_sales_traits":  # the profiles' window on the as-of date
+        return [{**skills.traits_params(as_of), **scope}]
     if name == "rep_month_sales":  # everyone, or the reps hired since a date (the ramp: since the range's start)
         since = placed["start"].replace(year=placed["start"].year - 2)
         return [{"start": placed["start"], "end": placed["end"], "as_of": as_of, "hired_from": hired, **scope}
@@ -134,6 +137,9 @@ def test_requests_the_panels_do_not_hold_run_the_query(demo):
     assert panels.reader(demo, "sales_placed", {**placed, "as_of": as_of - dt.timedelta(days=1)}) is None
     assert panels.reader(demo, "sales_placed", {**placed, "person": True}) is not None  # its own reading
     assert panels.reader(demo, "sales_placed", {**placed, "window_days": 30}) is None
+    traits = {**skills.traits_params(as_of), **company.sql_params()}  # built for the profiles' window only
+    assert panels.reader(demo, "talent_sales_traits", traits) is not None
+    assert panels.reader(demo, "talent_sales_traits", {**traits, "start": traits["start"].replace(day=2)}) is None
     book = {"as_of": as_of, **company.sql_params()}  # an as-of query: that date only, any scope
     assert panels.reader(demo, "person_book", book) is not None
     assert panels.reader(demo, "person_book", {**book, "as_of": as_of - dt.timedelta(days=30)}) is None
