@@ -104,7 +104,9 @@ def start(db: Database, store: ResultStore, compute: Callable[[Database, object,
         move = functools.partial(translate, old=old, new=new, fy_start=fy_start)
     with _lock:
         _progress[key] = [0, 0, False]
-    thread = threading.Thread(target=_run, args=(db, store, compute, previous, token, move), daemon=True,
+    # not a daemon (a thread stopped inside a DuckDB query at exit aborts the process): it ends after the request
+    # it is computing when the main thread has finished
+    thread = threading.Thread(target=_run, args=(db, store, compute, previous, token, move), daemon=False,
                               name=f"tandem-prewarm-{token[:8]}")
     thread.start()
     return True
@@ -120,6 +122,8 @@ def _run(db: Database, store: ResultStore, compute: Callable[[Database, object, 
         state[1] = len(entries)
         for entry in entries:
             if db.data_token != token:  # the data changed again: the next change's thread takes over
+                break
+            if not threading.main_thread().is_alive():  # the process is stopping: it waits for this request only
                 break
             request = move(entry.request) if move else entry.request
             if store.lookup(token, request)[0] or claim(str(db.path), token, request):

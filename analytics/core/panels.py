@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from analytics.core.sql_files import SQL_DIR, bind, sql_text
+from analytics.people.profile_window import traits_params
 
 if TYPE_CHECKING:
     import duckdb
@@ -144,14 +145,8 @@ TABLES: tuple[Table, ...] = (
     Table("customer_months", "month", panel_only=True),
     Table("order_settlement", "order_date", panel_only=True),
     Table("person_book", "employee_id"),
-    Table("talent_sales_traits", "employee_id", params=lambda as_of: _traits_params(as_of)),
+    Table("talent_sales_traits", "employee_id", params=traits_params),
 )
-
-
-def _traits_params(as_of: dt.date) -> Mapping[str, object]:
-    from analytics.people.skills import traits_params  # the profiles' window (imported late: people reads core)
-
-    return traits_params(as_of)
 
 
 def _file(name: str) -> Callable[[Mapping[str, object]], str]:
@@ -187,7 +182,7 @@ PANELS: dict[str, Panel] = {p.name: p for p in (
           dated=False),
     Panel("talent_sales_traits", lambda _p: f"select * from {SCHEMA}.talent_sales_traits where ($all_units "
           "or list_contains($units, scope_unit) or list_contains($units, scope_region))", False, ("as_of",),
-          dated=False, built_with=lambda as_of: _traits_params(as_of)),
+          dated=False, built_with=traits_params),
 )}
 
 
@@ -370,5 +365,7 @@ def refresh_in_background(db: Database, token: str | None = None) -> bool:
             with _state_lock:
                 _refreshing.discard(key)
 
-    threading.Thread(target=run, daemon=True, name=f"tandem-panels-{key[1][:8]}").start()
+    # not a daemon: a process that stops during a build waits for it (its one transaction commits or rolls back)
+    # rather than being torn down inside a DuckDB query, which aborts the interpreter (signal 6)
+    threading.Thread(target=run, daemon=False, name=f"tandem-panels-{key[1][:8]}").start()
     return True

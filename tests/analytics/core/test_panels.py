@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 import gzip
+import os
 import shutil
+import subprocess
+import sys
 import tarfile
 from pathlib import Path
 
@@ -28,6 +31,8 @@ from analytics.core.periods import Period, parse_period
 from analytics.metrics import engine
 from analytics.people import skills
 from analytics.sales import quota
+
+ROOT = Path(__file__).resolve().parents[3]
 
 VIEWERS = {
     "company": full_access(),
@@ -254,3 +259,21 @@ def test_rep_months_of_new_hires_only(demo):
         assert 0 < hired.height < everyone.height
         assert hired["hire_date"].min() >= since
         assert hired.height == everyone.filter(pl.col("hire_date") >= since).height
+
+
+def test_a_process_that_exits_during_a_background_build_waits_for_it(demo_file):
+    """A process (a server stopping, a page run in a benchmark) that ends while the panels are built in the
+    background exits cleanly with them built: a daemon thread torn down inside DuckDB aborted it (signal 6)."""
+    db = Database(demo_file)
+    with db.transaction(bump=False) as cur:
+        cur.execute("drop table panels.built")
+    db.close()
+    script = ("import sys; from analytics.core import panels; from analytics.core.db import Database; "
+              "db = Database(sys.argv[1]); assert panels.refresh_in_background(db); print('started', flush=True)")
+    proc = subprocess.run([sys.executable, "-c", script, str(demo_file)], cwd=ROOT, capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=600, check=False)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "started" in proc.stdout
+    db = Database(demo_file, read_only=True)
+    assert panels.built(db) is not None
+    db.close()
