@@ -233,6 +233,11 @@ class Database:
             self._remember(key, hit)
         return hit
 
+    def recall_derived(self, name: str, params: Mapping[str, object]) -> pl.DataFrame | None:
+        """The frame :meth:`derived` keeps under ``name`` and ``params`` for this data version, or None (nothing
+        is computed)."""
+        return self._recall(("derived:" + name, self.data_version, _freeze_params(params)))
+
     def _recall(self, key: tuple) -> pl.DataFrame | None:
         with self._memo_lock:
             hit = self._memo.get(key)

@@ -9,6 +9,7 @@ group where it has one), ``value``, ``numerator``, ``denominator``, ``n_people``
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -232,22 +233,31 @@ _CUSTOMER_VALUES: dict[str, tuple[str, str | None, str | None]] = {
 }
 
 
+_CUSTOMER_COUNTS = {"repeat_rate", "complaint_rate"}  # the customer metrics that count distinct customers
+
+
 def _customer_metric(metric_id: str, req: Request) -> pl.DataFrame:
     cols = [quota.SALES_DIMENSIONS[d] for d in req.dims]
     person = metric_id == "pipeline_coverage"  # a rep's remaining quota and pipeline: the person, at period end
+    counts = metric_id in _CUSTOMER_COUNTS
     out = []
-    for period in req.periods:  # the person rows serve only the coverage, a sum: no customer rows for them
+    for period in req.periods:
         params = {"start": period.start, "end": period.end, "as_of": req.as_of, "person": person,
-                  "customers": not person, **req.viewer.sql_params()}
+                  **req.viewer.sql_params()}
         days = max((min(period.end, req.as_of) - period.start).days + 1, 1)
 
         def figures(params: dict = params, days: int = days) -> pl.DataFrame:
             rows = req.db.query("rep_period_customers", **params).lazy()
             return quota.customer_metrics(rows, cols, days).collect()
 
-        # every customer metric of the period and grouping reads the same figures: summed once (the customer
-        # rows, about a million at the large company, are too large to keep in the query memo)
-        frame = req.db.derived("customer_metrics", {**params, "by": cols}, figures)
+        # every customer metric of the period and grouping reads the same figures, derived once (the customer
+        # rows, about a million at the large company, are too large for the query memo); a metric of sums only
+        # asks without the customer rows, unless the figures with them are at hand already
+        key = {**params, "by": cols}
+        frame = None if counts else req.db.recall_derived("customer_metrics", {**key, "customers": True})
+        if frame is None:
+            frame = req.db.derived("customer_metrics", {**key, "customers": counts},
+                                   functools.partial(figures, {**params, "customers": counts}))
         out.append(_shape(frame, req, period, *_CUSTOMER_VALUES[metric_id], "n_reps", cols))
     return pl.concat(out, how="diagonal_relaxed")
 
