@@ -13,7 +13,7 @@ from analytics.sales import incentives, incentives_report
 from ui import cached, downloads
 from ui.context import context, get_database
 from ui.plaintext import plain
-from ui.widgets import chart, formatted
+from ui.widgets import chart, formatted, formatted_table
 
 ctx = context()
 lang = ctx.lang
@@ -53,23 +53,27 @@ with tab_pay:
         cols[2].metric(ctx.t("incentives.bonus"), fmt_number(t["bonus"], "currency", lang), border=True)
         cols[3].metric(ctx.t("incentives.capped"), f"{t['capped']:,}", border=True)
         per_rep = incentives_report.per_rep(pay, plans, lang)
-        table = formatted(per_rep, {
+        columns = {
             "name": (ctx.t("risk.name"), "text"), "plan": (ctx.t("incentives.plan"), "text"),
             "bookings": (get_metric("bookings").name(lang), "currency"),
             "attainment": (get_metric("attainment").name(lang), "ratio"),
             "payout": (get_metric("commission_payout").name(lang), "currency"),
             "bonus": (ctx.t("incentives.bonus"), "currency"),
             "cost_of_sales": (get_metric("cost_of_sales").name(lang), "ratio"),
-        }, lang)
-        st.dataframe(table, hide_index=True, width="stretch", height=420)
+        }
+        formatted_table(per_rep, columns, lang, height=420)
         audit_once(f"payouts {ctx.period.label}", per_rep.height)
         c1, c2 = st.columns(2)  # pay per person: the file is built, and audited, only when a button is pressed
         db = get_database(ctx.db_path)
         what = f"payouts {ctx.period.label}"
-        c1.download_button(ctx.t("export.csv"), downloads.on_click(db, ctx.viewer, what, lambda t=table: {
-            "payouts": t}, "csv"), f"payouts_{ctx.period.label}.csv", "text/csv", key="pay_csv", on_click="ignore")
-        c2.download_button(ctx.t("export.xlsx"), downloads.on_click(db, ctx.viewer, what, lambda t=table: {
-            "payouts": t}, "xlsx"), f"payouts_{ctx.period.label}.xlsx", key="pay_xlsx", on_click="ignore")
+        def every_rep(rows: pl.DataFrame = per_rep, cols: dict = columns) -> dict[str, pl.DataFrame]:
+            """The file: every rep, formatted when a button is pressed."""
+            return {"payouts": formatted(rows, cols, lang)}
+
+        c1.download_button(ctx.t("export.csv"), downloads.on_click(db, ctx.viewer, what, every_rep, "csv"),
+                           f"payouts_{ctx.period.label}.csv", "text/csv", key="pay_csv", on_click="ignore")
+        c2.download_button(ctx.t("export.xlsx"), downloads.on_click(db, ctx.viewer, what, every_rep, "xlsx"),
+                           f"payouts_{ctx.period.label}.xlsx", key="pay_xlsx", on_click="ignore")
 
 # ── Statement per rep, down to the orders ──
 with tab_statement:

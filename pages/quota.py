@@ -13,7 +13,7 @@ from analytics.metrics.figure import basis_label
 from analytics.sales.quota_report import HEADLINE, RAMP_SPLITS
 from ui import cached
 from ui.context import _org_tree, context
-from ui.widgets import chart, exclusion_note, figure_cards, formatted
+from ui.widgets import chart, exclusion_note, figure_cards, formatted, formatted_table
 
 ctx = context()
 lang = ctx.lang
@@ -95,7 +95,7 @@ st.dataframe(pl.DataFrame({
 if ctx.viewer.person_level:
     st.subheader(ctx.t("quota.leaderboard"))
     board = cached.report(ctx, "quota.leaderboard", ctx.period, ctx.as_of, lang)
-    st.dataframe(formatted(board, {
+    formatted_table(board, {
         "rank": ("#", "count"), "name": (ctx.t("risk.name"), "text"), "team": (ctx.t("dim.team"), "text"),
         "attainment": (get_metric("attainment").name(lang), "ratio"),
         "att_bookings": (get_metric("bookings").name(lang), "currency"),
@@ -103,4 +103,4 @@ if ctx.viewer.person_level:
         "ka_share": (get_metric("ka_share").name(lang), "ratio"),
         "new_customer_share": (ctx.t("quota.new_share"), "ratio"),
         "collection_rate": (get_metric("collection_rate").name(lang), "ratio"),
-    }, lang), hide_index=True, width="stretch", height=420)
+    }, lang, height=420)

@@ -7,7 +7,7 @@ import streamlit as st
 from analytics.sales.scorecard import load_config
 from ui import cached
 from ui.context import context
-from ui.widgets import formatted
+from ui.widgets import formatted, formatted_table
 
 ctx = context()
 lang = ctx.lang
@@ -37,7 +37,7 @@ shown = shown.with_columns(team=pl.col("team_id").replace_strict(teams, default=
                            stage_name=pl.col("stage").replace_strict(
                                {s: ctx.t(f"scorecard.stage.{s}") for s in ("new_rep", "mature_rep", "manager")}),
                            top=pl.when(pl.col("top_20")).then(pl.lit("★")).otherwise(pl.lit("")))
-st.dataframe(formatted(shown, {
+formatted_table(shown, {
     "rank": ("#", "count"), "top": (ctx.t("scorecard.top20"), "text"), "name": (ctx.t("risk.name"), "text"),
     "team": (ctx.t("dim.team"), "text"), "stage_name": (ctx.t("scorecard.stage"), "text"),
     "score": (ctx.t("scorecard.score"), "score"), "deduction": (ctx.t("scorecard.deduction"), "count"),
@@ -48,7 +48,7 @@ st.dataframe(formatted(shown, {
     "visits": (ctx.t("scorecard.c.visits"), "count"),
     "proposal_on_time": (ctx.t("scorecard.c.proposal_on_time"), "ratio"),
     "complaints": (ctx.t("scorecard.complaints"), "count"),
-}, lang), hide_index=True, width="stretch", height=420)
+}, lang, height=420)
 
 def list_table(frame: pl.DataFrame) -> pl.DataFrame:
     """Name, the quarters' attainment (formatted), latest rating and potential."""

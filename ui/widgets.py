@@ -139,6 +139,20 @@ def formatted(frame: pl.DataFrame, columns: dict[str, tuple[str, str]], lang: st
     }, schema={header: pl.Utf8 for col, (header, _) in columns.items() if col in frame.columns})
 
 
+def formatted_table(frame: pl.DataFrame, columns: dict[str, tuple[str, str]], lang: str,
+                    height: int | None = None) -> None:
+    """:func:`formatted` shown as a table of at most ``TABLE_ROWS`` rows, the first in the frame's order, with a
+    caption saying how many there are in all (as :func:`table`: formatting 60,000 reps cell by cell takes most
+    of a second, and nobody reads them on screen; a download formats them all)."""
+    from analytics.core.i18n import fmt_number, t
+
+    kwargs = {"height": height} if height else {}
+    st.dataframe(formatted(frame.head(TABLE_ROWS), columns, lang), hide_index=True, width="stretch", **kwargs)
+    if frame.height > TABLE_ROWS:
+        st.caption(t("format.table_cut", lang, shown=fmt_number(TABLE_ROWS, "count", lang),
+                     n=fmt_number(frame.height, "count", lang)))
+
+
 def exclusion_note(ctx: Context, rules: Sequence[str]) -> None:
     """One caption naming what the metrics on this page left out, and why (only rules with rows)."""
     from ui.cached import exclusions
