@@ -133,14 +133,19 @@ class Table:
     order: str
     panel_only: bool = False
     params: Callable[[dt.date], Mapping[str, object]] | None = None  # its own parameters for the as-of date
+    source: str | None = None  # built by this panel reading (sql/panels/<source>.sql) over the tables built before
 
     def text(self) -> str:
+        if self.source:
+            return (PANEL_SQL / f"{self.source}.sql").read_text(encoding="utf-8")
         return (PANEL_SQL / f"{self.name}.sql").read_text(encoding="utf-8") if self.panel_only else sql_text(self.name)
 
 
 TABLES: tuple[Table, ...] = (
     Table("hr_monthly", "month"),
     Table("sales_placed", "month"),
+    # every rep's months, each rep placed at the month's end: summed from sales_placed once, not at each request
+    Table("rep_month_sales", "month", source="read_rep_month_sales", params=lambda _as_of: {"hired_from": None}),
     Table("rep_month_events", "month", panel_only=True),
     Table("customer_months", "month", panel_only=True),
     Table("order_settlement", "order_date", panel_only=True),
@@ -174,7 +179,9 @@ class Panel:
 
 PANELS: dict[str, Panel] = {p.name: p for p in (
     Panel("hr_monthly", lambda _p: _READ_MONTHLY.format(name="hr_monthly"), False, ()),
-    Panel("rep_month_sales", _file("read_rep_month_sales"), False, ("as_of",)),
+    Panel("rep_month_sales", lambda _p: f"select * from {SCHEMA}.rep_month_sales where month between $start::date "
+          f"and $end::date and {_scope()} and ($hired_from::date is null or hire_date >= $hired_from::date)",
+          False, ("as_of",)),
     Panel("sales_booked", lambda _p: _READ_BOOKED, True, ()),
     Panel("sales_placed", _placed, True, ("as_of", "window_days")),
     Panel("rep_period_customers", _file("read_rep_period_customers"), False, ("as_of",), single_period=True),
