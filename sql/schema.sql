@@ -374,12 +374,16 @@ select
 from org_units;
 
 -- Everyone employed on day d whose assignment that day lies in the scope (all units, or a list of
--- region and team ids): the one definition of "people in scope on a day" for the named queries.
-create or replace macro people_in_scope(d, all_units, units) as table
-select e.employee_id
+-- region and team ids): the one definition of "people in scope on a day" for the named queries. The placed
+-- form also names the unit (and its region) that put each person in scope, for a stored panel read per scope.
+create or replace macro people_in_scope_placed(d, all_units, units) as table
+select e.employee_id, a.org_unit_id as scope_unit, o.region_id as scope_region
 from employees as e
 join assignments as a
     on a.employee_id = e.employee_id and d between a.valid_from and coalesce(a.valid_to, date '9999-12-31')
 left join org_paths as o on o.org_unit_id = a.org_unit_id
 where e.hire_date <= d and (e.termination_date is null or e.termination_date >= d)
     and (all_units or list_contains(units, a.org_unit_id) or list_contains(units, o.region_id));
+
+create or replace macro people_in_scope(d, all_units, units) as table
+select employee_id from people_in_scope_placed(d, all_units, units);

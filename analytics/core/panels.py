@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from analytics.core.sql_files import SQL_DIR, bind, sql_text
-from analytics.people.profile_window import traits_params
+from analytics.people.profile_window import rep_accounts_params, traits_params
 
 if TYPE_CHECKING:
     import duckdb
@@ -151,6 +151,7 @@ TABLES: tuple[Table, ...] = (
     Table("order_settlement", "order_date", panel_only=True),
     Table("person_book", "employee_id"),
     Table("talent_sales_traits", "employee_id", params=traits_params),
+    Table("rep_accounts", "employee_id", params=rep_accounts_params),
 )
 
 
@@ -190,6 +191,9 @@ PANELS: dict[str, Panel] = {p.name: p for p in (
     Panel("talent_sales_traits", lambda _p: f"select * from {SCHEMA}.talent_sales_traits where ($all_units "
           "or list_contains($units, scope_unit) or list_contains($units, scope_region))", False, ("as_of",),
           dated=False, built_with=traits_params),
+    Panel("rep_accounts", lambda _p: f"select * from {SCHEMA}.rep_accounts where ($all_units "
+          "or list_contains($units, scope_unit) or list_contains($units, scope_region))", False, ("as_of",),
+          dated=False, built_with=rep_accounts_params),
 )}
 
 

@@ -27,3 +27,9 @@ def traits_params(as_of: dt.date) -> dict[str, dt.date]:
     """The parameters of ``talent_sales_traits.sql`` for the profiles on ``as_of`` (its window and quarters)."""
     w = profile_window(as_of)
     return {"start": w.start, "end": w.end, "as_of": as_of, "q1_start": w.q1_start, "q2_start": w.q2_start}
+
+
+def rep_accounts_params(as_of: dt.date) -> dict[str, dt.date]:
+    """The parameters of ``rep_accounts.sql`` for the key-account matching on ``as_of``: sales from 12 months
+    before the profiles' window."""
+    return {"start": add_months(profile_window(as_of).start, -12), "as_of": as_of}

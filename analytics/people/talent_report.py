@@ -18,6 +18,7 @@ from analytics.core.periods import Period, add_months, month_end, month_start
 from analytics.metrics.suppression import mask_table
 from analytics.people import skills, talent
 from analytics.people import training as train
+from analytics.people.profile_window import rep_accounts_params
 from analytics.sales import ka_continuity
 from analytics.sales import matching as match
 
@@ -155,7 +156,8 @@ def internal_moves(db: Database, viewer: Viewer, as_of: dt.date, rules: talent.M
 def _matching_inputs(db: Database, viewer: Viewer, as_of: dt.date):
     prof = _profiles(db, viewer, as_of)
     accounts = db.query("ka_accounts", start=prof.window.start, as_of=as_of, **viewer.sql_params())
-    reps = db.query("rep_accounts", start=add_months(prof.window.start, -12), as_of=as_of, **viewer.sql_params())
+    reps = db.query("rep_accounts", **rep_accounts_params(as_of), **viewer.sql_params()).drop(
+        "scope_unit", "scope_region")
     return prof, accounts, reps
 
 

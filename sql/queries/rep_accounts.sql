@@ -1,8 +1,9 @@
 -- Per person employed on $as_of in scope: accounts owned that day (KA and regular), and per industry the
 -- distinct customers they sold to and the bookings, from $start to $as_of (one row per person × industry;
--- industry null when they sold nothing). Params: $start, $as_of, $all_units, $units.
+-- industry null when they sold nothing); scope_unit and scope_region: the unit (and region) held that day.
+-- Params: $start, $as_of, $all_units, $units.
 with people as (
-    select * from people_in_scope($as_of::date, $all_units, $units)
+    select * from people_in_scope_placed($as_of::date, $all_units, $units)
 ),
 
 load as (
@@ -25,7 +26,8 @@ industry as (
 
 final as (
     select p.employee_id, coalesce(l.ka_accounts, 0) as ka_accounts, coalesce(l.regular_accounts, 0) as regular_accounts,
-           i.industry, coalesce(i.customers, 0) as industry_customers, coalesce(i.bookings, 0) as industry_bookings
+           i.industry, coalesce(i.customers, 0) as industry_customers, coalesce(i.bookings, 0) as industry_bookings,
+           p.scope_unit, p.scope_region
     from people as p
     left join load as l using (employee_id)
     left join industry as i using (employee_id)

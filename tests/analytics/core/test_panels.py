@@ -30,6 +30,7 @@ from analytics.core.db import Database, sql_text
 from analytics.core.periods import Period, parse_period
 from analytics.metrics import engine
 from analytics.people import skills
+from analytics.people.profile_window import rep_accounts_params
 from analytics.sales import quota
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -78,6 +79,8 @@ def _requests(name: str, periods: list[Period], as_of: dt.date, viewer: Viewer) 
         return [{**{k: placed[k] for k in ("start", "end", "period_starts", "period_ends")}, **scope}]
     if name == "talent_sales_traits":  # the profiles' window on the as-of date
         return [{**skills.traits_params(as_of), **scope}]
+    if name == "rep_accounts":  # the key-account matching's sales window on the as-of date
+        return [{**rep_accounts_params(as_of), **scope}]
     if name == "rep_month_sales":  # everyone, or the reps hired since a date (the ramp: since the range's start)
         since = placed["start"].replace(year=placed["start"].year - 2)
         return [{"start": placed["start"], "end": placed["end"], "as_of": as_of, "hired_from": hired, **scope}

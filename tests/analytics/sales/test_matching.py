@@ -72,7 +72,8 @@ def east(demo):
     viewer = Viewer("east", org_units=frozenset({"east"}))
     prof = skills.load_profiles(demo, viewer, AS_OF)
     accounts = demo.query("ka_accounts", start=prof.window.start, as_of=AS_OF, **viewer.sql_params())
-    reps = demo.query("rep_accounts", start=add_months(prof.window.start, -12), as_of=AS_OF, **viewer.sql_params())
+    reps = demo.query("rep_accounts", start=add_months(prof.window.start, -12), as_of=AS_OF,
+                      **viewer.sql_params()).drop("scope_unit", "scope_region")
     return prof, accounts, reps
 
 
