@@ -395,6 +395,16 @@ def pick_drivers(effect: np.ndarray, hidden: np.ndarray | None = None, top: int 
             for row_j, row_v in zip(order, values, strict=True)]
 
 
+def driver_cells(effect: np.ndarray, hidden: np.ndarray | None = None, top: int = 3) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`pick_drivers` as two flat arrays (person row, feature column) in person then rank order, without a
+    Python loop per person (the large company's risk list has 50,000 people)."""
+    masked = effect if hidden is None else np.where(hidden, -np.inf, effect)
+    order = np.argsort(-masked, axis=1, kind="stable")[:, :top]
+    keep = np.take_along_axis(masked, order, axis=1) > MIN_EFFECT
+    rows = np.broadcast_to(np.arange(len(order))[:, None], order.shape)
+    return rows[keep].astype(np.int64), order[keep].astype(np.int64)
+
+
 def display_values(current: pl.DataFrame) -> pl.DataFrame:
     """Each feature's value as text (None when missing), one column per feature, as drivers show them."""
     raw = _x(current)[FEATURES].astype(object).to_numpy()

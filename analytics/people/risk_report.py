@@ -160,15 +160,19 @@ def with_drivers(people: pl.DataFrame, pay_ok: pl.Series, top: int = 3) -> pl.Da
     for j, f in enumerate(risk.FEATURES):
         if risk.FEATURE_FIELDS.get(f) == "pay":
             hidden[:, j] = ~pay_ok.to_numpy()
-    picked = risk.pick_drivers(effect, hidden, top)
+    rows, cols = risk.driver_cells(effect, hidden, top)  # person and feature of each driver, in rank order
+    cells = pl.DataFrame({
+        "_row": rows, "drivers": np.asarray(risk.FEATURES, dtype=object)[cols].astype(str),
+        "driver_effects": effect[rows, cols].astype(float),
+        "driver_values": pl.Series(values[rows, cols].tolist(), dtype=pl.Utf8),
+    }, schema={"_row": pl.Int64, "drivers": pl.Utf8, "driver_effects": pl.Float64, "driver_values": pl.Utf8})
+    lists = cells.group_by("_row", maintain_order=True).agg("drivers", "driver_effects", "driver_values")
+    empty = {c: pl.lit([], dtype=pl.List(t)) for c, t in (("drivers", pl.Utf8), ("driver_effects", pl.Float64),
+                                                          ("driver_values", pl.Utf8))}
     return people.select("employee_id", "org_unit_id", "region_id", "team_id", "role_id", "manager_id",
-                         "tenure_days", "probability").with_columns(
-        drivers=pl.Series([[risk.FEATURES[j] for j in row] for row in picked], dtype=pl.List(pl.Utf8)),
-        driver_effects=pl.Series([[float(effect[i, j]) for j in row] for i, row in enumerate(picked)],
-                                 dtype=pl.List(pl.Float64)),
-        driver_values=pl.Series([[values[i, j] for j in row] for i, row in enumerate(picked)],
-                                dtype=pl.List(pl.Utf8)),
-    )
+                         "tenure_days", "probability").with_row_index("_row").with_columns(
+        pl.col("_row").cast(pl.Int64)).join(lists, on="_row", how="left", maintain_order="left").with_columns(
+        [pl.col(c).fill_null(v) for c, v in empty.items()]).drop("_row")
 
 
 def ranked(db: Database, viewer: Viewer, as_of: dt.date, horizon: int = 6, model: str | None = None) -> pl.DataFrame:
