@@ -151,15 +151,22 @@ def pay_visible(db: Database, viewer: Viewer, people: pl.DataFrame, as_of: dt.da
     return people["employee_id"].is_in(own.implode())
 
 
-def with_drivers(people: pl.DataFrame, pay_ok: pl.Series, top: int = 3) -> pl.DataFrame:
-    """The scored rows with each person's top drivers (features, contributions, values as text), chosen among
-    the features the viewer may see for that person: a pay-derived one only where ``pay_ok``."""
+def driver_inputs(people: pl.DataFrame, pay_ok: pl.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per person × feature: the contributions, the values as text, and which the viewer may not see (a
+    pay-derived feature where ``pay_ok`` is false)."""
     effect = people.select([f"effect.{f}" for f in risk.FEATURES]).to_numpy()
     values = people.select([f"value.{f}" for f in risk.FEATURES]).to_numpy()
     hidden = np.zeros(effect.shape, dtype=bool)
     for j, f in enumerate(risk.FEATURES):
         if risk.FEATURE_FIELDS.get(f) == "pay":
             hidden[:, j] = ~pay_ok.to_numpy()
+    return effect, values, hidden
+
+
+def with_drivers(people: pl.DataFrame, pay_ok: pl.Series, top: int = 3) -> pl.DataFrame:
+    """The scored rows with each person's top drivers (features, contributions, values as text), chosen among
+    the features the viewer may see for that person: a pay-derived one only where ``pay_ok``."""
+    effect, values, hidden = driver_inputs(people, pay_ok)
     rows, cols = risk.driver_cells(effect, hidden, top)  # person and feature of each driver, in rank order
     cells = pl.DataFrame({
         "_row": rows, "drivers": np.asarray(risk.FEATURES, dtype=object)[cols].astype(str),

@@ -11,12 +11,7 @@ from analytics.people import risk, risk_report
 
 def _reference(people: pl.DataFrame, pay_ok: pl.Series, top: int = 3) -> pl.DataFrame:
     """with_drivers as it was: a list per person."""
-    effect = people.select([f"effect.{f}" for f in risk.FEATURES]).to_numpy()
-    values = people.select([f"value.{f}" for f in risk.FEATURES]).to_numpy()
-    hidden = np.zeros(effect.shape, dtype=bool)
-    for j, f in enumerate(risk.FEATURES):
-        if risk.FEATURE_FIELDS.get(f) == "pay":
-            hidden[:, j] = ~pay_ok.to_numpy()
+    effect, values, hidden = risk_report.driver_inputs(people, pay_ok)
     picked = risk.pick_drivers(effect, hidden, top)
     return people.select("employee_id", "org_unit_id", "region_id", "team_id", "role_id", "manager_id",
                          "tenure_days", "probability").with_columns(
