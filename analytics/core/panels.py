@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from analytics.core.sql_files import SQL_DIR, bind, sql_text
-from analytics.people.profile_window import rep_accounts_params, traits_params
+from analytics.core.windows import rep_accounts_params, traits_params
 
 if TYPE_CHECKING:
     import duckdb

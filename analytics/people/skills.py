@@ -22,7 +22,7 @@ from threadpoolctl import threadpool_limits
 
 from analytics.core.access import Viewer
 from analytics.core.db import Database
-from analytics.people.profile_window import Window, profile_window, traits_params
+from analytics.core.windows import Window, profile_window, traits_params
 
 DAYS_PER_MONTH = 30.4375
 TIERS = ("novice", "backbone", "expert")

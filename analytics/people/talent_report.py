@@ -15,10 +15,10 @@ import polars as pl
 from analytics.core.access import Viewer
 from analytics.core.db import Database
 from analytics.core.periods import Period, add_months, month_end, month_start
+from analytics.core.windows import rep_accounts_params
 from analytics.metrics.suppression import mask_table
 from analytics.people import skills, talent
 from analytics.people import training as train
-from analytics.people.profile_window import rep_accounts_params
 from analytics.sales import ka_continuity
 from analytics.sales import matching as match
 

@@ -28,9 +28,9 @@ from analytics.core import panels
 from analytics.core.access import Viewer, full_access
 from analytics.core.db import Database, sql_text
 from analytics.core.periods import Period, parse_period
+from analytics.core.windows import rep_accounts_params
 from analytics.metrics import engine
 from analytics.people import skills
-from analytics.people.profile_window import rep_accounts_params
 from analytics.sales import quota
 
 ROOT = Path(__file__).resolve().parents[3]

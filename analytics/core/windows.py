@@ -1,5 +1,5 @@
-"""The window of the skill profiles: the 12 complete months ending on or before the as-of date and its last two
-quarters (a light module: the monthly panels build the sales traits of this window without importing the models)."""
+"""Trailing windows on an as-of date: the 12 complete months ending on or before it and their last two quarters
+(the window of the skill profiles), and the parameters of the named queries the panels store for that date."""
 from __future__ import annotations
 
 import datetime as dt
