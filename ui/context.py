@@ -71,6 +71,10 @@ def ensure_database(settings: Settings) -> Database:
                 bar = st.progress(0.0)
                 counts = build_demo_database(path, size=settings.demo_size, seed=settings.demo_seed,
                                              progress=lambda f, m: bar.progress(min(f, 1.0), text=m))
+                from analytics.reviews.seed import prepare_demo
+
+                bar.progress(1.0, text=t("app.preparing", lang()))
+                prepare_demo(get_database(str(Path(path))), settings.fiscal_year_start)
                 box.update(label=t("app.built", lang(), people=f"{counts['employees']:,}",
                                    orders=f"{counts['orders']:,}"), state="complete", expanded=False)
     return get_database(str(Path(path)))

@@ -49,6 +49,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
     _may_replace(settings.db_path, args.replace)
     counts = build_demo_database(settings.db_path, size=args.size, seed=args.seed, end=args.end,
                                  progress=None if args.quiet else _progress_bar)
+    from analytics.reviews.seed import prepare_demo
+
+    db = Database(settings.db_path)
+    try:  # the flight-risk model and the seeded meeting's numbers, so no first view waits for them
+        prepare_demo(db, settings.fiscal_year_start)
+    finally:
+        db.close()
     print(f"Demo company ({args.size}, seed {args.seed}) written to {settings.db_path}: "
           f"{counts['employees']:,} people, {counts['orders']:,} orders, {sum(counts.values()):,} rows in all.")
     return 0

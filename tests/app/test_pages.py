@@ -104,6 +104,13 @@ def test_first_start_builds_the_demo_company(tmp_path: Path, monkeypatch: pytest
     assert db.meta("demo") == "true"
     assert db.table_counts()["employees"] > 200
     assert dt.date.fromisoformat(db.meta("as_of")) < dt.date.today()
+    # the flight-risk model and the seeded meeting's numbers come with the build: no first view waits for them
+    from analytics.people import risk_store
+    from analytics.reviews.seed import _PENDING, DEMO_ACTOR
+
+    assert risk_store.state(db, dt.date.fromisoformat(db.meta("as_of"))).ready
+    assert db.cursor().execute(_PENDING, {"who": DEMO_ACTOR}).fetchall() == []
+    assert db.scalar("select count(*) from reviews where created_by = 'demo'") > 0
 
 
 def test_unusable_database_gets_a_message_not_a_traceback(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
