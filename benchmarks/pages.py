@@ -146,31 +146,27 @@ def server_walk(db: Path) -> dict[str, float]:
 
 AHEAD = """
 import json, sys, time
-from analytics.core import panels
 from analytics.core.db import Database
 from analytics.core.result_store import ResultStore
-from ui import cached, prewarm
+from analytics.reviews import ahead
 db = Database(sys.argv[1])
 store = ResultStore(sys.argv[1])
 with db.transaction() as cur:  # a data change that leaves the as-of date (a correction, a goal, a sync)
     cur.execute("update employees set hire_source = hire_source where employee_id = (select min(employee_id) "
                 "from employees)")
 t0 = time.perf_counter()
-assert prewarm.start(db, store, cached.compute)  # its thread builds the panels first, then computes
-while panels.built(db) is None:
-    time.sleep(0.05)
-panels_seconds = time.perf_counter() - t0
-for thread in __import__("threading").enumerate():
-    if thread.name.startswith("tandem-prewarm-"):
-        thread.join()
-print(json.dumps({"seconds": time.perf_counter() - t0, "panels_seconds": panels_seconds,
-                  "requests": len(list(store.entries(db.data_token)))}))
+ready = []
+n = ahead.after_change(db, say=lambda _m: ready or ready.append(time.perf_counter() - t0))  # as an import ends
+print(json.dumps({"seconds": time.perf_counter() - t0, "panels_seconds": ready[0] if ready else None,
+                  "requests": len(list(store.entries(db.data_token))), "computed": n}))
 """
 
 
-def ahead_after_change(db: Path) -> dict[str, float]:
+def ahead_after_change(db: Path, pages: list[str] | None = None) -> dict[str, object]:
     """On a copy whose stored results cover every page (one walk with the default folder), a data change that
-    keeps the as-of date, then the previous requests computed ahead: seconds and number of requests."""
+    keeps the as-of date, then what an import or a restore on the command line does before it returns: the
+    panels built and the previous requests computed ahead (seconds, number of requests). Then every page's first
+    view after the change, each in a fresh process (``pages``: page → seconds, peak MB)."""
     import shutil
 
     copy = db.with_name(f"{db.stem}_ahead.duckdb")
@@ -186,7 +182,13 @@ def ahead_after_change(db: Path) -> dict[str, float]:
                               env={**os.environ, "TANDEM_PREWARM_LIMIT": "1000"}, check=False)
         if proc.returncode != 0:
             raise SystemExit(f"computing ahead on {copy} failed:\n{proc.stderr[-3000:]}")
-        return json.loads(proc.stdout.strip().splitlines()[-1])
+        out = json.loads(proc.stdout.strip().splitlines()[-1])
+        out["pages"] = {}
+        for page in pages or list(PAGES):
+            seen = page_once(copy, page)
+            out["pages"][page] = {"cold": seen["cold"], "peak_mb": seen["peak_mb"]}
+            print(f"[after change] {page}: {seen['cold']:.2f} s", flush=True)
+        return out
     finally:
         copy.unlink(missing_ok=True)
         Path(f"{copy}.wal").unlink(missing_ok=True)

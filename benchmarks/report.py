@@ -21,35 +21,50 @@ def _growth(values: dict[str, float], people: dict[str, int], sizes: list[str]) 
     return " / ".join("–" if math.isnan(p) else f"{p:.2f}" for p in parts) or "–"
 
 
-def pages_section(pages: dict[str, dict[str, dict[str, float]]], people: dict[str, int]) -> list[str]:
+def pages_section(pages: dict[str, dict[str, dict[str, float]]], people: dict[str, int],
+                  ahead: dict[str, dict] | None = None) -> list[str]:
     sizes = list(pages)
-    head = " | ".join(f"{s} computed / stored / warm (s)" for s in sizes)
+    ahead = ahead or {}
+    after = {s: ahead.get(s, {}).get("pages", {}) for s in sizes}
+    head = " | ".join(f"{s} computed / stored / after a change / warm (s)" for s in sizes)
     lines = [
         "## Every page, first view (server-side, HR head, default period, company scope)",
         "",
         "Each page runs under AppTest in a fresh process (the interpreter, Streamlit and Tandem's modules loaded, as",
         "the server preloads them at start; the clock covers the page's script run). *Computed* = nothing stored",
         "for this data: every figure computed, from the monthly panels the data change built (the first view of a",
-        "request nobody made on this data before, or after a data change before it was computed ahead).",
+        "request nobody made on this data before: a page nobody had opened on a brand-new database).",
         "*Stored* = a fresh process again, reading the results the first view stored beside the database (the",
-        "first view after a server restart, or after a data change once computed ahead). *Warm* = the same page",
-        "drawn again in that process. Peak = the computing process's maximum resident memory (about 250 MB of it",
-        "is the interpreter with Streamlit and Tandem loaded). The flight-risk model of the data version is stored",
-        "before (it is fitted once per data change, in the background).",
+        "first view after a server restart). *After a change* = a fresh process after a data change made as an",
+        "import or a restore makes it: the command (or the Data page) builds the panels and computes ahead the",
+        "requests people made on the previous data before it is done (analytics/reviews/ahead.py), so the first",
+        "view reads them. *Warm* = the same page drawn again in its process. Peak = the computing process's maximum",
+        "resident memory (about 250 MB of it is the interpreter with Streamlit and Tandem loaded). The flight-risk",
+        "model of the data version is stored before (it is fitted once per data change, in the background).",
         "",
         f"| page | {head} | " + " | ".join(f"{s} peak (MB)" for s in sizes) + " | growth, computed |",
         "|---|" + "---:|" * (2 * len(sizes) + 1),
     ]
+
+    def cell(size: str, page: str) -> str:
+        seen = pages[size][page]
+        changed = after[size].get(page)
+        later = f"{changed['cold']:.2f}" if changed else "–"
+        return f"{seen['computed']:.2f} / {seen['stored']:.2f} / {later} / {seen['warm']:.2f}"
+
     for page, label in PAGES.items():
         if not all(page in pages[s] for s in sizes):
             continue
-        cells = [f"{pages[s][page]['computed']:.2f} / {pages[s][page]['stored']:.2f} / {pages[s][page]['warm']:.2f}"
-                 for s in sizes]
+        cells = [cell(s, page) for s in sizes]
         peaks = [f"{pages[s][page]['computed_peak_mb']:,.0f}" for s in sizes]
         growth = _growth({s: pages[s][page]["computed"] for s in sizes}, people, sizes)
         lines.append(f"| {label} | " + " | ".join(cells + peaks) + f" | {growth} |")
     slowest = {s: max(v["stored"] for v in pages[s].values()) for s in sizes}
-    lines += ["", "Slowest first view with stored results: " + ", ".join(f"{s} {v:.2f} s" for s, v in slowest.items())
+    slowest_after = {s: max(v["cold"] for v in after[s].values()) for s in sizes if after[s]}
+    slowest_computed = {s: max(v["computed"] for v in pages[s].values()) for s in sizes}
+    lines += ["", "Slowest first view — stored results: " + ", ".join(f"{s} {v:.2f} s" for s, v in slowest.items())
+              + "; after a data change: " + (", ".join(f"{s} {v:.2f} s" for s, v in slowest_after.items()) or "–")
+              + "; everything computed: " + ", ".join(f"{s} {v:.2f} s" for s, v in slowest_computed.items())
               + ". Growth = the exponent b of seconds ∝ people^b between consecutive sizes.", ""]
     return lines
 
@@ -62,9 +77,10 @@ def server_section(walks: dict[str, dict[str, float]], ahead: dict[str, dict[str
         "",
         "Walk = one server process visiting every page in turn with nothing stored (all figures computed), its",
         "time and peak memory (what a server needs when a full walk follows a data change). Ahead = after a data",
-        "change that keeps the as-of date, the requests of every page's default view computed ahead in the",
-        "background (ui/prewarm.py), so the next views read them; its thread first builds the new data's monthly",
-        "panels (the seconds until they are ready are shown apart, and included in the total).",
+        "change that keeps the as-of date, what an import or a restore does before it is done (the app's Data page",
+        "too, with a progress line; a change made elsewhere starts it in the background, ui/prewarm.py): the new",
+        "data's monthly panels built (seconds until they are ready shown apart, and included in the total), then",
+        "the requests of every page's default view computed ahead, so the next views read them.",
         "",
         "| size | people | walk (s) | walk peak (MB) | computed ahead: requests | panels ready (s) | all done (s) |",
         "|---|---:|---:|---:|---:|---:|---:|",

@@ -315,7 +315,7 @@ def main(argv: list[str] | None = None) -> int:
           f"{gen[s]['peak_mb']:,.0f} |" for s in sizes],
         "",
         *panels_section(built, {s: gen[s]["people"] for s in sizes}),
-        *pages_section(every_page, {s: gen[s]["people"] for s in sizes}),
+        *pages_section(every_page, {s: gen[s]["people"] for s in sizes}, ahead),
         *server_section(walks, ahead, {s: gen[s]["people"] for s in sizes}),
         *browser_section(browser),
         *families_section(fam, {s: gen[s]["people"] for s in sizes}),

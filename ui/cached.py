@@ -12,12 +12,10 @@ import streamlit as st
 
 from analytics.core import panels
 from analytics.core.access import Viewer
-from analytics.core.db import Database
 from analytics.core.periods import Period
 from analytics.core.result_store import ResultStore
-from analytics.metrics import engine
-from analytics.metrics.exclusions import in_scope as exclusions_in_scope
 from analytics.reviews import overview
+from analytics.reviews.ahead import REPORTS, compute  # noqa: F401  (REPORTS re-exported: the pages' report names)
 from ui import prewarm
 from ui.context import Context, get_database
 
@@ -94,12 +92,6 @@ def _freeze(value: object) -> object:
     return value
 
 
-def _thaw(value: object) -> object:
-    if isinstance(value, tuple) and value and value[0] == "__period__":
-        return Period(*value[1:])
-    return value
-
-
 @st.cache_data(show_spinner=False, max_entries=2048)
 def _report(name: str, db_path: str, scope_key: str, data_version: int, args: tuple, kwargs: tuple,
             _viewer: Viewer) -> object:
@@ -118,28 +110,8 @@ def report(ctx: Context, name: str, *args: object, **kwargs: object) -> object:
 
 # ── results kept with the database (analytics/core/result_store.py) ──────
 # A request is a tuple of plain values: its kind, the viewer's scope key, then the arguments. The same tuple
-# names the stored result and says how to compute it again (ui/prewarm.py computes the newest data's results
-# ahead for the requests of the previous data).
-def compute(db: Database, viewer: Viewer, request: tuple) -> object:
-    """Compute one request from scratch."""
-    kind, _scope, *args = request
-    if kind == "metric":
-        metric_id, start, end, label, grain, by, lang, as_of = args
-        return engine.compute(db, viewer, metric_id, _period(start, end, label, grain), by=list(by), lang=lang,
-                              as_of=as_of)
-    if kind == "kpis":
-        start, end, label, grain, as_of, fy_start = args
-        return overview.kpis(db, viewer, _period(start, end, label, grain), as_of, fy_start)
-    if kind == "by_region":
-        start, end, label, grain, as_of, lang = args
-        return overview.by_region(db, viewer, _period(start, end, label, grain), as_of, lang)
-    if kind == "exclusions":
-        start, end = args
-        return exclusions_in_scope(db, viewer, Period(start, end, "", "range"))
-    name, call_args, call_kwargs = args
-    return REPORTS[name](db, viewer, *[_thaw(a) for a in call_args], **{k: _thaw(v) for k, v in call_kwargs})
-
-
+# names the stored result and says how to compute it again (analytics/reviews/ahead.py; ui/prewarm.py computes
+# the newest data's results ahead for the requests of the previous data).
 def _stored(db_path: str, viewer: Viewer, request: tuple) -> object:
     """The stored result of this data state, else computed and stored (st.cache_data keeps it in memory). A
     request already being computed (ahead, after a data change) is waited for, not computed twice."""
@@ -176,33 +148,3 @@ def _fy_start() -> int:
 @st.cache_resource(show_spinner=False)
 def result_store(db_path: str) -> ResultStore:
     return ResultStore(db_path)
-
-
-def _registry() -> dict[str, object]:
-    from analytics.people import attrition_report, hiring_report, risk_report, talent_report
-    from analytics.reviews import content as review_content
-    from analytics.reviews import goals
-    from analytics.sales import incentives_report, quota_report, scorecard
-    reports = {
-        f"attrition.{n}": getattr(attrition_report, n)
-        for n in ("headline", "trend", "breakdown", "cohort_heatmap", "retention", "probation_panel",
-                  "exit_reasons", "exits_list", "group_names")
-    }
-    reports |= {f"risk.{n}": getattr(risk_report, n) for n in ("evaluation", "ranked")}
-    reports |= {f"quota.{n}": getattr(quota_report, n) for n in (
-        "headline", "monthly_attainment", "distribution", "ramp", "breakdown", "leaderboard")}
-    reports |= {f"scorecard.{n}": getattr(scorecard, n) for n in ("scorecard", "coaching_list", "high_potential")}
-    reports |= {f"incentives.{n}": getattr(incentives_report, n) for n in (
-        "payouts_in_scope", "rep_statement", "what_if")}
-    reports["review.build"] = review_content.build_review
-    reports |= {f"talent.{n}": getattr(talent_report, n) for n in (
-        "profiles", "radar", "archetypes", "gap_heatmap", "suggestions", "nine_box", "readiness", "internal_moves",
-        "ka_matching", "continuity", "training_completion", "pre_post", "training_effect", "onboarding_effect",
-        "course_names")}
-    reports["goals.progress"] = goals.progress
-    reports |= {f"hiring.{n}": getattr(hiring_report, n) for n in (
-        "recruiting_overview", "onboarding_watch", "capacity_plan", "capacity_plans", "revenue_at_risk")}
-    return reports
-
-
-REPORTS = _registry()

@@ -16,35 +16,17 @@ A request being computed (by this thread or by a page) is computed once: the oth
 """
 from __future__ import annotations
 
-import datetime as dt
-import functools
 import logging
-import os
 import threading
 from collections.abc import Callable
 
-from analytics.core import panels
 from analytics.core.db import Database
-from analytics.core.periods import (
-    Period,
-    add_months,
-    month_end,
-    month_period,
-    month_start,
-    quarter_of,
-    year_of,
-)
+from analytics.core.request_moves import move_period, translate  # noqa: F401  (re-exported: tests, benchmarks)
 from analytics.core.result_store import ResultStore, request_key
+from analytics.reviews import ahead
+from analytics.reviews.ahead import limit  # noqa: F401  (re-exported)
 
 _log = logging.getLogger("tandem.prewarm")
-
-
-def limit() -> int:
-    """Requests computed ahead per data change: ``TANDEM_PREWARM_LIMIT`` (default 400; 0 turns it off)."""
-    try:
-        return max(0, int(os.environ.get("TANDEM_PREWARM_LIMIT", "400")))
-    except ValueError:
-        return 400
 
 
 _lock = threading.Lock()
@@ -80,28 +62,24 @@ def release(path: str, token: str, request: tuple) -> None:
         event.set()
 
 
-def start(db: Database, store: ResultStore, compute: Callable[[Database, object, tuple], object],
+def start(db: Database, store: ResultStore, compute: Callable[[Database, object, tuple], object] = ahead.compute,
           fy_start: int = 1, token: str | None = None) -> bool:
     """Start computing ahead for the database's current token (once per token; ``token`` when the caller has
     just read it); True when a thread started."""
     token = db.data_token if token is None else token
     key = (str(db.path), token)
     with _lock:
-        if not token or key in _started or not limit():
+        if not token or key in _started or not ahead.limit():
             return False
         _started.add(key)
-    previous = next((t for t in store.tokens() if t != token), None)
+    previous = ahead.previous_token(store, token)
     if previous is None:
         return False
-    as_of, before = db.meta("as_of") or "", store.note(previous) or ""
-    move = None
-    if before != as_of:
-        try:
-            old, new = dt.date.fromisoformat(before), dt.date.fromisoformat(as_of)
-        except ValueError:
-            _log.info("the as-of date is unknown (%r → %r): nothing computed ahead", before, as_of)
-            return False
-        move = functools.partial(translate, old=old, new=new, fy_start=fy_start)
+    try:
+        move = ahead.mover(db, store, previous, fy_start)
+    except ahead.AsOfUnknown as exc:
+        _log.info("%s: nothing computed ahead", exc)
+        return False
     with _lock:
         _progress[key] = [0, 0, False]
     # not a daemon (a thread stopped inside a DuckDB query at exit aborts the process): it ends after the request
@@ -114,116 +92,18 @@ def start(db: Database, store: ResultStore, compute: Callable[[Database, object,
 
 def _run(db: Database, store: ResultStore, compute: Callable[[Database, object, tuple], object], previous: str,
          token: str, move: Callable[[tuple], tuple] | None) -> None:
-    done = 0
-    state = _progress.setdefault((str(db.path), token), [0, 0, False])
+    path = str(db.path)
+    state = _progress.setdefault((path, token), [0, 0, False])
+
+    def progress(handled: int, total: int) -> None:
+        state[0], state[1] = handled, total
+
     try:
-        panels.build(db)  # the new data's monthly panels first: every request below reads them
-        entries = list(store.entries(previous, limit()))
-        state[1] = len(entries)
-        for entry in entries:
-            if db.data_token != token:  # the data changed again: the next change's thread takes over
-                break
-            if not threading.main_thread().is_alive():  # the process is stopping: it waits for this request only
-                break
-            request = move(entry.request) if move else entry.request
-            if store.lookup(token, request)[0] or claim(str(db.path), token, request):
-                state[0] += 1
-                continue
-            try:
-                store.put(token, request, compute(db, entry.context, request), entry.context,
-                          note=db.meta("as_of") or "")
-                done += 1
-            except BaseException:  # a failing request (a polars panic included) must not end the others
-                _log.exception("computing ahead failed for one request")
-            finally:
-                release(str(db.path), token, request)
-                state[0] += 1
+        ahead.compute_ahead(db, store, token, previous, move, claim=lambda r: claim(path, token, r) is None,
+                            release=lambda r: release(path, token, r),
+                            stop=lambda: not threading.main_thread().is_alive(), progress=progress, compute=compute)
     except Exception:  # the database closed or its folder removed under the thread: stop quietly
         _log.info("computing ahead stopped", exc_info=True)
     finally:
         state[2] = True
-    _log.info("computed %d results ahead for data token %s", done, token[:8])
 
-
-# ── moving a request to a new as-of date ─────────────────────────────────
-_SIZES = {"month": 1, "quarter": 3, "fiscal_year": 12}
-_FLAT = {"metric": 3, "kpis": 2, "by_region": 2}  # kind → index of a flattened (start, end, label, grain)
-
-
-def _months(a: dt.date, b: dt.date) -> int:
-    """Whole months from a's month to b's month."""
-    return (b.year - a.year) * 12 + b.month - a.month
-
-
-def _containing(day: dt.date, grain: str, fy_start: int) -> Period:
-    if grain == "month":
-        return month_period(day)
-    return quarter_of(day, fy_start) if grain == "quarter" else year_of(day, fy_start)
-
-
-def _last_complete(day: dt.date, grain: str, fy_start: int) -> Period:
-    """The latest period of the grain ending on or before ``day`` (what the pages show first)."""
-    period = _containing(day, grain, fy_start)
-    return period if period.end <= day else period.shift(-1, fy_start)
-
-
-def move_period(period: Period, old: dt.date, new: dt.date, fy_start: int) -> Period:
-    """The period at the same place relative to ``new`` as ``period`` is to ``old``: a running (to-date) period
-    becomes the one running at ``new``; a complete one keeps its distance from the last complete period."""
-    size = _SIZES.get(period.grain)
-    if size is None:  # a range (a trailing window): the same months later
-        shift = _months(old, new)
-        start, end = add_months(period.start, shift), month_end(add_months(period.end, shift))
-        return Period(start, end, f"{start:%Y-%m}..{end:%Y-%m}", period.grain)
-    if period.end < month_end(add_months(period.start, size - 1)):
-        return _containing(new, period.grain, fy_start).to_date(new)
-    steps = _months(_last_complete(old, period.grain, fy_start).start, period.start) // size
-    return _last_complete(new, period.grain, fy_start).shift(steps, fy_start)
-
-
-def translate(request: tuple, old: dt.date, new: dt.date, fy_start: int = 1) -> tuple:
-    """``request`` (ui/cached.py) moved from as-of ``old`` to ``new``: periods keep their place, the as-of date
-    becomes ``new``, month dates move with the request's (first) period."""
-    items = list(request)
-    shift = [None]  # months the request's first period moved
-
-    def period(p: Period) -> Period:
-        moved = move_period(p, old, new, fy_start)
-        if shift[0] is None:
-            shift[0] = _months(p.start, moved.start)
-        return moved
-
-    if items[0] == "exclusions":  # (scope, start, end) of the page's period
-        start, end = items[2], items[3]
-        grain = {1: "month", 3: "quarter", 12: "fiscal_year"}.get(_months(start, end) + 1, "range")
-        p = move_period(Period(start, end, "", grain), old, new, fy_start)
-        return (*items[:2], p.start, p.end)
-    at = _FLAT.get(items[0])
-    if at is not None:
-        p = period(Period(*items[at:at + 4]))
-        items[at:at + 4] = [p.start, p.end, p.label, p.grain]
-
-    def value(v: object) -> object:
-        if isinstance(v, tuple) and v and v[0] == "__period__":
-            p = period(Period(*v[1:]))
-            return ("__period__", p.start, p.end, p.label, p.grain)
-        if isinstance(v, tuple):
-            return tuple(value(x) for x in v)
-        return v
-
-    items = [value(x) for x in items]
-
-    def dates(v: object) -> object:
-        if isinstance(v, tuple) and v and v[0] == "__period__":
-            return v
-        if isinstance(v, tuple):
-            return tuple(dates(x) for x in v)
-        if isinstance(v, dt.date) and not isinstance(v, dt.datetime):
-            if v == old:
-                return new
-            if v == month_start(v):  # a month of the request's period (a trend's last month)
-                return add_months(v, shift[0] if shift[0] is not None else _months(old, new))
-        return v
-
-    protected = set(range(at, at + 4)) if at is not None else set()
-    return tuple(x if i in protected else dates(x) for i, x in enumerate(items))

@@ -21,10 +21,10 @@ import sys
 import polars as pl
 
 from analytics.core import backup as bk
-from analytics.core import panels
 from analytics.core import restore as rs
 from analytics.core.db import Database
 from analytics.core.settings import load_settings
+from analytics.reviews.ahead import after_change
 
 
 def add_parser(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -97,10 +97,13 @@ def _restore(args: argparse.Namespace) -> int:
 
 
 def _build_panels(path) -> None:
-    """The restored data's monthly panels (derived data: backups leave them out)."""
+    """The restored data's monthly panels (derived data: backups leave them out), and the figures of the pages
+    people used on the data before, computed ahead for the restored data."""
     db = Database(path)
     try:
-        panels.build(db)
+        ahead = after_change(db, load_settings(None).fiscal_year_start)
+        if ahead:
+            print(f"{ahead:,} figure(s) of the pages people use computed ahead for the restored data.")
     finally:
         db.close()
 

@@ -38,9 +38,9 @@ from pathlib import Path
 
 import polars as pl
 
-from analytics.core import panels
 from analytics.core.db import Database
 from analytics.core.settings import load_settings
+from analytics.reviews.ahead import after_change
 from analytics.sources.ingest import (
     ColumnMapping,
     ImportProblem,
@@ -292,7 +292,9 @@ def _import(args: argparse.Namespace, settings, db: Database, say, explicit, und
             print(f"{target}: data version {result.data_version}, as of {db.meta('as_of') or '—'}.")
             if result.written:
                 say("building the monthly panels")
-                panels.build(db)
+                ahead = after_change(db, settings.fiscal_year_start, say)
+                if ahead:
+                    print(f"{ahead:,} figure(s) of the pages people use computed ahead for the new data.")
         return 0, result.written
     finally:
         db.close()

@@ -46,6 +46,7 @@ PERIOD_SETS = {
     "quarter and its first month": ["2025-Q3", "2025-07"],
     "year, quarters, month": ["FY2025", "2025-Q1", "2025-Q4", "2025-10"],
     "two years": ["FY2024", "FY2025"],
+    "single months": ["2025-05", "2025-06", "2025-07", "2025-12"],  # read from the month rows as stored
 }
 
 
