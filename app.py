@@ -25,7 +25,8 @@ from ui.language import lang
 from ui.style import phone_style
 
 SLUGS = ("overview", "monthly-review", "quarterly-review", "goals", "attrition", "risk", "hiring", "talent",
-         "training", "quota", "scorecard", "key-accounts", "incentives", "glossary", "data", "admin", "no-access")
+         "training", "person", "quota", "scorecard", "key-accounts", "incentives", "glossary", "data", "admin",
+         "no-access")
 MEETINGS = {"monthly-review": "monthly", "quarterly-review": "quarterly"}  # pages whose period is a meeting's
 
 
@@ -65,7 +66,8 @@ def main() -> None:
               page("pages/talent.py", "nav.talent", ":material/psychology:", "talent"),
               page("pages/training.py", "nav.training", ":material/school:", "training")]
     sales = [page("pages/quota.py", "nav.quota", ":material/trending_up:", "quota")]
-    if viewer.person_level:
+    if viewer.person_level:  # a person's growth archive: from the menu, or a click on a row that names them
+        people.append(page("pages/person.py", "nav.person", ":material/badge:", "person"))
         sales.append(page("pages/scorecard.py", "nav.scorecard", ":material/leaderboard:", "scorecard"))
         sales.append(page("pages/key_accounts.py", "nav.key_accounts", ":material/handshake:", "key-accounts"))
     if viewer.sees_any_pay:

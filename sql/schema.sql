@@ -316,6 +316,30 @@ create table if not exists action_items (
     carried_from   bigint                -- item_id in an earlier meeting
 );
 
+-- A person's development plan (成长档案, the person page), edited together by the director and HR: items carried
+-- like meeting action items until done or dropped. Not facts: editing one changes no figure (no new data version).
+create table if not exists development_items (
+    item_id     bigint primary key,
+    employee_id bigint not null,
+    text        varchar not null,
+    owner       varchar,
+    due_date    date,
+    status      varchar not null,        -- 'open' | 'in_progress' | 'done' | 'dropped'
+    created_by  varchar,
+    created_at  timestamp not null,
+    closed_at   timestamp
+);
+
+-- A person's career aim on their page: the role they aim for, in words, and by when.
+create table if not exists career_aims (
+    employee_id    bigint primary key,
+    target_role_id varchar,
+    aim            varchar,
+    by_year        integer,
+    updated_by     varchar,
+    updated_at     timestamp not null
+);
+
 create table if not exists audit_log (
     event_id bigint primary key,
     occurred_at timestamp not null,

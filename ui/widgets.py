@@ -140,14 +140,22 @@ def formatted(frame: pl.DataFrame, columns: dict[str, tuple[str, str]], lang: st
 
 
 def formatted_table(frame: pl.DataFrame, columns: dict[str, tuple[str, str]], lang: str,
-                    height: int | None = None) -> None:
+                    height: int | None = None, *, person_level: bool = False, key: str | None = None) -> None:
     """:func:`formatted` shown as a table of at most ``TABLE_ROWS`` rows, the first in the frame's order, with a
     caption saying how many there are in all (as :func:`table`: formatting 60,000 reps cell by cell takes most
-    of a second, and nobody reads them on screen; a download formats them all)."""
+    of a second, and nobody reads them on screen; a download formats them all). ``person_level``: a row of a
+    frame with ``employee_id`` opens that person's page."""
     from analytics.core.i18n import fmt_number, t
 
     kwargs = {"height": height} if height else {}
-    st.dataframe(formatted(frame.head(TABLE_ROWS), columns, lang), hide_index=True, width="stretch", **kwargs)
+    shown = formatted(frame.head(TABLE_ROWS), columns, lang)
+    if person_level and "employee_id" in frame.columns:  # a row opens the person's growth archive
+        from ui.people import people_table
+
+        people_table(shown, frame["employee_id"].head(TABLE_ROWS), key or "people_" + "_".join(frame.columns)[:80],
+                     person_level=True, hint=t("person.open_hint", lang), **kwargs)
+    else:
+        st.dataframe(shown, hide_index=True, width="stretch", **kwargs)
     if frame.height > TABLE_ROWS:
         st.caption(t("format.table_cut", lang, shown=fmt_number(TABLE_ROWS, "count", lang),
                      n=fmt_number(frame.height, "count", lang)))
@@ -300,7 +308,13 @@ def table(frame: pl.DataFrame, height: int | None = None, key: str | None = None
         rename[c] = label if label not in used else c
         used.add(rename[c])
     kwargs = {"height": height} if height else {}
-    st.dataframe(shown.rename(rename), hide_index=True, width="stretch", key=key, **kwargs)
+    if "employee_id" in frame.columns and "name" in frame.columns and ctx.viewer.person_level:
+        from ui.people import people_table  # a row opens the person's growth archive
+
+        people_table(shown.rename(rename), frame["employee_id"], key or "people_" + "_".join(frame.columns)[:80],
+                     person_level=True, hint=ctx.t("person.open_hint"), **kwargs)
+    else:
+        st.dataframe(shown.rename(rename), hide_index=True, width="stretch", key=key, **kwargs)
     if total > limit:
         st.caption(ctx.t("format.table_cut", shown=fmt_number(limit, "count", ctx.lang),
                          n=fmt_number(total, "count", ctx.lang)))

@@ -410,6 +410,8 @@ def build_parser() -> argparse.ArgumentParser:
     from analytics.cli import panels_cmd as cli_panels
     cli_panels.add_parser(sub, common)
     cli_export.add_parser(sub, common)
+    from analytics.cli import person_cmd as cli_person
+    cli_person.add_parser(sub, common)
 
     p = sub.add_parser("bench", help="run the benchmarks and write the report",
                        description="Run the benchmark harness (benchmarks/run.py) and write its report.")

@@ -79,6 +79,31 @@ METRICS: list[Metric] = [
         ("为达成收入目标每月需要的入职人数，依据人均指标、实测的新人爬坡曲线、离职率和招聘周期"
         "（按招聘周期提前开启招聘）推算。"),
     ), "table", "neutral", "period"),
+    define("attainment_vs_team", "talent", ("Attainment against the team", "与团队对比的达成率"), (
+        ("Per person and completed quarter (the last 8): all of the rep's bookings ÷ quota of the quarter, the rep "
+        "placed where they sat on its last day, beside the median of the same attainment over the reps with "
+        "quota of that team (growth archive)."),
+        ("按人、按完整季度（最近 8 个）：该销售在季度内的全部销售额 ÷ 季度配额，按季度最后一天所在团队归属，"
+        "并列出该团队有配额销售的同口径达成率中位数（成长档案）。"),
+    ), "table", "neutral", "person"),
+    define("ramp_vs_cohort", "talent", ("Ramp against the cohort", "爬坡期同批次对比"), (
+        ("Per person: bookings ÷ quota in each of tenure months 1–12 (month 1 = the calendar month of hire), "
+        "beside the mean of the same over the reps of the same role hired the same calendar year, in the "
+        "viewer's scope."),
+        ("按人：入职第 1–12 个司龄月（第 1 月 = 入职当月）每月的销售额 ÷ 配额，并列出查看者范围内同岗位、"
+        "同年入职销售的同口径均值。"),
+    ), "table", "neutral", "person"),
+    define("skills_year_on_year", "talent", ("Skills now and a year ago", "技能同比"), (
+        ("Per person and skill: the latest valid assessed score (1–5) on the as-of date and on the same day "
+        "a year before, beside the role's required score."),
+        "按人、按技能：统计日及一年前同日的最近有效评估分（1–5），并列出岗位要求分。",
+    ), "table", "neutral", "person"),
+    define("development_plan", "talent", ("Development plan", "发展计划"), (
+        ("Per person: the items the sales director and HR agreed (owner, due date, status: open, in progress, "
+        "done, dropped) and the career aim; an item is overdue while open past its due date."),
+        ("按人：销售总监与 HR 商定的发展事项（负责人、截止日期、状态：未开始、进行中、已完成、已取消）及职业"
+        "目标；未关闭且超过截止日期的事项为逾期。"),
+    ), "list", "neutral", "person"),
     define("commission_payout", "commission", ("Commission payout", "提成金额"), (
         ("Commission earned by a rep for the period under their commission plan: base rates, tiers "
         "by attainment (retroactive or not), accelerators above target, KA uplift, bonuses on "

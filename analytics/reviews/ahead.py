@@ -16,6 +16,7 @@ import datetime as dt
 import functools
 import logging
 import os
+import re
 from collections.abc import Callable
 
 from polars.exceptions import PanicException
@@ -73,7 +74,7 @@ def compute(db: Database, viewer: Viewer, request: tuple) -> object:
 
 
 def _registry() -> dict[str, Callable[..., object]]:
-    from analytics.people import attrition_report, hiring_report, risk_report, talent_report
+    from analytics.people import archive_report, attrition_report, hiring_report, risk_report, talent_report
     from analytics.reviews import content as review_content
     from analytics.reviews import goals
     from analytics.sales import incentives_report, quota_report, scorecard
@@ -96,6 +97,7 @@ def _registry() -> dict[str, Callable[..., object]]:
     reports["goals.progress"] = goals.progress
     reports |= {f"hiring.{n}": getattr(hiring_report, n) for n in (
         "recruiting_overview", "onboarding_watch", "capacity_plan", "capacity_plans", "revenue_at_risk")}
+    reports |= {"person.directory": archive_report.directory, "person.archive": archive_report.archive}
     return reports
 
 
@@ -124,26 +126,68 @@ def mover(db: Database, store: ResultStore, previous: str, fy_start: int) -> Cal
     return functools.partial(translate, old=old, new=new, fy_start=fy_start)
 
 
+_MODEL_REF = re.compile(r"^\d+:[0-9a-f]{32}$")  # a flight-risk model a request names (risk_store.State.ref)
+
+
+def _model_refs(value: object) -> set[str]:
+    if isinstance(value, str):
+        return {value} if _MODEL_REF.match(value) else set()
+    if isinstance(value, tuple):
+        return set().union(*(_model_refs(v) for v in value)) if value else set()
+    return set()
+
+
+def _swap(value: object, refs: dict[str, str]) -> object:
+    if isinstance(value, str):
+        return refs.get(value, value)
+    if isinstance(value, tuple):
+        return tuple(_swap(v, refs) for v in value)
+    return value
+
+
+def refit_models(db: Database, requests: list[tuple]) -> dict[str, str]:
+    """Fit (and store) the flight-risk models of the new data that the requests' models stand for — the same
+    parameters on the new data and its as-of date — once each; returns old reference → new. A page asks for the
+    current data's model as soon as it is fitted: requests computed ahead with the old one would not be read."""
+    from analytics.people import risk_store
+
+    as_of_text = db.meta("as_of")
+    if not as_of_text:
+        return {}
+    moved = {}
+    for ref in sorted(set().union(*(_model_refs(r) for r in requests)) if requests else set()):
+        old = risk_store.by_ref(db, ref)
+        if old is None:  # no longer stored: the request names a model nobody can be shown again
+            continue
+        p = old.meta["params"]
+        new = risk_store.current_model(db, dt.date.fromisoformat(as_of_text), p["horizon"], p.get("random_state", 0))
+        if new is not None:
+            moved[ref] = risk_store.ref_of(new)
+    return moved
+
+
 def compute_ahead(db: Database, store: ResultStore, token: str, previous: str, move: Callable[[tuple], tuple] | None,
                   *, claim: Callable[[tuple], bool] | None = None, release: Callable[[tuple], None] | None = None,
                   stop: Callable[[], bool] | None = None,
                   progress: Callable[[int, int], None] | None = None,
                   compute: Callable[[Database, Viewer, tuple], object] | None = None) -> int:
-    """Build the panels, then compute and store, for ``token``, the requests stored under ``previous`` (newest
-    first, at most :func:`limit`), each moved by ``move``. ``claim(request)`` False: someone else computes it;
+    """Build the panels and fit the flight-risk models the requests name (:func:`refit_models`), then compute and
+    store, for ``token``, the requests stored under ``previous`` (newest first, at most :func:`limit`), each moved
+    by ``move`` and naming the new models. ``claim(request)`` False: someone else computes it;
     ``stop()`` True ends the loop after the current request; ``progress(handled, total)``. Returns the number
     computed (``compute``: another computation than :func:`compute`, a test's). A failing request is logged and
     skipped: it must not end the others."""
     compute = compute or globals()["compute"]
     panels.build(db)  # the new data's monthly panels first: every request below reads them
     entries = list(store.entries(previous, limit()))
+    refs = refit_models(db, [e.request for e in entries])  # then the flight-risk model of the new data
     done = handled = 0
     if progress:
         progress(0, len(entries))
     for entry in entries:
         if db.data_token != token or (stop and stop()):  # the data changed again, or the process is stopping
             break
-        request = move(entry.request) if move else entry.request
+        request = _swap(move(entry.request) if move else entry.request, refs)
         if store.lookup(token, request)[0] or (claim and not claim(request)):
             handled += 1
             if progress:

@@ -61,7 +61,7 @@ def load_config(path: Path = CONFIG) -> ScorecardConfig:
                            float(raw.get("max_deduction", 20.0)), {k: dict(v) for k, v in weights.items()})
 
 
-def _person_panel(db: Database, viewer: Viewer, periods: list[Period], as_of: dt.date) -> pl.LazyFrame:
+def person_panel(db: Database, viewer: Viewer, periods: list[Period], as_of: dt.date) -> pl.LazyFrame:
     """All of each rep's bookings and quota per period, the rep placed (and scoped) by the unit held on the
     period's last day or last day employed (docs/metrics.md, "people measured over a period")."""
     return db.query("sales_placed", **quota.placed_params(periods, as_of, person=True), **viewer.sql_params()).lazy()
@@ -71,7 +71,7 @@ def rep_components(db: Database, viewer: Viewer, period: Period, as_of: dt.date)
     """Per rep with quota: attainment, collection rate, new customers, repeat rate, visits, on-time
     proposals, complaints and tenure (months) for the period — all of the rep's figures of the period, the
     rep placed where they sat on its last day."""
-    panel = quota.in_period(_person_panel(db, viewer, [period], as_of), period)
+    panel = quota.in_period(person_panel(db, viewer, [period], as_of), period)
     reps = quota.rep_attainment(panel).join(
         quota.sales_totals(panel, ["employee_id"]).select("employee_id", "collection_rate"), on="employee_id",
         how="left").collect()
@@ -148,7 +148,7 @@ def scorecard(db: Database, viewer: Viewer, period: Period, as_of: dt.date,
 def quarterly_attainment(db: Database, viewer: Viewer, quarters: list[Period], as_of: dt.date) -> pl.DataFrame:
     """Attainment of every rep with quota in each of the given quarters (one column per quarter label): all of
     the rep's bookings and quota of the quarter, the rep in scope by the unit held on the quarter's last day."""
-    panel = _person_panel(db, viewer, quarters, as_of)
+    panel = person_panel(db, viewer, quarters, as_of)
     frames = []
     for q in quarters:
         frames.append(quota.rep_attainment(quota.in_period(panel, q)).select(

@@ -258,7 +258,7 @@ def test_an_import_on_the_command_line_computes_the_pages_ahead_before_it_return
     db = get_database(str(own_db))
     # a company's own account: importing data into the demo company disables the demo accounts
     auth.add_user(db, "li.hr", "a-long-pass-phrase", [auth.Grant("hr_head", auth.WHOLE_COMPANY)], actor="cli")
-    pages = ("pages/overview.py", "pages/quota.py", "pages/attrition.py")
+    pages = ("pages/overview.py", "pages/quota.py", "pages/attrition.py", "pages/review_monthly.py")
     for page in pages:
         _page(page, "li.hr")
     before = db.data_token

@@ -5,6 +5,7 @@ from __future__ import annotations
 import polars as pl
 
 from analytics.sources.demo.tables_assignments import AssignmentTables
+from analytics.sources.demo.tables_development import DevelopmentTables
 from analytics.sources.demo.tables_joint import JointTables
 from analytics.sources.demo.tables_people import PeopleTables
 from analytics.sources.demo.tables_pipeline import PipelineTables
@@ -45,6 +46,8 @@ TABLE_ORDER = [
     "goals",
     "reviews",
     "action_items",
+    "development_items",
+    "career_aims",
     "audit_log",
 ]
 
@@ -58,6 +61,7 @@ class TableBuilder(
     TalentTables,
     TrainingTables,
     JointTables,
+    DevelopmentTables,
 ):
     """Builds every table. The steps share one random stream, so their order is part of the output."""
 
@@ -81,6 +85,7 @@ class TableBuilder(
         self._enrollments()
         self._skills()
         self._static()
+        self._development()
         self._joint()
         progress(1.0, "Demo company ready")
         return {k: self.out[k] for k in TABLE_ORDER}

@@ -1,0 +1,59 @@
+"""Development plans and career aims on the demo company's person pages (成长档案), written as its directors and HR
+would: the reps whose latest review rates them low get a plan to catch up, the high potentials a career aim and a
+step towards it. Chosen from the tables already built, without drawing from the random stream (the rest of the
+company is the same with or without them)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+
+from analytics.sources.demo.table_state import TableState
+
+PER_GROUP = 6  # people with a plan: the lowest rated, and the high potentials
+SALES_ROLES = ("sales_rep", "ka_rep")
+
+
+class DevelopmentTables(TableState):
+    def _development(self) -> None:
+        as_of = self.s.end - dt.timedelta(days=1)
+        created = dt.datetime.combine(as_of - dt.timedelta(days=20), dt.time(16, 0))
+        people = self.out["employees"].filter(
+            pl.col("termination_date").is_null() | (pl.col("termination_date") > as_of)).select("employee_id")
+        current = self.out["assignments"].filter(
+            (pl.col("valid_from") <= as_of) & (pl.col("valid_to").is_null() | (pl.col("valid_to") >= as_of))
+            & pl.col("role_id").is_in(SALES_ROLES)).select("employee_id")
+        latest = (self.out["performance_reviews"].filter(pl.col("review_date") <= as_of).sort("review_date")
+                  .group_by("employee_id").agg(pl.col("rating").last(), pl.col("potential").last()))
+        reps = latest.join(people, on="employee_id", how="semi").join(current, on="employee_id", how="semi")
+        low = reps.filter(pl.col("rating") <= 2).sort("employee_id").head(PER_GROUP)["employee_id"].to_list()
+        high = reps.filter((pl.col("rating") >= 4) & (pl.col("potential") == 3)).sort("employee_id").head(
+            PER_GROUP)["employee_id"].to_list()
+        rows = []  # (employee, text, owner, due in days, status, closed after days)
+        for emp in low:
+            rows += [(emp, "参加智能新品产品培训，补齐新品知识", "hr_head", 30, "open", None),
+                     (emp, "每周与主管复盘客户拜访和成交情况", "sales_director", 14, "in_progress", None)]
+        for emp in high:
+            rows += [(emp, "参加销售主管辅导技巧课程", "hr_head", 60, "open", None),
+                     (emp, "带教一名新人完成30天入职计划", "sales_director", -10, "done", 15)]
+        self.out["development_items"] = pl.DataFrame({
+            "item_id": pl.Series(range(1, len(rows) + 1), dtype=pl.Int64),
+            "employee_id": pl.Series([r[0] for r in rows], dtype=pl.Int64),
+            "text": [r[1] for r in rows],
+            "owner": [r[2] for r in rows],
+            "due_date": pl.Series([as_of + dt.timedelta(days=r[3]) for r in rows], dtype=pl.Date),
+            "status": [r[4] for r in rows],
+            "created_by": ["demo"] * len(rows),
+            "created_at": pl.Series([created] * len(rows), dtype=pl.Datetime("us")),
+            "closed_at": pl.Series([None if r[5] is None else created + dt.timedelta(days=r[5]) for r in rows],
+                                   dtype=pl.Datetime("us")),
+        })
+        self.out["career_aims"] = pl.DataFrame({
+            "employee_id": pl.Series(high, dtype=pl.Int64),
+            "target_role_id": ["team_lead"] * len(high),
+            "aim": ["两年内带领一个销售小组"] * len(high),
+            "by_year": pl.Series([as_of.year + 2] * len(high), dtype=pl.Int32),
+            "updated_by": ["demo"] * len(high),
+            "updated_at": pl.Series([created] * len(high), dtype=pl.Datetime("us")),
+        })
