@@ -112,7 +112,7 @@ with right:
 left, right = st.columns(2)
 with left:
     st.markdown(f"**{ctx.t('person.skills')}**")
-    if arch.skills.is_empty():
+    if arch.skills.is_empty() or arch.skills.select(pl.col("score", "year_ago").is_null().all()).row(0) == (True, True):
         st.caption(ctx.t("person.no_skills"))
     else:
         skill_names = cached.report(ctx, "attrition.group_names", "skill", lang)

@@ -35,8 +35,8 @@ def ramp_vs_cohort(frame: pl.DataFrame, lang: str = "en", title: str = "") -> go
                     name=t("person.chart.cohort", lang), line=dict(color=PALETTE[1], width=2, dash="dot"),
                     customdata=frame["cohort_reps"].to_list(),
                     hovertemplate="%{x}: %{y:.0%} (n=%{customdata})<extra></extra>")
-    fig.update_layout(template=TEMPLATE, title=title, height=320, yaxis=dict(tickformat=".0%", rangemode="tozero"),
-                      xaxis=dict(title=t("chart.tenure_month_ramp", lang), dtick=1))
+    fig.update_layout(template=TEMPLATE, title=title, height=340, yaxis=dict(tickformat=".0%", rangemode="tozero"),
+                      xaxis=dict(title=t("chart.tenure_month_ramp", lang), dtick=1), legend=dict(y=-0.3))
     return fig
 
 
@@ -81,5 +81,5 @@ def workload(attendance: pl.DataFrame, engagement: pl.DataFrame, lang: str = "en
                         mode="lines+markers", name=t("person.chart.engagement", lang), yaxis="y2",
                         line=dict(color=PALETTE[1], width=2.5))
     fig.update_layout(template=TEMPLATE, title=title, height=320, barmode="group", xaxis=dict(tickformat="%Y-%m"),
-                      yaxis2=dict(overlaying="y", side="right", range=[1, 5], showgrid=False))
+                      yaxis2=dict(overlaying="y", side="right", range=[1, 5], dtick=1, showgrid=False))
     return fig

@@ -112,9 +112,13 @@ def assignments(rows: pl.DataFrame) -> pl.DataFrame:
 
 def attainment_by_quarter(db: Database, viewer: Viewer, person: dict[str, object], as_of: dt.date,
                           fy_start: int = 1) -> pl.DataFrame:
-    """The person's attainment in each of the last completed quarters against the median of the reps with quota
-    of the team they sat in at that quarter's end (the scorecard's placement), and how many reps that is."""
-    quarters = last_completed_quarters(as_of, QUARTERS, fy_start)
+    """The person's attainment in each of the last completed quarters (those since their hire) against the median of
+    the reps with quota of the team they sat in at that quarter's end (the scorecard's placement), and how many
+    reps that is."""
+    quarters = [q for q in last_completed_quarters(as_of, QUARTERS, fy_start) if q.end >= person["hire_date"]]
+    if not quarters:  # hired in the running quarter
+        return pl.DataFrame(schema={"quarter": pl.Utf8, "start": pl.Date, "attainment": pl.Float64,
+                                    "team_median": pl.Float64, "team_reps": pl.Int64})
     panel = scorecard.person_panel(db, viewer, quarters, as_of)
     rows = []
     for q in quarters:

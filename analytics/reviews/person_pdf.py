@@ -155,7 +155,8 @@ def archive_pdf(db: Database, arch: PersonArchive, lang: str, items: pl.DataFram
                        [[str(r["tenure_month"]), _ratio(r["attainment"], lang), _ratio(r["cohort_mean"], lang)]
                         for r in picks.iter_rows(named=True)], [1.4, 1, 1])
     y = page.heading(M, y + 2, t("person.skills", lang))
-    if arch.skills.is_empty():
+    if arch.skills.is_empty() or arch.skills.select(pl.col("score", "year_ago").is_null().all()).row(0) == (True,
+                                                                                                         True):
         y = page.text(M, y, t("person.no_skills", lang), 8, MUTED)
     else:
         y = page.table(M, y, [t("person.col.skill", lang), t("person.chart.now", lang),

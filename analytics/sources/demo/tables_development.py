@@ -26,9 +26,13 @@ class DevelopmentTables(TableState):
             & pl.col("role_id").is_in(SALES_ROLES)).select("employee_id")
         latest = (self.out["performance_reviews"].filter(pl.col("review_date") <= as_of).sort("review_date")
                   .group_by("employee_id").agg(pl.col("rating").last(), pl.col("potential").last()))
-        reps = latest.join(people, on="employee_id", how="semi").join(current, on="employee_id", how="semi")
-        low = reps.filter(pl.col("rating") <= 2).sort("employee_id").head(PER_GROUP)["employee_id"].to_list()
-        high = reps.filter((pl.col("rating") >= 4) & (pl.col("potential") == 3)).sort("employee_id").head(
+        hired = self.out["employees"].select("employee_id", "hire_date")
+        reps = latest.join(people, on="employee_id", how="semi").join(current, on="employee_id", how="semi").join(
+            hired, on="employee_id")
+        # the most recently hired first: a plan is most often written in a rep's first years
+        newest = ["hire_date", "employee_id"]
+        low = reps.filter(pl.col("rating") <= 2).sort(newest, descending=True).head(PER_GROUP)["employee_id"].to_list()
+        high = reps.filter((pl.col("rating") >= 4) & (pl.col("potential") == 3)).sort(newest, descending=True).head(
             PER_GROUP)["employee_id"].to_list()
         rows = []  # (employee, text, owner, due in days, status, closed after days)
         for emp in low:
