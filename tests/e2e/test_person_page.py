@@ -18,8 +18,8 @@ def _heading(page, text: str) -> None:
                            ".some(h => h.innerText.includes(t))", arg=text, timeout=120_000)
 
 
-def test_director_opens_a_growth_archive_from_the_coaching_list(browser, server, tmp_path):
-    url, db_path = server
+def test_director_opens_a_growth_archive_from_the_coaching_list(browser, server, demo_db_path):
+    url, _ = server
     context = browser.new_context(viewport={"width": 1440, "height": 1800}, accept_downloads=True)
     page = context.new_page()
     page.goto(url)
@@ -39,7 +39,7 @@ def test_director_opens_a_growth_archive_from_the_coaching_list(browser, server,
     _heading(page, "Growth archive")
     assert "person=" in page.url
     employee_id = int(page.url.split("person=")[1].split("&")[0])
-    db = Database(db_path, read_only=True)
+    db = Database(demo_db_path, read_only=True)  # the server's copy is locked by the server
     try:
         name = db.scalar("select name from employees where employee_id = $e", e=employee_id)
         region = db.scalar("select o.region_id from assignments a join org_paths o using (org_unit_id) "
@@ -57,7 +57,7 @@ def test_director_opens_a_growth_archive_from_the_coaching_list(browser, server,
     page.get_by_label("Item", exact=True).fill("Shadow a key-account visit")
     page.get_by_role("button", name="Add to the plan").click()
     wait_idle(page)
-    page.wait_for_selector("text=Shadow a key-account visit", timeout=60_000)
+    page.wait_for_selector("text=Shadow a key-account visit", state="attached", timeout=60_000)  # a grid cell
 
     pypdf = pytest.importorskip("pypdf")
     with page.expect_download(timeout=120_000) as pdf:
