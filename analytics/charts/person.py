@@ -36,7 +36,8 @@ def ramp_vs_cohort(frame: pl.DataFrame, lang: str = "en", title: str = "") -> go
                     customdata=frame["cohort_reps"].to_list(),
                     hovertemplate="%{x}: %{y:.0%} (n=%{customdata})<extra></extra>")
     fig.update_layout(template=TEMPLATE, title=title, height=340, yaxis=dict(tickformat=".0%", rangemode="tozero"),
-                      xaxis=dict(title=t("chart.tenure_month_ramp", lang), dtick=1), legend=dict(y=-0.3))
+                      xaxis=dict(title=t("chart.tenure_month_ramp", lang), dtick=1), legend=dict(y=-0.34),
+                      margin=dict(b=96))
     return fig
 
 
