@@ -74,7 +74,8 @@ facts = [roles.get(card["role_id"], ctx.t("person.no_role")), ctx.t("person.leve
                source=code_label("hire_source", card["hire_source"], lang) if card["hire_source"] else "—"),
          ctx.t("person.tenure", months=fmt_number(tenure_months, "months", lang)) if tenure_months < 24
          else ctx.t("person.tenure_years", years=fmt_number(tenure_months / 12, "decimal", lang))]
-st.caption(" · ".join(facts))
+placement = " · ".join(facts)
+st.caption(placement)
 if arch.left:
     reason = code_label("exit_reason", card["exit_reason"], lang) if card["exit_reason"] else "—"
     st.info(ctx.t("person.left", date=fmt_date(card["termination_date"], lang), reason=reason))

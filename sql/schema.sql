@@ -340,6 +340,24 @@ create table if not exists career_aims (
     updated_at     timestamp not null
 );
 
+-- Improvement plans (the person page, the coaching list): opened for a rep under target two quarters running, with
+-- the cause found and the actions taken; followed to a review date. Its outcome is computed from the facts
+-- (recovered = at target in each of the two quarters after the one it was opened in; moved; left), not typed.
+create table if not exists improvement_plans (
+    plan_id         bigint primary key,
+    employee_id     bigint not null,
+    opened_on       date not null,
+    cause           varchar not null,    -- 'skills' | 'attitude' | 'territory' | 'other'
+    action_training boolean not null default false,
+    action_mentor   boolean not null default false,
+    action_post     boolean not null default false,   -- another post (role or team)
+    review_date     date not null,
+    closed_on       date,                -- closed by the director and HR at a review; null while open
+    note            varchar,
+    opened_by       varchar,
+    created_at      timestamp not null
+);
+
 create table if not exists audit_log (
     event_id bigint primary key,
     occurred_at timestamp not null,

@@ -45,13 +45,13 @@ def skills_then_now(frame: pl.DataFrame, names: dict[str, str], lang: str = "en"
     """Skill scores now against a year ago and the role's requirement (1–5); ``names``: skill id → name."""
     labels = [names.get(s, s) for s in frame["skill_id"].to_list()]
     fig = go.Figure()
-    for col, colour, dash, key in (("required", PALETTE[1], "dash", "person.chart.required"),
-                                   ("year_ago", PARTIAL_COLOUR, "dot", "person.chart.year_ago"),
-                                   ("score", PALETTE[0], "solid", "person.chart.now")):
+    for col, colour, dash, name in (("required", PALETTE[1], "dash", t("person.chart.required", lang)),
+                                    ("year_ago", PARTIAL_COLOUR, "dot", t("person.chart.year_ago", lang)),
+                                    ("score", PALETTE[0], "solid", t("person.chart.now", lang))):
         values = frame[col].to_list()
         if not values or all(v is None for v in values):
             continue
-        fig.add_scatterpolar(r=[*values, values[0]], theta=[*labels, labels[0]], name=t(key, lang),
+        fig.add_scatterpolar(r=[*values, values[0]], theta=[*labels, labels[0]], name=name,
                              line=dict(color=colour, dash=dash, width=2.5), fill="toself" if col == "score" else None,
                              fillcolor=_fade(colour) if col == "score" else None)
     fig.update_layout(template=TEMPLATE, title=title, height=360, polar=dict(radialaxis=dict(range=[0, 5])))

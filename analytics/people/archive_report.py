@@ -23,6 +23,7 @@ QUARTERS = 8           # attainment: the last completed quarters shown
 RAMP_MONTHS = 12       # ramp: tenure months shown
 CARE_MONTHS = 12       # overtime and leave: the months shown
 RISK_POINTS = 4        # flight risk: the as-of date and the ends of the quarters before it
+CHANGES = ("hire", "promotion", "move", "role", "level", "manager")  # what an assignment changed
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ STATUSES = ("open", "in_progress", "done", "dropped")
 OPEN_STATUSES = ("open", "in_progress")
 OWNERS = ("hr_head", "sales_director", "manager", "person")
 MAX_TEXT = 500
+ERRORS = ("not_allowed", "empty", "too_long", "owner", "unknown", "status", "role", "year")  # DevelopmentError codes
 
 
 class DevelopmentError(ValueError):

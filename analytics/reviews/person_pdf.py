@@ -226,8 +226,8 @@ def archive_pdf(db: Database, arch: PersonArchive, lang: str, items: pl.DataFram
     for r in items.head(ROWS).iter_rows(named=True):
         due = fmt_date(r["due_date"], lang) if r["due_date"] else "—"
         owner = code_label("owner", r["owner"], lang) if r["owner"] else "—"
-        y = page.text(M, y, f"☐ {r['text']} · {owner} · {due} · {t('review.status.' + r['status'], lang)}", 8, INK,
-                      W - 2 * M)
+        status = t(f"review.status.{r['status']}", lang)
+        y = page.text(M, y, f"☐ {r['text']} · {owner} · {due} · {status}", 8, INK, W - 2 * M)
     page.text(M, H - M, t("person.pdf.footer", lang, date=fmt_date(dt.date.today(), lang)), 7, MUTED, W - 2 * M)
     if page.pdf.page_no() != 1:  # the layout keeps to one page; say so loudly if it ever does not
         raise AssertionError(f"the growth archive took {page.pdf.page_no()} pages")

@@ -48,6 +48,7 @@ TABLE_ORDER = [
     "action_items",
     "development_items",
     "career_aims",
+    "improvement_plans",
     "audit_log",
 ]
 
@@ -86,6 +87,7 @@ class TableBuilder(
         self._skills()
         self._static()
         self._development()
+        self._improvement_plans()
         self._joint()
         progress(1.0, "Demo company ready")
         return {k: self.out[k] for k in TABLE_ORDER}

@@ -61,3 +61,41 @@ class DevelopmentTables(TableState):
             "updated_by": ["demo"] * len(high),
             "updated_at": pl.Series([created] * len(high), dtype=pl.Datetime("us")),
         })
+
+    def _improvement_plans(self) -> None:
+        """A plan for every other rep-quarter where a sales rep's review rated them 1–2 two quarters running (the
+        demo's ratings follow the quarter's attainment), opened three weeks after the second quarter; cause and
+        actions in turn. No effect on later sales is simulated: the demo's plans neither help nor harm."""
+        as_of = self.s.end - dt.timedelta(days=1)
+        reviews = self.out["performance_reviews"].sort("employee_id", "review_date").with_columns(
+            low=pl.col("rating") <= 2).with_columns(
+            low_before=pl.col("low").shift(1).over("employee_id"),
+            before=pl.col("review_date").shift(1).over("employee_id"))
+        sales = self.out["assignments"].filter(pl.col("role_id").is_in(SALES_ROLES)).select("employee_id").unique()
+        events = (reviews.filter(pl.col("low") & pl.col("low_before")
+                                 & ((pl.col("review_date") - pl.col("before")).dt.total_days() < 100))
+                  .join(sales, on="employee_id", how="semi").sort("review_date", "employee_id")
+                  .filter(pl.col("review_date") + pl.duration(days=21) <= as_of))
+        events = events.gather_every(2)  # every other one: the rest are the comparison
+        causes = ("skills", "attitude", "territory", "other")
+        rows: list[dict] = []
+        last: dict[int, dt.date] = {}
+        for row in events.iter_rows(named=True):
+            opened = row["review_date"] + dt.timedelta(days=21)
+            if row["employee_id"] in last and (opened - last[row["employee_id"]]).days < 180:
+                continue  # a plan is under way already
+            last[row["employee_id"]] = opened
+            i = len(rows)
+            cause = causes[i % len(causes)]
+            review = opened + dt.timedelta(days=90)
+            rows.append({"plan_id": i + 1, "employee_id": row["employee_id"], "opened_on": opened, "cause": cause,
+                         "action_training": cause in ("skills", "other"), "action_mentor": cause in ("attitude",
+                                                                                                       "skills"),
+                         "action_post": cause == "territory", "review_date": review,
+                         "closed_on": review if review <= as_of else None, "note": None, "opened_by": "demo",
+                         "created_at": dt.datetime.combine(opened, dt.time(17, 0))})
+        self.out["improvement_plans"] = pl.DataFrame(rows, schema={
+            "plan_id": pl.Int64, "employee_id": pl.Int64, "opened_on": pl.Date, "cause": pl.Utf8,
+            "action_training": pl.Boolean, "action_mentor": pl.Boolean, "action_post": pl.Boolean,
+            "review_date": pl.Date, "closed_on": pl.Date, "note": pl.Utf8, "opened_by": pl.Utf8,
+            "created_at": pl.Datetime("us")})

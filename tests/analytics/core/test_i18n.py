@@ -143,7 +143,7 @@ def families() -> dict[str, set[tuple[str, ...]]]:
     from analytics.core.auth import ROLES
     from analytics.core.metric import Unit
     from analytics.core.registry import DOMAINS, REGISTRY
-    from analytics.people import hiring_report, recruiting, risk, skills, talent
+    from analytics.people import archive_report, development, hiring_report, recruiting, risk, skills, talent
     from analytics.people.attrition_report import BREAKDOWNS, CURVE_GROUPS, HEADLINE_ROWS
     from analytics.reviews import goals, packs
     from analytics.reviews.store import STATUSES
@@ -184,12 +184,14 @@ def families() -> dict[str, set[tuple[str, ...]]]:
         "onboarding_factor": {"mentored", "plan_done"},
         "training_group": {"all", "left"},
         "metric_unit": set(get_args(Unit)),
-        "owner": {*ROLES, "ka_lead", "recruiting_lead"},
+        "owner": {*ROLES, "ka_lead", "recruiting_lead", *development.OWNERS},
         "table": set(importable_tables()),
         "audit_action": {"demo", "login", "login_failed", "login_throttled", "user_add", "user_disable", "user_enable",
                          "user_password", "user_roles", "roles_file", "export", "import", "view_pay", "review_save",
                          "review_refreeze", "meeting_open", "action_item_add", "action_item_update", "goal_update",
-                         "goal_delete", "demo_mode_end", "restore", "upload"},
+                         "goal_delete", "demo_mode_end", "restore", "upload", "development_item_add",
+                         "development_item_update", "career_aim_set", "improvement_plan_open",
+                         "improvement_plan_close"},
     }
     one = lambda values: {(v,) for v in values}  # noqa: E731
     return {
@@ -236,8 +238,11 @@ def families() -> dict[str, set[tuple[str, ...]]]:
         "review.{}.caption": one(_literal_list_args("review_page")),
         # ui/review_view.py: one download button per pack format
         "review.pack_{}": one(packs.PACK_FORMATS),
-        # ui/review_view.py: action-item status picker and table
+        # ui/review_view.py: action-item status picker and table (and the person page's plan items)
         "review.status.{}": one(STATUSES),
+        # pages/person.py: what changed between two assignments, and the plan's refusals
+        "person.change.{}": one(archive_report.CHANGES),
+        "person.plan.error.{}": one(development.ERRORS),
         # ui/widgets.py exclusion_note: rules of sql/queries/data_exclusions.sql named by the pages
         "exclusion.{}": one(_exclusion_rules()),
         # analytics/core/i18n.py code_label(kind, code): codes of the demo company and of the import value maps
