@@ -112,6 +112,77 @@ def _plan(db: Database, viewer: Viewer, period: Period, as_of: dt.date, lang: st
     return hiring_report.capacity_plan(db, viewer, as_of)["summary"]
 
 
+def _attainment_vs_team(db: Database, viewer: Viewer, period: Period, as_of: dt.date, lang: str) -> pl.DataFrame:
+    """Every rep with quota in each completed quarter of the period, beside their team's median (growth archive)."""
+    from analytics.core.periods import quarter_of
+    from analytics.sales import quota, scorecard
+    if not viewer.person_level:
+        return pl.DataFrame()
+    quarters, q = [], quarter_of(min(period.end, as_of))
+    while q.end >= period.start:
+        if q.end <= as_of:
+            quarters.insert(0, q)
+        q = q.shift(-1)
+    panel = scorecard.person_panel(db, viewer, quarters, as_of) if quarters else None
+    frames = []
+    for q in quarters:
+        reps = quota.rep_attainment(quota.in_period(panel, q)).select(
+            "employee_id", "attainment", team=pl.coalesce("team_id", "org_unit_id")).collect()
+        frames.append(reps.with_columns(quarter=pl.lit(q.label), team_median=pl.col("attainment").median().over("team"),
+                                        team_reps=pl.len().over("team")))
+    names = db.sql("select employee_id, name from employees")
+    return pl.concat(frames).join(names, on="employee_id").select(
+        "quarter", "employee_id", "name", "team", "attainment", "team_median", "team_reps").sort(
+        "quarter", "team", "employee_id") if frames else pl.DataFrame()
+
+
+def _ramp_vs_cohort(db: Database, viewer: Viewer, period: Period, as_of: dt.date, lang: str) -> pl.DataFrame:
+    """The reps hired in the period: attainment in each of their first 12 tenure months beside the mean of their
+    cohort (same role, hired the same calendar year, in the scope)."""
+    from analytics.people.archive_report import RAMP_MONTHS
+    from analytics.sales import quota
+    if not viewer.person_level:
+        return pl.DataFrame()
+    start = dt.date(period.start.year, 1, 1)
+    panel = db.query("rep_month_sales", start=start, end=as_of.replace(day=1), as_of=as_of, hired_from=start,
+                     **viewer.sql_params()).lazy().with_columns(year=pl.col("hire_date").dt.year())
+    rows = quota.with_tenure_month(panel).filter(pl.col("tenure_month").is_between(1, RAMP_MONTHS)
+                                                 & pl.col("rep_month_attainment").is_not_null())
+    cohort = rows.group_by("year", "role_id", "tenure_month").agg(
+        cohort_mean=pl.col("rep_month_attainment").mean(), cohort_reps=pl.col("employee_id").n_unique())
+    own = rows.filter(pl.col("hire_date").is_between(period.start, period.end)).select(
+        "employee_id", "year", "role_id", "tenure_month", attainment="rep_month_attainment")
+    return own.join(cohort, on=["year", "role_id", "tenure_month"], how="left").drop("year").sort(
+        "employee_id", "tenure_month").collect()
+
+
+def _skills_year_on_year(db: Database, viewer: Viewer, period: Period, as_of: dt.date, lang: str) -> pl.DataFrame:
+    """Everyone in scope at the period's end: each skill's latest valid score then and a year before."""
+    if not viewer.person_level:
+        return pl.DataFrame()
+    day = min(period.end, as_of)
+    before = day.replace(year=day.year - 1, day=28 if (day.month, day.day) == (2, 29) else day.day)
+    now = db.query("skill_scores", as_of=day, **viewer.sql_params()).select("employee_id", "skill_id", "score")
+    then = db.query("skill_scores", as_of=before, all_units=True, units=[]).select(
+        "employee_id", "skill_id", year_ago="score")
+    return now.join(then, on=["employee_id", "skill_id"], how="left").sort("employee_id", "skill_id")
+
+
+def _development_plan(db: Database, viewer: Viewer, period: Period, as_of: dt.date, lang: str) -> pl.DataFrame:
+    """The development plan items of everyone whose person page the viewer may open."""
+    from analytics.people import archive_report
+    if not viewer.person_level:
+        return pl.DataFrame()
+    from analytics.people import development
+    people = archive_report.directory(db, viewer, as_of).select("employee_id", "name")
+    items = development.items_of(db, people["employee_id"].to_list())
+    if items.is_empty():
+        return pl.DataFrame()
+    return people.join(items, on="employee_id").select(
+        "employee_id", "name", "item_id", "text", "owner", "due_date", "status", "closed_at").sort(
+        "employee_id", "item_id")
+
+
 TABLE_METRICS: dict[str, Callable[..., pl.DataFrame]] = {
     "retention_curve": _retention,
     "median_tenure": _median_tenure,
@@ -128,6 +199,10 @@ TABLE_METRICS: dict[str, Callable[..., pl.DataFrame]] = {
     "funnel_conversion": _funnel,
     "quality_of_hire": _quality,
     "headcount_plan": _plan,
+    "attainment_vs_team": _attainment_vs_team,
+    "ramp_vs_cohort": _ramp_vs_cohort,
+    "skills_year_on_year": _skills_year_on_year,
+    "development_plan": _development_plan,
 }
 
 #: The ``--by`` values a table metric offers (one at a time); a metric not listed takes none.

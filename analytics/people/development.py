@@ -50,14 +50,33 @@ def _clean(text: str) -> str:
     return text
 
 
+def _exists(db: Database, table: str) -> bool:
+    """A database written by an earlier Tandem and opened read-only has not been given the table yet."""
+    return bool(db.scalar("select count(*) from duckdb_tables() where database_name = current_database() "
+                          "and schema_name = 'main' and table_name = $t", t=table))
+
+
 def items(db: Database, employee_id: int) -> pl.DataFrame:
     """The person's plan items: open ones first (by due date), then the closed ones, newest first."""
+    if not _exists(db, "development_items"):
+        return pl.DataFrame(schema={"item_id": pl.Int64, "text": pl.Utf8, "owner": pl.Utf8, "due_date": pl.Date,
+                                    "status": pl.Utf8, "created_by": pl.Utf8, "created_at": pl.Datetime("us"),
+                                    "closed_at": pl.Datetime("us")})
     return db.sql(
         "select item_id, text, owner, due_date, status, created_by, created_at, closed_at "
         "from development_items where employee_id = $e "
         "order by status not in ('open', 'in_progress'), "
         "case when status in ('open', 'in_progress') then due_date end nulls last, closed_at desc, item_id",
         e=int(employee_id))
+
+
+def items_of(db: Database, employee_ids: list[int]) -> pl.DataFrame:
+    """The plan items of these people (employee_id, then :func:`items`' columns), in one read."""
+    if not _exists(db, "development_items") or not employee_ids:
+        return pl.DataFrame(schema={"employee_id": pl.Int64, "item_id": pl.Int64, "text": pl.Utf8})
+    return db.sql("select employee_id, item_id, text, owner, due_date, status, created_by, created_at, closed_at "
+                  "from development_items where list_contains($ids, employee_id) order by employee_id, item_id",
+                  ids=[int(e) for e in employee_ids])
 
 
 def overdue(frame: pl.DataFrame, today: dt.date) -> pl.Series:
@@ -109,6 +128,8 @@ def update_item(db: Database, viewer: Viewer, item_id: int, as_of: dt.date, *, s
 
 def career_aim(db: Database, employee_id: int) -> dict[str, object] | None:
     """The person's career aim (target role, aim in words, by which year, who set it and when), or None."""
+    if not _exists(db, "career_aims"):
+        return None
     rows = db.sql("select target_role_id, aim, by_year, updated_by, updated_at from career_aims where employee_id = $e",
                   e=int(employee_id))
     return rows.row(0, named=True) if rows.height else None

@@ -215,3 +215,26 @@ def test_the_command_line_lists_prints_and_writes_the_pdf(demo_db_path, tmp_path
     assert "is in your scope" in capsys.readouterr().err  # nobody of that id in the director's scope
     assert main(["person", str(person), "--db", str(demo_db_path), "--user", "demo.analyst"]) == 2
     assert "aggregates only" in capsys.readouterr().err
+
+
+def test_the_metric_tables_agree_with_the_person_page(demo_db_path):
+    from analytics.cli.tables import TABLE_METRICS
+    from analytics.core.periods import parse_period
+
+    db = Database(demo_db_path, read_only=True)
+    try:
+        as_of = dt.date.fromisoformat(db.meta("as_of"))
+        q3 = parse_period("2025-Q3")
+        table = TABLE_METRICS["attainment_vs_team"](db, full_access(), q3, as_of, "en")
+        person = table.sort("employee_id").row(0, named=True)
+        arch = archive.archive(db, full_access(), person["employee_id"], as_of)
+        page = arch.attainment.filter(pl.col("quarter") == "2025-Q3").row(0, named=True)
+        assert (page["attainment"], page["team_median"], page["team_reps"]) == pytest.approx(
+            (person["attainment"], person["team_median"], person["team_reps"]))
+        skills = TABLE_METRICS["skills_year_on_year"](db, full_access(), q3, as_of, "en")
+        assert skills.height and skills["year_ago"].is_not_null().any()
+        plan = TABLE_METRICS["development_plan"](db, full_access(), q3, as_of, "en")
+        assert plan.height == db.scalar("select count(*) from development_items")
+        assert TABLE_METRICS["development_plan"](db, ANALYST, q3, as_of, "en").is_empty()
+    finally:
+        db.close()
