@@ -2,8 +2,9 @@
 
 A plan is opened for a person on the coaching list (under ``list_rules().coaching_target`` in each of the last
 ``coaching_quarters`` completed quarters) with the cause found and the actions taken, and followed to a review date.
-Its outcome is never typed: it is computed from the facts (``outcomes``). The plans are a fact table read by the
-page's figures, so a write bumps the data version.
+Its outcome is never typed: it is computed from the facts (``outcomes``). A plan is not a fact: a write keeps the
+data version (no stored figure is retired, no panel rebuilt) and moves ``plans_version``, which the requests of the
+figures that read plans carry.
 
 Who may write: anyone who may open the person's page (person-level rights with the person in scope on the as-of
 date, ``sql/queries/person_card.sql``). Who sees a plan: person-level viewers whose scope holds the person where they
@@ -37,6 +38,18 @@ MAX_REVIEW_DAYS = 365
 TREATED_DAYS = 120     # matched_comparison: a plan opened within this many days after the quarter's end
 CONTROL_DAYS = 365     # ... and a control has no plan opened within this many days of it, either side
 BOOTSTRAP = 2000
+
+
+def _bump_plans(cur) -> None:
+    cur.execute("insert or replace into meta select 'plans_version', cast(coalesce(max(cast(value as bigint)), 0) "
+                "+ 1 as varchar) from meta where key = 'plans_version'")
+
+
+def plans_version(db: Database) -> int:
+    """A counter every plan write moves: plans are not facts, so the data version (and every stored figure) stays;
+    the figures that read plans take this counter in their request instead (as a live review takes its
+    meetings' counter)."""
+    return int(db.meta("plans_version") or 0)
 
 
 class PlanError(ValueError):
@@ -90,7 +103,8 @@ def open_plan(db: Database, viewer: Viewer, employee_id: int, cause: str, action
     if db.scalar("select count(*) from improvement_plans where employee_id = $e and closed_on is null",
                  e=int(employee_id)):
         raise PlanError(f"Person {employee_id} has an open plan already.", "already_open")
-    with db.transaction() as cur:
+    with db.transaction(bump=False) as cur:  # not a fact: plans_version moves instead
+        _bump_plans(cur)
         plan_id = int(cur.execute("select coalesce(max(plan_id), 0) + 1 from improvement_plans").fetchone()[0])
         cur.execute(
             "insert into improvement_plans values ($i, $e, $on, $c, $t, $m, $p, $r, null, $n, $by, $at)",
@@ -117,7 +131,8 @@ def close_plan(db: Database, viewer: Viewer, plan_id: int, as_of: dt.date, note:
     if row["closed_on"] is not None:
         raise PlanError(f"Plan {plan_id} was closed on {row['closed_on']}.", "closed")
     note = _note(note)
-    with db.transaction() as cur:
+    with db.transaction(bump=False) as cur:  # not a fact: plans_version moves instead
+        _bump_plans(cur)
         cur.execute("update improvement_plans set closed_on = $d, note = coalesce($n, note) where plan_id = $i",
                     {"d": as_of, "n": note, "i": int(plan_id)})
         db.audit(cur, viewer.user, "improvement_plan_close", target=str(row["employee_id"]),
@@ -131,7 +146,8 @@ def set_review_date(db: Database, viewer: Viewer, plan_id: int, review_date: dt.
     if row["closed_on"] is not None:
         raise PlanError(f"Plan {plan_id} was closed on {row['closed_on']}.", "closed")
     _check_review(review_date, as_of)
-    with db.transaction() as cur:
+    with db.transaction(bump=False) as cur:  # not a fact: plans_version moves instead
+        _bump_plans(cur)
         cur.execute("update improvement_plans set review_date = $r where plan_id = $i",
                     {"r": review_date, "i": int(plan_id)})
         db.audit(cur, viewer.user, "improvement_plan_review", target=str(row["employee_id"]),

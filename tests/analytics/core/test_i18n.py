@@ -191,7 +191,7 @@ def families() -> dict[str, set[tuple[str, ...]]]:
                          "review_refreeze", "meeting_open", "action_item_add", "action_item_update", "goal_update",
                          "goal_delete", "demo_mode_end", "restore", "upload", "development_item_add",
                          "development_item_update", "career_aim_set", "improvement_plan_open",
-                         "improvement_plan_close"},
+                         "improvement_plan_close", "improvement_plan_review"},
     }
     one = lambda values: {(v,) for v in values}  # noqa: E731
     return {
