@@ -25,7 +25,7 @@ from ui.language import lang
 from ui.style import phone_style
 
 SLUGS = ("overview", "monthly-review", "quarterly-review", "goals", "attrition", "risk", "hiring", "talent",
-         "training", "person", "quota", "scorecard", "key-accounts", "incentives", "glossary", "data", "admin",
+         "training", "plans", "person", "quota", "scorecard", "key-accounts", "incentives", "glossary", "data", "admin",
          "no-access")
 MEETINGS = {"monthly-review": "monthly", "quarterly-review": "quarterly"}  # pages whose period is a meeting's
 
@@ -64,7 +64,8 @@ def main() -> None:
               page("pages/risk.py", "nav.risk", ":material/warning:", "risk"),
               page("pages/hiring.py", "nav.hiring", ":material/person_add:", "hiring"),
               page("pages/talent.py", "nav.talent", ":material/psychology:", "talent"),
-              page("pages/training.py", "nav.training", ":material/school:", "training")]
+              page("pages/training.py", "nav.training", ":material/school:", "training"),
+              page("pages/plans.py", "nav.plans", ":material/assignment_turned_in:", "plans")]
     sales = [page("pages/quota.py", "nav.quota", ":material/trending_up:", "quota")]
     if viewer.person_level:  # a person's growth archive: from the menu, or a click on a row that names them
         people.append(page("pages/person.py", "nav.person", ":material/badge:", "person"))

@@ -8,6 +8,7 @@ import streamlit as st
 from analytics.charts import person as charts
 from analytics.core.i18n import code_label, fmt_date, fmt_number
 from analytics.people import development, risk_report, risk_store
+from analytics.people import improvement_report as improvement
 from ui import cached
 from ui.context import context, get_database
 from ui.person_plan import development_plan
@@ -177,6 +178,22 @@ with right:
         chart(charts.workload(arch.attendance, arch.engagement.filter(
             pl.col("survey_date") >= arch.attendance["month"].min() if arch.attendance.height else pl.lit(True)),
             lang, ctx.t("person.workload_chart")), "person_workload", name="person_workload")
+
+# ── Improvement plans (opened from the coaching list; the outcome computed from the facts) ──
+st.markdown(f"**{ctx.t('person.plans')}**")
+plans = cached.report(ctx, "plans.outcomes", ctx.as_of, ctx.fy_start, plans_version=improvement.plans_version(db))
+mine = plans.filter(pl.col("employee_id") == arch.employee_id).sort("opened_on", descending=True)
+if mine.is_empty():
+    st.caption(ctx.t("person.no_plans"))
+else:
+    sep = "、" if lang == "zh" else ", "
+    st.dataframe(pl.DataFrame({
+        ctx.t("plans.opened_on"): [fmt_date(d, lang) for d in mine["opened_on"].to_list()],
+        ctx.t("plans.cause_col"): [ctx.t(f"plans.cause.{c}") for c in mine["cause"].to_list()],
+        ctx.t("plans.actions"): [sep.join(ctx.t(f"plans.action.{a}") for a in acts) for acts in mine["actions"]],
+        ctx.t("plans.review_date"): [fmt_date(d, lang) for d in mine["review_date"].to_list()],
+        ctx.t("person.plan_outcome"): [ctx.t(f"plans.outcome.{o}") for o in mine["outcome"].to_list()],
+    }), hide_index=True, width="stretch")
 
 # ── Development plan and career aim (edited together) ──
 development_plan(ctx, db, arch, roles, may_edit=development.may_edit(db, ctx.viewer, arch.employee_id, ctx.as_of))

@@ -74,7 +74,14 @@ def compute(db: Database, viewer: Viewer, request: tuple) -> object:
 
 
 def _registry() -> dict[str, Callable[..., object]]:
-    from analytics.people import archive_report, attrition_report, hiring_report, risk_report, talent_report
+    from analytics.people import (
+        archive_report,
+        attrition_report,
+        hiring_report,
+        improvement_report,
+        risk_report,
+        talent_report,
+    )
     from analytics.reviews import content as review_content
     from analytics.reviews import goals
     from analytics.sales import incentives_report, quota_report, scorecard
@@ -98,6 +105,7 @@ def _registry() -> dict[str, Callable[..., object]]:
     reports |= {f"hiring.{n}": getattr(hiring_report, n) for n in (
         "recruiting_overview", "onboarding_watch", "capacity_plan", "capacity_plans", "revenue_at_risk")}
     reports |= {"person.directory": archive_report.directory, "person.archive": archive_report.archive}
+    reports |= {f"plans.{n}": getattr(improvement_report, n) for n in ("outcomes", "summary", "matched_comparison")}
     return reports
 
 

@@ -143,7 +143,16 @@ def families() -> dict[str, set[tuple[str, ...]]]:
     from analytics.core.auth import ROLES
     from analytics.core.metric import Unit
     from analytics.core.registry import DOMAINS, REGISTRY
-    from analytics.people import archive_report, development, hiring_report, recruiting, risk, skills, talent
+    from analytics.people import (
+        archive_report,
+        development,
+        hiring_report,
+        improvement_report,
+        recruiting,
+        risk,
+        skills,
+        talent,
+    )
     from analytics.people.attrition_report import BREAKDOWNS, CURVE_GROUPS, HEADLINE_ROWS
     from analytics.reviews import goals, packs
     from analytics.reviews.store import STATUSES
@@ -243,6 +252,12 @@ def families() -> dict[str, set[tuple[str, ...]]]:
         # pages/person.py: what changed between two assignments, and the plan's refusals
         "person.change.{}": one(archive_report.CHANGES),
         "person.plan.error.{}": one(development.ERRORS),
+        # pages/plans.py: causes, actions, the summary tables' first column and the refusals
+        "plans.cause.{}": one(improvement_report.CAUSES),
+        "plans.action.{}": one(improvement_report.ACTIONS),
+        "plans.by_{}": one(("cause", "action")),
+        "plans.error.{}": one(improvement_report.ERRORS),
+        "plans.outcome.{}": one(improvement_report.OUTCOMES),
         # ui/widgets.py exclusion_note: rules of sql/queries/data_exclusions.sql named by the pages
         "exclusion.{}": one(_exclusion_rules()),
         # analytics/core/i18n.py code_label(kind, code): codes of the demo company and of the import value maps

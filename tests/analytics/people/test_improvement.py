@@ -11,7 +11,7 @@ import pytest
 
 from analytics.core.access import Viewer
 from analytics.core.db import Database
-from analytics.people import improvement as imp
+from analytics.people import improvement_report as imp
 from tests.conftest import D, open_db, tiny_frames
 
 AS_OF = D(2025, 3, 31)  # 2024-Q1 … 2025-Q1 complete

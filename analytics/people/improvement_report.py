@@ -34,6 +34,8 @@ CAUSES = ("skills", "attitude", "territory", "other")
 ACTIONS = ("training", "mentor", "post")  # post: another post (role or team)
 OUTCOMES = ("recovered", "not_recovered", "moved", "left", "pending")
 MAX_NOTE = 500
+ERRORS = ("person_level", "not_allowed", "left", "cause", "action", "review_date", "already_open", "too_long",
+          "unknown", "closed", "by")  # PlanError codes
 MAX_REVIEW_DAYS = 365
 TREATED_DAYS = 120     # matched_comparison: a plan opened within this many days after the quarter's end
 CONTROL_DAYS = 365     # ... and a control has no plan opened within this many days of it, either side
@@ -155,7 +157,10 @@ def set_review_date(db: Database, viewer: Viewer, plan_id: int, review_date: dt.
 
 
 def _plans(db: Database, viewer: Viewer, as_of: dt.date) -> pl.DataFrame:
-    rows = db.query("improvement_plans", as_of=as_of, plan_id=None, **viewer.sql_params())
+    # plans_version is not bound (the SQL does not read it): it keys the query's memo, which lives as long as the
+    # data version does, and a plan write keeps that
+    rows = db.query("improvement_plans", as_of=as_of, plan_id=None, plans_version=plans_version(db),
+                    **viewer.sql_params())
     return rows.with_columns(
         actions=pl.concat_list([pl.when(pl.col(f"action_{a}")).then(pl.lit(a)) for a in ACTIONS]).list.drop_nulls(),
         is_open=pl.col("closed_on").is_null() | (pl.col("closed_on") > as_of),
@@ -252,7 +257,7 @@ def _outcomes(db: Database, viewer: Viewer, as_of: dt.date, fy_start: int) -> pl
             .sort("opened_on", "plan_id"))
 
 
-def outcomes(db: Database, viewer: Viewer, as_of: dt.date, fy_start: int = 1) -> pl.DataFrame:
+def outcomes(db: Database, viewer: Viewer, as_of: dt.date, fy_start: int = 1, plans_version: int = 0) -> pl.DataFrame:
     """Per plan of :func:`plans` (all its columns), the outcome computed from the facts:
 
     - quarter (the fiscal quarter the plan was opened in), quarter_1 and quarter_2 (the two after it), end_2 (the
@@ -303,13 +308,17 @@ def summary_by(outcomes: pl.DataFrame, by: str, viewer: Viewer | None = None) ->
     return mask_table(out, viewer, "people", values, key=by)
 
 
-def summary(db: Database, viewer: Viewer, as_of: dt.date, by: str, fy_start: int = 1) -> pl.DataFrame:
-    """:func:`summary_by` over the plans in the viewer's scope, for any viewer (masked for aggregate-only ones)."""
+def summary(db: Database, viewer: Viewer, as_of: dt.date, by: str, fy_start: int = 1,
+            plans_version: int = 0) -> pl.DataFrame:
+    """:func:`summary_by` over the plans in the viewer's scope, for any viewer (masked for aggregate-only ones).
+    ``plans_version`` (here and in :func:`outcomes`, :func:`matched_comparison`): the :func:`plans_version` the
+    request is for — part of a stored result's key, not read."""
     return summary_by(_outcomes(db, viewer, as_of, fy_start), by, viewer)
 
 
 # ── plans against comparable reps without one ─────────────────────────
-def matched_comparison(db: Database, viewer: Viewer, as_of: dt.date, fy_start: int = 1, seed: int = 0) -> dict:
+def matched_comparison(db: Database, viewer: Viewer, as_of: dt.date, fy_start: int = 1, seed: int = 0,
+                       plans_version: int = 0) -> dict:
     """Recovery of reps with a plan against comparable reps without one, matched on attainment history.
 
     - Events: a rep × completed quarter Q, the rep in the viewer's scope, under ``list_rules().coaching_target`` in Q
