@@ -183,6 +183,41 @@ def _development_plan(db: Database, viewer: Viewer, period: Period, as_of: dt.da
         "employee_id", "item_id")
 
 
+def _plans(db: Database, viewer: Viewer, period: Period, as_of: dt.date, lang: str) -> pl.DataFrame:
+    """The improvement plans opened in the period with their outcome (person-level users)."""
+    from analytics.people import improvement_report
+    if not viewer.person_level:
+        return pl.DataFrame()
+    out = improvement_report.outcomes(db, viewer, as_of).filter(pl.col("opened_on").is_between(period.start,
+                                                                                               period.end))
+    return out.select("plan_id", "employee_id", "name", "opened_on", "cause", "actions", "review_date", "closed_on",
+                      "overdue", "quarter_1", "attainment_1", "quarter_2", "attainment_2", "outcome", "days_to_plan")
+
+
+def _plan_recovery(db: Database, viewer: Viewer, period: Period, as_of: dt.date, lang: str,
+                   by: str | None = None) -> pl.DataFrame:
+    """Plans, decided and recovered, and the recovery rate by cause (default) or by action (masked for aggregate
+    users)."""
+    from analytics.people import improvement_report
+    return improvement_report.summary(db, viewer, as_of, by or "cause")
+
+
+def _plan_effect(db: Database, viewer: Viewer, period: Period, as_of: dt.date, lang: str) -> pl.DataFrame:
+    from analytics.people import improvement_report
+    return pl.DataFrame([improvement_report.matched_comparison(db, viewer, as_of)])
+
+
+def _time_to_plan(db: Database, viewer: Viewer, period: Period, as_of: dt.date, lang: str) -> pl.DataFrame:
+    """Plans opened in the period: how many, and the median, mean and longest days to a plan (person-level)."""
+    from analytics.people import improvement_report
+    if not viewer.person_level:
+        return pl.DataFrame()
+    days = improvement_report.outcomes(db, viewer, as_of).filter(
+        pl.col("opened_on").is_between(period.start, period.end))["days_to_plan"].drop_nulls()
+    return pl.DataFrame({"plans": [days.len()], "median_days": [days.median()], "mean_days": [days.mean()],
+                         "max_days": [days.max()]})
+
+
 TABLE_METRICS: dict[str, Callable[..., pl.DataFrame]] = {
     "retention_curve": _retention,
     "median_tenure": _median_tenure,
@@ -203,6 +238,10 @@ TABLE_METRICS: dict[str, Callable[..., pl.DataFrame]] = {
     "ramp_vs_cohort": _ramp_vs_cohort,
     "skills_year_on_year": _skills_year_on_year,
     "development_plan": _development_plan,
+    "improvement_plans": _plans,
+    "plan_recovery_rate": _plan_recovery,
+    "plan_effect": _plan_effect,
+    "time_to_plan": _time_to_plan,
 }
 
 #: The ``--by`` values a table metric offers (one at a time); a metric not listed takes none.
@@ -212,6 +251,7 @@ TABLE_GROUPINGS: dict[str, tuple[str, ...]] = {
     "median_tenure": _CURVE_BY,
     "commission_payout": ("rep", "team", "region"),
     "cost_of_sales": ("rep", "team", "region"),
+    "plan_recovery_rate": ("cause", "action"),
 }
 
 

@@ -11,6 +11,7 @@ import functools
 import json
 import logging
 import os
+import re
 import threading
 import time
 from collections import OrderedDict
@@ -142,12 +143,15 @@ class Database:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         self._con = _connect(self.path, read_only)
         self._local = threading.local()
+        self._shadow: list[str] = []  # stand-ins for tables a read-only older file lacks (_shadow_missing_tables)
         self._memo: OrderedDict[tuple, pl.DataFrame] = OrderedDict()
         self._memo_lock = threading.Lock()
         try:
             self._check_version()
             if not read_only:
                 self._apply_schema()
+            else:
+                self._shadow_missing_tables()
         except BaseException:
             self._con.close()
             if not existed:
@@ -161,6 +165,8 @@ class Database:
         cur = getattr(self._local, "cursor", None)
         if cur is None:
             cur = self._con.cursor()
+            for statement in self._shadow:
+                cur.execute(statement)
             self._local.cursor = cur
         return cur
 
@@ -179,6 +185,21 @@ class Database:
                 f"{self.path} was written by a newer Tandem (schema version {row[0]}); this one reads up to "
                 f"version {SCHEMA_VERSION}. Upgrade Tandem, or point TANDEM_DB or --db at another file."
             )
+
+    def _shadow_missing_tables(self) -> None:
+        """A file written by an earlier Tandem, opened read-only (the command line), lacks the tables added since:
+        each gets an empty temporary stand-in for this connection, so a page or a command reads "none" instead of
+        failing. The next writable open adds the real tables."""
+        if not _first(self._con.sql("select count(*) from information_schema.tables where table_name = 'meta'"))[0]:
+            return  # not a Tandem database (or an empty one): nothing to stand in for
+        have = {r[0] for r in self._con.sql("select table_name from duckdb_tables() where database_name = "
+                                             "current_database() and schema_name = 'main'").fetchall()}
+        schema = (SQL_DIR / "schema.sql").read_text(encoding="utf-8")
+        self._shadow = [f"create temp table if not exists {name} ({body}\n)"  # temp tables are per cursor
+                        for name, body in re.findall(r"create table if not exists (\w+) \((.*?)\n\);", schema, re.S)
+                        if name not in have]
+        for statement in self._shadow:
+            self._con.execute(statement)
 
     def _apply_schema(self) -> None:
         cur = self._con.cursor()

@@ -104,6 +104,35 @@ METRICS: list[Metric] = [
         ("按人：销售总监与 HR 商定的发展事项（负责人、截止日期、状态：未开始、进行中、已完成、已取消）及职业"
         "目标；未关闭且超过截止日期的事项为逾期。"),
     ), "list", "neutral", "person"),
+    define("improvement_plans", "talent", ("Improvement plans", "改进计划"), (
+        ("Per plan opened for a rep under target: cause (skills, attitude, territory, other), actions (training, "
+        "mentor, another post), review date (overdue while open past it) and the outcome computed from the facts: "
+        "left, else moved (another role or unit), else recovered (at target in each of the 2 quarters after the "
+        "one it was opened in), else not recovered; pending until those quarters are complete."),
+        ("每个为未达标销售开启的计划：原因（技能、态度、区域、其他）、措施（培训、导师、调岗）、复盘日期（未关闭且"
+        "超过复盘日期为逾期），以及按事实计算的结果：离职；否则调岗（换岗位或部门）；否则恢复（开启季度之后的 2 个"
+        "季度均达标）；否则未恢复；在这两个季度结束前为进行中。"),
+    ), "list", "neutral", "person"),
+    define("plan_recovery_rate", "talent", ("Recovery with a plan", "计划恢复率"), (
+        ("Plans whose rep recovered (at target in each of the 2 quarters after the plan's quarter) ÷ plans decided "
+        "(those quarters complete, or the rep moved or left), by cause or by action."),
+        ("按原因或措施：恢复的计划数（计划所在季度之后 2 个季度均达标）÷ 已有结论的计划数（这两个季度已结束，"
+        "或已调岗、离职）。"),
+    ), "ratio", "up", "cohort",
+        numerator=("plans whose rep recovered", "恢复的计划数"),
+        denominator=("plans decided", "已有结论的计划数")),
+    define("plan_effect", "talent", ("Effect of a plan", "计划效果"), (
+        ("Recovery rate of reps with a plan (opened within 120 days of their second quarter under target) minus "
+        "that of the most similar reps without one (nearest on the 2 quarters' attainment, same quarter where "
+        "possible, no plan within 365 days), in percentage points, with a 95% bootstrap interval."),
+        ("有计划销售（第二个未达标季度结束后 120 天内开启计划）的恢复率减去最相似的无计划销售（两个季度达成率最接近，"
+        "尽量同一季度，365 天内无计划）的恢复率，单位为百分点，并给出 95% 自助法区间。"),
+    ), "score", "up", "cohort"),
+    define("time_to_plan", "talent", ("Time to a plan", "开启计划用时"), (
+        ("Days from the end of a rep's second quarter under target to the day an improvement plan was opened; the "
+        "median."),
+        "从销售第二个未达标季度结束到开启改进计划的天数；取中位数。",
+    ), "days", "down", "cohort"),
     define("commission_payout", "commission", ("Commission payout", "提成金额"), (
         ("Commission earned by a rep for the period under their commission plan: base rates, tiers "
         "by attainment (retroactive or not), accelerators above target, KA uplift, bonuses on "

@@ -164,3 +164,33 @@ def test_a_derived_frame_is_computed_once_per_data_version(tiny_db):
         cur.execute("update meta set value = value where key = 'as_of'")
     assert tiny_db.derived("figures", {"by": ["region_id"], "period": "2025-Q3"}, compute)["n"][0] == 3
     assert len(calls) == 3
+
+
+def test_an_older_file_opened_read_only_reads_the_newer_tables_as_empty(tmp_path):
+    """A file from before a table was added, opened read-only (the command line), must read it as empty, not fail;
+    the next writable open adds the table for real."""
+    path = tmp_path / "old.duckdb"
+    Database(path).close()
+    import duckdb
+
+    con = duckdb.connect(str(path))
+    con.execute("drop table improvement_plans")  # as an earlier Tandem wrote it
+    con.close()
+    db = Database(path, read_only=True)
+    try:
+        assert db.scalar("select count(*) from improvement_plans") == 0
+        import threading
+
+        counts = []
+        worker = threading.Thread(target=lambda: counts.append(db.scalar("select count(*) from improvement_plans")))
+        worker.start()
+        worker.join()
+        assert counts == [0]  # every thread's cursor sees the stand-in
+    finally:
+        db.close()
+    db = Database(path)
+    try:
+        assert db.scalar("select count(*) from duckdb_tables() where table_name = 'improvement_plans' "
+                         "and not temporary") == 1
+    finally:
+        db.close()
