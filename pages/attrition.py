@@ -11,6 +11,7 @@ from analytics.metrics.figure import basis_label
 from analytics.people.attrition_report import BREAKDOWNS, CURVE_GROUPS, HEADLINE_ROWS
 from ui import cached
 from ui.context import context
+from ui.people import people_table
 from ui.plaintext import plain
 from ui.widgets import chart, exclusion_note, figure_cards, formatted
 
@@ -154,9 +155,9 @@ if ctx.viewer.person_level:
                                                            return_dtype=pl.Utf8),
                 months=(pl.col("tenure_days") / 30.4375).round(1),
                 day=pl.col("termination_date").map_elements(lambda d: fmt_date(d, lang), return_dtype=pl.Utf8))
-            st.dataframe(formatted(leavers, {
+            people_table(formatted(leavers, {
                 "name": (ctx.t("risk.name"), "text"), "unit": (ctx.t("dim.team"), "text"),
                 "day": (ctx.t("attrition.last_day"), "text"), "months": (ctx.t("risk.tenure_months"), "count"),
                 "type": (ctx.t("attrition.exit_type"), "text"), "reason": (ctx.t("attrition.reasons"), "text"),
                 "channel": (ctx.t("dim.hire_source"), "text"), "manager": (ctx.t("dim.manager"), "text"),
-            }, lang), hide_index=True, width="stretch")
+            }, lang), leavers["employee_id"], "attr_leavers", person_level=True, hint=ctx.t("person.open_hint"))

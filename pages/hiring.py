@@ -87,8 +87,9 @@ with tab_onb:
     if ctx.viewer.person_level and isinstance(listed, pl.DataFrame) and listed.is_empty():
         st.info(ctx.t("hiring.watch_empty"))
     elif ctx.viewer.person_level and isinstance(listed, pl.DataFrame):
-        table(channel(watch["watch_list"], "hire_source").with_columns(pl.col("reasons").map_elements(
-            lambda rs: [hiring_report.watch_reason(r, lang) for r in rs], return_dtype=pl.List(pl.Utf8))))
+        listed = channel(listed, "hire_source").with_columns(pl.col("reasons").map_elements(
+            lambda rs: [hiring_report.watch_reason(r, lang) for r in rs], return_dtype=pl.List(pl.Utf8)))
+        table(listed, key="hiring_watch")  # employee_id and name: a row opens the person's growth archive
 
 with tab_plan:
     st.caption(ctx.t("hiring.plan_note"))
@@ -147,4 +148,4 @@ with tab_risk:
     st.caption(ctx.t("hiring.risk_note", p=fmt_number(risk.get("threshold"), "ratio", lang)))
     table(risk["by_region"])
     if ctx.viewer.person_level and isinstance(risk.get("people"), pl.DataFrame):
-        table(risk["people"], height=360)
+        table(risk["people"], height=360, key="hiring_risk_people")  # a row opens the person's archive

@@ -12,6 +12,7 @@ from analytics.core.registry import get_metric
 from analytics.sales import incentives, incentives_report
 from ui import cached, downloads
 from ui.context import context, get_database
+from ui.people import people_table
 from ui.plaintext import plain
 from ui.widgets import chart, formatted, formatted_table
 
@@ -61,7 +62,7 @@ with tab_pay:
             "bonus": (ctx.t("incentives.bonus"), "currency"),
             "cost_of_sales": (get_metric("cost_of_sales").name(lang), "ratio"),
         }
-        formatted_table(per_rep, columns, lang, height=420)
+        formatted_table(per_rep, columns, lang, height=420, person_level=ctx.viewer.person_level, key="pay_per_rep")
         audit_once(f"payouts {ctx.period.label}", per_rep.height)
         c1, c2 = st.columns(2)  # pay per person: the file is built, and audited, only when a button is pressed
         db = get_database(ctx.db_path)
@@ -182,7 +183,11 @@ with tab_sim:
     cols = {"name": (ctx.t("risk.name"), "text"), "attainment": (get_metric("attainment").name(lang), "ratio"),
             "payout_a": ("A", "currency"), "payout_b": ("B", "currency"), "gain": (ctx.t("incentives.gain"),
                                                                                   "currency")}
-    gl.caption(ctx.t("incentives.losers", n=reps.filter(pl.col("gain") < 0).height))
-    gl.dataframe(formatted(reps.head(10), cols, lang), hide_index=True, width="stretch")
-    gr.caption(ctx.t("incentives.gainers", n=reps.filter(pl.col("gain") > 0).height))
-    gr.dataframe(formatted(reps.reverse().head(10), cols, lang), hide_index=True, width="stretch")
+    losers = ctx.t("incentives.losers", n=reps.filter(pl.col("gain") < 0).height)
+    gainers = ctx.t("incentives.gainers", n=reps.filter(pl.col("gain") > 0).height)
+    for column, caption, listed, key in ((gl, losers, reps.head(10), "sim_losers"),
+                                         (gr, gainers, reps.reverse().head(10), "sim_gainers")):
+        with column:  # a row opens the rep's growth archive (person-level viewers)
+            st.caption(caption)
+            people_table(formatted(listed, cols, lang), listed["employee_id"], key,
+                         person_level=ctx.viewer.person_level, hint=ctx.t("person.open_hint"))

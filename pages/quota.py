@@ -13,6 +13,7 @@ from analytics.metrics.figure import basis_label
 from analytics.sales.quota_report import HEADLINE, RAMP_SPLITS
 from ui import cached
 from ui.context import _org_tree, context
+from ui.people import open_person, people_table
 from ui.widgets import chart, exclusion_note, figure_cards, formatted, formatted_table
 
 ctx = context()
@@ -64,15 +65,22 @@ else:
     if points and level != "rep" and points[0].get("customdata"):
         path.append(points[0]["customdata"])
         st.rerun()
+    if points and level == "rep" and str(points[0].get("customdata") or "").isdigit():  # a rep's bar: their archive
+        open_person(int(points[0]["customdata"]))
     if level != "rep":
         st.caption(ctx.t("quota.click"))
-    st.dataframe(formatted(table, {
+    shown = formatted(table, {
         "label": (ctx.t("col.group"), "text"), "attainment": (get_metric("attainment").name(lang), "ratio"),
         "bookings": (get_metric("bookings").name(lang), "currency"), "quota": (get_metric("quota").name(lang),
                                                                                "currency"),
         "reps_at_quota": (get_metric("reps_at_quota").name(lang), "ratio"),
         "collection_rate": (get_metric("collection_rate").name(lang), "ratio"),
-    }, lang), hide_index=True, width="stretch")
+    }, lang)
+    if level == "rep":  # the drilled team's reps (person-level viewers only): a row opens the rep's growth archive
+        people_table(shown, table["rep"].cast(pl.Int64, strict=False), "quota_drill_reps",
+                     person_level=ctx.viewer.person_level, hint=ctx.t("person.open_hint"))
+    else:
+        st.dataframe(shown, hide_index=True, width="stretch")
 
 # ── Ramp ──
 st.subheader(ctx.t("quota.ramp"))
@@ -103,4 +111,4 @@ if ctx.viewer.person_level:
         "ka_share": (get_metric("ka_share").name(lang), "ratio"),
         "new_customer_share": (ctx.t("quota.new_share"), "ratio"),
         "collection_rate": (get_metric("collection_rate").name(lang), "ratio"),
-    }, lang, height=420)
+    }, lang, height=420, person_level=ctx.viewer.person_level, key="quota_leaderboard")

@@ -14,6 +14,7 @@ from analytics.people import risk, risk_report, risk_store
 from analytics.sales import incentives_report
 from ui import cached, uploads
 from ui.context import context, get_database
+from ui.people import people_table
 from ui.plaintext import plain
 from ui.widgets import chart, table
 
@@ -123,7 +124,7 @@ elif ctx.viewer.person_level:
     roles = cached.report(ctx, "attrition.group_names", "role", lang)
     st.metric(ctx.t("risk.high_count"), f"{people.filter(pl.col('probability') >= threshold).height:,}",
               help=ctx.t("risk.high_help", p=fmt_number(threshold, "ratio", lang)))
-    st.dataframe(shown.select(
+    people_table(shown.select(
         pl.col("name").alias(ctx.t("risk.name")),
         pl.col("team_id").replace_strict(names, default=pl.col("team_id")).fill_null("—").alias(ctx.t("dim.team")),
         pl.col("role_id").replace_strict(roles, default=pl.col("role_id")).alias(ctx.t("dim.role")),
@@ -133,7 +134,7 @@ elif ctx.viewer.person_level:
             ("；" if lang == "zh" else "; ").join(risk_report.describe_driver(f, v, lang, roles) for f, v in
                                                  zip(fs, vs, strict=True))
             for fs, vs in zip(shown["drivers"].to_list(), shown["driver_values"].to_list(), strict=True)]),
-    ), hide_index=True, width="stretch",
+    ), shown["employee_id"], "risk_people", person_level=True, hint=ctx.t("person.open_hint"),
         column_config={ctx.t("risk.probability"): st.column_config.ProgressColumn(
             ctx.t("risk.probability"), format="%.1f%%", min_value=0, max_value=100)})
 else:

@@ -7,6 +7,7 @@ import streamlit as st
 from analytics.sales.scorecard import load_config
 from ui import cached
 from ui.context import context
+from ui.people import people_table
 from ui.widgets import formatted, formatted_table
 
 ctx = context()
@@ -48,7 +49,7 @@ formatted_table(shown, {
     "visits": (ctx.t("scorecard.c.visits"), "count"),
     "proposal_on_time": (ctx.t("scorecard.c.proposal_on_time"), "ratio"),
     "complaints": (ctx.t("scorecard.complaints"), "count"),
-}, lang, height=420)
+}, lang, height=420, person_level=ctx.viewer.person_level, key="scorecard_people")
 
 def list_table(frame: pl.DataFrame) -> pl.DataFrame:
     """Name, the quarters' attainment (formatted), latest rating and potential."""
@@ -63,9 +64,11 @@ with left:
     st.subheader(ctx.t("scorecard.coaching"))
     st.caption(ctx.t("scorecard.coaching_rule"))
     coaching = cached.report(ctx, "scorecard.coaching_list", ctx.as_of)
-    st.dataframe(list_table(coaching), hide_index=True, width="stretch")
+    people_table(list_table(coaching), coaching["employee_id"], "scorecard_coaching",
+                 person_level=ctx.viewer.person_level, hint=ctx.t("person.open_hint"))
 with right:
     st.subheader(ctx.t("scorecard.hipo"))
     st.caption(ctx.t("scorecard.hipo_rule"))
     hipo = cached.report(ctx, "scorecard.high_potential", ctx.as_of)
-    st.dataframe(list_table(hipo), hide_index=True, width="stretch")
+    people_table(list_table(hipo), hipo["employee_id"], "scorecard_hipo",
+                 person_level=ctx.viewer.person_level, hint=ctx.t("person.open_hint"))

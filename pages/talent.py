@@ -85,14 +85,16 @@ with tab_box:
     chart(charts.nine_box(box.counts, lang, ctx.t("talent.ninebox")), "talent_ninebox", name="nine_box")
     if ctx.viewer.person_level and box.people.height:
         cell = st.selectbox(ctx.t("talent.box"), box.counts[name_col].to_list(), key="talent_box")
-        table(box.people.filter(pl.col(name_col) == cell).select("name", "role_id", "team_id", "rating",
-                                                                         "potential"))
+        members = box.people.filter(pl.col(name_col) == cell)
+        # employee_id is not shown: with the name, it lets a row open the person's growth archive
+        table(members.select("employee_id", "name", "role_id", "team_id", "rating", "potential"),
+              key="talent_box_people")
 
 with tab_ready:
     if ctx.viewer.person_level:
         st.markdown(ctx.t("talent.ready_title"))
-        table(cached.report(ctx, "talent.readiness", ctx.as_of), height=320)
+        table(cached.report(ctx, "talent.readiness", ctx.as_of), height=320, key="talent_readiness")
         st.markdown(ctx.t("talent.moves"))
-        table(cached.report(ctx, "talent.internal_moves", ctx.as_of))
+        table(cached.report(ctx, "talent.internal_moves", ctx.as_of), key="talent_moves")
     else:
         st.caption(ctx.t("access.person_level_only"))
