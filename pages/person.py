@@ -44,9 +44,16 @@ try:
     asked = int(asked) if asked is not None else None
 except ValueError:
     asked = None
-if asked is not None and asked not in labels:  # a link to someone outside the scope (or unknown): say so
-    st.warning(ctx.t("person.not_in_scope"))
-    asked = None
+if asked is not None and asked not in labels:  # someone who left long ago (from an old period's list), or out of scope
+    old = cached.report(ctx, "person.archive", asked, ctx.as_of, ctx.fy_start, None)
+    if old is None:
+        st.warning(ctx.t("person.not_in_scope"))
+        asked = None
+    else:  # in the scope on their last day: listed for this look
+        ids.append(asked)
+        role = roles.get(old.card["role_id"], ctx.t("person.no_role"))
+        labels[asked] = " · ".join([str(old.card["name"]), unit_name(old.card["team_id"], old.card["org_unit_id"]),
+                                    role, ctx.t("person.left_short")])
 picked = st.selectbox(ctx.t("person.pick"), ids, index=ids.index(asked) if asked in labels else None,
                       format_func=lambda e: labels.get(e, ""), placeholder=ctx.t("person.pick_placeholder"),
                       key=f"person_pick_{asked}")

@@ -120,3 +120,18 @@ def test_the_development_plan_is_edited_on_the_page(app_db: Path, tmp_path: Path
     assert not at.exception
     row = at.dataframe[-1].value
     assert row[row["Item"] == "Shadow a key-account visit"]["Status"].iloc[0] == "Done"
+
+
+def test_someone_who_left_long_ago_opens_from_an_old_list(app_db: Path):
+    """A leaver of years ago is not in the picker's list (people in scope, and the year's leavers), but a link from
+    an old period's list opens them: the page holds anyone the scope held on their last day."""
+    db = Database(app_db)
+    try:
+        as_of = as_of_date(db)
+        old = db.sql("select employee_id, name from employees where termination_date < $d order by termination_date "
+                     "limit 1", d=as_of.replace(year=as_of.year - 2)).row(0, named=True)
+    finally:
+        db.close()
+    at = _open(old["employee_id"])
+    assert at.subheader[0].value == old["name"]
+    assert any("Left on" in i.value for i in at.info)
