@@ -252,6 +252,61 @@ def page_times(size: str) -> dict[str, float]:
     return out
 
 
+PERSON_CHILD = """
+import datetime as dt, json, sys, time
+from streamlit.testing.v1 import AppTest
+at = AppTest.from_file("app.py", default_timeout=900)
+at.session_state["auth"] = {"user": "demo.hr", "seen": dt.datetime.now()}
+at.query_params["person"] = sys.argv[1]
+at.run()
+import ui.cached; ui.cached.preload()
+t0 = time.perf_counter()
+at.switch_page("pages/person.py").run()
+cold = time.perf_counter() - t0
+assert not at.exception, [e.value for e in at.exception]
+assert at.subheader, "no person shown"
+t0 = time.perf_counter()
+at.run()
+print(json.dumps({"cold": cold, "warm": time.perf_counter() - t0}))
+"""
+
+
+def person_page(size: str) -> dict[str, float]:
+    """The person page (成长档案) of one rep with a career aim and a plan, as the HR head, in a fresh process with
+    nothing stored: its first view (the archive computed; the flight-risk model of the data version stored before)
+    and its second (warm)."""
+    from analytics.core.db import Database
+
+    db_path = WORK / f"{size}.duckdb"
+    db = Database(db_path, read_only=True)
+    try:
+        person = db.scalar("select employee_id from career_aims order by employee_id limit 1")
+    finally:
+        db.close()
+    store_model(db_path)
+    proc = subprocess.run([sys.executable, "-c", PERSON_CHILD, str(person)], cwd=ROOT, capture_output=True, text=True,
+                          env={**os.environ, "TANDEM_DB": str(db_path), "TANDEM_RESULTS_DIR": "off",
+                               "TANDEM_PREWARM_LIMIT": "0"}, check=False)
+    if proc.returncode != 0:
+        raise SystemExit(f"timing the person page on {db_path} failed:\n{proc.stderr[-2000:]}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def person_lines(times: dict[str, dict[str, float]]) -> list[str]:
+    return [
+        "## The person page (成长档案), one rep",
+        "",
+        "The HR head opens one rep's growth archive (a rep with a career aim and a development plan) in a fresh",
+        "process with nothing stored: first view (every section computed) and the same page again (warm). Target:",
+        "under 1 s warm at the medium company.",
+        "",
+        "| size | first view (s) | warm (s) |",
+        "|---|---:|---:|",
+        *[f"| {s} | {t['cold']:.2f} | {t['warm']:.2f} |" for s, t in times.items()],
+        "",
+    ]
+
+
 def page_lines(pages: dict[str, dict[str, float]]) -> list[str]:
     return [
         "## First views of the Flight risk page and the monthly review (cold)",

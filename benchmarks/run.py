@@ -258,7 +258,7 @@ def main(argv: list[str] | None = None) -> int:
         print("\n".join(browser_section(browser_walks(browser_sizes))))
         return 0
     pages, every_page, walks, ahead, fam = {}, {}, {}, {}, {}
-    gen, ov, dom, more, built = {}, {}, {}, {}, {}
+    gen, ov, dom, more, built, person = {}, {}, {}, {}, {}, {}
     from benchmarks import families
     from benchmarks.report import (
         browser_section,
@@ -293,6 +293,8 @@ def main(argv: list[str] | None = None) -> int:
         more[size] = more_times(size)
         print(f"[bench] flight risk page and monthly review first views on {size}…", flush=True)
         pages[size] = page_bench.page_times(size)
+        print(f"[bench] the person page on {size}…", flush=True)
+        person[size] = page_bench.person_page(size)
     print("[bench] import of 1,000,000 orders…", flush=True)
     from benchmarks.import_bench import run as import_run
 
@@ -372,6 +374,7 @@ def main(argv: list[str] | None = None) -> int:
           f"{more[s]['talent_floor']:.3f} | {more[s]['plan_recompute']:.3f} |" for s in detail],
         "",
         *page_bench.page_lines(pages),
+        *page_bench.person_lines(person),
         "## Import (1,000,000-row orders CSV, end to end: read, map, coerce, validate, load, verify)",
         "",
         "| rows/s (best of 3) | seconds | median seconds | re-import, no change (s) | DuckDB read_csv floor (s) |",

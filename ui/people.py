@@ -15,7 +15,9 @@ PERSON_PAGE = "pages/person.py"
 def open_person(employee_id: int) -> None:
     """Go to the person page of ``employee_id`` (the address keeps the person: a refresh or a shared link opens it)."""
     st.session_state["person_id"] = int(employee_id)
-    st.switch_page(PERSON_PAGE, query_params={"person": str(int(employee_id))})
+    # the address keeps the sidebar's choices (language, period, scope) beside the person: a page reads them back
+    params = {k: v for k, v in st.query_params.to_dict().items() if k != "person"}
+    st.switch_page(PERSON_PAGE, query_params={**params, "person": str(int(employee_id))})
 
 
 def people_table(shown: pl.DataFrame, ids: pl.Series | list[int | None], key: str, *, person_level: bool,

@@ -101,7 +101,7 @@ METRICS: list[Metric] = [
     define("development_plan", "talent", ("Development plan", "发展计划"), (
         ("Per person: the items the sales director and HR agreed (owner, due date, status: open, in progress, "
         "done, dropped) and the career aim; an item is overdue while open past its due date."),
-        ("按人：销售总监与 HR 商定的发展事项（负责人、截止日期、状态：未开始、进行中、已完成、已取消）及职业"
+        ("按人：销售总监与人力资源商定的发展事项（负责人、截止日期、状态：未开始、进行中、已完成、已取消）及职业"
         "目标；未关闭且超过截止日期的事项为逾期。"),
     ), "list", "neutral", "person"),
     define("improvement_plans", "talent", ("Improvement plans", "改进计划"), (

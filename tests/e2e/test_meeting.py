@@ -160,9 +160,11 @@ def hold_the_meeting(browser, url: str, tmp_path: Path, user: str, lang: str, re
     expect(rep_bars.locator("g.point path").first).to_be_visible(timeout=SLOW)
     reps = [n.strip() for n in rep_bars.locator(".ytick text").all_text_contents()]
     assert len(reps) >= 2, reps
-    click_bar(page, "quota_bars_rep_")
-    assert page.locator('[data-testid="stException"]').count() == 0
     steps.shot("drilled_to_reps", rep_bars)
+    click_bar(page, "quota_bars_rep_")  # a rep's bar opens their growth archive
+    expect(page.locator("h1").first).to_contain_text(t("person.title", lang), timeout=SLOW)
+    assert page.locator('[data-testid="stException"]').count() == 0
+    steps.shot("rep_archive")
 
     # Back in the quarterly review (now of the team): a chart, stamped with scope and period, and the pack.
     nav(page, t("nav.review_quarterly", lang))
