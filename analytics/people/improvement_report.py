@@ -196,7 +196,10 @@ def _attainment(db: Database, viewer: Viewer, quarters: list[Period], as_of: dt.
     schema = {"employee_id": pl.Int64, "idx": pl.Int64, "quarter": pl.Utf8, "end": pl.Date, "attainment": pl.Float64}
     if not quarters:
         return pl.DataFrame(schema=schema)
-    wide = quarterly_attainment(db, viewer, quarters, as_of)
+    # the outcomes, both summaries and the comparison each start from it: derived once per data version and scope
+    wide = db.derived("plan_attainment", {"quarters": tuple((q.start, q.end) for q in quarters), "as_of": as_of,
+                                          **viewer.sql_params()},
+                      lambda: quarterly_attainment(db, viewer, quarters, as_of))
     index = pl.DataFrame({"quarter": [q.label for q in quarters], "idx": list(range(len(quarters))),
                           "end": [q.end for q in quarters]}, schema_overrides={"idx": pl.Int64})
     return (wide.unpivot(index="employee_id", variable_name="quarter", value_name="attainment")
@@ -317,6 +320,22 @@ def summary(db: Database, viewer: Viewer, as_of: dt.date, by: str, fy_start: int
 
 
 # ── plans against comparable reps without one ─────────────────────────
+def _nearest(pool: np.ndarray, points: np.ndarray) -> np.ndarray:
+    """Per point, the index in ``pool`` of the nearest row (Euclidean), the lowest index among equal distances."""
+    from scipy.spatial import cKDTree
+
+    k = min(32, len(pool))
+    dist, found = cKDTree(pool).query(points, k=k)
+    dist, found = dist.reshape(len(points), k), found.reshape(len(points), k)
+    tied = dist <= dist[:, :1] + 1e-12
+    return np.where(tied, found, np.iinfo(np.int64).max).min(axis=1)
+
+
+def _chunks(total: int, size: int) -> list[int]:
+    """``total`` split into chunks of at most ``size`` (bootstrap resamples drawn a chunk at a time: memory)."""
+    return [min(size, total - start) for start in range(0, total, size)]
+
+
 def matched_comparison(db: Database, viewer: Viewer, as_of: dt.date, fy_start: int = 1, seed: int = 0,
                        plans_version: int = 0) -> dict:
     """Recovery of reps with a plan against comparable reps without one, matched on attainment history.
@@ -385,19 +404,20 @@ def matched_comparison(db: Database, viewer: Viewer, as_of: dt.date, fy_start: i
         return out
     c_xy = controls.select("prev", "now").to_numpy().astype(float)
     c_idx, c_out = controls["idx"].to_numpy(), controls["recovered"].to_numpy().astype(float)
-    picks = []
-    for idx, prev, now in treated.select("idx", "prev", "now").iter_rows():
+    t_xy, t_idx = treated.select("prev", "now").to_numpy().astype(float), treated["idx"].to_numpy()
+    picks = np.empty(treated.height, dtype=np.int64)
+    for idx in np.unique(t_idx):  # one tree per quarter: nearest control, the first of ties (sorted by rep id)
+        rows = np.flatnonzero(t_idx == idx)
         pool = np.flatnonzero(c_idx == idx)
         pool = pool if pool.size else np.arange(controls.height)
-        dist = np.hypot(c_xy[pool, 0] - prev, c_xy[pool, 1] - now)
-        picks.append(pool[int(np.argmin(dist))])  # argmin: the first of ties, controls sorted by rep id
+        picks[rows] = pool[_nearest(c_xy[pool], t_xy[rows])]
     t_out = treated["recovered"].to_numpy().astype(float)
-    m_out = c_out[np.array(picks)]
+    m_out = c_out[picks]
     diffs = t_out - m_out
     rng = np.random.default_rng(seed)
-    draws = rng.integers(0, diffs.size, size=(BOOTSTRAP, diffs.size))
-    boot = diffs[draws].mean(axis=1)
+    boot = np.concatenate([diffs[rng.integers(0, diffs.size, size=(chunk, diffs.size))].mean(axis=1)
+                           for chunk in _chunks(BOOTSTRAP, max(1, 20_000_000 // diffs.size))])
     out.update(treated_rate=float(t_out.mean()), control_rate=float(m_out.mean()), difference=float(diffs.mean()),
                ci_low=float(np.percentile(boot, 2.5)), ci_high=float(np.percentile(boot, 97.5)),
-               n_matched_controls=len(set(picks)))
+               n_matched_controls=int(np.unique(picks).size))
     return out
