@@ -39,13 +39,12 @@ def rate(value: float | None) -> str:
 if ctx.viewer.person_level:
     out = cached.report(ctx, "plans.outcomes", ctx.as_of, ctx.fy_start, plans_version=version)
     open_plans = out.filter(pl.col("is_open"))
-    decided = out.filter(pl.col("outcome") != "pending")
+    head = improvement.headline(out)
     c1, c2, c3, c4 = st.columns(4)
-    c1.metric(ctx.t("plans.open"), fmt_number(open_plans.height, "count", lang), border=True)
-    c2.metric(ctx.t("plans.overdue"), fmt_number(open_plans["overdue"].sum(), "count", lang), border=True)
-    c3.metric(ctx.t("plans.recovery"), rate((decided["outcome"] == "recovered").mean() if decided.height else None),
-              help=ctx.t("plans.recovery_help"), border=True)
-    c4.metric(ctx.t("plans.days_to_plan"), fmt_number(out["days_to_plan"].median(), "days", lang),
+    c1.metric(ctx.t("plans.open"), fmt_number(head["open"], "count", lang), border=True)
+    c2.metric(ctx.t("plans.overdue"), fmt_number(head["overdue"], "count", lang), border=True)
+    c3.metric(ctx.t("plans.recovery"), rate(head["recovery_rate"]), help=ctx.t("plans.recovery_help"), border=True)
+    c4.metric(ctx.t("plans.days_to_plan"), fmt_number(head["days_to_plan"], "days", lang),
               help=ctx.t("plans.days_help"), border=True)
 
     st.subheader(ctx.t("plans.open_title"))

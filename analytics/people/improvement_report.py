@@ -284,6 +284,16 @@ def outcomes(db: Database, viewer: Viewer, as_of: dt.date, fy_start: int = 1, pl
     return _outcomes(db, viewer, as_of, fy_start)
 
 
+def headline(outcomes: pl.DataFrame) -> dict[str, float | int | None]:
+    """The page's cards from :func:`outcomes`: open plans, overdue reviews (open, review date passed),
+    recovery_rate (``plan_recovery_rate`` over every cause: recovered ÷ decided) and the median days to a plan
+    (``time_to_plan``)."""
+    decided = outcomes.filter(pl.col("outcome") != "pending")
+    return {"open": int(outcomes["is_open"].sum()), "overdue": int(outcomes["overdue"].sum()),
+            "recovery_rate": float((decided["outcome"] == "recovered").mean()) if decided.height else None,
+            "days_to_plan": outcomes["days_to_plan"].median()}
+
+
 def summary_by(outcomes: pl.DataFrame, by: str, viewer: Viewer | None = None) -> pl.DataFrame:
     """Plans by ``by`` = "cause" (one row per ``CAUSES``) or "action" (one per ``ACTIONS``; a plan with two actions
     counts in both): plans, people (distinct), decided (outcome not pending), recovered, not_recovered, moved,

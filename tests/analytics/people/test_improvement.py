@@ -270,3 +270,10 @@ def test_matched_comparison_on_the_demo_company(demo_db_path):
         assert seen == got  # enough people on both sides: the analyst sees the same figures
     finally:
         db.close()
+
+
+def test_the_headline_cards_by_hand(db):
+    # one open plan (5, review passed: overdue); decided: 6 and 1 recovered, 4 left, 3 moved, 2 not: 2 of 5;
+    # days to a plan 5, 10, 20, 46, 10 (6 has no run before it): median 10
+    assert imp.headline(imp.outcomes(db, HR, AS_OF)) == {"open": 1, "overdue": 1, "recovery_rate": 0.4,
+                                                         "days_to_plan": 10.0}
