@@ -74,7 +74,7 @@ card = arch.card
 
 # ── Who: placement, tenure, manager ──
 st.subheader(str(card["name"]))
-tenure_months = ((min(ctx.as_of, card["termination_date"] or ctx.as_of) - card["hire_date"]).days) / 30.4375
+tenure_months = card["tenure_months"]
 facts = [roles.get(card["role_id"], ctx.t("person.no_role")), ctx.t("person.level", level=card["job_level"]),
          unit_name(card["team_id"], card["org_unit_id"]),
          ctx.t("person.manager", name=card["manager_name"] or "—"),

@@ -58,7 +58,12 @@ def card(db: Database, viewer: Viewer, employee_id: int, as_of: dt.date) -> dict
     if not viewer.person_level:
         return None
     rows = db.query("person_card", employee_id=int(employee_id), as_of=as_of, **viewer.sql_params())
-    return rows.row(0, named=True) if rows.height else None
+    if not rows.height:
+        return None
+    found = rows.row(0, named=True)
+    # tenure in months (of 30.4375 days) on the as-of date, or on the last day for someone who left
+    found["tenure_months"] = (found["seen_on"] - found["hire_date"]).days / 30.4375
+    return found
 
 
 def directory(db: Database, viewer: Viewer, as_of: dt.date) -> pl.DataFrame:

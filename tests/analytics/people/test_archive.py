@@ -67,6 +67,8 @@ def db(tmp_path: Path) -> Database:
 
 def test_who_may_open_a_person_page(db):
     assert archive.card(db, HR, 1, AS_OF)["name"] == "A"
+    assert archive.card(db, HR, 1, AS_OF)["tenure_months"] == pytest.approx(181 / 30.4375)  # 2024-01-01 .. 06-30
+    assert archive.card(db, HR, 2, AS_OF)["tenure_months"] == pytest.approx(304 / 30.4375)  # to B's last day
     assert archive.card(db, EAST_02, 1, AS_OF)["org_unit_id"] == "east-02"  # where A sits on the as-of date
     assert archive.card(db, EAST_01, 1, AS_OF) is None  # A moved out of east-01 in June
     assert archive.card(db, ANALYST, 1, AS_OF) is None  # aggregates only: nobody is named
