@@ -95,9 +95,10 @@ def _meeting_actions(ctx: Context, db: Database, review: Review, live: bool) -> 
     key = f"{review.kind}_{'live' if live else review.review_id}"
     st.subheader(ctx.t("review.actions"))
     st.caption(ctx.t("review.meeting_of", period=review.period, scope=scope_words(ctx, db, review.scope)))
+    carried = st.empty()  # always drawn, so opening the meeting does not shift the widgets below (no stale copies)
     if live and review_id is None and items.height:
         previous = reviews.previous_review(db, ctx.viewer, review.kind, before=review.period)
-        st.info(ctx.t("review.open_from_last", n=items.height, period=previous["period"] if previous else "—"))
+        carried.info(ctx.t("review.open_from_last", n=items.height, period=previous["period"] if previous else "—"))
     if items.is_empty():
         st.caption(ctx.t("review.no_actions"))
     else:
