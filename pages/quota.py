@@ -82,6 +82,14 @@ else:
     else:
         st.dataframe(shown, hide_index=True, width="stretch")
 
+# ── Each team's attainment over the last quarters: who misses again and again ──
+st.subheader(ctx.t("quota.team_quarters"))
+by_quarter = cached.report(ctx, "quota.team_quarters", ctx.as_of, lang, ctx.fy_start)
+quarter_columns = by_quarter.columns[2:-1]
+st.caption(ctx.t("quota.team_quarters_caption", n=len(quarter_columns)))
+formatted_table(by_quarter, {"label": (ctx.t("dim.team"), "text"), **{q: (q, "ratio") for q in quarter_columns},
+                             "under": (ctx.t("quota.quarters_under"), "count")}, lang, key="quota_team_quarters")
+
 # ── Ramp ──
 st.subheader(ctx.t("quota.ramp"))
 split = st.radio(ctx.t("quota.ramp_by"), RAMP_SPLITS, format_func=lambda s: ctx.t(f"quota.ramp.{s}"),

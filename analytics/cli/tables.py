@@ -15,7 +15,7 @@ import polars as pl
 from analytics.core.access import Viewer
 from analytics.core.db import Database
 from analytics.core.periods import Period
-from analytics.metrics.engine import PERSON_DIMENSIONS, GroupingError
+from analytics.metrics.shaping import PERSON_DIMENSIONS, GroupingError
 
 
 def _retention(db: Database, viewer: Viewer, period: Period, as_of: dt.date, lang: str,

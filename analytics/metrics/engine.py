@@ -11,40 +11,32 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 
 import polars as pl
 
 from analytics.core.access import Viewer
 from analytics.core.db import Database
-from analytics.core.i18n import t
 from analytics.core.periods import Period, month_end, month_period, trailing_months
 from analytics.core.registry import get_metric
 from analytics.core.settings import load_settings
 from analytics.metrics import suppression
+from analytics.metrics.shaping import (
+    PEOPLE_DIMENSIONS,
+    GroupingError,
+    Request,
+    bases,
+    check_aggregate_grouping,
+    hide,
+    labels,
+    shape,
+    shape_periods,
+)
 from analytics.people import attrition
 from analytics.sales import quota
 
 
 class MetricNotComputable(ValueError):
     """A metric that is defined in the registry but has no computation for this request."""
-
-
-class GroupingError(ValueError):
-    """A ``--by`` grouping that the metric does not offer."""
-
-
-PERSON_DIMENSIONS = {"rep", "manager"}  # groupings that name a person
-
-
-@dataclass(frozen=True)
-class Request:
-    db: Database
-    viewer: Viewer
-    periods: list[Period]
-    dims: list[str]
-    as_of: dt.date
-    lang: str
 
 
 def as_of_date(db: Database) -> dt.date:
@@ -123,7 +115,7 @@ def _hr_metric(metric_id: str, req: Request) -> pl.DataFrame:
         counts = every.join(counts.drop("_n"), on="_p", how="left").with_columns(
             pl.exclude("_p", "_n").fill_null(0))
     frame = attrition.rates(counts, pl.col("_n")).sort("_p").collect()
-    return _shape_periods(frame, req, value, num, den, "headcount_avg", cols)
+    return shape_periods(frame, req, value, num, den, "headcount_avg", cols)
 
 
 def _cohort_metric(metric_id: str, req: Request) -> pl.DataFrame:
@@ -137,7 +129,7 @@ def _cohort_metric(metric_id: str, req: Request) -> pl.DataFrame:
     for period in req.periods:
         rows = hires.filter(pl.col("month").is_between(period.start, period.end))
         frame = attrition.cohort_exits(rows, req.as_of, cols, horizon).collect()
-        shaped = _shape(frame, req, period, "rate", "n_left_within", "n_complete", "n_complete", cols)
+        shaped = shape(frame, req, period, "rate", "n_left_within", "n_complete", "n_complete", cols)
         # a cohort whose outcome window has not elapsed for everyone is maturing: the rate covers the
         # people whose window has (docs/metrics.md, maturing cohorts)
         out.append(shaped.with_columns(maturing=pl.Series(frame["partial"].to_list(), dtype=pl.Boolean)))
@@ -176,18 +168,18 @@ def _sales_metric(metric_id: str, req: Request) -> pl.DataFrame:
             spec = {"bookings": ("bookings", None, None),
                     "collection_rate": ("collection_rate", "collected_window", "bookings"),
                     "ka_share": ("ka_share", "ka_bookings", "bookings")}[metric_id]
-            shaped = _shape(frame, req, period, *spec, "n_reps", cols)
+            shaped = shape(frame, req, period, *spec, "n_reps", cols)
             if metric_id == "collection_rate":  # cash so far while some order's window is still open
                 shaped = shaped.with_columns(maturing=pl.lit(quota.maturing(rows, period, req.as_of)))
             out.append(shaped)
         elif metric_id == "reps_at_quota":
             frame = quota.reps_at_quota(rows, cols).collect()
-            out.append(_shape(frame, req, period, "reps_at_quota", "n_at_quota", "n_reps_with_quota",
+            out.append(shape(frame, req, period, "reps_at_quota", "n_at_quota", "n_reps_with_quota",
                               "n_reps_with_quota", cols))
         elif metric_id == "attainment_band":
             reps = quota.rep_attainment(rows).with_columns(band=quota.attainment_band(pl.col("attainment")))
             frame = reps.group_by([*cols, "band"]).agg(n_reps=pl.len()).collect()
-            shaped = _shape(frame, req, period, "n_reps", None, None, "n_reps", [*cols, "band"])
+            shaped = shape(frame, req, period, "n_reps", None, None, "n_reps", [*cols, "band"])
             out.append(shaped)
     return pl.concat(out, how="diagonal_relaxed")
 
@@ -199,7 +191,7 @@ def _booked_metric(metric_id: str, req: Request, cols: list[str]) -> pl.DataFram
     out = []
     for period in req.periods:
         frame = quota.attainment(quota.in_period(panel, period), cols).collect()
-        out.append(_shape(frame, req, period, *spec, "n_reps_with_quota", cols))
+        out.append(shape(frame, req, period, *spec, "n_reps_with_quota", cols))
     return pl.concat(out, how="diagonal_relaxed")
 
 
@@ -218,7 +210,7 @@ def _revenue_per_head(_: str, req: Request) -> pl.DataFrame:
             revenue_per_head=pl.when(pl.col("headcount_avg") > 0).then(
                 pl.col("bookings").fill_null(0) / pl.col("headcount_avg")),
         ).collect()
-        out.append(_shape(frame, req, period, "revenue_per_head", "bookings", "headcount_avg", "headcount_avg", cols))
+        out.append(shape(frame, req, period, "revenue_per_head", "bookings", "headcount_avg", "headcount_avg", cols))
     return pl.concat(out, how="diagonal_relaxed")
 
 
@@ -258,33 +250,31 @@ def _customer_metric(metric_id: str, req: Request) -> pl.DataFrame:
         if frame is None:
             frame = req.db.derived("customer_metrics", {**key, "customers": counts},
                                    functools.partial(figures, {**params, "customers": counts}))
-        out.append(_shape(frame, req, period, *_CUSTOMER_VALUES[metric_id], "n_reps", cols))
+        out.append(shape(frame, req, period, *_CUSTOMER_VALUES[metric_id], "n_reps", cols))
     return pl.concat(out, how="diagonal_relaxed")
 
-
-_PEOPLE_DIMENSIONS = {"region": "region_id", "team": "team_id", "role": "role_id"}
 
 
 def _recruiting_metric(metric_id: str, req: Request) -> pl.DataFrame:
     """time_to_fill (mean days opened → offer accepted, requisitions filled in the period) and the
     key-position fill rate (filled by target date ÷ due in the period), from analytics/people/recruiting.py."""
     from analytics.people import recruiting
-    cols = [_PEOPLE_DIMENSIONS[d] for d in req.dims]
+    cols = [PEOPLE_DIMENSIONS[d] for d in req.dims]
     reqs = recruiting.clean_requisitions(req.db.query("requisition_facts", **req.viewer.sql_params())).rows
     out = []
     for period in req.periods:
         if metric_id == "time_to_fill":
             frame = recruiting.time_to_fill(reqs, period.start, period.end, cols)
-            out.append(_shape(frame, req, period, "mean_days", None, None, "filled", cols))
+            out.append(shape(frame, req, period, "mean_days", None, None, "filled", cols))
         else:
             frame = recruiting.key_position_fill_rate(reqs, period.start, period.end, req.as_of, cols)
-            out.append(_shape(frame, req, period, "fill_rate", "filled_on_time", "due", "due", cols))
+            out.append(shape(frame, req, period, "fill_rate", "filled_on_time", "due", "due", cols))
     return pl.concat(out, how="diagonal_relaxed")
 
 
 def _training_metric(_: str, req: Request) -> pl.DataFrame:
     """training_completion: completed enrolments ÷ enrolments started in the period."""
-    cols = [_PEOPLE_DIMENSIONS[d] for d in req.dims]
+    cols = [PEOPLE_DIMENSIONS[d] for d in req.dims]
     out = []
     for period in req.periods:
         rows = req.db.query("training_enrolments", start=period.start, end=period.end,
@@ -293,7 +283,7 @@ def _training_metric(_: str, req: Request) -> pl.DataFrame:
                pl.col("employee_id").n_unique().alias("people")]
         frame = (rows.group_by(cols).agg(agg) if cols else rows.select(agg)).with_columns(
             rate=pl.when(pl.col("enrolments") > 0).then(pl.col("completed") / pl.col("enrolments"))).collect()
-        out.append(_shape(frame, req, period, "rate", "completed", "enrolments", "people", cols))
+        out.append(shape(frame, req, period, "rate", "completed", "enrolments", "people", cols))
     return pl.concat(out, how="diagonal_relaxed")
 
 
@@ -316,7 +306,7 @@ def groupings(metric_id: str) -> list[str]:
     if metric_id == "revenue_per_head":
         return ["month", *[d for d in quota.SALES_DIMENSIONS if d in attrition.HR_DIMENSIONS]]
     if HANDLERS.get(metric_id) in (_recruiting_metric, _training_metric):
-        return ["month", *_PEOPLE_DIMENSIONS]
+        return ["month", *PEOPLE_DIMENSIONS]
     return ["month", *quota.SALES_DIMENSIONS]
 
 
@@ -324,106 +314,8 @@ def computable() -> list[str]:
     return list(HANDLERS)
 
 
-# ── shaping, labels, suppression ────────────────────────────────────────
-def _shape(frame: pl.DataFrame, req: Request, period: Period, value: str, num: str | None, den: str | None,
-           n_col: str, cols: Sequence[str]) -> pl.DataFrame:
-    inverse = {v: k for dims in (attrition.HR_DIMENSIONS, quota.SALES_DIMENSIONS, _PEOPLE_DIMENSIONS)
-               for k, v in dims.items()}
-    exprs = [pl.col(c).alias(inverse.get(c, c)) for c in cols]
-    exprs += [
-        pl.col(value).cast(pl.Float64).alias("value"),
-        (pl.col(num).cast(pl.Float64) if num else pl.lit(None, pl.Float64)).alias("numerator"),
-        (pl.col(den).cast(pl.Float64) if den else pl.lit(None, pl.Float64)).alias("denominator"),
-        pl.col(n_col).cast(pl.Float64).alias("n_people"),
-    ]
-    out = frame.select(exprs).with_columns(
-        period=pl.lit(period.label), period_start=pl.lit(period.start), partial=pl.lit(period.is_partial(req.as_of)),
-        maturing=pl.lit(False),
-    )
-    return out
-
-
-def _shape_periods(frame: pl.DataFrame, req: Request, value: str, num: str | None, den: str | None, n_col: str,
-                   cols: Sequence[str]) -> pl.DataFrame:
-    """``_shape`` for a frame holding every period of the request, told apart by ``_p`` (index in req.periods)."""
-    info = pl.DataFrame({"_p": list(range(len(req.periods))), "period": [p.label for p in req.periods],
-                         "period_start": [p.start for p in req.periods],
-                         "partial": [p.is_partial(req.as_of) for p in req.periods]},
-                        schema={"_p": pl.Int64, "period": pl.Utf8, "period_start": pl.Date, "partial": pl.Boolean})
-    shaped = _shape(frame, req, req.periods[0], value, num, den, n_col, [*cols, "_p"])
-    return (shaped.drop("period", "period_start", "partial").join(info, on="_p", how="left", maintain_order="left")
-            .select([c for c in shaped.columns if c != "_p"]))
-
-
-def basis(metric_id: str) -> str:
-    """How a metric's value relates to its period: 'period' (for the period), 'annualised', 'ttm'
-    (trailing 12 months to the period's last month), 'cohort' (of the people hired in the period)."""
-    if metric_id.endswith("_annualised"):
-        return "annualised"
-    if metric_id.endswith("_ttm"):
-        return "ttm"
-    return "cohort" if get_metric(metric_id).grain == "cohort" else "period"
-
-
-def _bases(frame: pl.DataFrame, metric_id: str, min_base: int) -> pl.DataFrame:
-    """Add ``basis`` and ``small_base``: a rate on fewer than ``min_base`` in its denominator is marked, shown
-    with its counts, and never colours a status, raises an alert or drives a decision."""
-    is_rate = get_metric(metric_id).unit in {"ratio", "probability"}
-    small = pl.lit(is_rate) & pl.col("denominator").is_not_null() & (pl.col("denominator") < min_base)
-    return frame.with_columns(basis=pl.lit(basis(metric_id)), small_base=small.fill_null(False))
-
-
-def _check_aggregate_grouping(by: Sequence[str]) -> None:
-    """Groupings an aggregate-only viewer may ask for: one besides the month, never a person or a mixed level
-    (analytics/metrics/suppression.py, rules 1–5)."""
-    if any(d in PERSON_DIMENSIONS for d in by):
-        raise GroupingError(f"Grouping by {', '.join(d for d in by if d in PERSON_DIMENSIONS)} shows people; "
-                            "this viewer sees aggregates only.")
-    if "org_unit" in by:
-        raise GroupingError("Grouping by org_unit mixes regions and teams; this viewer sees aggregates only: "
-                            "choose region or team.")
-    if len([d for d in by if d != "month"]) > 1:
-        raise GroupingError(f"--by {','.join(by)} crosses two groupings; this viewer sees aggregates only, "
-                            "so one grouping at a time (besides month): small cells of a cross-table could be "
-                            "worked out from the single tables.")
-
-
-def _hide(frame: pl.DataFrame) -> pl.DataFrame:
-    """Blank the value, counts and group size of masked rows (a group's size is itself revealing)."""
-    hide = pl.col("masked")
-    return frame.with_columns(
-        value=pl.when(hide).then(None).otherwise(pl.col("value")),
-        numerator=pl.when(hide).then(None).otherwise(pl.col("numerator")),
-        denominator=pl.when(hide).then(None).otherwise(pl.col("denominator")),
-        n_people=pl.when(hide).then(None).otherwise(pl.col("n_people")),
-    )
-
-
-def _labels(frame: pl.DataFrame, req: Request) -> pl.DataFrame:
-    name = "name_zh" if req.lang == "zh" else "name_en"
-    dim = next((d for d in req.dims if d != "month"), None)
-    if dim in {"region", "team", "org_unit"}:
-        names = req.db.sql(f"select org_unit_id as key, {name} as label from org_units")
-    elif dim == "role":
-        names = req.db.sql(f"select role_id as key, {name} as label from roles")
-    elif dim in PERSON_DIMENSIONS:
-        names = req.db.sql("select cast(employee_id as varchar) as key, name as label from employees")
-    else:
-        return frame.with_columns(label=pl.col(dim).cast(pl.Utf8) if dim else pl.lit(None, pl.Utf8))
-    joined = frame.with_columns(_key=pl.col(dim).cast(pl.Utf8)).join(
-        names.rename({"key": "_key"}), on="_key", how="left").drop("_key")
-    unplaced = t("group.unplaced" if dim in {"region", "team", "org_unit"} else "group.none", req.lang)
-    return joined.with_columns(pl.col("label").fill_null(pl.col(dim).cast(pl.Utf8)).fill_null(pl.lit(unplaced)))
-
-
-def compute(db: Database, viewer: Viewer, metric_id: str, period: Period, by: Sequence[str] = (),
-            lang: str = "en", as_of: dt.date | None = None, min_base: int | None = None) -> pl.DataFrame:
-    """One metric for a period, grouped by ``by`` (may include ``month``), within ``viewer``'s scope.
-
-    Besides the value: ``basis`` (see :func:`basis`), ``partial`` (the period is not complete at the
-    as-of date), ``maturing`` (a cohort or collection window has not elapsed), ``small_base`` (a rate on
-    fewer than ``min_base`` — default the ``TANDEM_MIN_BASE`` setting — in its denominator), ``masked``.
-    """
+def _checked(metric_id: str, by: Sequence[str], viewer: Viewer) -> Callable[[str, Request], pl.DataFrame]:
+    """The metric's handler, once the id, the grouping and the viewer's right to it are checked."""
     get_metric(metric_id)  # unknown ids raise UnknownMetricError with a suggestion
     handler = HANDLERS.get(metric_id)
     if handler is None:
@@ -437,7 +329,30 @@ def compute(db: Database, viewer: Viewer, metric_id: str, period: Period, by: Se
         raise GroupingError(
             f"--by {', '.join(bad)} is not offered for '{metric_id}'; choose from {', '.join(allowed)}.")
     if not viewer.person_level:
-        _check_aggregate_grouping(by)
+        check_aggregate_grouping(by)
+    return handler
+
+
+def _finish(frame: pl.DataFrame, req: Request, metric_id: str, by: Sequence[str], min_base: int | None,
+            first: str) -> pl.DataFrame:
+    """Labels, masked values blanked, bases, sorted by ``first`` (a period column) and the groups."""
+    req_full = Request(req.db, req.viewer, req.periods, list(by), req.as_of, req.lang)
+    frame = labels(frame, req_full) if req.dims else frame.with_columns(label=pl.lit(None, pl.Utf8))
+    sort = [c for c in [first, *req.dims] if c in frame.columns]
+    masked = hide(frame) if not req.viewer.person_level else frame.with_columns(masked=pl.lit(False))
+    based = bases(masked, metric_id, load_settings().min_base if min_base is None else min_base)
+    return based.sort(sort, nulls_last=True) if sort else based
+
+
+def compute(db: Database, viewer: Viewer, metric_id: str, period: Period, by: Sequence[str] = (),
+            lang: str = "en", as_of: dt.date | None = None, min_base: int | None = None) -> pl.DataFrame:
+    """One metric for a period, grouped by ``by`` (may include ``month``), within ``viewer``'s scope.
+
+    Besides the value: ``basis`` (see :func:`basis`), ``partial`` (the period is not complete at the
+    as-of date), ``maturing`` (a cohort or collection window has not elapsed), ``small_base`` (a rate on
+    fewer than ``min_base`` — default the ``TANDEM_MIN_BASE`` setting — in its denominator), ``masked``.
+    """
+    handler = _checked(metric_id, by, viewer)
     as_of = as_of or as_of_date(db)
     periods = [month_period(m) for m in period.months] if "month" in by else [period]
     req = Request(db, viewer, periods, [d for d in by if d != "month"], as_of, lang)
@@ -450,12 +365,27 @@ def compute(db: Database, viewer: Viewer, metric_id: str, period: Period, by: Se
                viewer.suppression_threshold)
         frame = suppression.apply(frame, db, viewer, period, req.dims, "month" in by, raw, key)
     frame = frame.rename({"period_start": "month"}) if "month" in by else frame.drop("period_start")
-    req_full = Request(db, viewer, periods, list(by), as_of, lang)
-    frame = _labels(frame, req_full) if req.dims else frame.with_columns(label=pl.lit(None, pl.Utf8))
-    sort = [c for c in ["month", *req.dims] if c in frame.columns]
-    masked = _hide(frame) if not viewer.person_level else frame.with_columns(masked=pl.lit(False))
-    based = _bases(masked, metric_id, load_settings().min_base if min_base is None else min_base)
-    return based.sort(sort, nulls_last=True) if sort else based
+    return _finish(frame, req, metric_id, by, min_base, "month")
+
+
+def compute_periods(db: Database, viewer: Viewer, metric_id: str, periods: Sequence[Period], by: Sequence[str] = (),
+                    lang: str = "en", as_of: dt.date | None = None, min_base: int | None = None) -> pl.DataFrame:
+    """:func:`compute` for each of several periods (quarters, say), as one request: the rows of the per-period
+    calls, with ``period_start``, in period order. For a viewer with person-level rights the handler runs once
+    over all the periods (one read of the stored panels, not one per period); for an aggregate viewer each
+    period is computed, and its masks decided, on its own, as :func:`compute` does."""
+    if "month" in by:
+        raise GroupingError("compute_periods takes its periods as given; group by month with compute().")
+    handler = _checked(metric_id, by, viewer)
+    as_of = as_of or as_of_date(db)
+    if not viewer.person_level or len(periods) < 2:
+        return pl.concat([compute(db, viewer, metric_id, p, by, lang, as_of, min_base)
+                          .with_columns(period_start=pl.lit(p.start)) for p in periods], how="diagonal_relaxed")
+    req = Request(db, viewer, list(periods), list(by), as_of, lang)
+    frame = _finish(handler(metric_id, req), req, metric_id, by, min_base, "period_start")
+    order = {p.start: i for i, p in enumerate(periods)}
+    return (frame.with_columns(_order=pl.col("period_start").replace_strict(order, return_dtype=pl.Int64))
+            .sort("_order", maintain_order=True).drop("_order"))
 
 
 def trend(db: Database, viewer: Viewer, metric_id: str, last_month: dt.date, n_months: int = 12,

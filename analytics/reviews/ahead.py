@@ -92,7 +92,7 @@ def _registry() -> dict[str, Callable[..., object]]:
     }
     reports |= {f"risk.{n}": getattr(risk_report, n) for n in ("evaluation", "ranked")}
     reports |= {f"quota.{n}": getattr(quota_report, n) for n in (
-        "headline", "monthly_attainment", "distribution", "ramp", "breakdown", "leaderboard")}
+        "headline", "monthly_attainment", "distribution", "ramp", "breakdown", "leaderboard", "team_quarters")}
     reports |= {f"scorecard.{n}": getattr(scorecard, n) for n in ("scorecard", "coaching_list", "high_potential")}
     reports |= {f"incentives.{n}": getattr(incentives_report, n) for n in (
         "payouts_in_scope", "rep_statement", "what_if")}

@@ -7,9 +7,9 @@ import polars as pl
 
 from analytics.core.access import Viewer
 from analytics.core.db import Database
-from analytics.core.periods import Period, month_period, month_start, trailing_months
+from analytics.core.periods import Period, last_completed_quarters, month_period, month_start, trailing_months
 from analytics.metrics import figure
-from analytics.metrics.engine import compute
+from analytics.metrics.engine import compute, compute_periods
 from analytics.metrics.figure import Figure
 from analytics.metrics.suppression import mask_table
 from analytics.people.attrition_report import cross_tab
@@ -107,6 +107,29 @@ def breakdown(db: Database, viewer: Viewer, period: Period, as_of: dt.date, by: 
         .join(cash.select(by, collection_rate="value"), on=by, how="left", nulls_equal=True)
         .sort("attainment", descending=True, nulls_last=True)
     )
+
+
+TEAM_QUARTERS = 8
+
+
+def team_quarters(db: Database, viewer: Viewer, as_of: dt.date, lang: str, fy_start: int = 1,
+                  n: int = TEAM_QUARTERS) -> pl.DataFrame:
+    """Attainment of every team in scope in each of the last ``n`` completed quarters (one request for all of
+    them), wide: ``team``, ``label``, one column per quarter label (oldest first; masked or no quota: null),
+    ``under`` = how many of the shown quarters the team was under 100%, and the quarter labels in ``quarters``
+    order as the frame's columns after ``label``. Teams with the most quarters under target first."""
+    quarters = last_completed_quarters(as_of, n, fy_start)
+    long = compute_periods(db, viewer, "attainment", quarters, by=["team"], lang=lang, as_of=as_of)
+    long = long.filter(pl.col("team").is_not_null())
+    labels = [q.label for q in quarters]
+    if long.is_empty():
+        return pl.DataFrame(schema={"team": pl.Utf8, "label": pl.Utf8, **dict.fromkeys(labels, pl.Float64),
+                                    "under": pl.Int64})
+    wide = long.pivot(on="period", index=["team", "label"], values="value", aggregate_function="first")
+    wide = wide.with_columns([pl.lit(None, pl.Float64).alias(q) for q in labels if q not in wide.columns])
+    under = pl.sum_horizontal([(pl.col(q) < 1.0).fill_null(False).cast(pl.Int64) for q in labels])
+    return (wide.select("team", "label", *labels).with_columns(under=under)
+            .sort(["under", "label"], descending=[True, False], nulls_last=True))
 
 
 def leaderboard(db: Database, viewer: Viewer, period: Period, as_of: dt.date, lang: str) -> pl.DataFrame:

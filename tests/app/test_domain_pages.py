@@ -69,8 +69,25 @@ def test_quota_page_cards_and_ramp_split(app_db: Path):
     assert at.metric[1].value == fmt_number(att, "ratio")
     at.radio(key="quota_ramp_split").set_value("mentored").run()
     assert not at.exception
-    groups = set(at.dataframe[1].value["Group"])
-    assert groups == {"Mentored", "No mentor"}
+    ramp = next(d.value for d in at.dataframe if "Reached 80% for good" in d.value.columns)
+    assert set(ramp["Group"]) == {"Mentored", "No mentor"}
+
+
+def test_quota_page_team_by_quarter_table(app_db: Path):
+    at = open_page("pages/quota.py")
+    db = Database(app_db)
+    as_of = as_of_date(db)
+    from analytics.sales.quota_report import team_quarters
+
+    want = team_quarters(db, full_access(), as_of, "en")
+    shown = next(d.value for d in at.dataframe if "Quarters under 100%" in d.value.columns)
+    quarters = want.columns[2:-1]
+    assert list(shown.columns) == ["Team", *quarters, "Quarters under 100%"] and len(quarters) == 8
+    assert len(shown) == min(want.height, 1000) > 0
+    first = want.row(0, named=True)
+    assert shown.iloc[0]["Team"] == first["label"]
+    assert shown.iloc[0][quarters[-1]] == fmt_number(first[quarters[-1]], "ratio")
+    assert shown.iloc[0]["Quarters under 100%"] == fmt_number(first["under"], "count")
 
 
 def test_scorecard_stage_filter_counts(app_db: Path):

@@ -212,7 +212,7 @@ def families() -> dict[str, set[tuple[str, ...]]]:
         "review_error.{}": one(_review_error_keys()),
         # pages/attrition.py: one caption per row of headline cards (attrition_report.HEADLINE_ROWS)
         "attrition.row_{}": one(HEADLINE_ROWS),
-        # analytics/metrics/figure.py basis_label: the period grains, then the other bases of engine.basis
+        # analytics/metrics/figure.py basis_label: the period grains, then the other bases of shaping.basis
         "basis.period_{}": one(("month", "quarter", "fiscal_year", "range")),
         "basis.{}": one(("annualised", "ttm", "cohort")),
         # analytics/metrics/figure.py flags_text: the qualifiers of a figure
