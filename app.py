@@ -25,8 +25,8 @@ from ui.language import lang
 from ui.style import phone_style
 
 SLUGS = ("overview", "monthly-review", "quarterly-review", "goals", "attrition", "risk", "hiring", "talent",
-         "training", "plans", "person", "quota", "scorecard", "key-accounts", "incentives", "glossary", "data", "admin",
-         "no-access")
+         "training", "plans", "care", "person", "quota", "scorecard", "key-accounts", "incentives", "glossary", "data",
+         "admin", "no-access")
 MEETINGS = {"monthly-review": "monthly", "quarterly-review": "quarterly"}  # pages whose period is a meeting's
 
 
@@ -65,7 +65,8 @@ def main() -> None:
               page("pages/hiring.py", "nav.hiring", ":material/person_add:", "hiring"),
               page("pages/talent.py", "nav.talent", ":material/psychology:", "talent"),
               page("pages/training.py", "nav.training", ":material/school:", "training"),
-              page("pages/plans.py", "nav.plans", ":material/assignment_turned_in:", "plans")]
+              page("pages/plans.py", "nav.plans", ":material/assignment_turned_in:", "plans"),
+              page("pages/care.py", "nav.care", ":material/volunteer_activism:", "care")]
     sales = [page("pages/quota.py", "nav.quota", ":material/trending_up:", "quota")]
     if viewer.person_level:  # a person's growth archive: from the menu, or a click on a row that names them
         people.append(page("pages/person.py", "nav.person", ":material/badge:", "person"))

@@ -6,7 +6,7 @@ import polars as pl
 import streamlit as st
 
 from analytics.charts import person as charts
-from analytics.core.i18n import code_label, fmt_date, fmt_number
+from analytics.core.i18n import code_label, fmt_date, fmt_month, fmt_number
 from analytics.people import development, risk_report, risk_store
 from analytics.people import improvement_report as improvement
 from ui import cached
@@ -185,6 +185,14 @@ with right:
         chart(charts.workload(arch.attendance, arch.engagement.filter(
             pl.col("survey_date") >= arch.attendance["month"].min() if arch.attendance.height else pl.lit(True)),
             lang, ctx.t("person.workload_chart")), "person_workload", name="person_workload")
+    st.markdown(f"**{ctx.t('person.care_title')}**")
+    signals = cached.report(ctx, "care.person_signals", arch.employee_id, ctx.as_of)
+    if signals.is_empty():
+        st.caption(ctx.t("person.care_none"))
+    for row in signals.iter_rows(named=True):
+        st.markdown(ctx.t("person.care_line", rule=ctx.t(f"care.rule.{row['rule_id']}"), n=row["months"],
+                                 first=fmt_month(row["first"], lang), last=fmt_month(row["last"], lang),
+                                 actions=row["actions"]))
 
 # ── Improvement plans (opened from the coaching list; the outcome computed from the facts) ──
 st.markdown(f"**{ctx.t('person.plans')}**")

@@ -165,6 +165,23 @@ create table if not exists attendance (
     primary key (employee_id, month)
 );
 
+-- Days away on business per month (care signals: travel above the team's usual three months running).
+create table if not exists travel (
+    employee_id bigint not null,
+    month       date not null,           -- first day of the month
+    travel_days double not null,
+    primary key (employee_id, month)
+);
+
+-- Referrals to the employee assistance programme (EAP): who was referred and when, never what for. Seen by
+-- name by the HR head only (personal details); elsewhere counted.
+create table if not exists assistance_referrals (
+    employee_id   bigint not null,
+    referral_date date not null,
+    source        varchar not null,      -- 'self' | 'manager' | 'hr'
+    primary key (employee_id, referral_date)
+);
+
 create table if not exists mentorships (
     mentorship_id bigint primary key,
     mentor_id     bigint not null,
@@ -356,6 +373,18 @@ create table if not exists improvement_plans (
     note            varchar,
     opened_by       varchar,
     created_at      timestamp not null
+);
+
+-- What HR and the director did about a care signal (data/care.toml): a talk, a workload change, leave, a referral.
+create table if not exists care_actions (
+    action_id   bigint primary key,
+    employee_id bigint not null,
+    rule_id     varchar not null,        -- the care rule whose signal it answers
+    action      varchar not null,        -- 'talk' | 'workload' | 'leave' | 'referral' | 'other'
+    note        varchar,
+    done_on     date not null,
+    recorded_by varchar,
+    created_at  timestamp not null
 );
 
 create table if not exists audit_log (

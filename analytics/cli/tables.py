@@ -218,6 +218,20 @@ def _time_to_plan(db: Database, viewer: Viewer, period: Period, as_of: dt.date, 
                          "max_days": [days.max()]})
 
 
+def _care_signals(db: Database, viewer: Viewer, period: Period, as_of: dt.date, lang: str) -> pl.DataFrame:
+    """The care signals on in the as-of month with what was done since (person-level users; a referral to the HR
+    head only)."""
+    from analytics.people import care_report
+    if not viewer.person_level:
+        return pl.DataFrame()
+    return care_report.attach_actions(db, care_report.signal_list(db, viewer, as_of))
+
+
+def _care_exit_link(db: Database, viewer: Viewer, period: Period, as_of: dt.date, lang: str) -> pl.DataFrame:
+    from analytics.people import care_report
+    return care_report.exit_link(db, viewer, as_of)
+
+
 TABLE_METRICS: dict[str, Callable[..., pl.DataFrame]] = {
     "retention_curve": _retention,
     "median_tenure": _median_tenure,
@@ -242,6 +256,8 @@ TABLE_METRICS: dict[str, Callable[..., pl.DataFrame]] = {
     "plan_recovery_rate": _plan_recovery,
     "plan_effect": _plan_effect,
     "time_to_plan": _time_to_plan,
+    "care_signals": _care_signals,
+    "care_exit_link": _care_exit_link,
 }
 
 #: The ``--by`` values a table metric offers (one at a time); a metric not listed takes none.

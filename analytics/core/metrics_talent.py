@@ -133,6 +133,22 @@ METRICS: list[Metric] = [
         "median."),
         "从销售第二个未达标季度结束到开启改进计划的天数；取中位数。",
     ), "days", "down", "cohort"),
+    define("care_signals", "talent", ("Care signals", "关怀信号"), (
+        ("Per person in scope: the care rules of data/care.toml whose test holds at the end of the month — overtime, "
+        "leave or travel days above the team's 90th percentile (and a floor) in each of the last 3 months, the "
+        "engagement score 0.5 points or more below the survey before, an assistance-programme referral in the last "
+        "3 months (named to the HR head only) — with the month the run began and the actions recorded since."),
+        ("按人：月末满足 data/care.toml 中关怀规则的情况——最近 3 个月每月的加班、请假或出差天数均高于团队第 90 "
+        "百分位（且不低于下限）；敬业度得分比上一次调研低 0.5 分及以上；最近 3 个月内被转介到员工援助计划（姓名"
+        "仅对人力资源负责人显示）——以及信号开始的月份和此后记录的措施。"),
+    ), "list", "neutral", "person"),
+    define("care_exit_link", "talent", ("Care signals and exits", "关怀信号与离职"), (
+        ("Per care rule, on every month end with 6 months to follow: the share of people with the signal on who "
+        "left within 6 months ÷ the share of the others, with a 95% interval from resampling people; no ratio "
+        "with fewer than 10 leavers with the signal."),
+        ("按关怀规则，在之后还有 6 个月可观察的每个月末：有该信号的员工 6 个月内离职的比例 ÷ 其他员工的比例，"
+        "并给出按人重抽样的 95% 区间；有信号的离职者少于 10 人时不给出倍数。"),
+    ), "score", "neutral", "cohort"),
     define("commission_payout", "commission", ("Commission payout", "提成金额"), (
         ("Commission earned by a rep for the period under their commission plan: base rates, tiers "
         "by attainment (retroactive or not), accelerators above target, KA uplift, bonuses on "

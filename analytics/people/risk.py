@@ -35,8 +35,8 @@ from analytics.core.periods import add_months, month_end, month_start
 
 NUMERIC = [
     "tenure_days", "in_probation", "attainment_q1", "attainment_q2", "attainment_trend", "under70_twice",
-    "bookings_vs_peers", "base_vs_peers", "overtime_3m", "leave_3m", "engagement", "manager_score",
-    "manager_changes_12m", "courses_12m", "mentored", "complaints_6m", "job_level",
+    "bookings_vs_peers", "base_vs_peers", "overtime_3m", "leave_3m", "travel_3m", "engagement", "engagement_change",
+    "manager_score", "manager_changes_12m", "courses_12m", "mentored", "complaints_6m", "job_level",
 ]
 CATEGORICAL = ["hire_source", "role_id"]
 FEATURES = NUMERIC + CATEGORICAL

@@ -77,6 +77,7 @@ def _registry() -> dict[str, Callable[..., object]]:
     from analytics.people import (
         archive_report,
         attrition_report,
+        care_report,
         hiring_report,
         improvement_report,
         risk_report,
@@ -106,6 +107,8 @@ def _registry() -> dict[str, Callable[..., object]]:
         "recruiting_overview", "onboarding_watch", "capacity_plan", "capacity_plans", "revenue_at_risk")}
     reports |= {"person.directory": archive_report.directory, "person.archive": archive_report.archive}
     reports |= {f"plans.{n}": getattr(improvement_report, n) for n in ("outcomes", "summary", "matched_comparison")}
+    reports |= {f"care.{n}": getattr(care_report, n) for n in ("signal_list", "team_counts", "exit_link",
+                                                               "person_signals")}
     return reports
 
 

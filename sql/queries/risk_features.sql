@@ -77,11 +77,27 @@ attendance_3m as (
     group by all
 ),
 
+travel_3m as (
+    select p.as_of, p.employee_id, sum(v.travel_days::decimal(18, 4))::double as travel_3m
+    from placed as p
+    join travel as v on v.employee_id = p.employee_id
+        and v.month > p.as_of - interval 3 month and v.month <= p.as_of
+    group by all
+),
+
+engagement_seq as (  -- each answer with its change since the person's answer before (a care signal's "drop")
+    select employee_id, survey_date, engagement_score, manager_score,
+        engagement_score - lag(engagement_score) over (partition by employee_id order by survey_date)
+            as engagement_change
+    from engagement
+),
+
 engagement_last as (
     select p.as_of, p.employee_id, arg_max(g.engagement_score, g.survey_date) as engagement,
-           arg_max(g.manager_score, g.survey_date) as manager_score
+           arg_max(g.manager_score, g.survey_date) as manager_score,
+           arg_max(g.engagement_change, g.survey_date) as engagement_change
     from placed as p
-    join engagement as g on g.employee_id = p.employee_id and g.survey_date <= p.as_of
+    join engagement_seq as g on g.employee_id = p.employee_id and g.survey_date <= p.as_of
     group by all
 ),
 
@@ -130,7 +146,7 @@ final as (
         s.bookings_q1, s.bookings_q2, q.quota_q1, q.quota_q2,
         case when q.quota_q1 > 0 then coalesce(s.bookings_q1, 0) / q.quota_q1 end as attainment_q1,
         case when q.quota_q2 > 0 then coalesce(s.bookings_q2, 0) / q.quota_q2 end as attainment_q2,
-        t.overtime_3m, t.leave_3m, g.engagement, g.manager_score,
+        t.overtime_3m, t.leave_3m, tv.travel_3m, g.engagement, g.manager_score, g.engagement_change,
         coalesce(m.managers_12m, 1) - 1 as manager_changes_12m,
         coalesce(tr.courses_12m, 0) as courses_12m,
         coalesce(c.complaints_6m, 0) as complaints_6m,
@@ -143,6 +159,7 @@ final as (
     left join sales_q as s using (as_of, employee_id)
     left join quota_q as q using (as_of, employee_id)
     left join attendance_3m as t using (as_of, employee_id)
+    left join travel_3m as tv using (as_of, employee_id)
     left join engagement_last as g using (as_of, employee_id)
     left join managers_12m as m using (as_of, employee_id)
     left join training_12m as tr using (as_of, employee_id)

@@ -29,6 +29,23 @@ def sign_in(at, user: str = "demo.hr") -> None:
     at.session_state["auth"] = {"user": user, "seen": dt.datetime.now()}
 
 
+def open_signed_in(page: str, user: str = "demo.hr", lang: str = "en"):
+    """An AppTest of the app signed in as ``user`` in ``lang``, switched to ``pages/<page>``, drawn without an
+    exception or an error box."""
+    from streamlit.testing.v1 import AppTest
+
+    from tests.app.test_pages import APP, TIMEOUT
+
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    sign_in(at, user)
+    at.session_state["lang"] = lang
+    at.run()
+    at.switch_page(f"pages/{page}").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+    return at
+
+
 @pytest.fixture(autouse=True)
 def _error_details(monkeypatch: pytest.MonkeyPatch):
     """The app hides error details from its users (.streamlit/config.toml); the tests read them."""

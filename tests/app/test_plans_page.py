@@ -15,20 +15,12 @@ from analytics.core.db import Database
 from analytics.core.i18n import fmt_number
 from analytics.metrics.engine import as_of_date
 from analytics.people import improvement_report as improvement
-from tests.app.conftest import sign_in
-from tests.app.test_pages import APP, TIMEOUT
+from tests.app.conftest import open_signed_in
 from tests.app.test_raw_text import problems, visible
 
 
 def _open(user: str = "demo.hr", lang: str = "en") -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    sign_in(at, user)
-    at.session_state["lang"] = lang
-    at.run()
-    at.switch_page("pages/plans.py").run()
-    assert not at.exception, [e.value for e in at.exception]
-    assert not at.error, [e.value for e in at.error]
-    return at
+    return open_signed_in("plans.py", user, lang)
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import polars as pl
 
 from analytics.sources.demo.tables_assignments import AssignmentTables
+from analytics.sources.demo.tables_care import CareTables
 from analytics.sources.demo.tables_development import DevelopmentTables
 from analytics.sources.demo.tables_joint import JointTables
 from analytics.sources.demo.tables_people import PeopleTables
@@ -31,6 +32,8 @@ TABLE_ORDER = [
     "performance_reviews",
     "engagement",
     "attendance",
+    "travel",
+    "assistance_referrals",
     "mentorships",
     "onboarding",
     "product_lines",
@@ -49,6 +52,7 @@ TABLE_ORDER = [
     "development_items",
     "career_aims",
     "improvement_plans",
+    "care_actions",
     "audit_log",
 ]
 
@@ -63,6 +67,7 @@ class TableBuilder(
     TrainingTables,
     JointTables,
     DevelopmentTables,
+    CareTables,
 ):
     """Builds every table. The steps share one random stream, so their order is part of the output."""
 
@@ -88,6 +93,7 @@ class TableBuilder(
         self._static()
         self._development()
         self._improvement_plans()
+        self._care()  # a random stream of its own: the tables before and after are the same without it
         self._joint()
         progress(1.0, "Demo company ready")
         return {k: self.out[k] for k in TABLE_ORDER}

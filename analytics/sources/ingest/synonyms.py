@@ -127,6 +127,14 @@ BY_TABLE: dict[str, dict[str, tuple[str, ...]]] = {
         "overtime_hours": ("overtime", "ot hours", "加班时长", "加班小时"),
         "leave_days": ("leave", "days off", "absence days", "请假天数"),
     },
+    "travel": {
+        "month": ("period", "月份"),
+        "travel_days": ("travel", "travel days", "days travelled", "business trip days", "出差天数", "出差"),
+    },
+    "assistance_referrals": {
+        "referral_date": ("date", "referred on", "eap date", "转介日期"),
+        "source": ("referred by", "referral source", "转介来源"),
+    },
     "mentorships": {"mentor_id": ("mentor", "导师"), "mentee_id": ("mentee", "protege", "学员", "徒弟")},
     "onboarding": {
         "plan_start": ("start", "start date", "开始日期"), "tasks_total": ("total tasks", "任务总数"),

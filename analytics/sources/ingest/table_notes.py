@@ -210,6 +210,18 @@ NOTES: dict[str, Note] = {
         "overtime_hours": a("Overtime hours in the month", "当月加班小时数", "12", min=0),
         "leave_days": a("Leave days in the month", "当月请假天数", "1.5", min=0, max=31),
     }),
+    "travel": Note("Business travel per month", "月度出差", {
+        "employee_id": _person(),
+        "month": a("Month (a date in it is moved to the first day)", "月份（任意日期会归到当月 1 日）", "2024-03",
+                   month_start=True),
+        "travel_days": a("Days away on business in the month", "当月出差天数", "4", min=0, max=31),
+    }),
+    "assistance_referrals": Note("Employee assistance programme referrals", "员工援助计划（EAP）转介", {
+        "employee_id": _person(),
+        "referral_date": a("Date of the referral", "转介日期", "2024-05-20"),
+        "source": a("Who referred: self, manager or hr", "转介来源：self（本人）、manager（主管）或 hr（人力资源）",
+                    "self", values=("self", "manager", "hr")),
+    }),
     "mentorships": Note("Mentorships", "导师带教", {
         "mentorship_id": a("Mentorship id; empty to let Tandem number new rows", "带教记录编号；新记录可留空", ""),
         "mentor_id": _person("Mentor (employee id or external key)", "导师（员工编号或外部编号）"),

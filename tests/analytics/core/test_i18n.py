@@ -145,6 +145,7 @@ def families() -> dict[str, set[tuple[str, ...]]]:
     from analytics.core.registry import DOMAINS, REGISTRY
     from analytics.people import (
         archive_report,
+        care,
         development,
         hiring_report,
         improvement_report,
@@ -200,7 +201,7 @@ def families() -> dict[str, set[tuple[str, ...]]]:
                          "review_refreeze", "meeting_open", "action_item_add", "action_item_update", "goal_update",
                          "goal_delete", "demo_mode_end", "restore", "upload", "development_item_add",
                          "development_item_update", "career_aim_set", "improvement_plan_open",
-                         "improvement_plan_close", "improvement_plan_review"},
+                         "improvement_plan_close", "improvement_plan_review", "care_action"},
     }
     one = lambda values: {(v,) for v in values}  # noqa: E731
     return {
@@ -258,6 +259,13 @@ def families() -> dict[str, set[tuple[str, ...]]]:
         "plans.by_{}": one(("cause", "action")),
         "plans.error.{}": one(improvement_report.ERRORS),
         "plans.outcome.{}": one(improvement_report.OUTCOMES),
+        # pages/care.py and the person page: the rules of data/care.toml, their sources and tests, what was done
+        "care.rule.{}": one(r.id for r in care.load_rules()),
+        "care.source.{}": one(care.SOURCES),
+        "care.test.{}": one(care.TESTS),
+        "care.value.{}": one((*care.MONTHLY, "engagement")),
+        "care.action.{}": one(care.ACTIONS),
+        "care.error.{}": one(care.ERRORS),
         # ui/widgets.py exclusion_note: rules of sql/queries/data_exclusions.sql named by the pages
         "exclusion.{}": one(_exclusion_rules()),
         # analytics/core/i18n.py code_label(kind, code): codes of the demo company and of the import value maps

@@ -4,6 +4,7 @@ aggregate-only and roleless users (exit 2, one line) and audits what it lists.""
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import shutil
 import subprocess
@@ -38,11 +39,15 @@ def test_the_frames_hold_no_pay_derived_field_without_pay_rights(db_path):
     try:
         as_of = as_of_date(db)
         hr = risk_report.ranked(db, auth.viewer_for(db, "demo.hr"), as_of)
-        manager_viewer = auth.viewer_for(db, "demo.manager.east-01")
+        # a manager's rights (person-level, no pay) over a team where the HR head's list names pay for someone
+        team = sorted(hr.filter(pl.col("drivers").list.contains("base_vs_peers") & pl.col("team_id").is_not_null())
+                      ["team_id"].unique().to_list())[0]
+        manager_viewer = dataclasses.replace(auth.viewer_for(db, "demo.manager.east-01"), org_units=frozenset({team}))
+        assert not manager_viewer.sees_any_pay
         manager = risk_report.ranked(db, manager_viewer, as_of)
         # nothing but the listed columns: no per-feature values or effects, pay among them, reach a view
         assert not [c for c in manager.columns if c.startswith(("value.", "effect.")) or "base" in c]
-        assert set(manager["team_id"]) == {"east-01"} and manager.height < hr.height
+        assert set(manager["team_id"]) == {team} and manager.height < hr.height
         # the HR head's drivers name pay for some of these very people; the manager's never do (the next visible
         # driver takes its place, with its own value)
         both = manager.join(hr, on="employee_id", suffix="_hr")
