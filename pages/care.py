@@ -8,7 +8,7 @@ import datetime as dt
 import polars as pl
 import streamlit as st
 
-from analytics.core.i18n import fmt_date, fmt_number
+from analytics.core.i18n import fmt_date, fmt_month, fmt_number
 from analytics.people import care, care_report
 from ui import cached
 from ui.context import context, get_database
@@ -49,7 +49,7 @@ if ctx.viewer.person_level:
     c2.metric(ctx.t("care.signals_on"), fmt_number(head["signals_on"], "count", lang), border=True)
     c3.metric(ctx.t("care.handled"), fmt_number(head["handled"], "count", lang), help=ctx.t("care.handled_help"),
               border=True)
-    st.subheader(ctx.t("care.list_title", month=fmt_date(ctx.as_of, lang)))
+    st.subheader(ctx.t("care.list_title", month=fmt_month(ctx.as_of, lang)))
     if listed.is_empty():
         st.caption(ctx.t("care.none_on"))
     else:
