@@ -1,4 +1,6 @@
-"""Hiring & capacity: recruiting funnel and channels, probation early warning, the headcount plan, revenue at risk."""
+"""Hiring & capacity: recruiting funnel and channels, probation early warning, the headcount plan, revenue at risk,
+and the success profile of a role (what goes with passing probation and attainment, the bias check, open applications
+by fit)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -9,19 +11,21 @@ import streamlit as st
 
 from analytics.charts import figures as charts
 from analytics.core.i18n import code_label, fmt_date, fmt_delta, fmt_number
+from analytics.people import hiring_profile_report as profile_report
 from analytics.people import hiring_report, planning, recruiting
 from ui import cached
 from ui.context import context
 from ui.risk_model import model_ref
-from ui.widgets import chart, table
+from ui.widgets import chart, formatted_table, table
 
 ctx = context()
 lang = ctx.lang
 st.title(ctx.t("hiring.title"))
 st.caption(ctx.t("hiring.caption"))
 period = ctx.period.to_date(ctx.as_of)
-tab_rec, tab_onb, tab_plan, tab_risk = st.tabs([ctx.t("hiring.recruiting"), ctx.t("hiring.onboarding"),
-                                                ctx.t("hiring.planning"), ctx.t("hiring.revenue_risk")])
+tab_rec, tab_onb, tab_plan, tab_risk, tab_profile = st.tabs([
+    ctx.t("hiring.recruiting"), ctx.t("hiring.onboarding"), ctx.t("hiring.planning"), ctx.t("hiring.revenue_risk"),
+    ctx.t("profile.tab")])
 
 
 def channel(frame: pl.DataFrame, col: str = "channel") -> pl.DataFrame:
@@ -149,3 +153,100 @@ with tab_risk:
     table(risk["by_region"])
     if ctx.viewer.person_level and isinstance(risk.get("people"), pl.DataFrame):
         table(risk["people"], height=360, key="hiring_risk_people")  # a row opens the person's archive
+
+
+def success_profile() -> None:
+    """The success-profile tab: profile, validation, bias check, open applications by fit."""
+    st.caption(ctx.t("profile.caption"))
+    role_ids = cached.report(ctx, "hiring_profile.roles", ctx.as_of)
+    if not role_ids:
+        st.info(ctx.t("profile.no_roles", n=fmt_number(profile_report.hp.MIN_HIRES, "count", lang)))
+        return
+    role_names = cached.report(ctx, "attrition.group_names", "role", lang)
+    role = st.selectbox(ctx.t("profile.role"), role_ids, key="profile_role",
+                        format_func=lambda r: role_names.get(r, r))
+    res = cached.report(ctx, "hiring_profile.success_profile", ctx.as_of, role)
+    prof = res["profile"]
+    if prof.is_empty():
+        st.info(ctx.t("profile.no_data"))
+        return
+    st.subheader(ctx.t("profile.profile_title"))
+    st.caption(ctx.t("profile.profile_note"))
+    if not res["models"].get("attainment"):
+        st.caption(ctx.t("profile.no_attainment"))
+    rows = prof.to_dicts()
+    formatted_table(pl.DataFrame({
+        "outcome": [ctx.t(f"profile.outcome.{r['outcome']}") for r in rows],
+        "trait": [profile_report.trait_label(r["trait"], r["level"], lang) for r in rows],
+        "effect": [profile_report.effect_text(r, lang) for r in rows],
+        "interval": [profile_report.interval_text(r, lang) for r in rows],
+        "direction": [ctx.t(f"profile.direction.{r['direction']}") for r in rows],
+        "words": [profile_report.effect_words(r, lang) for r in rows],
+    }), {c: (ctx.t(f"profile.col.{c}"), "text") for c in ("outcome", "trait", "effect", "interval", "direction",
+                                                          "words")}, lang)
+
+    st.subheader(ctx.t("profile.validation_title"))
+    val = res["validation"]
+    for outcome in profile_report.hp.OUTCOMES:
+        v = val.get(outcome) or {}
+        dates = {k: fmt_date(v.get(k), lang) for k in ("train_first_hire", "train_last_hire", "test_first_hire",
+                                                        "test_last_hire")}
+        counts = {k: fmt_number(v.get(k, 0), "count", lang) for k in ("n_train", "n_test")}
+        if outcome == "passed" and v.get("roc_auc") is not None:
+            text = ctx.t("profile.val_passed", **counts, first=dates["train_first_hire"], last=dates["train_last_hire"],
+                         test_first=dates["test_first_hire"], test_last=dates["test_last_hire"],
+                         auc=fmt_number(v["roc_auc"], "score", lang), brier=fmt_number(v["brier_model"], "score", lang),
+                         brier_base=fmt_number(v["brier_baseline"], "score", lang),
+                         rate=fmt_number(v["pass_rate"], "ratio", lang))
+        elif outcome == "attainment" and v.get("spearman") is not None:
+            text = ctx.t("profile.val_attainment", **counts, first=dates["train_first_hire"],
+                         last=dates["train_last_hire"], test_first=dates["test_first_hire"],
+                         test_last=dates["test_last_hire"], rho=fmt_number(v["spearman"], "score", lang),
+                         r2=fmt_number(v["r2"], "score", lang))
+        else:
+            text = ctx.t("profile.val_missing", outcome=ctx.t(f"profile.outcome.{outcome}"), **counts)
+        strength = v.get("strength", "too_few")
+        (st.success if strength == "useful" else st.warning)(text + " " + ctx.t(f"profile.strength.{strength}"))
+    overall = val.get("overall") or {}
+    if overall.get("picks_hires") is not None:
+        st.caption(ctx.t("profile.overall", picks=fmt_number(overall.get("picks_pass_rate"), "ratio", lang),
+                         others=fmt_number(overall.get("others_pass_rate"), "ratio", lang),
+                         n_picks=fmt_number(overall.get("picks_hires"), "count", lang),
+                         n_others=fmt_number(overall.get("others_hires"), "count", lang)))
+
+    st.subheader(ctx.t("profile.bias_title"))
+    st.caption(ctx.t("profile.bias_note", n=fmt_number(ctx.viewer.suppression_threshold, "count", lang)))
+    bias = profile_report.bias_wide(res["bias"])
+    if bias.is_empty():
+        st.caption(ctx.t("profile.bias_empty"))
+    else:
+        bias = bias.with_columns(group=pl.struct("dimension", "group").map_elements(
+            lambda r: ctx.t(f"profile.dimension.{r['dimension']}") + " · " + ctx.t(f"profile.group.{r['group']}"),
+            return_dtype=pl.Utf8))
+        formatted_table(bias, {"group": (ctx.t("profile.col.group"), "text"),
+                               "picks_hires": (ctx.t("profile.col.picks_hires"), "count"),
+                               "picks_pass_rate": (ctx.t("profile.col.picks_pass_rate"), "ratio"),
+                               "others_hires": (ctx.t("profile.col.others_hires"), "count"),
+                               "others_pass_rate": (ctx.t("profile.col.others_pass_rate"), "ratio")}, lang)
+
+    st.subheader(ctx.t("profile.open_title"))
+    st.caption(ctx.t("profile.open_note", date=fmt_date(ctx.as_of, lang)))
+    listed = res["open"]
+    if not res["open_count"]:
+        st.caption(ctx.t("profile.open_empty"))
+    elif not ctx.viewer.person_level:
+        st.caption(ctx.t("profile.open_aggregate", n=fmt_number(res["open_count"], "count", lang)))
+    else:
+        listed = listed.with_columns(pl.col("channel").map_elements(lambda c: code_label("hire_source", c, lang),
+                                                                    return_dtype=pl.Utf8))
+        formatted_table(listed, {"application_id": (ctx.t("profile.col.application_id"), "text"),
+                                 "requisition_id": (ctx.t("profile.col.requisition_id"), "text"),
+                                 "channel": (ctx.t("profile.col.channel"), "text"),
+                                 "applied_date": (ctx.t("profile.col.applied_date"), "text"),
+                                 "fit_score": (ctx.t("profile.col.fit_score"), "decimal"),
+                                 "p_pass": (ctx.t("profile.col.p_pass"), "ratio"),
+                                 "pred_attainment": (ctx.t("profile.col.pred_attainment"), "ratio")}, lang, height=360)
+
+
+with tab_profile:
+    success_profile()

@@ -94,6 +94,17 @@ create table if not exists applications (
     referrer_id       bigint
 );
 
+-- What is known of a candidate when the hiring decision is made, one row per application (the success
+-- profile's inputs; never gender, age, marital status or ethnicity).
+create table if not exists application_traits (
+    application_id   bigint primary key,  -- applications.application_id
+    years_experience double,              -- years of relevant work experience
+    same_industry    boolean,             -- worked in the company's industry before
+    education        varchar,             -- 'secondary' | 'bachelor' | 'master'
+    assessment_score double,              -- sales aptitude test, 0–100
+    interview_score  double               -- structured interview, 1–5
+);
+
 create table if not exists courses (
     course_id     varchar primary key,
     name_en       varchar not null,

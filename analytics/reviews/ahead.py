@@ -78,6 +78,7 @@ def _registry() -> dict[str, Callable[..., object]]:
         archive_report,
         attrition_report,
         care_report,
+        hiring_profile_report,
         hiring_report,
         improvement_report,
         risk_report,
@@ -105,6 +106,7 @@ def _registry() -> dict[str, Callable[..., object]]:
     reports["goals.progress"] = goals.progress
     reports |= {f"hiring.{n}": getattr(hiring_report, n) for n in (
         "recruiting_overview", "onboarding_watch", "capacity_plan", "capacity_plans", "revenue_at_risk")}
+    reports |= {f"hiring_profile.{n}": getattr(hiring_profile_report, n) for n in ("roles", "success_profile")}
     reports |= {"person.directory": archive_report.directory, "person.archive": archive_report.archive}
     reports |= {f"plans.{n}": getattr(improvement_report, n) for n in ("outcomes", "summary", "matched_comparison")}
     reports |= {f"care.{n}": getattr(care_report, n) for n in ("signal_list", "team_counts", "exit_link",

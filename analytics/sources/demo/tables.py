@@ -7,6 +7,7 @@ import polars as pl
 from analytics.sources.demo.tables_assignments import AssignmentTables
 from analytics.sources.demo.tables_care import CareTables
 from analytics.sources.demo.tables_development import DevelopmentTables
+from analytics.sources.demo.tables_hiring_traits import HiringTraitTables
 from analytics.sources.demo.tables_joint import JointTables
 from analytics.sources.demo.tables_people import PeopleTables
 from analytics.sources.demo.tables_pipeline import PipelineTables
@@ -24,6 +25,7 @@ TABLE_ORDER = [
     "compensation",
     "requisitions",
     "applications",
+    "application_traits",
     "courses",
     "enrollments",
     "skills",
@@ -68,6 +70,7 @@ class TableBuilder(
     JointTables,
     DevelopmentTables,
     CareTables,
+    HiringTraitTables,
 ):
     """Builds every table. The steps share one random stream, so their order is part of the output."""
 
@@ -94,6 +97,7 @@ class TableBuilder(
         self._development()
         self._improvement_plans()
         self._care()  # a random stream of its own: the tables before and after are the same without it
+        self._hiring_traits()  # a stream of its own too
         self._joint()
         progress(1.0, "Demo company ready")
         return {k: self.out[k] for k in TABLE_ORDER}

@@ -100,6 +100,14 @@ BY_TABLE: dict[str, dict[str, tuple[str, ...]]] = {
         "hired_employee_id": ("hired employee", "录用员工"),
         "referrer_id": ("referrer", "referred by", "推荐人"),
     },
+    "application_traits": {
+        "application_id": ("application", "candidate id", "应聘编号", "候选人编号"),
+        "years_experience": ("experience", "years of experience", "work experience", "工作年限", "工作经验"),
+        "same_industry": ("industry experience", "same industry", "同行业经验", "行业经验"),
+        "education": ("degree", "education level", "highest degree", "学历", "最高学历"),
+        "assessment_score": ("assessment", "aptitude test", "test score", "测评分", "能力测评"),
+        "interview_score": ("interview", "interview rating", "面试评分", "面试得分"),
+    },
     "courses": {"hours": ("duration", "length", "课时", "时长"), "target_metric": ("metric", "目标指标")},
     "enrollments": {
         "enrolled_date": ("enrollment date", "enrolment date", "registered", "报名日期"),

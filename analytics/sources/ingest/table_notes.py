@@ -150,6 +150,16 @@ NOTES: dict[str, Note] = {
         "referrer_id": _person("Employee who referred the candidate", "推荐人（员工编号或外部编号）"),
     }, rules=(order("applied_date", "screened_date"), order("screened_date", "interviewed_date"),
               order("interviewed_date", "offered_date"), order("offered_date", "accepted_date"))),
+    "application_traits": Note("Candidate traits", "候选人特征", {
+        "application_id": a("Application id", "应聘记录编号", "9001", ref=Ref("applications", "application_id")),
+        "years_experience": a("Years of relevant work experience", "相关工作年限", "3.5", min=0, max=50),
+        "same_industry": a("Worked in the same industry before", "是否有同行业经验", "yes"),
+        "education": a("Education: secondary, bachelor or master",
+                       "学历：secondary（高中/中专）、bachelor（本科）或 master（硕士）", "bachelor",
+                       values=("secondary", "bachelor", "master")),
+        "assessment_score": a("Sales aptitude test score, 0–100", "销售能力测评分（0–100）", "72", min=0, max=100),
+        "interview_score": a("Structured interview score, 1–5", "结构化面试评分（1–5）", "3.5", min=1, max=5),
+    }),
     "courses": Note("Courses", "课程", {
         "course_id": a("Course id", "课程编号", "ka-negotiation"),
         "name_en": a("Name in English", "英文名称", "KA negotiation"),

@@ -147,6 +147,8 @@ def families() -> dict[str, set[tuple[str, ...]]]:
         archive_report,
         care,
         development,
+        hiring_profile,
+        hiring_profile_report,
         hiring_report,
         improvement_report,
         recruiting,
@@ -266,6 +268,20 @@ def families() -> dict[str, set[tuple[str, ...]]]:
         "care.value.{}": one((*care.MONTHLY, "engagement")),
         "care.action.{}": one(care.ACTIONS),
         "care.error.{}": one(care.ERRORS),
+        # pages/hiring.py success profile, analytics/people/hiring_profile_report.py: outcomes, directions, the
+        # validation's verdicts, traits and their levels, the words of an effect, the bias check's groups
+        "profile.outcome.{}": one(hiring_profile.OUTCOMES),
+        "profile.direction.{}": one(("up", "down", "unclear")),
+        "profile.strength.{}": one(hiring_profile_report.STRENGTHS),
+        "profile.trait.{}": one(hiring_profile.FEATURES),
+        "profile.education.{}": one(hiring_profile.CATEGORICAL["education"]),
+        "profile.sd.{}": one(hiring_profile.NUMERIC),
+        "profile.words.{}_numeric": one(("pass", "att")),
+        "profile.words.{}_binary": one(("pass", "att")),
+        "profile.words.{}_level": one(("pass", "att")),
+        "profile.col.{}": one(("outcome", "trait", "effect", "interval", "direction", "words")),
+        "profile.dimension.{}": one(hiring_profile_report.DIMENSIONS),
+        "profile.group.{}": one((*hiring_profile_report.GENDERS, *(b for _, _, b in hiring_profile.AGE_BANDS))),
         # ui/widgets.py exclusion_note: rules of sql/queries/data_exclusions.sql named by the pages
         "exclusion.{}": one(_exclusion_rules()),
         # analytics/core/i18n.py code_label(kind, code): codes of the demo company and of the import value maps
