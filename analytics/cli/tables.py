@@ -232,6 +232,26 @@ def _care_exit_link(db: Database, viewer: Viewer, period: Period, as_of: dt.date
     return care_report.exit_link(db, viewer, as_of)
 
 
+def _hiring_success_profile(db: Database, viewer: Viewer, period: Period, as_of: dt.date, lang: str) -> pl.DataFrame:
+    """Every role's success profile at the as-of date: each trait's effect on passing probation (odds ratio) and on
+    attainment in months 4–12, with its 95% interval and the hires it was fitted on."""
+    from analytics.people import hiring_profile_report
+    frames = [hiring_profile_report.success_profile(db, viewer, as_of, role)["profile"].select(
+        pl.lit(role).alias("role_id"), "outcome", "feature", "effect", "effect_low", "effect_high", "direction", "n")
+        for role in hiring_profile_report.roles(db, viewer, as_of)]
+    return pl.concat(frames) if frames else pl.DataFrame()
+
+
+def _hiring_fit_score(db: Database, viewer: Viewer, period: Period, as_of: dt.date, lang: str) -> pl.DataFrame:
+    """Open applications in scope ranked by fit score within their role (person-level users)."""
+    from analytics.people import hiring_profile_report
+    if not viewer.person_level:
+        return pl.DataFrame()
+    frames = [hiring_profile_report.success_profile(db, viewer, as_of, role)["open"].select(
+        pl.lit(role).alias("role_id"), pl.all()) for role in hiring_profile_report.roles(db, viewer, as_of)]
+    return pl.concat(frames) if frames else pl.DataFrame()
+
+
 TABLE_METRICS: dict[str, Callable[..., pl.DataFrame]] = {
     "retention_curve": _retention,
     "median_tenure": _median_tenure,
@@ -258,6 +278,8 @@ TABLE_METRICS: dict[str, Callable[..., pl.DataFrame]] = {
     "time_to_plan": _time_to_plan,
     "care_signals": _care_signals,
     "care_exit_link": _care_exit_link,
+    "hiring_success_profile": _hiring_success_profile,
+    "hiring_fit_score": _hiring_fit_score,
 }
 
 #: The ``--by`` values a table metric offers (one at a time); a metric not listed takes none.

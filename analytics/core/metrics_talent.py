@@ -149,6 +149,28 @@ METRICS: list[Metric] = [
         ("按关怀规则，在之后还有 6 个月可观察的每个月末：有该信号的员工 6 个月内离职的比例 ÷ 其他员工的比例，"
         "并给出按人重抽样的 95% 区间；有信号的离职者少于 10 人时不给出倍数。"),
     ), "score", "neutral", "cohort"),
+    define("hiring_success_profile", "talent", ("Success profile for hiring", "招聘成功画像"), (
+        ("Per role: the weight of each trait known at hiring (channel, years of experience, same industry, education, "
+        "the sales aptitude test 0–100, the interview 1–5, job level) in a logistic regression of passing probation "
+        "(as odds ratios per SD or against the most common level) and a ridge regression of attainment in tenure "
+        "months 4–12 (bookings ÷ quota, reps with quota), each with a 95% bootstrap interval; validated out of time: "
+        "fitted on the earliest 60% of the hires with a known outcome, scored on the later ones (ROC AUC and Brier "
+        "against the base rate; rank correlation and R²). Gender, age, marital status and ethnicity are never inputs."),
+        ("按岗位：录用时已知的各项特征（渠道、工作年限、同行业经验、学历、0–100 分的销售能力测评、1–5 分的面试评分、"
+        "职级）在试用期通过的逻辑回归中的权重（每个标准差或相对最常见取值的几率比），以及在入职第 4–12 个月达成率"
+        "（销售额 ÷ 指标，仅限有指标的销售）的岭回归中的权重，各附 95% 自助法区间；按时间外样本检验：用结果已知的"
+        "最早 60% 入职者拟合，在较晚的入职者上评估（ROC AUC 及相对基础通过率的 Brier 分数；秩相关与 R²）。性别、"
+        "年龄、婚姻状况和民族从不作为输入。"),
+    ), "table", "neutral", "cohort"),
+    define("hiring_fit_score", "talent", ("Fit score", "匹配分"), (
+        ("Per open application (no acceptance, to a requisition still open at the as-of date): 100 × the mean of two "
+        "percentiles among the role's past hires — of the predicted probability of passing probation and of the "
+        "predicted attainment in months 4–12 — from the success profile's models (the probation one alone for a role "
+        "without quota); 50 = a typical past hire."),
+        ("按在途应聘（尚未接受录用，且所属招聘需求在截止日期仍开放）：100 × 两个百分位的平均值——在该岗位以往入职者中，"
+        "成功画像模型预测的试用期通过概率和第 4–12 个月达成率的百分位（不承担指标的岗位只用试用期模型）；50 相当于"
+        "一名典型的以往入职者。"),
+    ), "score", "up", "person"),
     define("commission_payout", "commission", ("Commission payout", "提成金额"), (
         ("Commission earned by a rep for the period under their commission plan: base rates, tiers "
         "by attainment (retroactive or not), accelerators above target, KA uplift, bonuses on "

@@ -36,6 +36,7 @@ CONTRACT_IDS = [
     "training_uplift", "nine_box", "coaching_list", "high_potential", "skill_profile", "headcount_plan",
     "attainment_vs_team", "ramp_vs_cohort", "skills_year_on_year", "development_plan",
     "improvement_plans", "plan_recovery_rate", "plan_effect", "time_to_plan", "care_signals", "care_exit_link",
+    "hiring_success_profile", "hiring_fit_score",
     "commission_payout", "cost_of_sales",
 ]
 SECTION_DOMAIN = {title: domain for domain, title in SECTIONS.items()}
