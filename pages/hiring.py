@@ -189,24 +189,8 @@ def success_profile() -> None:
     val = res["validation"]
     for outcome in profile_report.hp.OUTCOMES:
         v = val.get(outcome) or {}
-        dates = {k: fmt_date(v.get(k), lang) for k in ("train_first_hire", "train_last_hire", "test_first_hire",
-                                                        "test_last_hire")}
-        counts = {k: fmt_number(v.get(k, 0), "count", lang) for k in ("n_train", "n_test")}
-        if outcome == "passed" and v.get("roc_auc") is not None:
-            text = ctx.t("profile.val_passed", **counts, first=dates["train_first_hire"], last=dates["train_last_hire"],
-                         test_first=dates["test_first_hire"], test_last=dates["test_last_hire"],
-                         auc=fmt_number(v["roc_auc"], "score", lang), brier=fmt_number(v["brier_model"], "score", lang),
-                         brier_base=fmt_number(v["brier_baseline"], "score", lang),
-                         rate=fmt_number(v["pass_rate"], "ratio", lang))
-        elif outcome == "attainment" and v.get("spearman") is not None:
-            text = ctx.t("profile.val_attainment", **counts, first=dates["train_first_hire"],
-                         last=dates["train_last_hire"], test_first=dates["test_first_hire"],
-                         test_last=dates["test_last_hire"], rho=fmt_number(v["spearman"], "score", lang),
-                         r2=fmt_number(v["r2"], "score", lang))
-        else:
-            text = ctx.t("profile.val_missing", outcome=ctx.t(f"profile.outcome.{outcome}"), **counts)
-        strength = v.get("strength", "too_few")
-        (st.success if strength == "useful" else st.warning)(text + " " + ctx.t(f"profile.strength.{strength}"))
+        (st.success if v.get("strength") == "useful" else st.warning)(profile_report.validation_text(outcome, v,
+                                                                                                       lang))
     overall = val.get("overall") or {}
     if overall.get("picks_hires") is not None:
         st.caption(ctx.t("profile.overall", picks=fmt_number(overall.get("picks_pass_rate"), "ratio", lang),

@@ -227,28 +227,48 @@ def validate(rows: pl.DataFrame, cutoff: dt.date | None = None, random_state: in
     return out
 
 
-def _scores(outcome: str, later: pl.DataFrame, p: np.ndarray, fitted: pl.DataFrame) -> dict[str, float | None]:
-    """Out-of-time scores of predictions ``p`` on the ``later`` hires."""
+def _scores(outcome: str, later: pl.DataFrame, p: np.ndarray, fitted: pl.DataFrame,
+            boot: int = 200) -> dict[str, float | None]:
+    """Out-of-time scores of predictions ``p`` on the ``later`` hires, the main one (ROC AUC, Spearman) with a
+    95% interval from ``boot`` resamples of those hires."""
+    rng = np.random.default_rng(0)
+    draws = [rng.integers(0, len(p), len(p)) for _ in range(boot)]
     if outcome == "passed":
         y = later["passed"].cast(pl.Int8).to_numpy()
         base = float(fitted["passed"].mean())
+        both = 0 < y.sum() < len(y)
+        auc = [roc_auc_score(y[i], p[i]) for i in draws if 0 < y[i].sum() < len(i)] if both else []
         return {"pass_rate": float(y.mean()), "base_rate": base, "brier_model": float(brier_score_loss(y, p)),
                 "brier_baseline": float(brier_score_loss(y, np.full(len(y), base))),
-                "roc_auc": float(roc_auc_score(y, p)) if 0 < y.sum() < len(y) else None}
+                "roc_auc": float(roc_auc_score(y, p)) if both else None, **_interval("roc_auc", auc)}
     y = later["attainment"].to_numpy()
     rho = spearmanr(y, p).statistic
+    rhos = [spearmanr(y[i], p[i]).statistic for i in draws]
     return {"mean_attainment": float(y.mean()), "r2": float(r2_score(y, p)),
-            "spearman": float(rho) if np.isfinite(rho) else None}
+            "spearman": float(rho) if np.isfinite(rho) else None,
+            **_interval("spearman", [r for r in rhos if np.isfinite(r)])}
+
+
+def _interval(name: str, draws: list[float]) -> dict[str, float | None]:
+    """``<name>_low`` and ``<name>_high``: the 2.5th and 97.5th percentiles of ``draws`` (None without any)."""
+    if not draws:
+        return {f"{name}_low": None, f"{name}_high": None}
+    low, high = np.percentile(draws, [2.5, 97.5])
+    return {f"{name}_low": float(low), f"{name}_high": float(high)}
 
 
 def strength(outcome: str, res: dict[str, object]) -> str:
-    """``useful`` / ``weak`` / ``none`` / ``too_few``: pass ROC AUC ≥ 0.65 / ≥ 0.55; attainment Spearman ≥ 0.3 /
-    ≥ 0.15 (out of time, on at least 20 later hires)."""
-    value = res.get("roc_auc" if outcome == "passed" else "spearman")
+    """``too_few`` (fewer than 20 later hires, or no score), ``useful`` (pass ROC AUC ≥ 0.65, attainment Spearman
+    ≥ 0.3, and the 95% interval clear of chance: above 0.5 / 0), ``weak`` (otherwise at least 0.55 / 0.15) or
+    ``none``, all out of time."""
+    key = "roc_auc" if outcome == "passed" else "spearman"
+    value, low = res.get(key), res.get(f"{key}_low")
     if value is None or int(res.get("n_test", 0)) < 20:
         return "too_few"
-    strong, weak = (0.65, 0.55) if outcome == "passed" else (0.30, 0.15)
-    return "useful" if value >= strong else "weak" if value >= weak else "none"
+    strong, weak, chance = (0.65, 0.55, 0.5) if outcome == "passed" else (0.30, 0.15, 0.0)
+    if value >= strong and low is not None and low > chance:
+        return "useful"
+    return "weak" if value >= weak else "none"
 
 
 def score_with(frame: pl.DataFrame, models: dict[str, tuple]) -> pl.DataFrame:
@@ -294,18 +314,25 @@ def coefficients(rows: pl.DataFrame, outcome: str, spec: Design, boot: int = 200
                          "n": [use.height] * len(weight)})
 
 
+def weights_of(rows: pl.DataFrame, role: str, boot: int = 200, random_state: int = 0) -> pl.DataFrame:
+    """Both outcomes' :func:`coefficients` for ``role``, fitted on every hire of it whose outcome is known."""
+    hires = prepare(rows, role).filter(pl.col("kind") == "hire")
+    spec = fit_design(hires)
+    return pl.concat([coefficients(hires, o, spec, boot, random_state).with_columns(outcome=pl.lit(o))
+                      for o in OUTCOMES], how="vertical_relaxed")
+
+
 def profile(rows: pl.DataFrame, role: str, cutoff: dt.date | None = None, boot: int = 200,
-            random_state: int = 0) -> dict[str, object]:
-    """The role's profile: ``weights`` (both outcomes, refitted on every known outcome), ``validation`` (fitted
-    up to ``cutoff``, tested after it), ``open`` (open applications with their fit scores, best first) and
-    ``spec`` (the design: reference levels)."""
+            random_state: int = 0, weights: pl.DataFrame | None = None) -> dict[str, object]:
+    """The role's profile: ``weights`` (both outcomes, refitted on every known outcome; :func:`weights_of` unless
+    given), ``validation`` (fitted up to ``cutoff``, tested after it), ``open`` (open applications with their fit
+    scores, best first) and ``spec`` (the design: reference levels)."""
     part = prepare(rows, role)
     hires = part.filter(pl.col("kind") == "hire")
     validation = validate(part, cutoff, random_state)
     spec = fit_design(hires)
     models = {o: (fit_one(hires, o, spec, random_state), spec, hires) for o in OUTCOMES}
-    weights = pl.concat([coefficients(hires, o, spec, boot, random_state).with_columns(outcome=pl.lit(o))
-                         for o in OUTCOMES], how="vertical_relaxed")
+    weights = weights_of(rows, role, boot, random_state) if weights is None else weights
     open_apps = score_with(part.filter(pl.col("kind") == "open"), models).sort(
         "fit_score", "application_id", descending=[True, False], nulls_last=True)
     return {"weights": weights, "validation": validation, "open": open_apps, "spec": spec,

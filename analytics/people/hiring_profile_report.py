@@ -16,7 +16,7 @@ import polars as pl
 
 from analytics.core.access import Viewer
 from analytics.core.db import Database
-from analytics.core.i18n import code_label, fmt_number, t
+from analytics.core.i18n import code_label, fmt_date, fmt_number, t
 from analytics.metrics.suppression import mask_table
 from analytics.people import hiring_profile as hp
 
@@ -132,7 +132,9 @@ def success_profile(db: Database, viewer: Viewer, as_of: dt.date, role: str) -> 
     if role not in set(rows["role_id"].drop_nulls().to_list()):
         return {"profile": pl.DataFrame(), "validation": {}, "bias": pl.DataFrame(), "open": pl.DataFrame(),
                 "open_count": 0, "models": {}}
-    result = hp.profile(rows, role)
+    # the bootstrap is the slow part and the same for every viewer: kept once per data version
+    weights = db.derived("hiring_profile_weights", {"role": role, "as_of": as_of}, lambda: hp.weights_of(rows, role))
+    result = hp.profile(rows, role, weights=weights)
     in_scope = db.query("hire_traits", start=hp_start(db), as_of=as_of, **viewer.sql_params())["application_id"]
     validation = dict(result["validation"])
     scored = validation.pop("scored").filter(pl.col("application_id").is_in(in_scope.implode()))
@@ -197,3 +199,28 @@ def effect_words(row: dict[str, object], lang: str) -> str:
         return t(f"profile.words.{kind}_binary", lang, trait=trait_label(trait, None, lang), effect=effect)
     return t(f"profile.words.{kind}_numeric", lang, trait=trait_label(trait, None, lang), effect=effect,
              sd=_sd_text(trait, row["sd"], lang))
+
+
+def validation_text(outcome: str, v: dict[str, object], lang: str) -> str:
+    """One outcome's out-of-time check in words: the cohorts, the scores with their interval, and the verdict."""
+    dates = {k: fmt_date(v.get(k), lang) for k in ("train_first_hire", "train_last_hire", "test_first_hire",
+                                                    "test_last_hire")}
+    cohorts = {"n_train": fmt_number(v.get("n_train", 0), "count", lang),
+               "n_test": fmt_number(v.get("n_test", 0), "count", lang), "first": dates["train_first_hire"],
+               "last": dates["train_last_hire"], "test_first": dates["test_first_hire"],
+               "test_last": dates["test_last_hire"]}
+
+    def score(key: str) -> str:
+        return fmt_number(v.get(key), "score", lang)
+
+    if outcome == "passed" and v.get("roc_auc") is not None:
+        text = t("profile.val_passed", lang, **cohorts, auc=score("roc_auc"), auc_low=score("roc_auc_low"),
+                 auc_high=score("roc_auc_high"), brier=score("brier_model"), brier_base=score("brier_baseline"),
+                 rate=fmt_number(v.get("pass_rate"), "ratio", lang))
+    elif outcome == "attainment" and v.get("spearman") is not None:
+        text = t("profile.val_attainment", lang, **cohorts, rho=score("spearman"), rho_low=score("spearman_low"),
+                 rho_high=score("spearman_high"), r2=score("r2"))
+    else:
+        text = t("profile.val_missing", lang, outcome=t(f"profile.outcome.{outcome}", lang),
+                 n_train=cohorts["n_train"], n_test=cohorts["n_test"])
+    return text + ("" if lang == "zh" else " ") + t(f"profile.strength.{v.get('strength', 'too_few')}", lang)

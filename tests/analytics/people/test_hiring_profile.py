@@ -262,3 +262,16 @@ def test_importing_candidate_traits_names_the_bad_row(tmp_path: Path, capsys):
     assert loaded["assessment_score"].to_list() == [72.0, 64.0, 55.0]
     assert loaded["same_industry"].to_list() == [True, False, True]
     assert loaded["education"].to_list() == ["bachelor", "master", "secondary"]
+
+
+def test_the_verdict_needs_the_interval_clear_of_chance():
+    good = {"roc_auc": 0.70, "roc_auc_low": 0.56, "n_test": 30}
+    assert hp.strength("passed", good) == "useful"
+    assert hp.strength("passed", {**good, "roc_auc_low": 0.48}) == "weak"   # 0.70, but the interval reaches 0.5
+    assert hp.strength("passed", {**good, "roc_auc": 0.52}) == "none"
+    assert hp.strength("passed", {**good, "n_test": 19}) == "too_few"
+    assert hp.strength("attainment", {"spearman": 0.37, "spearman_low": -0.08, "n_test": 20}) == "weak"
+    assert hp.strength("attainment", {"spearman": 0.10, "spearman_low": -0.3, "n_test": 40}) == "none"
+    text = report.validation_text("attainment", {"strength": "too_few", "n_train": 16, "n_test": 9}, "en")
+    assert text == ("Attainment, months 4–12: too few hires on one side of the cut to fit and check a model (16 "
+                    "earlier, 9 later). Too few later hires to check it: do not rely on it yet.")
