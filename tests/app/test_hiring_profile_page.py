@@ -58,15 +58,22 @@ def test_the_tab_in_both_languages_for_a_person_level_and_an_aggregate_viewer(ap
         assert t("profile.open_aggregate", lang, n=fmt_number(res["open_count"], "count", lang)) in _texts(at)
 
 
-def test_picking_another_role_shows_its_profile(app_db: Path):
-    at = open_signed_in("hiring.py")
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_picking_another_role_shows_its_profile(app_db: Path, lang: str):
+    at = open_signed_in("hiring.py", "demo.hr", lang)
     picker = at.selectbox(key="profile_role")
     assert len(picker.options) >= 2, "the demo company should have profiles for two roles"
-    first = _frame(at, t("profile.col.words", "en"))["Effect"].to_list()
+    effect = t("profile.col.effect", lang)
+    first = _frame(at, t("profile.col.words", lang))[effect].to_list()
     picker.select_index(1).run()
     assert not at.exception, [e.value for e in at.exception]
+    assert not problems(visible(at, "hiring.py", lang), lang, str(app_db))
     second_role = at.selectbox(key="profile_role").value
     res = _report(app_db, "demo.hr", second_role)
-    shown = _frame(at, t("profile.col.words", "en"))
-    assert shown["Effect"].to_list() == [hiring_profile_report.effect_text(r, "en") for r in res["profile"].to_dicts()]
-    assert shown["Effect"].to_list() != first
+    shown = _frame(at, t("profile.col.words", lang))
+    assert shown[effect].to_list() == [hiring_profile_report.effect_text(r, lang) for r in res["profile"].to_dicts()]
+    assert shown[effect].to_list() != first
+    # the second role's checks are as the report words them, weak or too few said so
+    for outcome in ("passed", "attainment"):
+        text = hiring_profile_report.validation_text(outcome, res["validation"][outcome], lang)
+        assert text in _texts(at)
