@@ -49,6 +49,7 @@ assert not set(FEATURES) & set(PROTECTED)
 TRAIN_SHARE = 0.6   # the earliest 60% of the hires with a known outcome are fitted, the rest tested
 MIN_HIRES = 30        # a role needs this many fitted hires with a known outcome to get a profile
 MIN_CLASS = 5         # and this many passes and failures (for the pass model)
+MIN_LEVEL = 10        # a level or a yes/no trait held by fewer hires (or by all but fewer) gets no direction
 OUTCOMES = ("passed", "attainment")
 
 
@@ -293,25 +294,32 @@ def coefficients(rows: pl.DataFrame, outcome: str, spec: Design, boot: int = 200
                  random_state: int = 0) -> pl.DataFrame:
     """Each input's weight for ``outcome`` fitted on ``rows`` (log-odds per SD / per level for the pass model,
     attainment points per SD / per level for the attainment model), with a 95% interval from ``boot`` bootstrap
-    resamples of the hires (percentiles). Empty when there are too few hires."""
+    resamples of the hires (percentiles; a resample without anyone at a level or with the trait says nothing
+    about it and is left out of that input's interval), and ``with_trait``: the fitted hires at the level or with
+    the trait (all of them for a numeric trait). Empty when there are too few hires."""
     use = _usable(rows, outcome)
     model = fit_one(use, outcome, spec, random_state)
     if model is None:
         return pl.DataFrame(schema={"feature": pl.Utf8, "weight": pl.Float64, "low": pl.Float64,
-                                    "high": pl.Float64, "n": pl.Int64})
+                                    "high": pl.Float64, "n": pl.Int64, "with_trait": pl.Int64})
     weight = np.ravel(model.coef_)
+    present = design(use, spec) != 0
+    numeric = np.array([n in NUMERIC for n in spec.names])
     rng = np.random.default_rng(random_state)
     draws = []
     for _ in range(boot):
-        sample = use[rng.integers(0, use.height, use.height)]
-        if outcome == "passed" and sample["passed"].n_unique() < 2:
+        index = rng.integers(0, use.height, use.height)
+        sample = use[index]
+        if not _usable(sample, outcome).height:
             continue
-        draws.append(np.ravel(fit_one(sample, outcome, spec, random_state).coef_) if _usable(sample, outcome).height
-                     else np.full(len(weight), np.nan))
-    low, high = (np.nanpercentile(draws, [2.5, 97.5], axis=0) if draws else
-                 (np.full(len(weight), np.nan), np.full(len(weight), np.nan)))
+        coef = np.ravel(fit_one(sample, outcome, spec, random_state).coef_)
+        draws.append(np.where(present[index].any(axis=0) | numeric, coef, np.nan))
+    with np.errstate(all="ignore"):
+        low, high = (np.nanpercentile(draws, [2.5, 97.5], axis=0) if draws else
+                     (np.full(len(weight), np.nan), np.full(len(weight), np.nan)))
     return pl.DataFrame({"feature": list(spec.names), "weight": weight, "low": low, "high": high,
-                         "n": [use.height] * len(weight)})
+                         "n": [use.height] * len(weight),
+                         "with_trait": np.where(numeric, use.height, present.sum(axis=0)).astype(np.int64)})
 
 
 def weights_of(rows: pl.DataFrame, role: str, boot: int = 200, random_state: int = 0) -> pl.DataFrame:

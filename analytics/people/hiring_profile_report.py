@@ -37,7 +37,8 @@ def roles(db: Database, viewer: Viewer, as_of: dt.date) -> list[str]:
 def _profile_table(result: dict[str, object]) -> pl.DataFrame:
     """One row per outcome and input: the effect (pass: odds ratio; attainment: change in attainment, a ratio)
     per SD (numeric), for having it (same industry) or against the reference level, with the 95% bootstrap
-    interval and a direction (``up``, ``down``, or ``unclear`` when the interval spans no effect)."""
+    interval and a direction (``up``, ``down``, ``unclear`` when the interval spans no effect, ``few`` when fewer
+    than :data:`hp.MIN_LEVEL` hires have the level or trait, or lack it)."""
     spec: hp.Design = result["spec"]
     w: pl.DataFrame = result["weights"]
     if w.is_empty():
@@ -53,13 +54,15 @@ def _profile_table(result: dict[str, object]) -> pl.DataFrame:
     ).with_columns(
         reference=trait.replace_strict(spec.reference, default=None, return_dtype=pl.Utf8),
         sd=trait.replace_strict(spec.sd, default=None, return_dtype=pl.Float64),
-        direction=pl.when(pl.col("low") > 0).then(pl.lit("up")).when(pl.col("high") < 0).then(pl.lit("down"))
-        .otherwise(pl.lit("unclear")),
+        direction=pl.when(~pl.col("feature").is_in(hp.NUMERIC)
+                          & (pl.min_horizontal("with_trait", pl.col("n") - pl.col("with_trait")) < hp.MIN_LEVEL))
+        .then(pl.lit("few")).when(pl.col("low") > 0).then(pl.lit("up")).when(pl.col("high") < 0)
+        .then(pl.lit("down")).otherwise(pl.lit("unclear")),
         strength=pl.col("weight").abs(),
     )
     return out.sort("outcome", "strength", descending=[True, True]).select(
         "outcome", "feature", "trait", "level", "reference", "sd", "effect", "effect_low", "effect_high", "direction",
-        "weight", "n")
+        "weight", "n", "with_trait")
 
 
 def _bias(scored: pl.DataFrame, protected: pl.DataFrame, viewer: Viewer) -> pl.DataFrame:

@@ -275,3 +275,24 @@ def test_the_verdict_needs_the_interval_clear_of_chance():
     text = report.validation_text("attainment", {"strength": "too_few", "n_train": 16, "n_test": 9}, "en")
     assert text == ("Attainment, months 4–12: too few hires on one side of the cut to fit and check a model (16 "
                     "earlier, 9 later). Too few later hires to check it: do not rely on it yet.")
+
+
+def test_the_demo_company_planted_traits_are_recovered(demo_db_path: Path):
+    """tables_hiring_traits.py plants the aptitude test and the same industry on probation and attainment, and
+    nothing on education: the sales reps' profile finds the first two and leaves education unclear for passing."""
+    from analytics.core.db import Database
+    from analytics.metrics.engine import as_of_date
+
+    db = Database(demo_db_path, read_only=True)
+    try:
+        res = report.success_profile(db, full_access(), as_of_date(db), "sales_rep")
+    finally:
+        db.close()
+    passed = {r["feature"]: r for r in res["profile"].filter(pl.col("outcome") == "passed").iter_rows(named=True)}
+    assert passed["assessment_score"]["direction"] == passed["same_industry"]["direction"] == "up"
+    assert passed["assessment_score"]["effect_low"] > 1
+    assert {passed[f]["direction"] for f in passed if f.startswith("education=")} == {"unclear"}
+    attainment = res["profile"].filter((pl.col("outcome") == "attainment") & (pl.col("feature") == "assessment_score"))
+    assert attainment["direction"].to_list() == ["up"]
+    assert res["validation"]["passed"]["strength"] == "useful"
+    assert res["validation"]["passed"]["test_first_hire"] > res["validation"]["passed"]["cutoff"]
