@@ -69,8 +69,8 @@ class CareTables(TableState):
         """What HR and the director did: a follow-up talk after the latest referrals of people still employed, and
         a workload change for the heaviest overtime of the last month."""
         employed = rows.filter(pl.col("termination_date").is_null()).select("employee_id").unique()
-        recent = referrals.join(employed, on="employee_id", how="semi").sort("referral_date", descending=True).head(
-            ACTIONS_SHOWN // 2)
+        recent = referrals.join(employed, on="employee_id", how="semi").sort(
+            ["referral_date", "employee_id"], descending=True).head(ACTIONS_SHOWN // 2)
         last_month = rows["month"].max()
         heavy = (rows.filter(pl.col("month") == last_month).join(employed, on="employee_id", how="semi")
                  .sort(["overtime_hours", "employee_id"], descending=[True, False]).head(ACTIONS_SHOWN // 2))

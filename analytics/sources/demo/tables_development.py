@@ -12,6 +12,9 @@ import polars as pl
 from analytics.sources.demo.table_state import TableState
 
 PER_GROUP = 6  # people with a plan: the lowest rated, and the high potentials
+#: a plan's effect in the demo: extra bookings worth this share of the rep's quota in the plan's quarter (from its
+#: opening) and in each of the two after (documented in README, "The demo company")
+PLAN_UPLIFT = 0.25
 SALES_ROLES = ("sales_rep", "ka_rep")
 
 
@@ -65,7 +68,7 @@ class DevelopmentTables(TableState):
     def _improvement_plans(self) -> None:
         """A plan for every other rep-quarter where a sales rep's review rated them 1–2 two quarters running (the
         demo's ratings follow the quarter's attainment), opened three weeks after the second quarter; cause and
-        actions in turn. No effect on later sales is simulated: the demo's plans neither help nor harm."""
+        actions in turn. Each plan helps, by a documented amount (:meth:`_plan_uplift`)."""
         as_of = self.s.end - dt.timedelta(days=1)
         reviews = self.out["performance_reviews"].sort("employee_id", "review_date").with_columns(
             low=pl.col("rating") <= 2).with_columns(
@@ -99,3 +102,51 @@ class DevelopmentTables(TableState):
             "action_training": pl.Boolean, "action_mentor": pl.Boolean, "action_post": pl.Boolean,
             "review_date": pl.Date, "closed_on": pl.Date, "note": pl.Utf8, "opened_by": pl.Utf8,
             "created_at": pl.Datetime("us")})
+        self._plan_uplift(self.out["improvement_plans"], as_of)
+
+    def _plan_uplift(self, plans: pl.DataFrame, as_of: dt.date) -> None:
+        """The effect a plan has in the demo: extra business worth PLAN_UPLIFT of the rep's quota in the plan's
+        quarter (from the day it is opened) and in each of the two quarters after — one more order with the rep's
+        usual customer and product line, 20 days into the stretch, paid in full 45 days later (by the end of the
+        history). None after the rep leaves. The ratings drawn before stay as they were. The Improvement plans page's
+        matched comparison should find about the recovery this adds (tests/analytics/people/test_plan_effect.py)."""
+        if PLAN_UPLIFT <= 0 or plans.is_empty():
+            return
+        orders, quotas = self.out["orders"], self.out["quotas"]
+        ends = self.out["employees"].select("employee_id", "termination_date")
+        quarter_quota = quotas.group_by("employee_id", q_start=pl.col("month").dt.truncate("1q")).agg(
+            quota=pl.col("amount").sum())
+        stretches = (plans.select("employee_id", "opened_on", k=pl.lit([0, 1, 2])).explode("k")
+                     .with_columns(q_start=pl.col("opened_on").dt.truncate("1q").dt.offset_by(
+                         pl.format("{}mo", pl.col("k") * 3)))
+                     .with_columns(q_end=pl.col("q_start").dt.offset_by("3mo").dt.offset_by("-1d"))
+                     .with_columns(order_date=pl.min_horizontal(
+                         pl.max_horizontal("opened_on", "q_start") + pl.duration(days=20), "q_end"))
+                     .join(ends, on="employee_id", how="left")
+                     .filter((pl.col("order_date") <= as_of) & (pl.col("termination_date").is_null()
+                                                               | (pl.col("order_date") <= pl.col("termination_date"))))
+                     .join(quarter_quota, on=["employee_id", "q_start"], how="inner").filter(pl.col("quota") > 0)
+                     .sort("order_date", "employee_id"))
+        # with the customer and product line of the rep's latest order before it: a customer who ordered before,
+        # so the new order is not the customer's first (is_new_customer stays exact)
+        before = (orders.filter(pl.col("employee_id").is_in(plans["employee_id"].implode()))
+                  .select("employee_id", "customer_id", "product_line_id", last_order=pl.col("order_date"),
+                          order_id=pl.col("order_id")).sort("last_order", "order_id"))
+        stretches = stretches.join_asof(before, left_on="order_date", right_on="last_order", by="employee_id",
+                                        strategy="backward", allow_exact_matches=False, check_sortedness=False)
+        stretches = stretches.filter(pl.col("customer_id").is_not_null())
+        if stretches.is_empty():
+            return
+        extra = stretches.select("employee_id", "customer_id", "product_line_id", "order_date",
+                                 amount=(pl.col("quota") * PLAN_UPLIFT).round(2))
+        first_id = int(orders["order_id"].max()) + 1
+        added = extra.with_columns(order_id=pl.int_range(first_id, first_id + extra.height, dtype=pl.Int64),
+                                   is_new_customer=pl.lit(False)).select(orders.columns).cast(orders.schema)
+        self.out["orders"] = pl.concat([orders, added])
+        paid = added.with_columns(collected_date=pl.col("order_date") + pl.duration(days=45)).filter(
+            pl.col("collected_date") <= as_of)
+        collections = self.out["collections"]
+        first_collection = int(collections["collection_id"].max()) + 1
+        self.out["collections"] = pl.concat([collections, paid.select(
+            collection_id=pl.int_range(first_collection, first_collection + paid.height, dtype=pl.Int64),
+            order_id="order_id", collected_date="collected_date", amount="amount").cast(collections.schema)])

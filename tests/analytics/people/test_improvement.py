@@ -263,8 +263,8 @@ def test_matched_comparison_on_the_demo_company(demo_db_path):
         assert got["ci_low"] <= got["difference"] <= got["ci_high"]
         assert got["difference"] == pytest.approx(got["treated_rate"] - got["control_rate"])
         assert imp.matched_comparison(db, HR, as_of, seed=0) == got  # seeded
-        # the demo simulates no effect of a plan: its interval holds 0
-        assert got["ci_low"] <= 0 <= got["ci_high"]
+        # the demo embeds an effect of a plan (docs/demo_company.md, effect 9; recovered: test_plan_effect.py)
+        assert got["ci_low"] > 0
         assert imp.outcomes(db, HR, as_of).height == db.scalar("select count(*) from improvement_plans")
         seen = imp.matched_comparison(db, Viewer(user="analyst", org_units=None, fields=frozenset()), as_of, seed=0)
         assert seen == got  # enough people on both sides: the analyst sees the same figures
