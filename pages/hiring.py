@@ -181,9 +181,10 @@ def success_profile() -> None:
         "effect": [profile_report.effect_text(r, lang) for r in rows],
         "interval": [profile_report.interval_text(r, lang) for r in rows],
         "direction": [ctx.t(f"profile.direction.{r['direction']}") for r in rows],
+        "with_trait": prof["with_trait"].to_list(),
         "words": [profile_report.effect_words(r, lang) for r in rows],
-    }), {c: (ctx.t(f"profile.col.{c}"), "text") for c in ("outcome", "trait", "effect", "interval", "direction",
-                                                          "words")}, lang)
+    }), {c: (ctx.t(f"profile.col.{c}"), "count" if c == "with_trait" else "text") for c in (
+        "outcome", "trait", "effect", "interval", "direction", "with_trait", "words")}, lang)
 
     st.subheader(ctx.t("profile.validation_title"))
     val = res["validation"]

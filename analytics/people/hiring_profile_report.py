@@ -65,6 +65,17 @@ def _profile_table(result: dict[str, object]) -> pl.DataFrame:
         "weight", "n", "with_trait")
 
 
+def _mask_profile(table: pl.DataFrame, viewer: Viewer) -> pl.DataFrame:
+    """The profile for ``viewer``: for aggregate viewers, an input that fewer hires than the suppression threshold
+    (or than :data:`hp.MIN_LEVEL`) have or lack shows no effect, interval or count — it would describe those few."""
+    if viewer.person_level or table.is_empty():
+        return table
+    few = ~pl.col("feature").is_in(hp.NUMERIC) & (pl.min_horizontal("with_trait", pl.col("n") - pl.col("with_trait"))
+                                                  < max(hp.MIN_LEVEL, viewer.suppression_threshold))
+    values = ["effect", "effect_low", "effect_high", "weight", "with_trait"]
+    return table.with_columns([pl.when(few).then(None).otherwise(pl.col(c)).alias(c) for c in values])
+
+
 def _bias(scored: pl.DataFrame, protected: pl.DataFrame, viewer: Viewer) -> pl.DataFrame:
     """Pass rates of the profile's picks (the higher-scoring half, ``(n + 1) // 2``, of the later cohort's hires
     whose probation outcome is known, by out-of-time fit score; ties by application id) and of the others, by
@@ -145,7 +156,8 @@ def success_profile(db: Database, viewer: Viewer, as_of: dt.date, role: str) -> 
     open_apps = result["open"].filter(pl.col("application_id").is_in(in_scope.implode()))
     listed = open_apps.select("application_id", "requisition_id", "channel", "applied_date", "fit_score", "p_pass",
                               "pred_attainment") if viewer.person_level else pl.DataFrame()
-    return {"profile": _profile_table(result), "validation": validation, "bias": _bias(scored, protected, viewer),
+    return {"profile": _mask_profile(_profile_table(result), viewer), "validation": validation,
+            "bias": _bias(scored, protected, viewer),
             "open": listed, "open_count": open_apps.height, "models": result["models"]}
 
 
@@ -192,6 +204,8 @@ def effect_words(row: dict[str, object], lang: str) -> str:
     """The row in plain words: "+1 SD on the sales aptitude test (11 points): 1.8× the odds of passing probation"."""
     trait, level = str(row["trait"]), row["level"]
     effect = effect_text(row, lang)
+    if effect == "—":  # masked for an aggregate viewer, or not estimable
+        return effect
     kind = "pass" if row["outcome"] == "passed" else "att"
     if level is not None:
         reference = code_label("hire_source", row["reference"], lang) if trait == "hire_source" else \

@@ -279,7 +279,7 @@ def families() -> dict[str, set[tuple[str, ...]]]:
         "profile.words.{}_numeric": one(("pass", "att")),
         "profile.words.{}_binary": one(("pass", "att")),
         "profile.words.{}_level": one(("pass", "att")),
-        "profile.col.{}": one(("outcome", "trait", "effect", "interval", "direction", "words")),
+        "profile.col.{}": one(("outcome", "trait", "effect", "interval", "direction", "with_trait", "words")),
         "profile.dimension.{}": one(hiring_profile_report.DIMENSIONS),
         "profile.group.{}": one((*hiring_profile_report.GENDERS, *(b for _, _, b in hiring_profile.AGE_BANDS))),
         # ui/widgets.py exclusion_note: rules of sql/queries/data_exclusions.sql named by the pages

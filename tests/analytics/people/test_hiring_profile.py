@@ -296,3 +296,19 @@ def test_the_demo_company_planted_traits_are_recovered(demo_db_path: Path):
     assert attainment["direction"].to_list() == ["up"]
     assert res["validation"]["passed"]["strength"] == "useful"
     assert res["validation"]["passed"]["test_first_hire"] > res["validation"]["passed"]["cutoff"]
+
+
+def test_an_input_few_hires_have_shows_no_effect_to_an_aggregate_viewer():
+    table = pl.DataFrame({"outcome": ["passed"] * 4,
+                          "feature": ["assessment_score", "hire_source=internal", "same_industry", "education=master"],
+                          "effect": [2.0, 0.5, 1.5, 1.1], "effect_low": [1.5, 0.2, 1.1, 0.7],
+                          "effect_high": [3.0, 0.9, 2.0, 1.6], "weight": [0.69, -0.69, 0.41, 0.1],
+                          "n": [60] * 4, "with_trait": [60, 4, 55, 12]})
+    # internal: 4 hires have it; same industry: 5 lack it (60 − 55) — both under 10; master: 12 and 48
+    shown = report._mask_profile(table, ANALYST)
+    assert shown["effect"].to_list() == [2.0, None, None, 1.1]
+    assert shown["with_trait"].to_list() == [60, None, None, 12]
+    assert report._mask_profile(table, full_access()).equals(table)
+    masked_row = {"outcome": "passed", "trait": "hire_source", "level": "internal", "reference": "job_board",
+                  "sd": None, "effect": None, "effect_low": None, "effect_high": None}
+    assert report.effect_words(masked_row, "zh") == report.interval_text(masked_row, "zh") == "—"
