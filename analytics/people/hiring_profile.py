@@ -173,11 +173,18 @@ def fit_one(train: pl.DataFrame, outcome: str, spec: Design, random_state: int =
     rows = _usable(train, outcome)
     if rows.is_empty():
         return None
-    x = design(rows, spec)
     with threadpool_limits(1):
-        if outcome == "passed":
-            return make_pass_model(random_state).fit(x, rows["passed"].cast(pl.Int8).to_numpy())
-        return make_attainment_model().fit(x, rows["attainment"].to_numpy())
+        return _fit_xy(design(rows, spec), _target(rows, outcome), outcome, random_state)
+
+
+def _target(rows: pl.DataFrame, outcome: str) -> np.ndarray:
+    return rows["passed"].cast(pl.Int8).to_numpy() if outcome == "passed" else rows["attainment"].to_numpy()
+
+
+def _fit_xy(x: np.ndarray, y: np.ndarray, outcome: str, random_state: int = 0):
+    """The model of ``outcome`` fitted on a design matrix and its target (callers hold the thread limit)."""
+    model = make_pass_model(random_state) if outcome == "passed" else make_attainment_model()
+    return model.fit(x, y)
 
 
 def predict(model, frame: pl.DataFrame, spec: Design) -> np.ndarray:
@@ -303,17 +310,19 @@ def coefficients(rows: pl.DataFrame, outcome: str, spec: Design, boot: int = 200
         return pl.DataFrame(schema={"feature": pl.Utf8, "weight": pl.Float64, "low": pl.Float64,
                                     "high": pl.Float64, "n": pl.Int64, "with_trait": pl.Int64})
     weight = np.ravel(model.coef_)
-    present = design(use, spec) != 0
+    x, y = design(use, spec), _target(use, outcome)
+    present = x != 0
     numeric = np.array([n in NUMERIC for n in spec.names])
     rng = np.random.default_rng(random_state)
     draws = []
-    for _ in range(boot):
-        index = rng.integers(0, use.height, use.height)
-        sample = use[index]
-        if not _usable(sample, outcome).height:
-            continue
-        coef = np.ravel(fit_one(sample, outcome, spec, random_state).coef_)
-        draws.append(np.where(present[index].any(axis=0) | numeric, coef, np.nan))
+    with threadpool_limits(1):  # once for the loop: setting it per fit costs more than the fit
+        for _ in range(boot):
+            index = rng.integers(0, use.height, use.height)
+            passes = int(y[index].sum()) if outcome == "passed" else MIN_CLASS
+            if min(passes, len(index) - passes) < MIN_CLASS:
+                continue
+            coef = np.ravel(_fit_xy(x[index], y[index], outcome, random_state).coef_)
+            draws.append(np.where(present[index].any(axis=0) | numeric, coef, np.nan))
     with np.errstate(all="ignore"):
         low, high = (np.nanpercentile(draws, [2.5, 97.5], axis=0) if draws else
                      (np.full(len(weight), np.nan), np.full(len(weight), np.nan)))
