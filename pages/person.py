@@ -185,6 +185,9 @@ with right:
         chart(charts.workload(arch.attendance, arch.engagement.filter(
             pl.col("survey_date") >= arch.attendance["month"].min() if arch.attendance.height else pl.lit(True)),
             lang, ctx.t("person.workload_chart")), "person_workload", name="person_workload")
+    for row in arch.measures.iter_rows(named=True):  # other HR measures (satisfaction, days late, …), the latest
+        st.caption(ctx.t(f"person.measure.{row['measure']}", v=fmt_number(row["value"], "count", lang),
+                         date=fmt_date(row["measured_on"], lang)))
     st.markdown(f"**{ctx.t('person.care_title')}**")
     signals = cached.report(ctx, "care.person_signals", arch.employee_id, ctx.as_of)
     if signals.is_empty():

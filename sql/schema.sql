@@ -193,6 +193,17 @@ create table if not exists assistance_referrals (
     primary key (employee_id, referral_date)
 );
 
+-- Other dated measures an HR system keeps per person (HR Data Set v14's columns, among others): shown on the person
+-- page; 'satisfaction' (1–5), 'special_projects' (count), 'days_late_30' (days late in the 30 days before),
+-- 'absences' (days absent in the year before).
+create table if not exists person_measures (
+    employee_id bigint not null,
+    measured_on date not null,
+    measure     varchar not null,
+    value       double not null,
+    primary key (employee_id, measured_on, measure)
+);
+
 create table if not exists mentorships (
     mentorship_id bigint primary key,
     mentor_id     bigint not null,

@@ -41,6 +41,7 @@ class PersonArchive:
     reviews: pl.DataFrame        # quarter, review_date, rating, potential, box_en, box_zh
     engagement: pl.DataFrame     # survey_date, engagement_score, manager_score, enps
     attendance: pl.DataFrame     # month, overtime_hours, leave_days
+    measures: pl.DataFrame       # measure, measured_on, value: the latest of each (person_measures)
     mentors: pl.DataFrame        # mentor, start_date, end_date
     risk: pl.DataFrame           # as_of, probability, drivers, driver_values (lists)
 
@@ -97,6 +98,8 @@ def archive(db: Database, viewer: Viewer, employee_id: int, as_of: dt.date, fy_s
         attendance=kind("attendance").filter(pl.col("day") > add_months(month_start(as_of), -CARE_MONTHS)).select(
             month="day", overtime_hours="value", leave_days="value2").sort("month"),
         mentors=kind("mentor").select(mentor="text", start_date="day", end_date="day_to").sort("start_date"),
+        measures=kind("measure").sort("day").group_by("code", maintain_order=True).last().select(
+            measure="code", measured_on="day", value="value").sort("measure"),
         risk=risk_over_time(db, viewer, found, as_of, fy_start, model),
     )
 

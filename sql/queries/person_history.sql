@@ -2,7 +2,7 @@
 -- (valid_from, valid_to, org unit, role, level, manager), 'review' (quarter, date, rating, potential),
 -- 'training' (course, enrolled and completed dates, completed, pre and post score), 'skill' (skill, date, score),
 -- 'engagement' (survey date, engagement, manager score, eNPS answer), 'attendance' (month, overtime hours, leave
--- days), 'mentor' (mentor's name, start and end). Only records dated on or before the as-of date.
+-- days), 'measure' (date, the measure's code, its value), 'mentor' (mentor's name, start and end). Only records dated on or before the as-of date.
 -- Params: $employee_id, $as_of.
 select 'assignment' as kind, a.valid_from as day, a.valid_to as day_to, a.org_unit_id as code, a.role_id as code2,
     a.job_level::double as value, null::double as value2, null::double as value3, m.name as text
@@ -31,6 +31,10 @@ union all
 select 'attendance', month, null, null, null, overtime_hours, leave_days, null, null
 from attendance
 where employee_id = $employee_id and month <= $as_of::date
+union all
+select 'measure', measured_on, null, measure, null, value, null, null, null
+from person_measures
+where employee_id = $employee_id and measured_on <= $as_of::date
 union all
 select 'mentor', ms.start_date, ms.end_date, null, null, null, null, null, m.name
 from mentorships as ms

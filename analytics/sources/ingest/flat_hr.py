@@ -25,6 +25,10 @@ Like ``HRDataset_v14.csv``. The mapping (documented in docs/import.md, "Flat HR 
   PIP 1) dated ``LastPerformanceReview_Date``, in that date's fiscal quarter; the file has no
   potential rating, so ``potential`` is 2 (the middle); the reviewer is the manager.
 - **engagement**: ``EngagementSurvey`` (1–5) dated ``LastPerformanceReview_Date``.
+- **person_measures**: ``EmpSatisfaction`` (1–5) → ``satisfaction``, ``SpecialProjectsCount`` →
+  ``special_projects``, ``DaysLateLast30`` → ``days_late_30``, ``Absences`` → ``absences``, each dated
+  ``LastPerformanceReview_Date`` like the engagement score (a value that is not a number is left out, with a
+  warning naming the row and column).
 """
 from __future__ import annotations
 
@@ -69,7 +73,13 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "performance": ("PerformanceScore", "Performance Score", "Performance Rating", "绩效", "绩效等级"),
     "review_date": ("LastPerformanceReview_Date", "Last Performance Review Date", "Review Date", "考核日期"),
     "engagement": ("EngagementSurvey", "Engagement Survey", "Engagement Score", "Engagement", "敬业度"),
+    "satisfaction": ("EmpSatisfaction", "Employee Satisfaction", "Satisfaction", "满意度", "员工满意度"),
+    "special_projects": ("SpecialProjectsCount", "Special Projects", "专项项目数", "特别项目数"),
+    "days_late_30": ("DaysLateLast30", "Days Late Last 30", "Days Late", "近30天迟到天数", "迟到天数"),
+    "absences": ("Absences", "Absence Days", "缺勤天数"),
 }
+#: person_measures codes read from a flat HR export, dated the row's last review (as the engagement score)
+MEASURES = ("satisfaction", "special_projects", "days_late_30", "absences")
 SALES_TITLE = re.compile(r"sales|销售|account|客户经理", re.IGNORECASE)
 PERFORMANCE = {"exceeds": "4", "fully meets": "3", "meets": "3", "needs improvement": "2", "pip": "1"}
 HIRE_SOURCES = {"Google Search": "job_board"}   # a web search that led to an application
@@ -269,4 +279,30 @@ def _pay_reviews_engagement(people: pl.DataFrame, src: pl.DataFrame, file: str, 
             frame = reviewed.filter(pl.col("engagement").is_not_null()).select(
                 ROW, employee_id="external_key", survey_date="review_date", engagement_score="engagement")
             parts.append(Part("engagement", frame, file=file, issues=unread))
+            unread = None
+        measures = _measures(reviewed, file, col, unread)
+        if measures is not None:
+            parts.append(measures)
     return parts
+
+
+def _measures(reviewed: pl.DataFrame, file: str, col: dict[str, str | None],
+              unread: pl.DataFrame | None) -> Part | None:
+    """person_measures from the columns of :data:`MEASURES` the file has, one row per person and measure, dated the
+    row's last review; a value that is not a number is a warning naming its row and column."""
+    frames, problems = [], [] if unread is None else [unread]
+    for code in MEASURES:
+        if not col[code]:
+            continue
+        values, _ = to_numbers(reviewed[code].cast(pl.Utf8).str.strip_chars(), whole=False)
+        rows = reviewed.with_columns(value=values)
+        bad = rows.filter(pl.col("value").is_null() & pl.col(code).is_not_null())
+        if bad.height:
+            problems.append(row_issues(bad, file, col[code], code, "not a number: left out", "a number such as 3",
+                                       "warning", "type"))
+        frames.append(rows.filter(pl.col("value").is_not_null()).select(
+            ROW, employee_id="external_key", measured_on="review_date", measure=pl.lit(code), value="value"))
+    if not frames:
+        return None
+    return Part("person_measures", pl.concat(frames), file=file,
+                issues=pl.concat(problems) if problems else None)

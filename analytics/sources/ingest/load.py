@@ -66,7 +66,7 @@ EVENT_DATES: dict[str, tuple[str, ...]] = {
     "orders": ("order_date",), "collections": ("collected_date",), "opportunities": ("created_date", "closed_date"),
     "activities": ("activity_date",), "complaints": ("complaint_date",), "csat": ("survey_date",),
     "performance_reviews": ("review_date",), "engagement": ("survey_date",), "attendance": ("month",),
-    "travel": ("month",), "assistance_referrals": ("referral_date",),
+    "travel": ("month",), "assistance_referrals": ("referral_date",), "person_measures": ("measured_on",),
     "applications": ("applied_date", "accepted_date"), "enrollments": ("enrolled_date", "completed_date"),
     "skill_assessments": ("assessed_date",), "requisitions": ("opened_date", "filled_date"),
 }

@@ -232,6 +232,16 @@ NOTES: dict[str, Note] = {
         "source": a("Who referred: self, manager or hr", "转介来源：self（本人）、manager（主管）或 hr（人力资源）",
                     "self", values=("self", "manager", "hr")),
     }),
+    "person_measures": Note("Other HR measures per person", "其他人事指标", {
+        "employee_id": _person(),
+        "measured_on": a("Date of the measure", "记录日期", "2024-05-20"),
+        "measure": a("satisfaction (1–5), special_projects (count), days_late_30 (days late in the 30 days "
+                     "before) or absences (days in the year before)",
+                     "satisfaction（满意度 1–5）、special_projects（专项项目数）、days_late_30（前 30 天迟到天数）或 "
+                     "absences（前一年缺勤天数）", "satisfaction",
+                     values=("satisfaction", "special_projects", "days_late_30", "absences")),
+        "value": a("The value", "数值", "4", min=0),
+    }),
     "mentorships": Note("Mentorships", "导师带教", {
         "mentorship_id": a("Mentorship id; empty to let Tandem number new rows", "带教记录编号；新记录可留空", ""),
         "mentor_id": _person("Mentor (employee id or external key)", "导师（员工编号或外部编号）"),

@@ -162,7 +162,7 @@ def families() -> dict[str, set[tuple[str, ...]]]:
     from analytics.sales import scorecard
     from analytics.sales.quota_report import RAMP_SPLITS
     from analytics.sources.demo import vocabulary as demo
-    from analytics.sources.ingest import importable_tables
+    from analytics.sources.ingest import flat_hr, importable_tables
     from analytics.sources.ingest.values import DEFAULT_VALUE_MAPS
     from ui.cached import REPORTS
     from ui.context import GRAINS, MEETING_GRAINS
@@ -255,6 +255,7 @@ def families() -> dict[str, set[tuple[str, ...]]]:
         # pages/person.py: what changed between two assignments, and the plan's refusals
         "person.change.{}": one(archive_report.CHANGES),
         "person.plan.error.{}": one(development.ERRORS),
+        "person.measure.{}": one(flat_hr.MEASURES),
         # pages/plans.py: causes, actions, the summary tables' first column and the refusals
         "plans.cause.{}": one(improvement_report.CAUSES),
         "plans.action.{}": one(improvement_report.ACTIONS),

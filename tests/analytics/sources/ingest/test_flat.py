@@ -135,6 +135,29 @@ def test_flat_hr_fills_org_roles_assignments_pay_reviews_engagement(db: Database
     assert db.run_checks()["assignments_references_resolve"].height == 0
 
 
+def test_flat_hr_v14_measures_land_in_person_measures(db: Database):
+    """HR Data Set v14's EmpSatisfaction, SpecialProjectsCount, DaysLateLast30 and Absences, dated the row's last
+    review; a value that is not a number is left out with a warning naming its row and column."""
+    lines = HR.strip().split("\n")
+    header = lines[0] + ",EmpSatisfaction,SpecialProjectsCount,DaysLateLast30,Absences"
+    extra = [",5,0,0,3", ",4,6,1,17", ",2,,5,20", ",three,1,0,2", ",3,0,0,9"]
+    batch, _ = flat_parts([hr_read("\n".join([header, *[r + e for r, e in zip(lines[1:], extra, strict=True)]])
+                                    + "\n")], db=db, today=D(2025, 6, 1))
+    assert batch.tables[-1] == "person_measures"
+    result = load_batch(db, batch.parts, "hr", today=D(2025, 6, 1))
+    assert result.ok, result.issues
+    got = {(k, m): (d, v) for k, d, m, v in db.sql(
+        "select e.external_key, p.measured_on, p.measure, p.value from person_measures p join employees e "
+        "using (employee_id)").rows()}
+    assert got[("2", "special_projects")] == (D(2019, 1, 20), 6.0)
+    assert got[("3", "days_late_30")] == (D(2016, 2, 1), 5.0) and ("3", "special_projects") not in got  # empty
+    assert got[("2", "absences")] == (D(2019, 1, 20), 17.0)
+    assert ("4", "satisfaction") not in got and got[("4", "special_projects")] == (D(2019, 2, 3), 1.0)
+    assert len(got) == 5 * 4 - 2
+    warn = result.issues.filter(pl.col("column") == "EmpSatisfaction").row(0, named=True)
+    assert (warn["row"], warn["value"], warn["severity"]) == (5, "three", "warning")
+
+
 def test_flat_hr_with_a_region_column_and_person_ids_for_managers(db: Database):
     text = ("EmpID,Name,Hire Date,Region,Department,Position,Manager ID\n"
             "A1,Ann,2020-01-01,East,Sales East,Sales Rep,\nA2,Bob,2021-01-01,East,Sales East,Sales Rep,A1\n"

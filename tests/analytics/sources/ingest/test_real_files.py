@@ -46,7 +46,12 @@ def test_hr_v14_people_dates_exits_sources_managers(loaded):
     _, result = results["hr"]
     assert {t: c.inserted for t, c in result.counts.items()} == {
         "org_units": 34, "employees": 311, "roles": 31, "assignments": 311, "compensation": 311,
-        "engagement": 311, "performance_reviews": 311}
+        "engagement": 311, "performance_reviews": 311, "person_measures": 4 * 311}
+    # the file's second data row: Ait Sidi (10084), EmpSatisfaction 3, SpecialProjectsCount 6, DaysLateLast30 0,
+    # Absences 17, last review 2/24/2016
+    measures = dict(db.sql("select p.measure, p.value from person_measures p join employees e using (employee_id) "
+                           "where e.external_key = '10084' and p.measured_on = date '2016-02-24'").rows())
+    assert measures == {"satisfaction": 3.0, "special_projects": 6.0, "days_late_30": 0.0, "absences": 17.0}
     people = db.sql("select * from employees where external_key in ('10026', '10084', '10196')").sort("external_key")
     assert people.select("external_key", "hire_date", "termination_date", "exit_type", "exit_reason",
                          "hire_source").rows() == [
