@@ -27,7 +27,7 @@ without quota (no attainment model) scores on the pass prediction alone.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import polars as pl
@@ -227,7 +227,8 @@ def validate(rows: pl.DataFrame, cutoff: dt.date | None = None, random_state: in
                                   "test_last_hire": later["hire_date"].max()}
         model = models[outcome][0]
         if model is not None and later.height >= 10:
-            res.update(_scores(outcome, later, predict(model, later, spec), fitted))
+            res.update(_scores(outcome, later, predict(model, later, spec), fitted,
+                               channel_only(train, later, outcome, spec, random_state)))
         res["strength"] = strength(outcome, res)
         out[outcome] = res
     later = hires.filter(pl.col("hire_date") > (cut["passed"] or dt.date.min))
@@ -235,26 +236,53 @@ def validate(rows: pl.DataFrame, cutoff: dt.date | None = None, random_state: in
     return out
 
 
-def _scores(outcome: str, later: pl.DataFrame, p: np.ndarray, fitted: pl.DataFrame,
+def channel_only(train: pl.DataFrame, later: pl.DataFrame, outcome: str, spec: Design,
+                 random_state: int = 0) -> np.ndarray:
+    """The baseline a recruiter has without the profile: the same model on the hiring channel alone, fitted on
+    ``train`` and predicted for ``later`` (the fitted hires' mean where the channel does not vary)."""
+    channel = replace(spec, names=tuple(n for n in spec.names if n.startswith("hire_source=")))
+    rows = _usable(train, outcome)
+    if rows.is_empty():
+        return np.full(later.height, np.nan)
+    if not channel.names:
+        return np.full(later.height, float(_target(rows, outcome).mean()))
+    with threadpool_limits(1):
+        model = _fit_xy(design(rows, channel), _target(rows, outcome), outcome, random_state)
+    return predict(model, later, channel)
+
+
+def _scores(outcome: str, later: pl.DataFrame, p: np.ndarray, fitted: pl.DataFrame, p_channel: np.ndarray,
             boot: int = 200) -> dict[str, float | None]:
     """Out-of-time scores of predictions ``p`` on the ``later`` hires, the main one (ROC AUC, Spearman) with a
-    95% interval from ``boot`` resamples of those hires."""
+    95% interval from ``boot`` resamples of those hires; the same score of the channel-only baseline
+    (``p_channel``) and the gain over it (``*_gain``) with its interval from the same resamples (paired)."""
     rng = np.random.default_rng(0)
     draws = [rng.integers(0, len(p), len(p)) for _ in range(boot)]
     if outcome == "passed":
         y = later["passed"].cast(pl.Int8).to_numpy()
         base = float(fitted["passed"].mean())
         both = 0 < y.sum() < len(y)
-        auc = [roc_auc_score(y[i], p[i]) for i in draws if 0 < y[i].sum() < len(i)] if both else []
+        kept = [i for i in draws if 0 < y[i].sum() < len(i)] if both else []
+        auc = [roc_auc_score(y[i], p[i]) for i in kept]
+        gain = [a - roc_auc_score(y[i], p_channel[i]) for a, i in zip(auc, kept, strict=True)]
         return {"pass_rate": float(y.mean()), "base_rate": base, "brier_model": float(brier_score_loss(y, p)),
                 "brier_baseline": float(brier_score_loss(y, np.full(len(y), base))),
-                "roc_auc": float(roc_auc_score(y, p)) if both else None, **_interval("roc_auc", auc)}
+                "roc_auc": float(roc_auc_score(y, p)) if both else None, **_interval("roc_auc", auc),
+                "roc_auc_channel": float(roc_auc_score(y, p_channel)) if both else None,
+                **_interval("roc_auc_gain", gain)}
     y = later["attainment"].to_numpy()
-    rho = spearmanr(y, p).statistic
-    rhos = [spearmanr(y[i], p[i]).statistic for i in draws]
+
+    def rho_of(a: np.ndarray, b: np.ndarray) -> float:
+        value = spearmanr(a, b).statistic if np.ptp(b) > 0 else 0.0  # a constant prediction orders nobody
+        return float(value) if np.isfinite(value) else float("nan")
+
+    rho, rhos = rho_of(y, p), [rho_of(y[i], p[i]) for i in draws]
+    gains = [r - rho_of(y[i], p_channel[i]) for r, i in zip(rhos, draws, strict=True)]
     return {"mean_attainment": float(y.mean()), "r2": float(r2_score(y, p)),
-            "spearman": float(rho) if np.isfinite(rho) else None,
-            **_interval("spearman", [r for r in rhos if np.isfinite(r)])}
+            "spearman": rho if np.isfinite(rho) else None,
+            **_interval("spearman", [r for r in rhos if np.isfinite(r)]),
+            "spearman_channel": rho_of(y, p_channel),
+            **_interval("spearman_gain", [g for g in gains if np.isfinite(g)])}
 
 
 def _interval(name: str, draws: list[float]) -> dict[str, float | None]:

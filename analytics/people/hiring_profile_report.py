@@ -240,4 +240,9 @@ def validation_text(outcome: str, v: dict[str, object], lang: str) -> str:
     else:
         text = t("profile.val_missing", lang, outcome=t(f"profile.outcome.{outcome}", lang),
                  n_train=cohorts["n_train"], n_test=cohorts["n_test"])
+    key = "roc_auc" if outcome == "passed" else "spearman"
+    if v.get(key) is not None and v.get(f"{key}_channel") is not None:  # against the hiring channel alone
+        text += ("" if lang == "zh" else " ") + t(f"profile.val_channel_{outcome}", lang,
+                                                  base=score(f"{key}_channel"), gain=score(f"{key}_gain_low"),
+                                                  gain_high=score(f"{key}_gain_high"))
     return text + ("" if lang == "zh" else " ") + t(f"profile.strength.{v.get('strength', 'too_few')}", lang)

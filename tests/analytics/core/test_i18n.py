@@ -272,6 +272,7 @@ def families() -> dict[str, set[tuple[str, ...]]]:
         # pages/hiring.py success profile, analytics/people/hiring_profile_report.py: outcomes, directions, the
         # validation's verdicts, traits and their levels, the words of an effect, the bias check's groups
         "profile.outcome.{}": one(hiring_profile.OUTCOMES),
+        "profile.val_channel_{}": one(hiring_profile.OUTCOMES),
         "profile.direction.{}": one(("up", "down", "unclear", "few")),
         "profile.strength.{}": one(hiring_profile_report.STRENGTHS),
         "profile.trait.{}": one(hiring_profile.FEATURES),

@@ -296,6 +296,24 @@ def test_the_demo_company_planted_traits_are_recovered(demo_db_path: Path):
     assert attainment["direction"].to_list() == ["up"]
     assert res["validation"]["passed"]["strength"] == "useful"
     assert res["validation"]["passed"]["test_first_hire"] > res["validation"]["passed"]["cutoff"]
+    # out of time, the profile beats the hiring channel alone (the same model on the channel, the same later hires):
+    # the paired interval of its gain in ROC AUC is above zero
+    check = res["validation"]["passed"]
+    assert check["roc_auc"] > check["roc_auc_channel"] and check["roc_auc_gain_low"] > 0, check
+
+
+def test_the_channel_baseline_reads_the_channel_only(profile_db):
+    """The baseline is the same model on the hiring channel alone: two hires of one channel get one prediction
+    whatever their other traits, and the channel's mean pass rate orders the channels."""
+    rows = hp.prepare(hp.load(profile_db, full_access(), AS_OF)[0], "sales_rep")
+    hires = rows.filter((pl.col("kind") == "hire") & pl.col("passed").is_not_null())
+    spec = hp.fit_design(hires)
+    assert any(n.startswith("hire_source=") for n in spec.names), "the fixture should have several channels"
+    scored = hires.with_columns(p=pl.Series(hp.channel_only(hires, hires, "passed", spec)))
+    per = scored.group_by("hire_source").agg(pl.col("p").n_unique().alias("values"), pl.col("p").first(),
+                                             rate=pl.col("passed").cast(pl.Float64).mean()).sort("rate")
+    assert per["values"].to_list() == [1] * per.height
+    assert per["p"].to_list() == sorted(per["p"].to_list())
 
 
 def test_an_input_few_hires_have_shows_no_effect_to_an_aggregate_viewer():
