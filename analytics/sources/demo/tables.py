@@ -36,6 +36,7 @@ TABLE_ORDER = [
     "attendance",
     "travel",
     "assistance_referrals",
+    "person_measures",
     "mentorships",
     "onboarding",
     "product_lines",

@@ -1,5 +1,6 @@
 """Care facts of the demo company: days away on business per month, referrals to the employee assistance
-programme, and what HR and the directors did about some of the care signals.
+programme, what HR and the directors did about some of the care signals, and the other HR measures of a person
+(person_measures, as HR Data Set v14 has them).
 
 Drawn from a random stream of their own after the other tables (the rest of the company is the same with or
 without them). Planted on purpose, so the Care page has a link to find: in the six months before someone
@@ -64,6 +65,26 @@ class CareTables(TableState):
             "termination_date").unique(["employee_id", "referral_date"]).sort("referral_date", "employee_id")
         self.out["assistance_referrals"] = referrals
         self.out["care_actions"] = self._care_actions(rows, referrals, as_of)
+        self.out["person_measures"] = self._person_measures(rng)
+
+    def _person_measures(self, rng: np.random.Generator) -> pl.DataFrame:
+        """HR Data Set v14's other measures, taken at each engagement survey: satisfaction (1–5, the survey's score
+        give or take half a point, rounded), special projects (Poisson, mean 1), days late in the 30 days before
+        (Poisson, mean 0.4) and days absent in the year before (the attendance table's leave days then)."""
+        surveys = self.out["engagement"].select("employee_id", measured_on="survey_date", score="engagement_score")
+        n = surveys.height
+        leave = (surveys.join(self.out["attendance"].select("employee_id", "month", "leave_days"), on="employee_id")
+                 .filter((pl.col("month") <= pl.col("measured_on"))
+                         & (pl.col("month") > pl.col("measured_on").dt.offset_by("-12mo")))
+                 .group_by("employee_id", "measured_on").agg(absences=pl.col("leave_days").sum()))
+        wide = surveys.with_columns(
+            satisfaction=pl.Series(np.clip(np.round(surveys["score"].to_numpy() + rng.normal(0, 0.5, n)), 1, 5)),
+            special_projects=pl.Series(rng.poisson(1.0, n).astype(np.float64)),
+            days_late_30=pl.Series(rng.poisson(0.4, n).astype(np.float64)),
+        ).join(leave, on=["employee_id", "measured_on"], how="left").with_columns(pl.col("absences").fill_null(0.0))
+        return (wide.unpivot(["satisfaction", "special_projects", "days_late_30", "absences"],
+                             index=["employee_id", "measured_on"], variable_name="measure", value_name="value")
+                .with_columns(pl.col("value").cast(pl.Float64)).sort("employee_id", "measured_on", "measure"))
 
     def _care_actions(self, rows: pl.DataFrame, referrals: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
         """What HR and the director did: a follow-up talk after the latest referrals of people still employed, and
