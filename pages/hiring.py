@@ -222,10 +222,12 @@ def success_profile() -> None:
     elif not ctx.viewer.person_level:
         st.caption(ctx.t("profile.open_aggregate", n=fmt_number(res["open_count"], "count", lang)))
     else:
+        units = cached.report(ctx, "attrition.group_names", "team", lang)
         listed = listed.with_columns(pl.col("channel").map_elements(lambda c: code_label("hire_source", c, lang),
-                                                                    return_dtype=pl.Utf8))
+                                                                    return_dtype=pl.Utf8),
+                                     team=pl.col("org_unit_id").replace_strict(units, default="—"))
         formatted_table(listed, {"application_id": (ctx.t("profile.col.application_id"), "text"),
-                                 "requisition_id": (ctx.t("profile.col.requisition_id"), "text"),
+                                 "team": (ctx.t("dim.team"), "text"),
                                  "channel": (ctx.t("profile.col.channel"), "text"),
                                  "applied_date": (ctx.t("profile.col.applied_date"), "text"),
                                  "fit_score": (ctx.t("profile.col.fit_score"), "decimal"),

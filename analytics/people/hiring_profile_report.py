@@ -154,8 +154,8 @@ def success_profile(db: Database, viewer: Viewer, as_of: dt.date, role: str) -> 
     scored = validation.pop("scored").filter(pl.col("application_id").is_in(in_scope.implode()))
     validation["overall"] = _overall(scored, viewer)
     open_apps = result["open"].filter(pl.col("application_id").is_in(in_scope.implode()))
-    listed = open_apps.select("application_id", "requisition_id", "channel", "applied_date", "fit_score", "p_pass",
-                              "pred_attainment") if viewer.person_level else pl.DataFrame()
+    listed = open_apps.select("application_id", "requisition_id", "org_unit_id", "channel", "applied_date",
+                              "fit_score", "p_pass", "pred_attainment") if viewer.person_level else pl.DataFrame()
     return {"profile": _mask_profile(_profile_table(result), viewer), "validation": validation,
             "bias": _bias(scored, protected, viewer),
             "open": listed, "open_count": open_apps.height, "models": result["models"]}

@@ -304,7 +304,8 @@ def test_the_demo_company_planted_traits_are_recovered(demo_db_path: Path):
 
 def test_the_channel_baseline_reads_the_channel_only(profile_db):
     """The baseline is the same model on the hiring channel alone: two hires of one channel get one prediction
-    whatever their other traits, and the channel's mean pass rate orders the channels."""
+    whatever their other traits, and that prediction is the channel's own pass rate (up to the model's slight
+    shrinkage: 30 hires a channel)."""
     rows = hp.prepare(hp.load(profile_db, full_access(), AS_OF)[0], "sales_rep")
     hires = rows.filter((pl.col("kind") == "hire") & pl.col("passed").is_not_null())
     spec = hp.fit_design(hires)
@@ -313,7 +314,7 @@ def test_the_channel_baseline_reads_the_channel_only(profile_db):
     per = scored.group_by("hire_source").agg(pl.col("p").n_unique().alias("values"), pl.col("p").first(),
                                              rate=pl.col("passed").cast(pl.Float64).mean()).sort("rate")
     assert per["values"].to_list() == [1] * per.height
-    assert per["p"].to_list() == sorted(per["p"].to_list())
+    assert ((per["p"] - per["rate"]).abs() < 0.01).all(), per
 
 
 def test_an_input_few_hires_have_shows_no_effect_to_an_aggregate_viewer():
