@@ -5,9 +5,9 @@ layer and the layers below it, never above:
 
 0. ``core``      db, periods, settings, access, auth, metric registry, i18n — knows no domain
 1. ``sources``   the demo company and the importers — facts in
-2. ``people``, ``sales`` pipelines (every module but the ``*_report`` views), and ``charts``
+2. ``people``, ``sales``, ``alerts`` pipelines (every module but the ``*_report`` views), and ``charts``
 3. ``metrics``   the metric engine: compute any registry metric by id
-4. ``people``, ``sales`` ``*_report`` views: what a page shows, built on the engine and the pipelines
+4. ``people``, ``sales``, ``alerts`` ``*_report`` views: what a page shows, built on the engine and the pipelines
 5. ``reviews``   overview, goals, meetings, packs and exports
 6. ``cli``       the command line
 
@@ -80,7 +80,7 @@ def layer(name: str) -> int | None:
     if parts[0] != "analytics" or len(parts) < 2 or parts[1] in ("__init__", "__main__"):
         return None
     wing = parts[1]
-    if wing in ("people", "sales"):
+    if wing in ("people", "sales", "alerts"):
         return 4 if parts[-1].endswith("_report") else 2
     return {"core": 0, "sources": 1, "charts": 2, "metrics": 3, "reviews": 5, "cli": 6}[wing]
 
