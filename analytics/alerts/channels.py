@@ -12,6 +12,7 @@ import hashlib
 import hmac
 import os
 import smtplib
+import ssl
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -21,7 +22,6 @@ from urllib.parse import quote_plus
 import requests
 
 KINDS = ("wecom", "dingtalk", "feishu", "slack", "email")
-WEBHOOK_KINDS = ("wecom", "dingtalk", "feishu", "slack")
 
 WECOM_MAX_BYTES = 4096  # markdown.content limit, UTF-8 bytes
 SLACK_SECTION_MAX = 3000  # section text limit, characters
@@ -40,7 +40,6 @@ ZWSP = "\u200b"  # zero-width space: breaks "@all" so it cannot be parsed as a m
 @dataclass(frozen=True)
 class Channel:
     """Where a message goes."""
-
     name: str
     kind: str
     url: str | None = None
@@ -52,7 +51,6 @@ class Channel:
 @dataclass(frozen=True)
 class Message:
     """One alert message, already in the channel's language."""
-
     title: str
     lines: tuple[str, ...]
     link: str
@@ -62,7 +60,6 @@ class Message:
 @dataclass(frozen=True)
 class SmtpSettings:
     """How to reach the SMTP server."""
-
     host: str
     port: int = 25
     user: str | None = None
@@ -79,7 +76,6 @@ class ChannelError(ValueError):
 
 class SendError(Exception):
     """A send that failed; ``retryable`` says whether trying again later may help."""
-
     def __init__(self, reason: str, retryable: bool) -> None:
         super().__init__(reason)
         self.reason = reason
@@ -107,15 +103,10 @@ def smtp_settings_from_env(env: Mapping[str, str] | None = None) -> SmtpSettings
             raise ChannelError(f"TANDEM_SMTP_PORT out of range: {port}")
     else:
         port = 465 if use_ssl else 25
-    return SmtpSettings(
-        host=host,
-        port=port,
-        user=env.get("TANDEM_SMTP_USER") or None,
-        password=env.get("TANDEM_SMTP_PASSWORD") or None,
-        sender=env.get("TANDEM_SMTP_FROM") or "tandem@localhost",
-        starttls=_flag(env.get("TANDEM_SMTP_STARTTLS")),
-        ssl=use_ssl,
-    )
+    return SmtpSettings(host=host, port=port, user=env.get("TANDEM_SMTP_USER") or None,
+                        password=env.get("TANDEM_SMTP_PASSWORD") or None,
+                        sender=env.get("TANDEM_SMTP_FROM") or "tandem@localhost",
+                        starttls=_flag(env.get("TANDEM_SMTP_STARTTLS")), ssl=use_ssl)
 
 
 def _check(channel: Channel) -> None:
@@ -134,40 +125,27 @@ def _check(channel: Channel) -> None:
 
 # --- escaping -----------------------------------------------------------------------------------------------
 
-_MD_SPECIAL = set("\\`*_[]")
+_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "@": "@" + ZWSP}
+_SLACK_ESCAPES = str.maketrans(_ENTITIES)
+_MD_ESCAPES = str.maketrans(_ENTITIES | {c: "\\" + c for c in "\\`*_[]"})
+_URL_ESCAPES = str.maketrans({c: f"%{ord(c):02X}" for c in " ()<>|"})
 
 
 def _md(text: str) -> str:
     """Escape user text for WeCom/DingTalk markdown: backslash before markdown punctuation (and a leading "#",
     "-", "+"), HTML-escape & < > (WeCom ``<@userid>`` / ``<font>``), a zero-width space after "@" (no mention)."""
-    out = []
-    for ch in " ".join(text.splitlines()):
-        if ch == "&":
-            out.append("&amp;")
-        elif ch == "<":
-            out.append("&lt;")
-        elif ch == ">":
-            out.append("&gt;")
-        elif ch == "@":
-            out.append("@" + ZWSP)
-        elif ch in _MD_SPECIAL:
-            out.append("\\" + ch)
-        else:
-            out.append(ch)
-    escaped = "".join(out)
+    escaped = " ".join(text.splitlines()).translate(_MD_ESCAPES)
     return "\\" + escaped if escaped.lstrip()[:1] in ("#", "-", "+") else escaped
 
 
 def _slack(text: str) -> str:
     """Escape user text for Slack mrkdwn: &, <, > as the docs ask; "@" defused as above."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("@", "@" + ZWSP)
+    return text.translate(_SLACK_ESCAPES)
 
 
 def _url(link: str) -> str:
     """A link safe inside markdown ``(...)`` and Slack ``<...|...>``."""
-    for ch, enc in ((" ", "%20"), ("(", "%28"), (")", "%29"), ("<", "%3C"), (">", "%3E"), ("|", "%7C")):
-        link = link.replace(ch, enc)
-    return link
+    return link.translate(_URL_ESCAPES)
 
 
 def _truncate_bytes(text: str, limit: int) -> str:
@@ -189,7 +167,7 @@ def _one_line(text: str) -> str:
 def _wecom_body(message: Message) -> dict:
     # WeCom group robot, markdown message (content ≤ 4096 bytes UTF-8; reply {"errcode": 0, "errmsg": "ok"}):
     # https://developer.work.weixin.qq.com/document/path/91770
-    head = f"### {_md(_one_line(message.title))}\n"
+    head = _truncate_bytes(f"### {_md(_one_line(message.title))}", 512) + "\n"
     tail = f"\n\n[{_md(message.link_text)}]({_url(message.link)})"
     body = "\n".join(_md(line) for line in message.lines)
     budget = WECOM_MAX_BYTES - len(head.encode()) - len(tail.encode())
@@ -324,8 +302,7 @@ def _post(channel: Channel, message: Message, now: datetime, timeout: float) -> 
     except requests.Timeout:
         raise SendError("timed out", True) from None
     except requests.ConnectionError as exc:
-        refused = "refused" in str(exc).lower()
-        raise SendError("connection refused" if refused else "connection error", True) from None
+        raise SendError("connection refused" if "refused" in str(exc).lower() else "connection error", True) from None
     except requests.RequestException as exc:
         raise SendError(f"request failed: {type(exc).__name__}", False) from None
     return _check_reply(channel.kind, response)
@@ -342,21 +319,26 @@ def _mail(channel: Channel, message: Message, now: datetime, smtp: SmtpSettings 
     if settings is None:
         raise ChannelError(f"channel {channel.name!r}: no SMTP server configured (TANDEM_SMTP_HOST)")
     msg = email_message(channel, message, settings, now)
-    cls = smtplib.SMTP_SSL if settings.ssl else smtplib.SMTP
+    context = ssl.create_default_context()  # verify the server's certificate
     try:
-        with cls(settings.host, settings.port, timeout=settings.timeout) as server:
+        if settings.ssl:
+            server = smtplib.SMTP_SSL(settings.host, settings.port, timeout=settings.timeout, context=context)
+        else:
+            server = smtplib.SMTP(settings.host, settings.port, timeout=settings.timeout)
+        with server:
             if settings.starttls and not settings.ssl:
-                server.starttls()
+                server.starttls(context=context)
             if settings.user:
                 server.login(settings.user, settings.password or "")
             refused = server.send_message(msg, to_addrs=list(channel.to))
     except smtplib.SMTPRecipientsRefused as exc:
-        codes = [code for code, _ in exc.recipients.values()]
         addr, (code, text) = next(iter(exc.recipients.items()))
-        retry = all(400 <= c < 500 for c in codes)
+        retry = all(400 <= c < 500 for c, _ in exc.recipients.values())
         raise SendError(f"recipient refused: {addr} ({_smtp_reason(code, text)})", retry) from None
     except smtplib.SMTPResponseException as exc:
         raise SendError(_smtp_reason(exc.smtp_code, exc.smtp_error), 400 <= exc.smtp_code < 500) from None
+    except (smtplib.SMTPNotSupportedError, ssl.SSLCertVerificationError) as exc:
+        raise SendError(f"SMTP error: {_one_line(str(exc))[:80]}", False) from None
     except smtplib.SMTPServerDisconnected:
         raise SendError("connection closed by server", True) from None
     except TimeoutError:
@@ -371,14 +353,8 @@ def _mail(channel: Channel, message: Message, now: datetime, smtp: SmtpSettings 
     return receipt
 
 
-def send(
-    channel: Channel,
-    message: Message,
-    *,
-    now: datetime | None = None,
-    timeout: float = 10.0,
-    smtp: SmtpSettings | None = None,
-) -> str:
+def send(channel: Channel, message: Message, *, now: datetime | None = None, timeout: float = 10.0,
+         smtp: SmtpSettings | None = None) -> str:
     """Send once (no retry here). Returns "ok" (webhooks) or the Message-ID (e-mail); raises SendError."""
     _check(channel)
     now = now or datetime.now(UTC)
