@@ -455,6 +455,68 @@ create table if not exists user_sessions (
     revoked_at  timestamp                -- sign-out, password change or rotation; null while valid
 );
 
+-- ───────────────────────────── Alerts ─────────────────────────────
+
+-- An alert: one episode of a rule's condition (data/alerts.toml) for one subject, raised once, closed when the
+-- condition clears; an owner acknowledges it within the response time and resolves it (analytics/alerts/).
+create table if not exists alerts (
+    alert_id        bigint primary key,
+    rule_id         varchar not null,
+    subject         varchar not null,    -- what it is about: 'person:12', 'account:7', 'requisition:3', 'unit:R1', 'request:2'
+    org_unit_id     varchar,             -- the team or region it belongs to; null: the whole company
+    employee_id     bigint,              -- the person it is about, if any (named to person-level roles only)
+    severity        varchar not null,    -- 'urgent' | 'high' | 'medium'
+    owner_roles     varchar not null,    -- the roles that answer it, comma-separated
+    facts           varchar,             -- JSON: the values behind the condition
+    as_of           date not null,       -- the data's as-of date when it was raised
+    raised_at       timestamp not null,
+    due_at          timestamp not null,  -- raised_at + the rule's response time (a request: its due time)
+    acknowledged_at timestamp,
+    acknowledged_by varchar,
+    resolved_at     timestamp,
+    resolved_by     varchar,
+    resolution      varchar,
+    cleared_at      timestamp,           -- the condition no longer holds: the episode is over
+    quiet           boolean not null default false  -- a list's members at the rule's first evaluation: not new,
+                                         -- so neither told nor answered (they are the starting point)
+);
+
+-- What was done about an alert, in the words of the person who did it.
+create table if not exists alert_actions (
+    action_id bigint primary key,
+    alert_id  bigint not null,
+    done_at   timestamp not null,
+    done_by   varchar not null,
+    text      varchar not null
+);
+
+-- Urgent requests from Sales (people short for a project, morale after a complaint): each raises an alert for HR.
+create table if not exists alert_requests (
+    request_id  bigint primary key,
+    kind        varchar not null,        -- 'people_short' | 'morale' | 'other'
+    org_unit_id varchar not null,
+    people      integer,                 -- people short, when that is the need
+    text        varchar not null,
+    due_at      timestamp not null,
+    filed_by    varchar not null,
+    filed_at    timestamp not null
+);
+
+-- Every message to a channel: sent, waiting for its next try (backoff), or dead (the dead-letter list).
+create table if not exists alert_sends (
+    send_id     bigint primary key,
+    alert_id    bigint,                  -- null for a channel test
+    channel     varchar not null,
+    event       varchar not null,        -- 'raised' | 'test'
+    status      varchar not null,        -- 'pending' | 'sent' | 'dead'
+    attempts    integer not null default 0,
+    next_try_at timestamp,
+    last_error  varchar,
+    receipt     varchar,
+    created_at  timestamp not null,
+    sent_at     timestamp
+);
+
 -- ───────────────────────────── Views ─────────────────────────────
 
 -- Each org unit with the region and team it belongs to (company → region → team): the one place the

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import difflib
 
-from analytics.core import metrics_hr, metrics_sales, metrics_talent
+from analytics.core import metrics_alerts, metrics_hr, metrics_sales, metrics_talent
 from analytics.core.metric import DIRECTIONS, DOMAINS, GRAINS, LANGS, Metric, Unit
 
 __all__ = ["DIRECTIONS", "DOMAINS", "GRAINS", "LANGS", "REGISTRY", "Metric", "Unit", "UnknownMetricError",
            "get_metric", "metrics_in_domain"]
 
-_METRICS = [*metrics_hr.METRICS, *metrics_sales.METRICS, *metrics_talent.METRICS]
+_METRICS = [*metrics_hr.METRICS, *metrics_sales.METRICS, *metrics_talent.METRICS, *metrics_alerts.METRICS]
 
 REGISTRY: dict[str, Metric] = {m.id: m for m in _METRICS}
 if len(REGISTRY) != len(_METRICS):
