@@ -116,7 +116,8 @@ def reconcile(db: Database, rule_id: str, severity: str, owners: tuple[str, ...]
                         {"now": now, "ids": gone})
         _bump(cur)
         db.audit(cur, "alerts", "alerts evaluated", rule_id, n_rows=len(created),
-                 detail={"raised": len(created), "cleared": len(gone), "starting_point": new_rows.height if quiet else 0})
+                 detail={"raised": len(created), "cleared": len(gone),
+                         "starting_point": new_rows.height if quiet else 0})
     return created, len(gone)
 
 
