@@ -83,7 +83,7 @@ def hours_text(hours: float, lang: str) -> str:
     minutes = round(abs(hours) * 60)
     h, m = divmod(minutes, 60)
     if h >= 48:
-        return t("alerts.days", lang, d=fmt_number(h / 24, "decimal", lang))
+        return t("alerts.days", lang, d=round(h / 24))
     return t("alerts.hm", lang, h=h, m=m) if h else t("alerts.m", lang, m=m)
 
 
@@ -91,6 +91,8 @@ def clock(alert: dict, now: dt.datetime, lang: str) -> str:
     """The response clock: answered after …, due in …, or overdue by …."""
     ack = alert.get("acknowledged_at")
     raised, due = alert["raised_at"], alert["due_at"]
+    if ack is None and alert.get("cleared_at") is not None and alert.get("resolved_at") is None:
+        return t("alerts.clock.cleared", lang)
     if ack is not None:
         took = (ack - raised).total_seconds() / 3600
         key = "alerts.clock.answered_in_time" if ack <= due else "alerts.clock.answered_late"

@@ -53,7 +53,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     db = Database(settings.db_path)
     try:  # the flight-risk model and the seeded meeting's numbers, so no first view waits for them
-        prepare_demo(db, settings.fiscal_year_start)
+        prepare_demo(db, settings.fiscal_year_start, args.seed)
     finally:
         db.close()
     print(f"Demo company ({args.size}, seed {args.seed}) written to {settings.db_path}: "
@@ -412,6 +412,8 @@ def build_parser() -> argparse.ArgumentParser:
     cli_export.add_parser(sub, common)
     from analytics.cli import person_cmd as cli_person
     cli_person.add_parser(sub, common)
+    from analytics.cli import alerts_cmd as cli_alerts
+    cli_alerts.add_parser(sub, common)
 
     p = sub.add_parser("bench", help="run the benchmarks and write the report",
                        description="Run the benchmark harness (benchmarks/run.py) and write its report.")
