@@ -18,13 +18,13 @@ from streamlit.runtime.scriptrunner_utils.exceptions import ScriptControlExcepti
 
 from analytics.core.i18n import t
 from analytics.core.settings import SettingsError, load_settings
-from ui import session
+from ui import alerts_clock, session
 from ui.auth import current_viewer, ensure_cookie_secret, login_view, logout_button
 from ui.context import end_run, open_or_stop, render_sidebar
 from ui.language import lang
 from ui.style import phone_style
 
-SLUGS = ("overview", "monthly-review", "quarterly-review", "goals", "attrition", "risk", "hiring", "talent",
+SLUGS = ("overview", "inbox", "monthly-review", "quarterly-review", "goals", "attrition", "risk", "hiring", "talent",
          "training", "plans", "care", "person", "quota", "scorecard", "key-accounts", "incentives", "glossary", "data",
          "admin", "no-access")
 MEETINGS = {"monthly-review": "monthly", "quarterly-review": "quarterly"}  # pages whose period is a meeting's
@@ -42,6 +42,7 @@ def main() -> None:
 
     ensure_cookie_secret()
     db = open_or_stop(settings)
+    alerts_clock.ensure_started(db, settings.fiscal_year_start)  # the served app's alert schedule (once)
     language = lang()
     viewer = current_viewer(db, settings)
 
@@ -57,6 +58,7 @@ def main() -> None:
         return st.Page(path, title=t(key, language), icon=icon, url_path=slug, default=default)
 
     reviews = [page("pages/overview.py", "nav.overview", ":material/dashboard:", "overview", default=True),
+               page("pages/inbox.py", "nav.inbox", ":material/notifications_active:", "inbox"),
                page("pages/review_monthly.py", "nav.review_monthly", ":material/event:", "monthly-review"),
                page("pages/review_quarterly.py", "nav.review_quarterly", ":material/event_note:", "quarterly-review"),
                page("pages/goals.py", "nav.goals", ":material/flag:", "goals")]
@@ -107,6 +109,7 @@ if __name__ == "__main__":  # a script run
     main()
 else:  # imported by ``streamlit run app.py`` (or an ASGI server): Streamlit with the session endpoints
     app = st.App(__file__, routes=session.routes(), middleware=session.middleware())
+    alerts_clock.SERVING = True  # the green channel's schedule runs in a served app (not under AppTest)
     # Navigation is st.navigation's alone: without this, the first run after a start that asks for a page
     # (a shared link) would run pages/<page>.py on its own, as Streamlit does for a bare pages/ folder.
     from streamlit.runtime.pages_manager import PagesManager

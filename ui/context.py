@@ -74,7 +74,7 @@ def ensure_database(settings: Settings) -> Database:
                 from analytics.reviews.seed import prepare_demo
 
                 bar.progress(1.0, text=t("app.preparing", lang()))
-                prepare_demo(get_database(str(Path(path))), settings.fiscal_year_start)
+                prepare_demo(get_database(str(Path(path))), settings.fiscal_year_start, settings.demo_seed)
                 box.update(label=t("app.built", lang(), people=f"{counts['employees']:,}",
                                    orders=f"{counts['orders']:,}"), state="complete", expanded=False)
     return get_database(str(Path(path)))

@@ -11,6 +11,7 @@ import datetime as dt
 import polars as pl
 import streamlit as st
 
+from analytics.alerts import store as alerts_store
 from analytics.core.db import Database
 from analytics.core.i18n import code_label
 from analytics.core.periods import month_period, quarter_of
@@ -190,7 +191,8 @@ def review_page(kind: str) -> None:
         if chosen is None:
             period = _period(ctx, kind)
             review = cached.report(ctx, "review.build", kind, period, ctx.as_of, ctx.lang, ctx.fy_start,
-                                   reviews.meetings_version(db), risk_model)
+                                   reviews.meetings_version(db), risk_model,
+                                   alerts_store.alerts_key(db) if kind == "monthly" else None)
         else:
             review = reviews.load_review(db, chosen, ctx.viewer)
     except (ReviewError, ValueError) as exc:

@@ -19,7 +19,7 @@ from analytics.alerts.rules import AlertConfig, ChannelSpec
 from analytics.alerts.store import _bump, _next_id, alert, org_tree
 from analytics.alerts.texts import describe, hours_text, rule_name, severity_name
 from analytics.core.db import Database
-from analytics.core.i18n import fmt_datetime, t
+from analytics.core.i18n import code_label, fmt_datetime, t
 
 _log = logging.getLogger("tandem.alerts")
 Sender = Callable[..., str]
@@ -92,7 +92,7 @@ def message(db: Database, alert_row: dict, spec: ChannelSpec, base: str | None =
               rule=rule_name(alert_row["rule_id"], lang))
     lines = (describe(alert_row, lang, names, person, unit, request_text),
              t("alerts.msg.due", lang, due=fmt_datetime(alert_row["due_at"], lang), hours=hours_text(hours, lang)),
-             t("alerts.msg.owners", lang, owners=", ".join(t(f"code.owner.{r}", lang)
+             t("alerts.msg.owners", lang, owners=", ".join(code_label("owner", r, lang)
                                                          for r in alert_row["owner_roles"].split(","))))
     return channels.Message(title=title, lines=lines, link=alert_link(alert_row["alert_id"], base),
                             link_text=t("alerts.msg.open", lang))
@@ -141,7 +141,7 @@ def deliver(db: Database, config: AlertConfig, now: dt.datetime, send: Sender | 
                         {"s": status, "n": attempts, "next": next_try, "e": error, "r": receipt,
                          "sent": now if status == "sent" else None, "id": row["send_id"]})
             _bump(cur)
-            db.audit(cur, "alerts", "alert sent" if status == "sent" else "alert send failed",
+            db.audit(cur, "alerts", "alert_sent" if status == "sent" else "alert_send_failed",
                      str(row["alert_id"]), detail={"channel": row["channel"], "attempt": attempts, "status": status,
                                                    **({"error": error} if error else {})})
     return counts
@@ -174,7 +174,7 @@ def test_channel(db: Database, config: AlertConfig, name: str, now: dt.datetime,
                         {"id": _next_id(cur, "alert_sends", "send_id"), "c": name,
                          "s": "sent" if error is None else "dead", "e": error, "r": receipt, "now": now,
                          "sent": now if error is None else None})
-            db.audit(cur, actor, "alert channel tested", name, detail={"ok": error is None})
+            db.audit(cur, actor, "alert_channel_test", name, detail={"ok": error is None})
 
 
 def dead_letters(db: Database) -> pl.DataFrame:
@@ -191,4 +191,4 @@ def retry_dead(db: Database, send_id: int, now: dt.datetime, actor: str) -> None
         cur.execute("update alert_sends set status = 'pending', attempts = 0, next_try_at = $now where send_id = $id",
                     {"now": now, "id": send_id})
         _bump(cur)
-        db.audit(cur, actor, "alert send requeued", str(send_id))
+        db.audit(cur, actor, "alert_requeued", str(send_id))

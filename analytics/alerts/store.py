@@ -115,7 +115,7 @@ def reconcile(db: Database, rule_id: str, severity: str, owners: tuple[str, ...]
             cur.execute("update alerts set cleared_at = $now where list_contains($ids, alert_id)",
                         {"now": now, "ids": gone})
         _bump(cur)
-        db.audit(cur, "alerts", "alerts evaluated", rule_id, n_rows=len(created),
+        db.audit(cur, "alerts", "alerts_evaluated", rule_id, n_rows=len(created),
                  detail={"raised": len(created), "cleared": len(gone),
                          "starting_point": new_rows.height if quiet else 0})
     return created, len(gone)
@@ -161,7 +161,7 @@ def acknowledge(db: Database, viewer: Viewer, alert_id: int, now: dt.datetime, n
         if note:
             _insert_action(cur, alert_id, viewer.user, note, now)
         _bump(cur)
-        db.audit(cur, viewer.user, "alert acknowledged", str(alert_id), detail={"rule": row["rule_id"]})
+        db.audit(cur, viewer.user, "alert_acknowledged", str(alert_id), detail={"rule": row["rule_id"]})
 
 
 def _insert_action(cur: Any, alert_id: int, user: str, text: str, now: dt.datetime) -> None:
@@ -176,7 +176,7 @@ def add_action(db: Database, viewer: Viewer, alert_id: int, text: str, now: dt.d
     with db.transaction(bump=False) as cur:
         _insert_action(cur, alert_id, viewer.user, text, now)
         _bump(cur)
-        db.audit(cur, viewer.user, "alert action", str(alert_id), detail={"rule": row["rule_id"]})
+        db.audit(cur, viewer.user, "alert_action", str(alert_id), detail={"rule": row["rule_id"]})
 
 
 def resolve(db: Database, viewer: Viewer, alert_id: int, resolution: str, now: dt.datetime) -> None:
@@ -191,7 +191,7 @@ def resolve(db: Database, viewer: Viewer, alert_id: int, resolution: str, now: d
         if row["rule_id"] == REQUEST_RULE:  # a request's episode ends when it is answered
             cur.execute("update alerts set cleared_at = $now where alert_id = $id", {"now": now, "id": alert_id})
         _bump(cur)
-        db.audit(cur, viewer.user, "alert resolved", str(alert_id), detail={"rule": row["rule_id"]})
+        db.audit(cur, viewer.user, "alert_resolved", str(alert_id), detail={"rule": row["rule_id"]})
 
 
 def actions(db: Database, alert_ids: list[int]) -> pl.DataFrame:
@@ -239,10 +239,16 @@ def file_request(db: Database, viewer: Viewer, kind: str, org_unit_id: str, text
                                           "filed_by": viewer.user}),
                      "as_of": as_of, "now": now, "due": due_at})
         _bump(cur)
-        db.audit(cur, viewer.user, "urgent request filed", str(alert_id), scope=org_unit_id,
+        db.audit(cur, viewer.user, "alert_request", str(alert_id), scope=org_unit_id,
                  detail={"kind": kind, "request": request_id})
     return alert_id
 
 
 def requests(db: Database) -> pl.DataFrame:
     return db.sql("select * from alert_requests order by request_id")
+
+
+def alerts_key(db: Database, now: dt.datetime | None = None) -> str:
+    """What keys a cached view of alerts: the alerts written so far and the hour (response clocks run out)."""
+    now = now or dt.datetime.now()
+    return f"{alerts_version(db)}@{now:%Y-%m-%dT%H}"

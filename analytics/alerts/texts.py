@@ -13,8 +13,9 @@ SHIPPED = ("key_person_flight_risk", "ka_owner_leaving", "region_attrition_high"
 
 def rule_name(rule_id: str, lang: str) -> str:
     """The rule's name from the translations; a rule of the company's own shows its id in words."""
-    key = f"alerts.rule.{rule_id}"
-    return t(key, lang) if key in CATALOGUE["en"] else rule_id.replace("_", " ").capitalize()
+    if f"alerts.rule.{rule_id}" in CATALOGUE["en"]:
+        return t(f"alerts.rule.{rule_id}", lang)
+    return rule_id.replace("_", " ").capitalize()
 
 
 def severity_name(severity: str, lang: str) -> str:
@@ -95,8 +96,8 @@ def clock(alert: dict, now: dt.datetime, lang: str) -> str:
         return t("alerts.clock.cleared", lang)
     if ack is not None:
         took = (ack - raised).total_seconds() / 3600
-        key = "alerts.clock.answered_in_time" if ack <= due else "alerts.clock.answered_late"
-        return t(key, lang, took=hours_text(took, lang))
+        return t("alerts.clock.answered_in_time" if ack <= due else "alerts.clock.answered_late", lang,
+                 took=hours_text(took, lang))
     left = (due - now).total_seconds() / 3600
     if left >= 0:
         return t("alerts.clock.due_in", lang, left=hours_text(left, lang))

@@ -13,7 +13,8 @@ from analytics.core.metric import DIRECTIONS, DOMAINS, GRAINS, LANGS, Metric, Un
 __all__ = ["DIRECTIONS", "DOMAINS", "GRAINS", "LANGS", "REGISTRY", "Metric", "Unit", "UnknownMetricError",
            "get_metric", "metrics_in_domain"]
 
-_METRICS = [*metrics_hr.METRICS, *metrics_sales.METRICS, *metrics_talent.METRICS, *metrics_alerts.METRICS]
+_METRICS = [*metrics_hr.METRICS, *metrics_alerts.HR, *metrics_sales.METRICS, *metrics_alerts.SALES,
+            *metrics_talent.METRICS]
 
 REGISTRY: dict[str, Metric] = {m.id: m for m in _METRICS}
 if len(REGISTRY) != len(_METRICS):

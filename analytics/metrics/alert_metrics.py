@@ -24,6 +24,8 @@ def alert_response(_: str, req: Request, now: dt.datetime | None = None) -> pl.D
     out = []
     for period in req.periods:
         part = rows.filter(pl.col("day").is_between(period.start, period.end))
+        if cols:  # an alert of the whole company (or of a region, by team) is in the total only
+            part = part.filter(pl.all_horizontal([pl.col(c).is_not_null() for c in cols]))
         frame = (part.group_by(cols).agg(agg) if cols else part.select(agg)).with_columns(
             rate=pl.when(pl.col("counted") > 0).then(pl.col("in_time") / pl.col("counted")))
         out.append(shape(frame, req, period, "rate", "in_time", "counted", "counted", cols))

@@ -58,12 +58,14 @@ def _actions(ctx: Ctx, kind: str) -> Item:
 
 def build_review(db: Database, viewer: Viewer, kind: str, period: Period, as_of: dt.date | None = None,
                  lang: str = "en", fy_start: int = 1, meetings_version: int | None = None,
-                 risk_model: str | None = None) -> Review:
+                 risk_model: str | None = None, alerts_key: str | None = None) -> Review:
     """The review of ``kind`` for ``period`` (a month for monthly, a fiscal quarter for quarterly) as the
     viewer sees it, with data as of ``as_of`` (default: the database's as-of date). ``meetings_version``
     (``store.meetings_version``) is not read: a cache keys the live review on it, since action items move
     without a data change. ``risk_model`` (a stored flight-risk model's reference) scores the alerts with that
-    model — the previous one while the current data's model is being fitted — instead of waiting for a fit."""
+    model — the previous one while the current data's model is being fitted — instead of waiting for a fit.
+    ``alerts_key`` (``alerts_key(db)``) is not read either: it keys the live review on the alerts written since
+    and the hour (the monthly review lists them with their response clocks)."""
     with risk_report.showing(risk_model):
         return _build(db, viewer, kind, period, as_of, lang, fy_start)
 

@@ -3,10 +3,12 @@ attrition and probation exits, and the alerts — one ``Item`` each, in that ord
 """
 from __future__ import annotations
 
+import datetime as dt
+
 import polars as pl
 
 from analytics.charts import figures as charts
-from analytics.core.i18n import fmt_count, fmt_month
+from analytics.core.i18n import fmt_count, fmt_date, fmt_datetime, fmt_month, t
 from analytics.core.list_rules import list_rules
 from analytics.core.periods import add_months, month_end
 from analytics.core.registry import get_metric
@@ -172,4 +174,53 @@ def _alerts(ctx: Ctx) -> Item:
                 table if table.height else None, numbers)
 
 
-ITEMS = (_sales, _recruiting, _training, _attrition, _alerts)
+def _green_channel(ctx: Ctx) -> Item:
+    """The alerts raised in the month (for the newest month: since its start, up to now), each with how long it
+    took to answer; the share answered in time from the metric engine (``alert_response_24h``)."""
+    from analytics.alerts import inbox_report
+    from analytics.alerts.texts import hours_text
+    lang, now = ctx.lang, dt.datetime.now().replace(microsecond=0)
+    span = inbox_report.window(ctx.period, ctx.as_of, now)
+    rows, held = inbox_report.listing(ctx.db, ctx.viewer, lang, now, "all", dt.datetime.combine(span.start, dt.time()),
+                                      dt.datetime.combine(span.end + dt.timedelta(days=1), dt.time()))
+    share = inbox_report.response_share(ctx.db, ctx.viewer, span).row(0, named=True)
+    since = fmt_date(span.start, lang)
+    n = rows.height + held
+    numbers = {"raised": n, "urgent": rows.filter(pl.col("severity") == "urgent").height,
+               "requests": rows.filter(pl.col("rule_id") == "urgent_request").height,
+               "open": rows.filter(pl.col("state").is_in(["new", "acknowledged"])).height,
+               "in_time_share": share["value"], "in_time": share["numerator"], "counted": share["denominator"]}
+    title = tx("green.title", lang)
+    if not n:
+        return Item("green_channel", title, tx("green.none", lang, since=since),
+                    definition(lang, "alert_response_24h"), None, None, numbers)
+    take = tx("green.take", lang, n=n, since=since, urgent=numbers["urgent"], requests=numbers["requests"],
+              share=ctx.num(share["value"], "ratio"), num=ctx.num(share["numerator"], "count"),
+              den=ctx.num(share["denominator"], "count"), open=numbers["open"])
+    if held:
+        take += " " + tx("green.held", lang, n=held)
+
+    def answered(r: dict) -> str:
+        took = inbox_report.hours_between(r["raised_at"], r["acknowledged_at"])
+        return "—" if took is None else hours_text(took, lang)
+
+    def in_time(r: dict) -> str:
+        if r["acknowledged_at"] is not None:
+            return tx("green.yes" if r["acknowledged_at"] <= r["due_at"] else "green.no", lang)
+        return tx("green.pending" if r["due_at"] > now else "green.no", lang)
+
+    shown = rows.head(LIST_ROWS * 2)
+    table = pl.DataFrame({
+        tx("green.alert", lang): shown["rule"].to_list(),
+        tx("green.what", lang): shown["what"].to_list(),
+        tx("green.raised", lang): [fmt_datetime(d, lang) for d in shown["raised_at"].to_list()],
+        tx("green.answered", lang): [answered(r) for r in shown.iter_rows(named=True)],
+        tx("green.in_time", lang): [in_time(r) for r in shown.iter_rows(named=True)],
+        tx("green.state", lang): [t(f"inbox.states.{s}", lang) for s in shown["state"].to_list()],
+    })
+    if rows.height > shown.height:
+        take += " " + tx("green.cut", lang, shown=shown.height, n=rows.height)
+    return Item("green_channel", title, take, definition(lang, "alert_response_24h"), None, table, numbers)
+
+
+ITEMS = (_sales, _recruiting, _training, _attrition, _alerts, _green_channel)

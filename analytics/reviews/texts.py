@@ -39,6 +39,15 @@ TEXT = {
         "alerts.coach": "Needs coaching ({rule})",
         "list.cut": ("The table shows the first {shown} of {n} on the {name} list; the whole list is on the "
                      "Scorecard & lists page."),
+        "green.title": "Green channel: alerts and how fast they were answered",
+        "green.take": ("{n} alerts raised since {since} ({urgent} urgent, {requests} from Sales); {share} answered "
+                       "within their response time ({num} of {den} due or answered); {open} still open."),
+        "green.none": "No alert was raised since {since}.",
+        "green.alert": "Alert", "green.what": "What happened", "green.raised": "Raised",
+        "green.answered": "Answered after", "green.in_time": "In time", "green.state": "State",
+        "green.count": "Alerts", "green.yes": "yes", "green.no": "no", "green.pending": "not due yet",
+        "green.cut": "The table shows the first {shown} of {n} alerts; all of them are on the Inbox page.",
+        "green.held": "{n} alerts about people are counted here and named to person-level roles only.",
         "actions.title": "Action items from the last meeting",
         "actions.take": ("{n} action items from the meetings up to {prev}: {open} open, {progress} in progress, "
                          "{done} done, {dropped} dropped; {overdue} overdue."),
@@ -116,6 +125,15 @@ TEXT = {
         "alerts.kind": "预警", "alerts.count": "人数/岗位数", "alerts.name": "姓名", "alerts.detail": "说明",
         "alerts.risk": "高离职风险", "alerts.vacancy": "超期未到岗岗位", "alerts.coach": "待辅导（{rule}）",
         "list.cut": "表中只列出{name}名单{n}人中的前{shown}人；完整名单见“绩效计分卡与名单”页。",
+        "green.title": "绿色通道：预警及响应速度",
+        "green.take": ("自{since}以来触发预警{n}条（紧急{urgent}条，销售需求{requests}条）；在响应时限内确认的比例为"
+                       "{share}（已到期或已确认的{den}条中有{num}条）；仍未关闭{open}条。"),
+        "green.none": "自{since}以来没有触发预警。",
+        "green.alert": "预警", "green.what": "情况", "green.raised": "触发时间",
+        "green.answered": "响应用时", "green.in_time": "是否按时", "green.state": "状态",
+        "green.count": "预警数", "green.yes": "是", "green.no": "否", "green.pending": "尚未到期",
+        "green.cut": "表中只列出{n}条预警中的前{shown}条；全部预警见“收件箱”页。",
+        "green.held": "另有{n}条涉及个人的预警只计数，姓名仅对有个人明细权限的角色显示。",
         "actions.title": "上次会议的行动项",
         "actions.take": ("截至{prev}的会议的行动项共{n}项：待办{open}项，进行中{progress}项，"
                          "已完成{done}项，已取消{dropped}项；逾期{overdue}项。"),

@@ -140,6 +140,10 @@ def _literal_list_args(function: str) -> set[str]:
 def families() -> dict[str, set[tuple[str, ...]]]:
     from typing import get_args
 
+    from analytics.alerts import inbox_report as alert_inbox
+    from analytics.alerts import rules as alert_rules
+    from analytics.alerts import store as alert_store
+    from analytics.alerts import texts as alert_texts
     from analytics.core.auth import ROLES
     from analytics.core.metric import Unit
     from analytics.core.registry import DOMAINS, REGISTRY
@@ -203,7 +207,9 @@ def families() -> dict[str, set[tuple[str, ...]]]:
                          "review_refreeze", "meeting_open", "action_item_add", "action_item_update", "goal_update",
                          "goal_delete", "demo_mode_end", "restore", "upload", "development_item_add",
                          "development_item_update", "career_aim_set", "improvement_plan_open",
-                         "improvement_plan_close", "improvement_plan_review", "care_action"},
+                         "improvement_plan_close", "improvement_plan_review", "care_action", "alerts_evaluated",
+                         "alert_acknowledged", "alert_action", "alert_resolved", "alert_request", "alert_sent",
+                         "alert_send_failed", "alert_channel_test", "alert_requeued"},
     }
     one = lambda values: {(v,) for v in values}  # noqa: E731
     return {
@@ -269,6 +275,19 @@ def families() -> dict[str, set[tuple[str, ...]]]:
         "care.value.{}": one((*care.MONTHLY, "engagement")),
         "care.action.{}": one(care.ACTIONS),
         "care.error.{}": one(care.ERRORS),
+        # analytics/alerts/texts.py and pages/inbox.py: the shipped rules, severities, the words of each alert
+        "alerts.rule.{}": one(alert_texts.SHIPPED),
+        "alerts.severity.{}": one(alert_rules.SEVERITIES),
+        "alerts.why.{}": one(("ka_owner", "top_attainment")),
+        "alerts.owner_status.{}": one(("left", "leaving", "no_owner", "high_risk")),
+        "alerts.request_kind.{}": one(alert_store.REQUEST_KINDS),
+        "alerts.say.key_person.{}": one(alert_rules.DETAILS),
+        "alerts.say.ka.{}": one(alert_rules.DETAILS),
+        "alerts.say.coach.{}": one(alert_rules.DETAILS),
+        "alerts.say.care.{}": one(alert_rules.DETAILS),
+        "inbox.which.{}": one(("open", "closed", "all")),
+        "inbox.states.{}": one(alert_inbox.STATES),
+        "inbox.error.{}": one(alert_store.ERRORS),
         # pages/hiring.py success profile, analytics/people/hiring_profile_report.py: outcomes, directions, the
         # validation's verdicts, traits and their levels, the words of an effect, the bias check's groups
         "profile.outcome.{}": one(hiring_profile.OUTCOMES),
