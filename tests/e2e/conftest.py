@@ -42,7 +42,9 @@ def browser():
 
 def start_server(db_path: Path, env_extra: dict[str, str] | None = None) -> tuple[subprocess.Popen, str]:
     port = _free_port()
-    env = {**os.environ, "TANDEM_DB": str(db_path), **(env_extra or {})}
+    # the app's own alert schedule stays off unless a test turns it on: evaluating every rule in the background
+    # would compete with the page a test is waiting for (tests/e2e/test_green_channel.py runs it)
+    env = {**os.environ, "TANDEM_DB": str(db_path), "TANDEM_ALERTS_SCHEDULE": "0", **(env_extra or {})}
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
