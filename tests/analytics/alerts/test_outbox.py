@@ -137,8 +137,8 @@ def test_an_urgent_request_reaches_the_group_at_once(db):
     from tests.analytics.alerts.test_store import EAST
     with http_receiver() as srv:
         cfg = config(ChannelSpec("group", "dingtalk", lang="zh", detail="counts", url=f"{srv.url}/robot/send?t=1"))
-        alert_id = store.file_request(db, EAST, "morale", "east-02", "客户投诉后团队士气低落", NOW + dt.timedelta(hours=8),
-                                      NOW, as_of=AS_OF)
+        alert_id = store.file_request(db, EAST, "morale", "east-02", "客户投诉后团队士气低落",
+                                      NOW + dt.timedelta(hours=8), NOW, as_of=AS_OF)
         outbox.queue(db, cfg, [alert_id], NOW)
         outbox.deliver(db, cfg, NOW)
         text = srv.requests[0][2]["markdown"]["text"]
