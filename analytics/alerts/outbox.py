@@ -178,7 +178,8 @@ def test_channel(db: Database, config: AlertConfig, name: str, now: dt.datetime,
 
 
 def dead_letters(db: Database) -> pl.DataFrame:
-    return db.sql("select * from alert_sends where status = 'dead' order by send_id")
+    """Alert messages given up on (a failed channel test is in the audit log and the sends, not here)."""
+    return db.sql("select * from alert_sends where status = 'dead' and event = 'raised' order by send_id")
 
 
 def retry_dead(db: Database, send_id: int, now: dt.datetime, actor: str) -> None:
