@@ -39,27 +39,31 @@ def _names(db: Database, lang: str) -> tuple[dict[int, str], dict[str, str]]:
             dict(zip(units["org_unit_id"].to_list(), units["n"].to_list(), strict=True)))
 
 
-def visible(db: Database, viewer: Viewer, start: dt.datetime | None = None, end: dt.datetime | None = None
-            ) -> tuple[pl.DataFrame, int]:
-    """(the alerts the viewer may see, raised in [start, end) when given, newest first; how many about people
-    are held back from an aggregate viewer)."""
+def _in_scope(db: Database, viewer: Viewer, start: dt.datetime | None, end: dt.datetime | None) -> pl.DataFrame:
     rows = db.sql("select * from alerts where not quiet and ($start is null or raised_at >= $start) "
                   "and ($end is null or raised_at < $end) order by raised_at desc, alert_id desc", start=start, end=end)
     tree = store.org_tree(db)
     keep = [store.covers(viewer, u, tree) for u in rows["org_unit_id"].to_list()]
-    rows = rows.filter(pl.Series(keep, dtype=pl.Boolean)) if rows.height else rows
+    return rows.filter(pl.Series(keep, dtype=pl.Boolean)) if rows.height else rows
+
+
+def visible(db: Database, viewer: Viewer, start: dt.datetime | None = None, end: dt.datetime | None = None
+            ) -> tuple[pl.DataFrame, int]:
+    """(the alerts the viewer may see, raised in [start, end) when given, newest first; how many about people
+    are held back from an aggregate viewer)."""
+    rows = _in_scope(db, viewer, start, end)
     if viewer.person_level:
         return rows, 0
-    about_people = rows.filter(pl.col("employee_id").is_not_null())
-    return rows.filter(pl.col("employee_id").is_null()), about_people.height
+    return rows.filter(pl.col("employee_id").is_null()), rows.filter(pl.col("employee_id").is_not_null()).height
 
 
 def listing(db: Database, viewer: Viewer, lang: str, now: dt.datetime, which: str = "open",
             start: dt.datetime | None = None, end: dt.datetime | None = None) -> tuple[pl.DataFrame, int]:
     """The alerts in words: alert_id, severity (code and words), rule, where, what (the sentence), raised_at,
     due_at, clock, state, may_answer, acknowledged_by, resolved_by, resolution, actions (count). ``which``:
-    open (new or acknowledged), closed, or all. Urgent first, then the most overdue. Returns (rows, held back)."""
-    rows, held = visible(db, viewer, start, end)
+    open (new or acknowledged), closed, or all. Urgent first, then the most overdue. Returns (rows, how many of
+    the chosen alerts are about people and held back from an aggregate viewer)."""
+    rows, held = _in_scope(db, viewer, start, end), 0
     if rows.height:
         states = [state(r) for r in rows.iter_rows(named=True)]
         rows = rows.with_columns(state=pl.Series(states, dtype=pl.Utf8))
@@ -67,6 +71,9 @@ def listing(db: Database, viewer: Viewer, lang: str, now: dt.datetime, which: st
             rows = rows.filter(pl.col("state").is_in(["new", "acknowledged"]))
         elif which == "closed":
             rows = rows.filter(pl.col("state").is_in(["resolved", "cleared"]))
+        if not viewer.person_level:
+            held = rows.filter(pl.col("employee_id").is_not_null()).height
+            rows = rows.filter(pl.col("employee_id").is_null())
     if rows.is_empty():
         return pl.DataFrame(schema=_SCHEMA), held
     people, units = _names(db, lang)
