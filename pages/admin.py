@@ -98,6 +98,10 @@ with st.expander(ctx.t("admin.roles_file")):  # admins only (checked above); upl
         outcome, message = done[upload.file_id]
         (st.success if outcome == "ok" else st.error)(plain(message))
 
+from ui.alerts_admin import alerts_panel  # noqa: E402  (the green channel's rules, channels and dead letters)
+
+alerts_panel(ctx, db)
+
 st.subheader(ctx.t("admin.audit"))
 st.caption(ctx.t("admin.audit_note"))
 log = auth.audit_log(db)

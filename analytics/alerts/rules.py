@@ -16,6 +16,11 @@ from analytics.core.registry import REGISTRY
 from analytics.core.settings import PROJECT_ROOT
 
 CONFIG = PROJECT_ROOT / "data" / "alerts.toml"
+
+
+def config_path() -> Path:
+    """The rules file in force: ``TANDEM_ALERTS_FILE`` when set, else data/alerts.toml."""
+    return Path(os.environ.get("TANDEM_ALERTS_FILE") or CONFIG)
 CONDITIONS = ("threshold", "change", "trend", "new_member")
 SEVERITIES = ("urgent", "high", "medium")
 ROLES = ("hr_head", "sales_director", "manager", "admin")
@@ -109,8 +114,8 @@ class AlertConfig:
 
 
 def load(path: Path | None = None) -> AlertConfig:
-    """The rules in force (``CONFIG`` unless a path is given; re-read when the file changes)."""
-    path = path or CONFIG
+    """The rules in force (:func:`config_path` unless a path is given; re-read when the file changes)."""
+    path = path or config_path()
     return _load(path, path.stat().st_mtime_ns if path.exists() else 0)
 
 

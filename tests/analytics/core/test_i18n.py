@@ -209,7 +209,7 @@ def families() -> dict[str, set[tuple[str, ...]]]:
                          "development_item_update", "career_aim_set", "improvement_plan_open",
                          "improvement_plan_close", "improvement_plan_review", "care_action", "alerts_evaluated",
                          "alert_acknowledged", "alert_action", "alert_resolved", "alert_request", "alert_sent",
-                         "alert_send_failed", "alert_channel_test", "alert_requeued"},
+                         "alert_send_failed", "alert_channel_test", "alert_requeued", "alert_rules_saved"},
     }
     one = lambda values: {(v,) for v in values}  # noqa: E731
     return {
@@ -288,6 +288,9 @@ def families() -> dict[str, set[tuple[str, ...]]]:
         "inbox.which.{}": one(("open", "closed", "all")),
         "inbox.states.{}": one(alert_inbox.STATES),
         "inbox.error.{}": one(alert_store.ERRORS),
+        "alerts_admin.condition.{}": one(alert_rules.CONDITIONS),
+        "alerts_admin.kinds.{}": one(("wecom", "dingtalk", "feishu", "slack", "email")),
+        "alerts_admin.details.{}": one(alert_rules.DETAILS),
         # pages/hiring.py success profile, analytics/people/hiring_profile_report.py: outcomes, directions, the
         # validation's verdicts, traits and their levels, the words of an effect, the bias check's groups
         "profile.outcome.{}": one(hiring_profile.OUTCOMES),
