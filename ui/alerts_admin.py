@@ -50,7 +50,7 @@ def alerts_panel(ctx: Context, db: Database) -> None:
             ctx.t("alerts_admin.hours"): [f"{r.response_hours:g}" for r in config.rules],
         }), hide_index=True, width="stretch")
         st.dataframe(pl.DataFrame({
-            ctx.t("alerts_admin.channel"): [c.name for c in config.channels],
+            ctx.t("alerts_admin.channel"): [c.title(lang) for c in config.channels],
             ctx.t("alerts_admin.kind"): [ctx.t(f"alerts_admin.kinds.{c.kind}") for c in config.channels],
             ctx.t("alerts_admin.detail"): [ctx.t(f"alerts_admin.details.{c.detail}") for c in config.channels],
             ctx.t("alerts_admin.state"): [ctx.t("alerts_admin.configured") if c.configured() else
@@ -59,15 +59,17 @@ def alerts_panel(ctx: Context, db: Database) -> None:
         names = [c.name for c in config.channels]
         if names:
             left, right = st.columns([3, 1], vertical_alignment="bottom")
-            name = left.selectbox(ctx.t("alerts_admin.test_pick"), names, key="alerts_test_pick")
+            titles = {c.name: c.title(lang) for c in config.channels}
+            name = left.selectbox(ctx.t("alerts_admin.test_pick"), names, key="alerts_test_pick",
+                                  format_func=titles.get)
             if right.button(ctx.t("alerts_admin.test"), key="alerts_test"):
                 try:
                     outbox.test_channel(db, config, name, dt.datetime.now(), ctx.viewer.user)
-                    st.success(ctx.t("alerts_admin.test_ok", name=name))
+                    st.success(ctx.t("alerts_admin.test_ok", name=titles[name]))
                 except channels.ChannelError:
-                    st.error(ctx.t("alerts_admin.test_unusable", name=name))
+                    st.error(ctx.t("alerts_admin.test_unusable", name=titles[name]))
                 except channels.SendError as exc:
-                    st.error(ctx.t("alerts_admin.test_refused", name=name, reason=plain(exc.reason)))
+                    st.error(ctx.t("alerts_admin.test_refused", name=titles[name], reason=plain(exc.reason)))
     with st.expander(ctx.t("alerts_admin.edit")):
         path = rules.config_path()
         text = st.text_area(ctx.t("alerts_admin.file"), value=path.read_text(encoding="utf-8")
@@ -83,8 +85,9 @@ def alerts_panel(ctx: Context, db: Database) -> None:
     if dead.is_empty():
         st.caption(ctx.t("alerts_admin.dead_none"))
         return
+    titles = {c.name: c.title(lang) for c in (config.channels if config else ())}
     st.dataframe(pl.DataFrame({
-        ctx.t("alerts_admin.channel"): dead["channel"].to_list(),
+        ctx.t("alerts_admin.channel"): [titles.get(c, c) for c in dead["channel"].to_list()],
         ctx.t("alerts_admin.alert"): [str(a) for a in dead["alert_id"].to_list()],
         ctx.t("alerts_admin.tries"): dead["attempts"].to_list(),
         ctx.t("alerts_admin.error"): dead["last_error"].to_list(),

@@ -78,6 +78,11 @@ class ChannelSpec:
     secret_env: str | None = None
     to: tuple[str, ...] = ()
     to_env: str | None = None
+    title_en: str | None = None          # the name shown (title = { en = "…", zh = "…" }); else the name
+    title_zh: str | None = None
+
+    def title(self, lang: str) -> str:
+        return (self.title_zh if lang == "zh" else self.title_en) or self.name
 
     def resolve(self, env: Mapping[str, str] | None = None) -> tuple[str | None, str | None, tuple[str, ...]]:
         """(webhook URL, signing secret, e-mail recipients) from the file and the environment."""
@@ -206,7 +211,7 @@ def _channel(raw: Mapping, name: str) -> ChannelSpec:
         raise AlertConfigError(f"{name}: every [[channels]] entry needs a name.")
     where = f"{name}: channel '{channel}'"
     known = {"name", "kind", "lang", "detail", "scope", "severities", "rules", "url", "url_env", "secret_env", "to",
-             "to_env"}
+             "to_env", "title"}
     if extra := sorted(set(raw) - known):
         raise AlertConfigError(f"{where}: unknown key {', '.join(extra)}; expected {', '.join(sorted(known))}.")
     kind = _choice(raw, "kind", where, ("wecom", "dingtalk", "feishu", "slack", "email"))
@@ -215,11 +220,15 @@ def _channel(raw: Mapping, name: str) -> ChannelSpec:
     if kind != "email" and not (raw.get("url") or raw.get("url_env")):
         raise AlertConfigError(f"{where}: a {kind} channel needs url_env (the variable holding its address).")
     severities = _strings(raw, "severities", where, SEVERITIES) or SEVERITIES
+    title = raw.get("title", {})
+    if not isinstance(title, dict) or not all(isinstance(v, str) for v in title.values()) or set(title) - {"en", "zh"}:
+        raise AlertConfigError(f'{where}: title must be a table like {{ en = "Sales–HR group", zh = "销售与人力群" }}.')
     return ChannelSpec(
         name=channel, kind=kind, lang=_choice(raw, "lang", where, ("zh", "en"), "zh"),
         detail=_choice(raw, "detail", where, DETAILS, "counts"), scope=str(raw.get("scope", "company")),
         severities=severities, rules=_strings(raw, "rules", where), url=raw.get("url"), url_env=raw.get("url_env"),
-        secret_env=raw.get("secret_env"), to=_strings(raw, "to", where), to_env=raw.get("to_env"))
+        secret_env=raw.get("secret_env"), to=_strings(raw, "to", where), to_env=raw.get("to_env"),
+        title_en=title.get("en"), title_zh=title.get("zh"))
 
 
 def _build(raw: Mapping, name: str) -> AlertConfig:

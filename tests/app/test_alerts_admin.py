@@ -64,7 +64,8 @@ def test_a_channel_is_tested_from_the_page(own, monkeypatch):
         at = open_signed_in("admin.py", "demo.admin", "zh")
         at.selectbox(key="alerts_test_pick").set_value("sales-hr-group")
         at.button(key="alerts_test").click().run()
-        assert [s.value for s in at.success if s.value == t("alerts_admin.test_ok", "zh", name="sales-hr-group")]
+        group = "销售与人力资源群（企业微信）"  # the channel's title in Chinese, from the file
+        assert [s.value for s in at.success if s.value == t("alerts_admin.test_ok", "zh", name=group)]
         assert "测试消息" in srv.requests[0][2]["markdown"]["content"]
         srv.reply = lambda path, body: (500, b"down")
         at.button(key="alerts_test").click().run()
