@@ -227,6 +227,56 @@ def _care_signals(db: Database, viewer: Viewer, period: Period, as_of: dt.date, 
     return care_report.attach_actions(db, care_report.signal_list(db, viewer, as_of))
 
 
+def _regions(db: Database, viewer: Viewer) -> pl.DataFrame:
+    from analytics.alerts.store import covers, org_tree
+    tree = org_tree(db)
+    regions = db.sql("select org_unit_id as region_id from org_units where level = 'region' order by 1")
+    return regions.filter(pl.Series([covers(viewer, r, tree) for r in regions["region_id"]], dtype=pl.Boolean))
+
+
+def _key_vacancies(db: Database, viewer: Viewer, period: Period, as_of: dt.date, lang: str) -> pl.DataFrame:
+    """Per region in scope: open key-position requisitions at the as-of date, those past their target date and
+    the most days past (the alert rule key_vacancy_late lists each)."""
+    open_seats = db.sql("select r.requisition_id, p.region_id, r.target_date from requisitions r join org_paths p "
+                        "using (org_unit_id) where r.key_position and r.opened_date <= $d and (r.filled_date is null "
+                        "or r.filled_date > $d) and (r.cancelled_date is null or r.cancelled_date > $d)", d=as_of)
+    per = open_seats.with_columns(past=pl.col("target_date") < as_of,
+                                  days=(pl.lit(as_of) - pl.col("target_date")).dt.total_days()).group_by(
+        "region_id").agg(open=pl.len(), past_target=pl.col("past").sum(),
+                         most_days_past=pl.col("days").filter(pl.col("past")).max())
+    return _regions(db, viewer).join(per, on="region_id", how="left").with_columns(
+        pl.col("open", "past_target").fill_null(0))
+
+
+def _ka_without_backup(db: Database, viewer: Viewer, period: Period, as_of: dt.date, lang: str) -> pl.DataFrame:
+    """Per region in scope: KA accounts whose owner left, gave notice or is missing, and how many of them have no
+    skill-matched backup with a free slot (the alert rule ka_owner_leaving names each)."""
+    from analytics.people import talent_report
+    cont = talent_report.continuity(db, viewer, as_of)
+    if viewer.person_level and cont.height:
+        gone = cont.filter(pl.col("status").is_in(["left", "leaving", "no_owner"])).with_columns(
+            without=pl.col("backup_id").is_null() | ~pl.col("skill_matched").fill_null(False))
+        per = gone.group_by("region_id").agg(owner_gone=pl.len(), without_backup=pl.col("without").sum())
+    else:
+        per = pl.DataFrame(schema={"region_id": pl.Utf8, "owner_gone": pl.UInt32, "without_backup": pl.UInt32})
+    return _regions(db, viewer).join(per, on="region_id", how="left").with_columns(
+        pl.col("owner_gone", "without_backup").fill_null(0))
+
+
+def _urgent_requests(db: Database, viewer: Viewer, period: Period, as_of: dt.date, lang: str) -> pl.DataFrame:
+    """Per kind: urgent requests filed in the period within scope, acknowledged by their due time, still open."""
+    from analytics.alerts import inbox_report, store
+    rows, _ = inbox_report.visible(db, viewer, dt.datetime.combine(period.start, dt.time()),
+                                   dt.datetime.combine(period.end + dt.timedelta(days=1), dt.time()))
+    reqs = rows.filter(pl.col("rule_id") == store.REQUEST_RULE).with_columns(
+        kind=pl.col("facts").str.json_path_match("$.kind"))
+    per = reqs.group_by("kind").agg(filed=pl.len(), answered_in_time=(pl.col("acknowledged_at") <= pl.col("due_at"))
+                                    .sum(), still_open=pl.col("resolved_at").is_null().sum())
+    kinds = pl.DataFrame({"kind": list(store.REQUEST_KINDS)})
+    return kinds.join(per, on="kind", how="left").with_columns(
+        pl.col("filed", "answered_in_time", "still_open").fill_null(0))
+
+
 def _care_exit_link(db: Database, viewer: Viewer, period: Period, as_of: dt.date, lang: str) -> pl.DataFrame:
     from analytics.people import care_report
     return care_report.exit_link(db, viewer, as_of)
@@ -278,6 +328,9 @@ TABLE_METRICS: dict[str, Callable[..., pl.DataFrame]] = {
     "time_to_plan": _time_to_plan,
     "care_signals": _care_signals,
     "care_exit_link": _care_exit_link,
+    "key_vacancies_past_target": _key_vacancies,
+    "ka_without_backup": _ka_without_backup,
+    "urgent_requests": _urgent_requests,
     "hiring_success_profile": _hiring_success_profile,
     "hiring_fit_score": _hiring_fit_score,
 }

@@ -28,5 +28,7 @@ def alert_response(_: str, req: Request, now: dt.datetime | None = None) -> pl.D
             part = part.filter(pl.all_horizontal([pl.col(c).is_not_null() for c in cols]))
         frame = (part.group_by(cols).agg(agg) if cols else part.select(agg)).with_columns(
             rate=pl.when(pl.col("counted") > 0).then(pl.col("in_time") / pl.col("counted")))
-        out.append(shape(frame, req, period, "rate", "in_time", "counted", "counted", cols))
+        waiting = bool(part.height) and not part["counted"].all()  # some clocks still running: not final yet
+        out.append(shape(frame, req, period, "rate", "in_time", "counted", "counted", cols)
+                   .with_columns(maturing=pl.lit(waiting)))
     return pl.concat(out, how="diagonal_relaxed")

@@ -150,12 +150,13 @@ def test_the_share_answered_in_time_by_hand(tiny_db):
     june = parse_period("2024-06")
     total = compute(tiny_db, HR, "alert_response_24h", june).row(0, named=True)
     assert (total["numerator"], total["denominator"], total["value"]) == (2, 4, 0.5)  # a1, a5 of a1, a2, a3, a5
+    assert total["maturing"]  # a4's clock is still running: the share is not final
     by_region = compute(tiny_db, HR, "alert_response_24h", june, by=["region"])
     assert dict(zip(by_region["region"], by_region["value"], strict=True)) == {"east": 0.5, "north": 0.0}
     east = compute(tiny_db, EAST, "alert_response_24h", june).row(0, named=True)
     assert (east["numerator"], east["denominator"]) == (1, 2)  # company-wide alerts are not in a region's scope
     by_month = compute(tiny_db, HR, "alert_response_24h", parse_period("2024-06..2024-07"), by=["month"])
-    assert by_month["value"].to_list() == [0.5, 1.0]
+    assert by_month["value"].to_list() == [0.5, 1.0] and by_month["maturing"].to_list() == [True, False]
     # at a moment before a3's clock ran out it is not counted yet
     req = Request(tiny_db, HR, [june], [], AS_OF, "en")
     early = alert_metrics.alert_response("alert_response_24h", req, now=dt.datetime(2024, 6, 3, 12))
