@@ -111,7 +111,8 @@ def test_review_rejects_a_period_of_the_wrong_grain_or_in_the_future(demo):
 def test_monthly_alerts_name_people_only_for_person_level_viewers(demo):
     full = build_review(demo, full_access("hr"), "monthly", parse_period("2025-11"), lang="zh")
     agg = build_review(demo, EAST_AGG, "monthly", parse_period("2025-11"), lang="zh")
-    assert [i.id for i in full.items] == ["sales", "recruiting", "training", "attrition", "alerts", "actions"]
+    assert [i.id for i in full.items] == ["sales", "recruiting", "training", "attrition", "alerts", "green_channel",
+                                                "actions"]
     assert full.title == "月度协调会 2025-11"
     names = full.item("alerts").table["姓名"].to_list()
     assert names and all(isinstance(n, str) for n in names)
