@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 import polars as pl
-from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin
 from sklearn.calibration import CalibratedClassifierCV, calibration_curve
 from sklearn.compose import ColumnTransformer
 from sklearn.ensemble import HistGradientBoostingClassifier
@@ -48,8 +48,25 @@ PAY_FEATURES = [f for f in FEATURES if FEATURE_FIELDS.get(f) == "pay"]
 MIN_EFFECT = 0.005  # a driver raises the probability by at least half a point
 
 
+class FillAllMissing(BaseEstimator, TransformerMixin):
+    """Columns with no value at all in the training rows — a fact the company does not record (travel days, say) —
+    become 0 at fit and at prediction: gradient boosting cannot bin a column without values, and a constant one
+    simply never splits."""
+
+    def fit(self, x: object, y: object = None) -> FillAllMissing:
+        values = np.asarray(x, dtype=float)
+        self.empty_ = np.isnan(values).all(axis=0) if len(values) else np.zeros(values.shape[1], dtype=bool)
+        return self
+
+    def transform(self, x: object) -> np.ndarray:
+        values = np.array(x, dtype=float, copy=True)
+        values[:, self.empty_] = 0.0
+        return values
+
+
 def make_model(random_state: int = 0) -> Pipeline:
-    """The flight-risk model: one-hot categoricals + gradient boosting, Platt-calibrated (cross-validated)."""
+    """The flight-risk model: one-hot categoricals + gradient boosting, Platt-calibrated (cross-validated); a
+    feature with no value at all in the history is a constant (:class:`FillAllMissing`)."""
     prep = ColumnTransformer(
         [("cat", OneHotEncoder(handle_unknown="ignore", sparse_output=False), CATEGORICAL)],
         remainder="passthrough", verbose_feature_names_out=False,
@@ -57,7 +74,8 @@ def make_model(random_state: int = 0) -> Pipeline:
     booster = HistGradientBoostingClassifier(max_depth=4, learning_rate=0.08, max_iter=200, min_samples_leaf=40,
                                              l2_regularization=1.0, early_stopping=True, validation_fraction=0.15,
                                              n_iter_no_change=15, random_state=random_state)
-    return Pipeline([("prep", prep), ("model", CalibratedClassifierCV(booster, method="sigmoid", cv=2))])
+    return Pipeline([("prep", prep), ("fill", FillAllMissing()),
+                     ("model", CalibratedClassifierCV(booster, method="sigmoid", cv=2))])
 
 
 #: person-dates; larger histories are subsampled (seeded) to keep a fit under a minute, and the probabilities

@@ -36,7 +36,8 @@ from analytics.people import risk
 
 NAME = "flight_risk"
 #: Bump when features, hyperparameters or the payload change: older stored models are then ignored.
-MODEL_VERSION = 5  # 5: travel days and the engagement change (the care signals) as features
+MODEL_VERSION = 6  # 5: travel days and the engagement change (the care signals) as features; 6: a feature the
+# company does not record at all (no travel facts, say) is a constant instead of failing the fit
 MEMO_SIZE = 8
 TABLE = """create table if not exists model_store (
     name         varchar not null,      -- 'flight_risk'

@@ -124,3 +124,41 @@ def test_batched_drivers_equal_the_per_person_loop(demo_db_path, tmp_path):
     np.testing.assert_allclose(batched, expected, atol=1e-9)
     assert risk.pick_drivers(batched) == risk.pick_drivers(expected)
     assert any(risk.pick_drivers(batched))  # the sample has drivers to compare
+
+
+def test_a_fact_the_company_does_not_record_leaves_the_model_working(demo_db_path, tmp_path):
+    """No travel facts at all (a company that does not import them): travel_3m has no value in any row. Gradient
+    boosting cannot bin such a column (the fit used to fail); it becomes a constant, the model still beats its
+    baseline out of time, and travel is never anyone's driver."""
+    import shutil
+
+    from analytics.metrics.engine import as_of_date
+    from analytics.people.risk_report import first_month
+
+    path = tmp_path / "no_travel.duckdb"
+    shutil.copy(demo_db_path, path)
+    db = Database(path)
+    try:
+        with db.transaction() as cur:
+            cur.execute("delete from travel")
+        bt = risk.backtest(db, full_access(), first_month(db), as_of_date(db), horizon=6)
+        assert bt is not None and bt.scores["model"]["roc_auc"] > bt.scores["baseline"]["roc_auc"]
+        model = risk.make_model().fit(*_tiny_xy())
+        assert model.named_steps["fill"].empty_.any()
+    finally:
+        db.close()
+
+
+def _tiny_xy():
+    """A small training set whose travel_3m is missing throughout."""
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(0)
+    n = 400
+    x = pd.DataFrame({f: rng.normal(size=n) for f in risk.NUMERIC})
+    x["travel_3m"] = np.nan
+    x["hire_source"] = rng.choice(["referral", "campus"], n)
+    x["role_id"] = rng.choice(["sales_rep", "ka_rep"], n)
+    y = rng.random(n) < 0.3
+    return x[risk.FEATURES], y
