@@ -56,7 +56,8 @@ def run(size: str) -> dict[str, object]:
     from analytics.reviews import demo_alerts
 
     with tempfile.TemporaryDirectory() as folder:
-        db = Database(_database(size, Path(folder)))
+        path = _database(size, Path(folder))
+        db = Database(path)
         try:
             as_of = as_of_date(db)
             risk_store.current_model(db, as_of)
@@ -65,6 +66,10 @@ def run(size: str) -> dict[str, object]:
                     cur.execute(f"delete from {table}")
                 cur.execute("delete from meta where key like 'alerts_%'")
             demo_alerts.replay(db, now=dt.datetime(2026, 1, 2, 9))
+        finally:
+            db.close()
+        db = Database(path)  # a new process's view: nothing remembered but the stored panels and model
+        try:
             config = replace(rules.load(), channels=())
             per_rule = {}
             for rule in config.rules:
