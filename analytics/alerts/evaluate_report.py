@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from analytics.alerts import outbox, rules, store
-from analytics.core.access import full_access
+from analytics.core.access import Viewer, full_access
 from analytics.core.db import Database
 from analytics.core.periods import Period, add_months, last_completed_quarters, month_end, month_period
 from analytics.metrics.engine import as_of_date, compute, compute_periods
@@ -191,10 +191,14 @@ def metric_members(db: Database, rule: rules.Rule, as_of: dt.date, fy_start: int
 
 
 def members(db: Database, rule: rules.Rule, as_of: dt.date, fy_start: int = 1) -> pl.DataFrame:
-    """The subjects whose condition holds at ``as_of``."""
-    if rule.on_metric:
-        return metric_members(db, rule, as_of, fy_start)
-    return LISTS[rule.source](db, rule, as_of, fy_start)
+    """The subjects whose condition holds at ``as_of`` (within the rule's scope)."""
+    found = metric_members(db, rule, as_of, fy_start) if rule.on_metric else LISTS[rule.source](db, rule, as_of,
+                                                                                                 fy_start)
+    if rule.scope == "company" or found.is_empty():
+        return found
+    tree, within = store.org_tree(db), Viewer("scope", org_units=frozenset({rule.scope}))
+    inside = [store.covers(within, u, tree) for u in found["org_unit_id"].to_list()]
+    return found.filter(pl.Series(inside, dtype=pl.Boolean))
 
 
 @dataclass

@@ -57,6 +57,7 @@ class Rule:
     filter: str | None = None
     top_share: float = 0.2
     exclude: tuple[str, ...] = ()
+    scope: str = "company"               # or a region or team id: only subjects there raise this rule
 
     @property
     def on_metric(self) -> bool:
@@ -174,7 +175,7 @@ def _rule(raw: Mapping, name: str, hours: float) -> Rule:
         raise AlertConfigError(f"{name}: every [[rules]] entry needs an id.")
     where = f"{name}: rule '{rule_id}'"
     known = {"id", "source", "condition", "severity", "owners", "response_hours", "by", "grain", "above", "below",
-             "rise", "periods", "filter", "top_share", "exclude"}
+             "rise", "periods", "filter", "top_share", "exclude", "scope"}
     if extra := sorted(set(raw) - known):
         raise AlertConfigError(f"{where}: unknown key {', '.join(extra)}; expected {', '.join(sorted(known))}.")
     condition = _choice(raw, "condition", where, CONDITIONS)
@@ -202,7 +203,7 @@ def _rule(raw: Mapping, name: str, hours: float) -> Rule:
         below=None if below is None else _number(raw, "below", where, 0.0, -1e12),
         rise=_number(raw, "rise", where, 0.0, -1e12), periods=_number(raw, "periods", where, 3, 1, whole=True),
         filter=filt, top_share=_number(raw, "top_share", where, 0.2, 0.01),
-        exclude=_strings(raw, "exclude", where))
+        exclude=_strings(raw, "exclude", where), scope=str(raw.get("scope", "company")))
 
 
 def _channel(raw: Mapping, name: str) -> ChannelSpec:

@@ -208,3 +208,30 @@ def test_one_broken_rule_does_not_silence_the_others(db, monkeypatch):
     result = ev.evaluate(db, dt.datetime(2026, 1, 2, 8), AS_OF, cfg)
     assert "the list is unreadable" in result.failed["rep_under_target"]
     assert result.raised["region_attrition_high"] > 0
+
+
+def test_a_rule_for_one_region_raises_there_only(db):
+    everywhere = ev.members(db, rule("care_signal"), AS_OF)
+    east = ev.members(db, rule("care_signal", scope="east"), AS_OF)
+    teams = set(db.sql("select org_unit_id from org_units where org_unit_id = 'east' or parent_id = 'east'")
+                ["org_unit_id"].to_list())
+    expected = everywhere.filter(pl.col("org_unit_id").is_in(list(teams)))
+    assert 0 < east.height == expected.height < everywhere.height
+    assert set(east["org_unit_id"].to_list()) <= teams
+
+
+def test_a_trend_is_each_period_above_the_one_before(db):
+    months = ev.last_periods(rule("region_attrition_high"), AS_OF, 3)
+    frame = pl.concat([compute(db, SYSTEM, "attrition_rate_ttm", m, by=["region"]).with_columns(q=pl.lit(i))
+                       for i, m in enumerate(months)])
+    usable = frame.filter(~pl.col("small_base") & pl.col("value").is_not_null())
+    wide = usable.pivot("q", index="region", values="value").drop_nulls()
+    rising = {r["region"] for r in wide.iter_rows(named=True) if r["0"] < r["1"] < r["2"]}
+    falling = {r["region"] for r in wide.iter_rows(named=True) if r["0"] > r["1"] > r["2"]}
+    up = ev.members(db, rule("region_attrition_high", condition="trend", periods=2, above=None), AS_OF)
+    down = ev.members(db, rule("region_attrition_high", condition="trend", periods=2, above=None, below=0.0), AS_OF)
+    assert ids(up) == {f"unit:{r}" for r in rising} and ids(down) == {f"unit:{r}" for r in falling}
+    assert rising or falling  # the demo has a region moving one way three months running
+    for row in up.iter_rows(named=True):
+        values = json.loads(row["facts"])["values"]
+        assert values == sorted(values) and len(values) == 3
