@@ -14,6 +14,7 @@ from analytics.alerts import store
 from analytics.alerts.texts import clock, describe, facts_of, rule_name, severity_name
 from analytics.core.access import Viewer
 from analytics.core.db import Database
+from analytics.core.i18n import code_label
 from analytics.core.periods import Period
 from analytics.metrics.engine import compute
 
@@ -60,7 +61,8 @@ def visible(db: Database, viewer: Viewer, start: dt.datetime | None = None, end:
 def listing(db: Database, viewer: Viewer, lang: str, now: dt.datetime, which: str = "open",
             start: dt.datetime | None = None, end: dt.datetime | None = None) -> tuple[pl.DataFrame, int]:
     """The alerts in words: alert_id, severity (code and words), rule, where, what (the sentence), raised_at,
-    due_at, clock, state, may_answer, acknowledged_by, resolved_by, resolution, actions (count). ``which``:
+    due_at, clock, state, may_answer, acknowledged_by, resolved_by, resolution, actions (count), owner (who took
+    it, else the roles that answer it). ``which``:
     open (new or acknowledged), closed, or all. Urgent first, then the most overdue. Returns (rows, how many of
     the chosen alerts are about people and held back from an aggregate viewer)."""
     rows, held = _in_scope(db, viewer, start, end), 0
@@ -96,6 +98,8 @@ def listing(db: Database, viewer: Viewer, lang: str, now: dt.datetime, which: st
             "acknowledged_at": r["acknowledged_at"], "acknowledged_by": r["acknowledged_by"],
             "resolved_at": r["resolved_at"], "resolved_by": r["resolved_by"], "resolution": r["resolution"],
             "actions": n_actions.get(r["alert_id"], 0),
+            "owner": r["acknowledged_by"] or ("、" if lang == "zh" else ", ").join(
+                code_label("owner", o, lang) for o in r["owner_roles"].split(",")),
             "overdue": r["acknowledged_at"] is None and r["resolved_at"] is None and r["cleared_at"] is None
             and r["due_at"] < now})
     frame = pl.DataFrame(out, schema=_SCHEMA)
@@ -107,7 +111,8 @@ _SCHEMA = {"alert_id": pl.Int64, "rule_id": pl.Utf8, "severity": pl.Utf8, "sever
            "where": pl.Utf8, "what": pl.Utf8, "employee_id": pl.Int64, "raised_at": pl.Datetime("us"),
            "due_at": pl.Datetime("us"), "clock": pl.Utf8, "state": pl.Utf8, "may_answer": pl.Boolean,
            "acknowledged_at": pl.Datetime("us"), "acknowledged_by": pl.Utf8, "resolved_at": pl.Datetime("us"),
-           "resolved_by": pl.Utf8, "resolution": pl.Utf8, "actions": pl.Int64, "overdue": pl.Boolean}
+           "resolved_by": pl.Utf8, "resolution": pl.Utf8, "actions": pl.Int64, "owner": pl.Utf8,
+           "overdue": pl.Boolean}
 
 
 def response_share(db: Database, viewer: Viewer, period: Period, by: tuple[str, ...] = ()) -> pl.DataFrame:
