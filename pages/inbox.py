@@ -45,11 +45,11 @@ else:
     st.dataframe(pl.DataFrame({  # table cells are plain text: no markdown to neutralise
         ctx.t("inbox.severity"): rows["severity_text"].to_list(),
         ctx.t("inbox.clock"): rows["clock"].to_list(),
+        ctx.t("inbox.state"): [ctx.t(f"inbox.states.{s}") for s in rows["state"].to_list()],
         ctx.t("inbox.rule"): rows["rule"].to_list(),
         ctx.t("inbox.what"): rows["what"].to_list(),
-        ctx.t("inbox.raised"): [fmt_datetime(d, lang) for d in rows["raised_at"].to_list()],
         ctx.t("inbox.owner"): rows["owner"].to_list(),
-        ctx.t("inbox.state"): [ctx.t(f"inbox.states.{s}") for s in rows["state"].to_list()],
+        ctx.t("inbox.raised"): [fmt_datetime(d, lang) for d in rows["raised_at"].to_list()],
     }), hide_index=True, width="stretch", key="inbox_table",
         column_config={ctx.t("inbox.what"): st.column_config.TextColumn(width="large")})
 if held:

@@ -127,6 +127,25 @@ def demo_copy_db(demo_db_path: Path, tmp_path: Path) -> Database:
 
 
 @pytest.fixture(scope="session")
+def alerts_demo_path(demo_db_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The small demo company with its alerts played forward as the ``demo`` command does, at a fixed time
+    (2026-01-02 09:00, after its as-of date): built once per test session; copy it before writing."""
+    import datetime as dt
+    import shutil
+
+    from analytics.reviews import demo_alerts
+
+    path = tmp_path_factory.mktemp("alerts_demo") / "tandem.duckdb"
+    shutil.copy(demo_db_path, path)
+    db = Database(path)
+    try:
+        demo_alerts.replay(db, now=dt.datetime(2026, 1, 2, 9, 0))
+    finally:
+        db.close()
+    return path
+
+
+@pytest.fixture(scope="session")
 def second_demo_db_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Another small demo company (seed 11, same history), for invariants that must hold on any company."""
     from analytics.sources.setup import build_demo_database

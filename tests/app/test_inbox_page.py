@@ -23,7 +23,6 @@ from analytics.core.i18n import fmt_number, t
 from analytics.core.periods import month_start, periods_of_grain
 from analytics.core.settings import load_settings
 from analytics.metrics.engine import as_of_date
-from analytics.reviews import demo_alerts
 from tests.app.conftest import open_signed_in
 from tests.app.test_raw_text import problems, visible
 from ui.context import GRAINS, last_complete
@@ -32,16 +31,9 @@ REPLAYED_AT = dt.datetime(2026, 1, 2, 9, 0)  # after the demo's as-of date (2025
 
 
 @pytest.fixture(scope="module")
-def alerts_db_path(demo_db_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo company with its alerts played forward (once per module: the replay takes seconds)."""
-    path = tmp_path_factory.mktemp("inbox") / "alerts.duckdb"
-    shutil.copy(demo_db_path, path)
-    db = Database(path)
-    try:
-        assert demo_alerts.replay(db, now=REPLAYED_AT) > 0
-    finally:
-        db.close()
-    return path
+def alerts_db_path(alerts_demo_path: Path) -> Path:
+    """The demo company with its alerts played forward at REPLAYED_AT (tests/conftest.py, once per session)."""
+    return alerts_demo_path
 
 
 @pytest.fixture

@@ -137,7 +137,7 @@ def _director_files(page) -> None:
 def _hr_answers(page) -> None:
     main = page.locator('[data-testid="stMain"]')
     _nav(page, t("nav.inbox", "en"), t("inbox.title", "en"))
-    row = _row(page, TEXT, t("inbox.clock", "en"))
+    row = _row(page, TEXT, t("inbox.state", "en"))  # the grid draws the columns in view
     assert TEXT in row[t("inbox.what", "en")], row
     assert "East Team 1" in row[t("inbox.what", "en")], row
     assert "left to answer" in row[t("inbox.clock", "en")], row

@@ -1,6 +1,5 @@
 """compute_periods: several periods in one request give exactly the rows of one compute() per period."""
 import datetime as dt
-from pathlib import Path
 
 import polars as pl
 import pytest
@@ -21,28 +20,13 @@ def one_by_one(db: Database, viewer: Viewer, metric_id: str, periods, by=()) -> 
                       for p in periods], how="diagonal_relaxed")
 
 
-@pytest.fixture(scope="module")
-def with_alerts(demo_db_path, tmp_path_factory) -> Path:
-    """The demo company with its alerts played forward (the alerts metric counts alerts written in the app)."""
-    import shutil
-
-    from analytics.reviews import demo_alerts
-    path = tmp_path_factory.mktemp("alerts") / "demo.duckdb"
-    shutil.copy(demo_db_path, path)
-    db = Database(path)
-    try:
-        demo_alerts.replay(db, now=dt.datetime(2026, 1, 2, 9))
-    finally:
-        db.close()
-    return path
-
-
 @pytest.mark.parametrize("metric_id", engine.computable())
 @pytest.mark.parametrize("by", [(), ("team",)], ids=["company", "team"])
 def test_several_quarters_in_one_request_equal_the_quarters_one_by_one(demo_db_path, metric_id, by, request):
     if by and "team" not in engine.groupings(metric_id):
         pytest.skip(f"{metric_id} is not offered by team")
-    path = request.getfixturevalue("with_alerts") if metric_id == "alert_response_24h" else demo_db_path
+    # the alerts metric counts alerts written in the app: the demo with its alerts played forward
+    path = request.getfixturevalue("alerts_demo_path") if metric_id == "alert_response_24h" else demo_db_path
     db = Database(path, read_only=True)
     together = compute_periods(db, full_access(), metric_id, QUARTERS, by, as_of=AS_OF)
     apart = one_by_one(db, full_access(), metric_id, QUARTERS, by)

@@ -21,11 +21,11 @@ AS_OF = dt.date(2025, 12, 31)
 
 
 @pytest.fixture(scope="module")
-def replayed(demo_db_path, tmp_path_factory):
+def replayed(alerts_demo_path, tmp_path_factory):
+    """A copy of the demo company with its alerts played forward at NOW (tests/conftest.py)."""
     path = tmp_path_factory.mktemp("green") / "demo.duckdb"
-    shutil.copy(demo_db_path, path)
+    shutil.copy(alerts_demo_path, path)
     db = Database(path)
-    demo_alerts.replay(db, now=NOW)
     yield db
     db.close()
 
