@@ -414,6 +414,8 @@ def build_parser() -> argparse.ArgumentParser:
     cli_person.add_parser(sub, common)
     from analytics.cli import alerts_cmd as cli_alerts
     cli_alerts.add_parser(sub, common)
+    from analytics.cli import facts_cmd as cli_facts
+    cli_facts.add_parser(sub, common)
 
     p = sub.add_parser("bench", help="run the benchmarks and write the report",
                        description="Run the benchmark harness (benchmarks/run.py) and write its report.")
