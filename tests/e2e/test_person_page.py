@@ -6,6 +6,7 @@ from io import BytesIO
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from analytics.core.db import Database
 from tests.e2e.conftest import shot, sign_in, wait_idle
@@ -31,11 +32,17 @@ def test_director_opens_a_growth_archive_from_the_coaching_list(browser, server,
     _heading(page, "Needs coaching")
     # the coaching list: the first data row's selection cell (the grid is drawn on a canvas)
     grids = page.locator('[data-testid="stDataFrame"]')
-    coaching = grids.nth(grids.count() - 2)
-    coaching.scroll_into_view_if_needed()
-    box = coaching.bounding_box()
-    page.mouse.click(box["x"] + 12, box["y"] + 35 + 17)
-    wait_idle(page)
+    for _ in range(3):  # a click that lands while the grid is still being drawn selects nothing: click again
+        coaching = grids.nth(grids.count() - 2)
+        coaching.scroll_into_view_if_needed()
+        box = coaching.bounding_box()
+        page.mouse.click(box["x"] + 12, box["y"] + 35 + 17)
+        wait_idle(page)
+        try:
+            page.wait_for_url("**person=*", timeout=20_000)
+            break
+        except PlaywrightTimeout:
+            continue
     _heading(page, "Growth archive")
     assert "person=" in page.url
     employee_id = int(page.url.split("person=")[1].split("&")[0])
