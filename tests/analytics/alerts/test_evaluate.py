@@ -35,11 +35,16 @@ def ids(frame: pl.DataFrame) -> set[str]:
 
 
 @pytest.fixture
-def db(demo_db_path, tmp_path):
-    """A writable copy of the small demo company."""
+def db(alerts_demo_path, tmp_path):
+    """A writable copy of the small demo company whose flight-risk model is stored (the one the alerts were played
+    forward with: no test pays for a fit on unchanged data), with no alert yet."""
     path = tmp_path / "demo.duckdb"
-    shutil.copy(demo_db_path, path)
+    shutil.copy(alerts_demo_path, path)
     database = Database(path)
+    with database.transaction(bump=False) as cur:
+        for table in ("alerts", "alert_actions", "alert_requests", "alert_sends"):
+            cur.execute(f"delete from {table}")
+        cur.execute("delete from meta where key like 'alerts\\_%' escape '\\'")
     yield database
     database.close()
 
