@@ -18,6 +18,7 @@ from analytics.alerts import channels
 from analytics.alerts.rules import AlertConfig, ChannelSpec
 from analytics.alerts.store import _bump, _next_id, alert, org_tree
 from analytics.alerts.texts import describe, hours_text, rule_name, severity_name
+from analytics.core.access import Viewer, unit_in_scope
 from analytics.core.db import Database
 from analytics.core.i18n import code_label, fmt_datetime, t
 
@@ -37,15 +38,7 @@ def alert_link(alert_id: int, base: str | None = None) -> str:
 
 def _within(unit: str | None, scope: str, tree: dict[str, str | None]) -> bool:
     """An alert of ``unit`` (None: the company) goes to a channel of ``scope`` (company, or a region or team)."""
-    if scope == "company":
-        return True
-    seen, cur = set(), unit
-    while cur is not None and cur not in seen:
-        if cur == scope:
-            return True
-        seen.add(cur)
-        cur = tree.get(cur)
-    return False
+    return scope == "company" or unit_in_scope(Viewer("channel", org_units=frozenset({scope})), unit, tree)
 
 
 def queue(db: Database, config: AlertConfig, alert_ids: list[int], now: dt.datetime) -> int:

@@ -10,7 +10,7 @@ from typing import Any
 
 import polars as pl
 
-from analytics.core.access import Viewer
+from analytics.core.access import Viewer, unit_in_scope
 from analytics.core.db import Database
 
 MAX_TEXT = 500
@@ -53,17 +53,7 @@ def org_tree(db: Database) -> dict[str, str | None]:
 
 def covers(viewer: Viewer, unit: str | None, tree: dict[str, str | None]) -> bool:
     """True when ``unit`` (None: the whole company) lies in the viewer's scope."""
-    if viewer.sees_nothing:
-        return False
-    if viewer.org_units is None:
-        return True
-    seen, cur = set(), unit
-    while cur is not None and cur not in seen:
-        if cur in viewer.org_units:
-            return True
-        seen.add(cur)
-        cur = tree.get(cur)
-    return False
+    return not viewer.sees_nothing and unit_in_scope(viewer, unit, tree)
 
 
 def may_answer(viewer: Viewer, alert: dict, tree: dict[str, str | None]) -> bool:

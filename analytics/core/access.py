@@ -86,6 +86,14 @@ class Viewer:
         return replace(self, org_units=units, narrowed_below_scope=below)
 
 
+def unit_in_scope(viewer: Viewer, unit: str | None, tree: dict[str, str | None]) -> bool:
+    """True when ``unit`` (None: the whole company, for whole-company viewers only) lies in the viewer's scope:
+    it or a unit above it (``tree``: unit → parent) is one of the viewer's."""
+    if viewer.org_units is None:
+        return True
+    return unit is not None and bool(_ancestors(unit, tree) & viewer.org_units)
+
+
 def _ancestors(unit: str, tree: dict[str, str | None]) -> set[str]:
     out, cur = set(), unit
     while cur is not None and cur not in out:

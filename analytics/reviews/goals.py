@@ -30,7 +30,7 @@ from dataclasses import asdict, dataclass, fields
 
 import polars as pl
 
-from analytics.core.access import Viewer, full_access
+from analytics.core.access import Viewer, full_access, unit_in_scope
 from analytics.core.db import Database
 from analytics.core.periods import Period, parse_period
 from analytics.core.registry import REGISTRY, UnknownMetricError, get_metric
@@ -171,15 +171,7 @@ def _org_tree(db: Database) -> dict[str, str | None]:
 
 def _in_scope(viewer: Viewer, org_unit_id: str | None, tree: dict[str, str | None]) -> bool:
     """True when the viewer may see the goal's org unit (the whole company only with full scope)."""
-    if viewer.org_units is None:
-        return True
-    cur, seen = org_unit_id, set()
-    while cur is not None and cur not in seen:
-        if cur in viewer.org_units:
-            return True
-        seen.add(cur)
-        cur = tree.get(cur)
-    return False
+    return unit_in_scope(viewer, org_unit_id, tree)
 
 
 def evaluate(actual: float | None, target: float, direction: str, unit: str, elapsed: float,
