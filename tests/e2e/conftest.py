@@ -79,6 +79,36 @@ def wait_idle(page, timeout: int = 120_000) -> None:
     page.wait_for_function(IDLE, timeout=timeout)
 
 
+def choose(page, box, option: str | int, exact: bool = True, timeout: int = 120_000) -> str:
+    """Choose in the selectbox ``box`` (its input) the option with this text (``exact`` False: containing it), or
+    at this index; its text. A click that lands while the page is still redrawing opens nothing: try again."""
+    import re
+
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+    from playwright.sync_api import expect
+
+    options = page.locator('[role="option"]')
+    for attempt in range(4):
+        box.click()
+        try:
+            options.first.wait_for(timeout=5_000)
+            break
+        except PlaywrightTimeout:
+            if attempt == 3:
+                raise
+            page.keyboard.press("Escape")
+            wait_idle(page)
+    if isinstance(option, int):
+        target = options.nth(option)
+    else:
+        target = options.filter(has_text=re.compile(f"^{re.escape(option)}$") if exact else option).first
+    text = target.inner_text().strip()
+    target.click()
+    wait_idle(page)
+    expect(box).to_have_value(text, timeout=timeout)
+    return text
+
+
 def shot(page, name: str) -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     path = ARTIFACTS / name

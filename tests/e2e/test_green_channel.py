@@ -14,13 +14,12 @@ import shutil
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
 from analytics.core.db import Database
 from analytics.core.i18n import t
 from analytics.reviews.texts import tx
-from tests.e2e.conftest import shot, sign_in, start_server, stop_server, wait_idle
+from tests.e2e.conftest import choose, shot, sign_in, start_server, stop_server, wait_idle
 
 pytestmark = pytest.mark.e2e
 SLOW = 120_000  # ms: a page's first view computes its figures (CPUs shared with other work)
@@ -67,28 +66,6 @@ def _nav(page, title: str, h1: str) -> None:
     wait_idle(page)
 
 
-def _choose(page, box, option: str) -> str:
-    """Choose in the selectbox ``box`` (its input) the option whose text contains ``option``; its text. A click that
-    lands while the page is still redrawing opens nothing: try again."""
-    options = page.locator('[role="option"]')
-    for attempt in range(4):
-        box.click()
-        try:
-            options.first.wait_for(timeout=5_000)
-            break
-        except PlaywrightTimeout:
-            if attempt == 3:
-                raise
-            page.keyboard.press("Escape")
-            wait_idle(page)
-    target = options.filter(has_text=option).first
-    text = target.inner_text().strip()
-    target.click()
-    wait_idle(page)
-    expect(box).to_have_value(text, timeout=SLOW)
-    return text
-
-
 def _row(page, marker: str, column: str) -> dict[str, str]:
     """The one grid row holding ``marker``, as {column header: cell text}, waiting for it to be drawn (and for the
     column ``column`` to be there)."""
@@ -117,11 +94,11 @@ def _director_files(page) -> None:
     need = t("alerts.request_kind.people_short", "zh")
     kind_box = form.get_by_role("combobox", name=t("inbox.kind", "zh"), exact=True)
     if kind_box.input_value() != need:
-        _choose(page, kind_box, need)
+        choose(page, kind_box, need, exact=False)
     expect(kind_box).to_have_value(need)
     team_box = form.get_by_role("combobox", name=t("inbox.team", "zh"), exact=True)
     if team_box.input_value() != "华东一组":
-        _choose(page, team_box, "华东一组")
+        choose(page, team_box, "华东一组", exact=False)
     expect(team_box).to_have_value("华东一组")
     people = form.get_by_label(t("inbox.people", "zh"), exact=True)
     people.fill("2")
@@ -151,7 +128,7 @@ def _hr_answers(page) -> None:
     label = (f"{t('alerts.severity.urgent', 'en')} · {t('alerts.rule.urgent_request', 'en')} · "
              "Urgent request for East Team 1")
     if not box.input_value().startswith(label):
-        _choose(page, box, label)
+        choose(page, box, label, exact=False)
     expect(box).to_have_value(re.compile("^" + re.escape(label)))
 
     main.get_by_role("button", name=t("inbox.ack", "en"), exact=True).click()
@@ -176,7 +153,7 @@ def _director_reviews(page, month: str) -> None:
     _nav(page, t("nav.review_monthly", "zh"), t("review.monthly.title", "zh"))
     box = sidebar.locator(f'input[aria-label="{t("sidebar.meeting_monthly", "zh")}"]')
     if not box.input_value().startswith(month):  # the newest data month: its alerts run up to now
-        _choose(page, box, month)
+        choose(page, box, month, exact=False)
     heading = main.locator('[data-testid="stHeading"]', has_text=tx("green.title", "zh"))
     expect(heading).to_have_count(1, timeout=SLOW)
     heading.scroll_into_view_if_needed(timeout=30_000)

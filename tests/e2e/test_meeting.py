@@ -18,11 +18,10 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Error as PlaywrightError
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
 from analytics.core.i18n import t
-from tests.e2e.conftest import ROOT, sign_in, start_server, stop_server, wait_idle
+from tests.e2e.conftest import ROOT, choose, sign_in, start_server, stop_server, wait_idle
 
 pytestmark = pytest.mark.e2e
 QUARTER, NEXT_MONTH = "2025-Q3", "2025-10"
@@ -80,29 +79,6 @@ class Steps:
 def nav(page, title: str) -> None:
     page.locator('[data-testid="stSidebarNavLink"]', has_text=title).first.click()
     wait_idle(page)
-
-
-def choose(page, box, option: str | int) -> str:
-    """Choose in the selectbox ``box`` (its input) the option with this text, or at this index; its text.
-    A click that lands while the page is still redrawing opens nothing: try again."""
-    options = page.locator('[role="option"]')
-    for attempt in range(4):
-        box.click()
-        try:
-            options.first.wait_for(timeout=5_000)
-            break
-        except PlaywrightTimeout:
-            if attempt == 3:
-                raise
-            page.keyboard.press("Escape")
-            wait_idle(page)
-    target = options.nth(option) if isinstance(option, int) else \
-        options.filter(has_text=re.compile(f"^{re.escape(option)}$")).first
-    text = target.inner_text().strip()
-    target.click()
-    wait_idle(page)
-    expect(box).to_have_value(text, timeout=SLOW)
-    return text
 
 
 def pick(page, label: str, option: str | int) -> str:
