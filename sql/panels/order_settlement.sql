@@ -18,7 +18,7 @@ by_order as (
     select
         order_id,
         max(day) filter (where owed) as last_owed,
-        arg_max(owed, day) as owed_at_end
+        arg_max(owed, day) filter (where owed is not null) as owed_at_end
     from steps
     group by order_id
 ),

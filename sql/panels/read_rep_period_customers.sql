@@ -74,7 +74,8 @@ rep_sums as (  -- $person true: each rep's sums of the period, before they are p
         sum(open_pipeline) as open_pipeline, sum(receivables) as receivables, sum(bookings) as bookings,
         sum(quota) as quota
     from (
-        select * exclude (month, org_unit_id, manager_id, role_id, job_level) from month_rows
+        select employee_id, new_customers, complaints, visits, calls, proposals_due, proposals_on_time, bookings, quota
+        from month_rows
         union all by name
         select employee_id, receivables, open_pipeline from dated_days
     )
@@ -101,9 +102,12 @@ rep_customers as (
 at_period_end as (  -- $person true: every row of a rep in the unit held on the period's last day (or last employed)
     select r.*, a.org_unit_id, a.manager_id, a.role_id, a.job_level
     from (
-        select null::bigint as customer_id, null::boolean as in_base, null::boolean as in_period, * from rep_sums
+        select null::bigint as customer_id, null::boolean as in_base, null::boolean as in_period, employee_id,
+            new_customers, complaints, visits, calls, proposals_due, proposals_on_time, open_pipeline, receivables,
+            bookings, quota
+        from rep_sums
         union all by name
-        select * from rep_customers
+        select customer_id, in_base, in_period, employee_id from rep_customers
     ) as r
     cross join bounds as b
     left join employees as e using (employee_id)
@@ -128,9 +132,14 @@ by_unit as (
         coalesce(sum(bookings), 0) as bookings,
         sum(quota) as quota
     from (
-        select * from sums_by_date
-        union all by name
-        select * exclude (customer_id, in_base, in_period) from at_period_end where customer_id is null
+        select employee_id, org_unit_id, manager_id, role_id, job_level, new_customers, complaints, visits, calls,
+            proposals_due, proposals_on_time, open_pipeline, receivables, bookings, quota
+        from sums_by_date
+        union all
+        select employee_id, org_unit_id, manager_id, role_id, job_level, new_customers, complaints, visits, calls,
+            proposals_due, proposals_on_time, open_pipeline, receivables, bookings, quota
+        from at_period_end
+        where customer_id is null
     )
     group by employee_id, org_unit_id, manager_id, role_id, job_level
     union all

@@ -5,7 +5,7 @@
 -- before the hire date: the hire date). Events with no rep are rows with employee_id null.
 -- Params: $start, $end (first days of the first and last month).
 with first_orders as (  -- a customer's first order line with a positive amount, over the whole history
-    select arg_min(employee_id, (order_date, order_id)) as employee_id, min(order_date) as day, 1 as new_customers
+    select arg_min(employee_id, (order_date, order_id)) filter (where employee_id is not null) as employee_id, min(order_date) as day, 1 as new_customers
     from orders
     where amount > 0
     group by customer_id

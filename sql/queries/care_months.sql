@@ -3,7 +3,8 @@
 -- day (or their last day, when they left within it), with the month's overtime hours, leave days and travel
 -- days (null when not recorded). Params: $first_month, $last_month (first days of months), $all_units, $units.
 with months as (
-    select unnest(generate_series($first_month::date, $last_month::date, interval 1 month))::date as month
+    select cast(m as date) as month
+    from (select unnest(generate_series($first_month::date, $last_month::date, interval 1 month)) as m)
 ),
 
 employed as (

@@ -17,7 +17,7 @@ lines as (
 
 cutoffs as (
     select month, coalesce($cutoff_date::date, last_day(make_date(k // 12, k % 12 + 1, 1)
-        + to_months($grain_months::integer - 1)) + $cutoff_days::integer, $as_of::date) as cutoff
+        + ($grain_months::integer - 1) * interval 1 month) + $cutoff_days::integer, $as_of::date) as cutoff
     from (
         select distinct month,
                (year(month) * 12 + month(month) - $fy_start::integer) // $grain_months::integer

@@ -7,7 +7,7 @@ with reps as (select unnest($reps) as employee_id),
 
 months as (
     select cast(m as date) as month
-    from range(date_trunc('month', $start::date), $end::date + interval 1 day, interval 1 month) as t (m)
+    from (select unnest(generate_series(date_trunc('month', $start::date), $end::date, interval 1 month)) as m)
 ),
 
 people as (

@@ -15,8 +15,8 @@ placed as (
 ),
 
 pay as (
-    select p.employee_id, arg_max(c.commission_plan, c.valid_from) as plan_id,
-           arg_max(c.base_monthly, c.valid_from) as base_monthly
+    select p.employee_id, arg_max(c.commission_plan, c.valid_from) filter (where c.commission_plan is not null) as plan_id,
+           arg_max(c.base_monthly, c.valid_from) filter (where c.base_monthly is not null) as base_monthly
     from placed as p join compensation as c on c.employee_id = p.employee_id and c.valid_from <= p.day
     group by all
 ),

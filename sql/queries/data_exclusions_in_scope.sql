@@ -14,7 +14,7 @@ people as (
     select e.employee_id, e.hire_date, e.termination_date, e.exit_type, org.org_unit_id, org.region_id
     from employees as e
     left join (
-        select employee_id, arg_max(org_unit_id, valid_from) as org_unit_id
+        select employee_id, arg_max(org_unit_id, valid_from) filter (where org_unit_id is not null) as org_unit_id
         from assignments group by employee_id
     ) as a using (employee_id)
     left join org using (org_unit_id)
@@ -24,19 +24,22 @@ orders_placed as (
     select o.order_id, o.employee_id, o.amount, org.org_unit_id, coalesce(org.region_id, cu.region_id) as region_id
     from orders as o
     left join customers as cu using (customer_id)
-    asof left join assignments as a
+    left join assignments as a  -- the latest assignment begun by the order's date (as an ASOF join would take)
         on a.employee_id = o.employee_id and o.order_date >= a.valid_from
     left join org on org.org_unit_id = a.org_unit_id
     where o.order_date between $start::date and $end::date
+    qualify row_number() over (partition by o.order_id order by a.valid_from desc nulls last, a.org_unit_id) = 1
 ),
 
 quotas_placed as (
     select q.employee_id, q.month, q.amount, org.org_unit_id, org.region_id
     from (select *, last_day(month) as day from quotas) as q
-    asof left join assignments as a
+    left join assignments as a  -- the latest assignment begun by the month's last day
         on a.employee_id = q.employee_id and q.day >= a.valid_from
     left join org on org.org_unit_id = a.org_unit_id
     where q.month between $start::date and $end::date
+    qualify row_number() over (partition by q.employee_id, q.month order by a.valid_from desc nulls last,
+                                            a.org_unit_id) = 1
 ),
 
 people_in_scope as (

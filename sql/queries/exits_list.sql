@@ -12,8 +12,8 @@ final as (
     select
         l.employee_id, l.name, a.role_id, a.org_unit_id, org.region_id, org.name_en as unit_en,
         org.name_zh as unit_zh, l.hire_date, l.termination_date,
-        (l.termination_date - l.hire_date) as tenure_days,
-        l.termination_date < l.hire_date + to_months(l.probation_months) as in_probation,
+        date_diff('day', l.hire_date, l.termination_date) as tenure_days,
+        l.termination_date < l.hire_date + (l.probation_months) * interval 1 month as in_probation,
         l.exit_type, l.exit_reason, l.regretted, l.hire_source, m.name as manager
     from leavers as l
     left join assignments as a

@@ -45,7 +45,7 @@ quota as (
 final as (
     select
         h.employee_id, h.hire_date, h.hire_source, h.referrer_id, h.probation_months, h.termination_date,
-        (h.hire_date + to_months(h.probation_months))::date as probation_end,
+        (h.hire_date + (h.probation_months) * interval 1 month)::date as probation_end,
         (h.hire_date + interval 365 day)::date as year_end,
         h.m12_end,
         req.recruiter, req.requisition_id,

@@ -19,7 +19,7 @@ hires as (
         'hire' as kind, ap.application_id, ap.requisition_id, ap.channel, ap.applied_date,
         e.employee_id, e.hire_date, e.hire_source, e.referrer_id is not null or e.hire_source = 'referral'
             as referral,
-        e.probation_months, (e.hire_date + to_months(e.probation_months))::date as probation_end,
+        e.probation_months, (e.hire_date + (e.probation_months) * interval 1 month)::date as probation_end,
         case when e.termination_date <= $as_of::date then e.termination_date end as termination_date,
         a.org_unit_id, a.role_id, a.job_level, e.gender, e.birth_year
     from applications as ap

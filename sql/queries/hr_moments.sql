@@ -5,8 +5,8 @@
 -- (counted per org unit and role family).
 -- Params: $start, $end (first days of the first and last month).
 with months as (
-    select m::date as month, (m + interval 1 month - interval 1 day)::date as month_last
-    from range($start::date, $end::date + interval 1 day, interval 1 month) as t(m)
+    select cast(m as date) as month, cast(m + interval 1 month - interval 1 day as date) as month_last
+    from (select unnest(generate_series($start::date, $end::date, interval 1 month)) as m)
 ),
 
 points as (

@@ -61,7 +61,8 @@ bucketed as (  -- each change at the first point (a month's first or last day) i
     -- the first point; after the last month: none
     select org_unit_id, role_id,
         case when day < $start::date then 0
-             else 2 * datediff('month', $start::date, day) + (day > date_trunc('month', day))::integer end as i,
+             else 2 * ((year(day) - year($start::date)) * 12 + month(day) - month($start::date))
+                 + (day > date_trunc('month', day))::integer end as i,
         sum(d) as d
     from deltas
     where ($all_units or org_unit_id in (select org_unit_id from in_scope)) and day <= last_day($end::date)
@@ -71,19 +72,21 @@ bucketed as (  -- each change at the first point (a month's first or last day) i
 running as (  -- the headcount from each change up to the next one
     select org_unit_id, role_id, i,
         sum(d) over w as n,
-        coalesce(lead(i) over w, 2 * (datediff('month', $start::date, $end::date) + 1)) as next_i
+        coalesce(lead(i) over w,
+            2 * ((year($end::date) - year($start::date)) * 12 + month($end::date) - month($start::date) + 1)) as next_i
     from bucketed
     window w as (partition by org_unit_id, role_id order by i)
 ),
 
 heads as (  -- at every point, where anybody is counted
-    select org_unit_id, role_id, unnest(range(i, next_i)) as i, n
+    -- next_i > i always (lead of distinct points; the end point lies past the last one), so the series is never empty
+    select org_unit_id, role_id, unnest(generate_series(i, next_i - 1)) as i, n
     from running
     where n <> 0
 ),
 
 heads_by_month as (
-    select (($start::date) + to_months(i // 2))::date as month, org_unit_id, role_id,
+    select (($start::date) + (i // 2) * interval 1 month)::date as month, org_unit_id, role_id,
         sum(n) filter (where i % 2 = 0) as hc_first, sum(n) filter (where i % 2 = 1) as hc_last
     from heads
     group by all
@@ -99,7 +102,7 @@ moves as (
         count(*) filter (where ev.kind = 'exit' and e.exit_type = 'other') as exits_other,
         count(*) filter (where ev.kind = 'exit' and coalesce(e.regretted, false)) as exits_regretted,
         count(*) filter (
-            where ev.kind = 'exit' and coalesce(ev.day < e.hire_date + to_months(e.probation_months), false)
+            where ev.kind = 'exit' and coalesce(ev.day < e.hire_date + (e.probation_months) * interval 1 month, false)
         ) as exits_probation
     from hr_moments as ev
     join employees as e using (employee_id)

@@ -19,10 +19,10 @@ mentored as (
 final as (
     select
         h.employee_id, h.hire_date, h.hire_source, h.probation_months,
-        (h.hire_date + to_months(h.probation_months))::date as probation_end,
+        (h.hire_date + (h.probation_months) * interval 1 month)::date as probation_end,
         case when h.termination_date <= $as_of::date then h.termination_date end as termination_date,
         coalesce(h.termination_date <= $as_of::date
-                 and h.termination_date < h.hire_date + to_months(h.probation_months), false) as probation_exit,
+                 and h.termination_date < h.hire_date + (h.probation_months) * interval 1 month, false) as probation_exit,
         a.role_id, a.org_unit_id, org.team_id, org.region_id, r.career_step, coalesce(r.carries_quota, false)
             as carries_quota,
         m.employee_id is not null as mentored,

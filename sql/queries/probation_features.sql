@@ -41,7 +41,7 @@ mentored as (
 final as (
     select
         h.employee_id, h.hire_date, h.hire_source, h.probation_months, h.termination_date,
-        (h.hire_date + to_months(h.probation_months))::date as probation_end,
+        (h.hire_date + (h.probation_months) * interval 1 month)::date as probation_end,
         datediff('day', h.hire_date, h.window_end) + 1 as days_observed,
         a.org_unit_id, org.region_id, org.team_id, a.role_id, coalesce(r.carries_quota, false) as carries_quota,
         m.employee_id is not null as mentored,

@@ -107,7 +107,12 @@ placed as (
         r.*,
         greatest(least(if($person::boolean, b.p_end, r.day), coalesce(e.termination_date, b.p_end, r.day)),
                  e.hire_date) as placed_on
-    from (select * from rep_days union all by name select * from customer_days) as r
+    from (  -- the customer rows have none of the sums
+        select * from rep_days
+        union all
+        select customer_id, employee_id, day, in_base, null, null, null, null, null, null, null, null, null, null
+        from customer_days
+    ) as r
     cross join bounds as b
     left join employees as e using (employee_id)
 ),

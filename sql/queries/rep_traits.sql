@@ -7,7 +7,7 @@ with mentored as (
 ),
 
 reviews as (
-    select employee_id, arg_max(rating, review_date) as rating, arg_max(potential, review_date) as potential,
+    select employee_id, arg_max(rating, review_date) filter (where rating is not null) as rating, arg_max(potential, review_date) filter (where potential is not null) as potential,
            max(review_date) as review_date
     from performance_reviews where review_date <= $as_of::date
     group by all

@@ -5,9 +5,9 @@ with recursive on_day as (
     where $day::date between valid_from and coalesce(valid_to, date '9999-12-31')
 ),
 
-chain(employee_id, depth) as (
-    select employee_id, 1 from on_day where manager_id = $manager_id
-    union
+chain as (
+    select employee_id, 1 as depth from on_day where manager_id = $manager_id
+    union all  -- the depth limit ends the recursion; final keeps each person once
     select o.employee_id, c.depth + 1 from on_day as o join chain as c on o.manager_id = c.employee_id
     where c.depth < 10
 ),

@@ -93,9 +93,9 @@ engagement_seq as (  -- each answer with its change since the person's answer be
 ),
 
 engagement_last as (
-    select p.as_of, p.employee_id, arg_max(g.engagement_score, g.survey_date) as engagement,
-           arg_max(g.manager_score, g.survey_date) as manager_score,
-           arg_max(g.engagement_change, g.survey_date) as engagement_change
+    select p.as_of, p.employee_id, arg_max(g.engagement_score, g.survey_date) filter (where g.engagement_score is not null) as engagement,
+           arg_max(g.manager_score, g.survey_date) filter (where g.manager_score is not null) as manager_score,
+           arg_max(g.engagement_change, g.survey_date) filter (where g.engagement_change is not null) as engagement_change
     from placed as p
     join engagement_seq as g on g.employee_id = p.employee_id and g.survey_date <= p.as_of
     group by all
@@ -126,7 +126,7 @@ complaints_6m as (
 ),
 
 pay as (
-    select p.as_of, p.employee_id, arg_max(c.base_monthly, c.valid_from) as base_monthly
+    select p.as_of, p.employee_id, arg_max(c.base_monthly, c.valid_from) filter (where c.base_monthly is not null) as base_monthly
     from placed as p
     join compensation as c on c.employee_id = p.employee_id and c.valid_from <= p.as_of
     group by all
@@ -141,8 +141,8 @@ final as (
     select
         p.as_of, p.employee_id, p.org_unit_id, p.region_id, p.team_id, p.manager_id, p.role_id, p.role_family,
         p.job_level, p.hire_source,
-        (p.as_of - p.hire_date) as tenure_days,
-        p.as_of < p.hire_date + to_months(p.probation_months) as in_probation,
+        date_diff('day', p.hire_date, p.as_of) as tenure_days,
+        p.as_of < p.hire_date + (p.probation_months) * interval 1 month as in_probation,
         s.bookings_q1, s.bookings_q2, q.quota_q1, q.quota_q2,
         case when q.quota_q1 > 0 then coalesce(s.bookings_q1, 0) / q.quota_q1 end as attainment_q1,
         case when q.quota_q2 > 0 then coalesce(s.bookings_q2, 0) / q.quota_q2 end as attainment_q2,
@@ -153,7 +153,7 @@ final as (
         pay.base_monthly,
         mt.employee_id is not null as mentored,
         p.termination_date is not null
-            and p.termination_date <= p.as_of + to_months($horizon_months::integer) as left_within,
+            and p.termination_date <= p.as_of + ($horizon_months::integer) * interval 1 month as left_within,
         p.exit_type
     from placed as p
     left join sales_q as s using (as_of, employee_id)

@@ -56,7 +56,14 @@ quota_days as (
 
 facts as (
     select f.*, p.p_start, p.p_end
-    from (select * from order_days union all by name select * from quota_days) as f
+    from (  -- every column named in both branches (one SQL for DuckDB and Spark: no union by name)
+        select employee_id, day, bookings, ka_bookings, new_customer_bookings, n_orders, collected, collected_window,
+            last_order_date, null as quota
+        from order_days
+        union all
+        select employee_id, day, null, null, null, null, null, null, null, quota
+        from quota_days
+    ) as f
     join periods as p on f.day between p.p_start and p.p_end
 ),
 

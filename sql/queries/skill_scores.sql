@@ -15,7 +15,7 @@ valid as (
 ),
 
 final as (
-    select employee_id, skill_id, arg_max(score, assessed_date) as score, max(assessed_date) as assessed_date,
+    select employee_id, skill_id, arg_max(score, assessed_date) filter (where score is not null) as score, max(assessed_date) as assessed_date,
            count(*) as n_assessments
     from valid
     group by all

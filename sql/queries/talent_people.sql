@@ -40,8 +40,8 @@ role_since as (
 ),
 
 reviews as (
-    select employee_id, arg_max(rating, review_date) as rating, arg_max(potential, review_date) as potential,
-           arg_max(quarter, review_date) as review_quarter, max(review_date) as review_date
+    select employee_id, arg_max(rating, review_date) filter (where rating is not null) as rating, arg_max(potential, review_date) filter (where potential is not null) as potential,
+           arg_max(quarter, review_date) filter (where quarter is not null) as review_quarter, max(review_date) as review_date
     from performance_reviews
     where review_date <= $as_of::date and rating between 1 and 5 and potential between 1 and 3
     group by all

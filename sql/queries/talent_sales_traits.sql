@@ -53,7 +53,7 @@ quota as (
 ),
 
 base as (
-    select o.customer_id, arg_max(o.employee_id, o.order_date) as employee_id
+    select o.customer_id, arg_max(o.employee_id, o.order_date) filter (where o.employee_id is not null) as employee_id
     from orders as o
     where o.order_date >= $start::date - interval 12 month and o.order_date < $start::date
         and o.employee_id is not null
@@ -84,7 +84,8 @@ visit_stats as (
 final as (
     select
         p.employee_id,
-        greatest(least($end::date, $as_of::date) - greatest(p.hire_date, $start::date) + 1, 0) as days_in_window,
+        greatest(date_diff('day', greatest(p.hire_date, $start::date), least($end::date, $as_of::date)) + 1, 0)
+            as days_in_window,
         coalesce(s.bookings, 0) as bookings,
         coalesce(s.ka_bookings, 0) as ka_bookings,
         coalesce(s.new_customer_bookings, 0) as new_customer_bookings,

@@ -12,12 +12,12 @@ probation as (
     select r.manager_id,
            count(*) as probation_ended,
            count(*) filter (where e.termination_date is null
-               or e.termination_date >= e.hire_date + to_months(e.probation_months)) as probation_passed,
+               or e.termination_date >= e.hire_date + (e.probation_months) * interval 1 month) as probation_passed,
            count(*) filter (where exists (
                select 1 from mentorships as m
                where m.mentee_id = e.employee_id and m.start_date < e.hire_date + interval 31 day)) as mentored
     from reports as r join employees as e using (employee_id)
-    where e.hire_date + to_months(e.probation_months) between $start::date and least($end::date, $as_of::date)
+    where e.hire_date + (e.probation_months) * interval 1 month between $start::date and least($end::date, $as_of::date)
     group by all
 ),
 
