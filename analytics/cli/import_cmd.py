@@ -33,7 +33,9 @@ import shutil
 import sys
 import tempfile
 import time
-from contextlib import suppress
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
@@ -106,7 +108,8 @@ def _templates(args: argparse.Namespace) -> int:
     return 0
 
 
-def _progress(quiet: bool):
+def progress(quiet: bool) -> Callable[[str], None]:
+    """Progress lines on stderr with the seconds since the start (nothing when ``quiet``)."""
     start = time.perf_counter()
 
     def say(message: str) -> None:
@@ -117,7 +120,7 @@ def _progress(quiet: bool):
     return say
 
 
-def _login() -> str:
+def login() -> str:
     try:
         return getpass.getuser()
     except (KeyError, OSError):
@@ -131,7 +134,8 @@ def _file_arg(text: str) -> tuple[str | None, Path]:
     return None, Path(text)
 
 
-def _mapping(value: str | None) -> ColumnMapping | str | None:
+def mapping_arg(value: str | None) -> ColumnMapping | str | None:
+    """``--mapping``: a profile name, or a .json file read into a mapping."""
     if not value or not value.lower().endswith(".json"):
         return value
     path = Path(value)
@@ -164,7 +168,7 @@ def _read_all(args: argparse.Namespace, say) -> tuple[list[tuple[str, ReadResult
                                     expected=exc.expected, code=exc.code) from None
             raise
         say(f"read {read.info.n_rows:,} rows × {read.info.n_columns} columns from {path.name}")
-        _print_read(read)
+        print_read(read)
         if table is not None:
             explicit.append((table, read))
         else:
@@ -172,7 +176,7 @@ def _read_all(args: argparse.Namespace, say) -> tuple[list[tuple[str, ReadResult
     return explicit, undecided
 
 
-def _print_read(read: ReadResult) -> None:
+def print_read(read: ReadResult) -> None:
     """What the reader found (encoding, delimiter or sheet) and its notes, on standard output."""
     info = read.info
     how = [f"encoding {info.encoding}" if info.encoding else "", f"delimiter {info.delimiter!r}" if info.delimiter
@@ -193,52 +197,66 @@ def _parts(args: argparse.Namespace, db: Database, explicit: list[tuple[str, Rea
     return plan.parts, []
 
 
-def _print_frame(frame: pl.DataFrame, rows: int = 60) -> None:
+def print_frame(frame: pl.DataFrame, rows: int = 60) -> None:
     with pl.Config(tbl_rows=rows, tbl_cols=12, fmt_str_lengths=60, tbl_width_chars=160, tbl_hide_dataframe_shape=True,
                    tbl_hide_column_data_types=True, set_tbl_formatting="ASCII_MARKDOWN"):
         print(frame)
 
 
-def _print_report(result: LoadResult) -> None:
+def print_report(result: LoadResult) -> None:
     for report in result.reports:
         print(f"\n{report.file} → {report.table}: {report.n_rows:,} rows, key {', '.join(report.key)}; "
               f"{report.n_errors:,} error(s), {report.n_warnings:,} warning(s)")
         cols = report.columns.filter(pl.col("source").is_not_null() | (pl.col("n_ok") > 0) | (pl.col("n_errors") > 0))
         if cols.height:
-            _print_frame(cols.with_columns(pl.col("source").fill_null("(derived)")).select(
+            print_frame(cols.with_columns(pl.col("source").fill_null("(derived)")).select(
                 "column", "source", "n_ok", "n_empty", "n_errors", "n_warnings", "format"))
     issues = result.issues
     if issues.height:
         print(f"\nIssues (first {min(MAX_ISSUES, issues.height)} of {issues.height:,}; errors first):")
-        _print_frame(issues.head(MAX_ISSUES).select("severity", "file", "row", "column", "value", "problem",
+        print_frame(issues.head(MAX_ISSUES).select("severity", "file", "row", "column", "value", "problem",
                                                     "expected"))
         for row in issues.filter(pl.col("code").is_in(["load", "disk_full"])).iter_rows(named=True):
             print(f"{row['file']}: {row['problem']}.")     # in full: the table cuts long text
 
 
 def _run(args: argparse.Namespace) -> int:
-    say = _progress(args.quiet)
+    say = progress(args.quiet)
     settings = load_settings(args.db)
-    mapping = _mapping(args.mapping)
+    mapping = mapping_arg(args.mapping)
     explicit, undecided = _read_all(args, say)
-    target = Path(settings.db_path)
+    with target_database(Path(settings.db_path), args.dry_run) as target:
+        code, target.written = _import(args, settings, Database(target.path), say, explicit, undecided, mapping,
+                                       target.target)
+        return code
+
+
+@dataclass
+class Target:
+    """Where a command writes: ``path`` (a scratch copy for a dry run on a missing file), and whether it did."""
+
+    target: Path
+    path: Path
+    written: bool = False
+
+
+@contextmanager
+def target_database(target: Path, dry_run: bool) -> Iterator[Target]:
+    """The database to open for an import: a dry run on a missing file checks against an empty database in a
+    temporary folder; a database file (and folders) this command created is removed again unless written."""
     existed = target.exists()
     scratch = None
-    if args.dry_run and not existed:   # check against an empty database that is thrown away: create nothing
+    if dry_run and not existed:   # check against an empty database that is thrown away: create nothing
         scratch = Path(tempfile.mkdtemp(prefix="tandem-dry-run-"))
-        db_path = scratch / target.name
         print(f"{target} does not exist: the dry run checks against an empty database and creates nothing.")
-    else:
-        db_path = target
     created = [p for p in [target.parent, *target.parent.parents] if not p.exists()] if not existed else []
-    written = False
+    place = Target(target, scratch / target.name if scratch is not None else target)
     try:
-        code, written = _import(args, settings, Database(db_path), say, explicit, undecided, mapping, target)
-        return code
+        yield place
     finally:
         if scratch is not None:
             shutil.rmtree(scratch, ignore_errors=True)
-        elif not existed and not written:          # a refused import leaves no new database behind
+        elif not existed and not place.written:          # a refused import leaves no new database behind
             _remove_new_database(target, created)
 
 
@@ -254,47 +272,59 @@ def _remove_new_database(path: Path, created_dirs: list[Path]) -> None:
             folder.rmdir()
 
 
+def check_may_import(db: Database, user: str | None) -> None:
+    """Acting as a Tandem user: only HR heads and admins may load data (as in the app); before any account
+    exists, ``--user`` only names the actor."""
+    if user and db.scalar("select count(*) from users"):
+        from analytics.core.auth import viewer_for
+
+        viewer = viewer_for(db, user)
+        if not (viewer.is_admin or viewer.sees_pay):
+            raise ValueError(f"User {user!r} may not import data; imports need the hr_head or admin role.")
+
+
 def _import(args: argparse.Namespace, settings, db: Database, say, explicit, undecided, mapping,
             target: Path) -> tuple[int, bool]:
     """Plan, check and load; (exit status, whether the database was written)."""
     try:
-        has_users = bool(db.scalar("select count(*) from users"))
-        if args.user and has_users:  # acting as a Tandem user: only HR heads and admins may load data (as in the app);
-            from analytics.core.auth import viewer_for  # before any account exists, --user only names the actor
-
-            viewer = viewer_for(db, args.user)
-            if not (viewer.is_admin or viewer.sees_pay):
-                raise ValueError(f"User {args.user!r} may not import data; imports need the hr_head or admin role.")
+        check_may_import(db, args.user)
         parts, notes = _parts(args, db, explicit, undecided, mapping)
-        actor = args.user or os.environ.get("TANDEM_USER") or _login()
+        actor = args.user or os.environ.get("TANDEM_USER") or login()
         result = load_batch(db, parts, actor, dry_run=args.dry_run, progress=say)
-        say(f"done: {', '.join(f'{k} {v:.1f}s' for k, v in result.seconds.items())}")
-        _print_report(result)
-        for note in [*notes, *result.notes]:
-            print(note)
-        if args.report:
-            report = Path(args.report)
-            try:
-                report.write_bytes(result.to_csv())
-            except OSError as exc:
-                raise ImportProblem(f"the report could not be written ({exc.strerror or exc}); the import itself "
-                                    f"{'was done' if result.written else 'wrote nothing'}. Choose another path for "
-                                    "--report.", file=str(report), code="report") from None
-            print(f"Full report ({result.issues.height:,} issue(s)) written to {args.report}.")
-        if not result.ok:
-            full = "disk_full" in result.issues["code"].to_list()
-            print(f"\n{result.n_errors:,} error(s): nothing was written to {target}"
-                  + (" (the disk is full: free space and import again)." if full else "."))
-            return 1, False
-        print("\nDry run — would load:" if args.dry_run else "\nLoaded:")
-        _print_frame(result.counts_frame())
-        if not args.dry_run:
-            print(f"{target}: data version {result.data_version}, as of {db.meta('as_of') or '—'}.")
-            if result.written:
-                say("building the monthly panels")
-                ahead = after_change(db, settings.fiscal_year_start, say)
-                if ahead:
-                    print(f"{ahead:,} figure(s) of the pages people use computed ahead for the new data.")
-        return 0, result.written
+        return show_result(args, settings, db, result, notes, target, say)
     finally:
         db.close()
+
+
+def show_result(args: argparse.Namespace, settings, db: Database, result: LoadResult, notes: list[str],
+                target: Path, say: Callable[[str], None]) -> tuple[int, bool]:
+    """Print a load's report (and write ``--report``), then the counts and, after a real load, build what the
+    pages need; (exit status, whether the database was written)."""
+    say(f"done: {', '.join(f'{k} {v:.1f}s' for k, v in result.seconds.items())}")
+    print_report(result)
+    for note in [*notes, *result.notes]:
+        print(note)
+    if args.report:
+        report = Path(args.report)
+        try:
+            report.write_bytes(result.to_csv())
+        except OSError as exc:
+            raise ImportProblem(f"the report could not be written ({exc.strerror or exc}); the import itself "
+                                f"{'was done' if result.written else 'wrote nothing'}. Choose another path for "
+                                "--report.", file=str(report), code="report") from None
+        print(f"Full report ({result.issues.height:,} issue(s)) written to {args.report}.")
+    if not result.ok:
+        full = "disk_full" in result.issues["code"].to_list()
+        print(f"\n{result.n_errors:,} error(s): nothing was written to {target}"
+              + (" (the disk is full: free space and import again)." if full else "."))
+        return 1, False
+    print("\nDry run — would load:" if args.dry_run else "\nLoaded:")
+    print_frame(result.counts_frame())
+    if not args.dry_run:
+        print(f"{target}: data version {result.data_version}, as of {db.meta('as_of') or '—'}.")
+        if result.written:
+            say("building the monthly panels")
+            ahead = after_change(db, settings.fiscal_year_start, say)
+            if ahead:
+                print(f"{ahead:,} figure(s) of the pages people use computed ahead for the new data.")
+    return 0, result.written

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import polars as pl
 
-from analytics.cli.common import cli_viewer
+from analytics.cli.common import cli_viewer, write_failure_log
 from analytics.core.db import Database, DatabaseError, QueryError
 from analytics.core.periods import PeriodError, parse_period
 from analytics.core.registry import REGISTRY, UnknownMetricError
@@ -405,6 +405,8 @@ def build_parser() -> argparse.ArgumentParser:
     from analytics.cli import export_cmd as cli_export
     from analytics.cli import import_cmd as cli_import  # these commands live beside their modules
     cli_import.add_parser(sub, common)
+    from analytics.cli import sync_cmd as cli_sync
+    cli_sync.add_parser(sub, common)
     from analytics.cli import backup_cmd as cli_backup
     cli_backup.add_parser(sub, common)
     from analytics.cli import panels_cmd as cli_panels
@@ -438,19 +440,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit:
         raise
     except BaseException as exc:  # polars panics are BaseExceptions: never a bare traceback
-        log = _write_failure_log(exc)
+        log = write_failure_log(exc)
         first = (str(exc).strip().splitlines() or [""])[0][:200]
         print(f"error: unexpected failure ({type(exc).__name__}: {first}); the details are in {log}", file=sys.stderr)
         return 3
-
-
-def _write_failure_log(exc: BaseException) -> Path:
-    """The traceback of an unexpected failure, in a log file named in the one-line message (exit status 3)."""
-    import tempfile
-    import traceback
-
-    folder = Path(tempfile.gettempdir()) / "tandem-logs"
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"cli-{dt.datetime.now():%Y%m%d-%H%M%S}-{id(exc):x}.log"
-    path.write_text("".join(traceback.format_exception(exc)), encoding="utf-8")
-    return path

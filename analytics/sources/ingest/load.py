@@ -297,7 +297,7 @@ def _latest_event(staged: list[tuple[_Staged, pl.DataFrame]], today: dt.date) ->
 
 
 def _write(db: Database, cur: duckdb.DuckDBPyConnection, staged: list[_Staged], actor: str, today: dt.date,
-           audit: bool, notes: list[str]) -> tuple[dict[str, TableCounts], dict[str, int], dt.date | None]:
+           audit: str | None, notes: list[str]) -> tuple[dict[str, TableCounts], dict[str, int], dt.date | None]:
     tables = list(dict.fromkeys(s.spec.name for s in staged))
     before = {t: _count(cur, t) for t in tables}
     counts = {t: TableCounts(t) for t in tables}
@@ -324,7 +324,7 @@ def _write(db: Database, cur: duckdb.DuckDBPyConnection, staged: list[_Staged], 
             as_of = candidate
     if audit:
         files = list(dict.fromkeys(s.file for s in staged))
-        db.audit(cur, actor, "import", target=",".join(tables), n_rows=sum(f.height for _, f in loaded),
+        db.audit(cur, actor, audit, target=",".join(tables), n_rows=sum(f.height for _, f in loaded),
                  detail={"files": files, "tables": {t: {"inserted": c.inserted, "updated": c.updated,
                                                         "unchanged": c.unchanged} for t, c in counts.items()}})
     return counts, expected, as_of
@@ -338,11 +338,13 @@ def _load_issue(message: str, file: str | None = None, code: str = "load") -> pl
 
 
 def load_batch(db: Database, items: Sequence[tuple[str, Any] | tuple[str, Any, str] | Part], actor: str, *,
-               dry_run: bool = False, today: dt.date | None = None,
-               progress: Progress | None = None) -> LoadResult:
+               dry_run: bool = False, today: dt.date | None = None, progress: Progress | None = None,
+               action: str = "import", then: Callable[[duckdb.DuckDBPyConnection], None] | None = None) -> LoadResult:
     """Validate the batch together and load it in one transaction; see the module docstring.
 
     ``items``: ``(table, Prepared or polars frame)``, ``(table, frame, file name)`` or :class:`Part`.
+    ``action`` names the audit entry; ``then(cur)`` runs inside the load's transaction after the rows are
+    written (a sync stores its high-water marks there, so they move only when the rows commit).
     Raises :class:`ImportProblem` for a malformed batch (unknown table, wrong item type) and
     :class:`DatabaseError` when a committed load does not show in the counts; every problem with
     the data is an issue of the returned :class:`LoadResult` and leaves the database untouched.
@@ -369,7 +371,7 @@ def load_batch(db: Database, items: Sequence[tuple[str, Any] | tuple[str, Any, s
     try:
         if dry_run:
             with _rolled_back(db) as cur:
-                counts, _, as_of = _write(db, cur, staged, actor, today, False, notes)
+                counts, _, as_of = _write(db, cur, staged, actor, today, None, notes)
         else:
             try:  # a backup first (automatic, kept by the retention rule: docs/operations.md)
                 backup.before_change(db.path, "import", con=db.cursor())
@@ -379,7 +381,9 @@ def load_batch(db: Database, items: Sequence[tuple[str, Any] | tuple[str, Any, s
                                     code="disk_full" if disk_full(exc) else "backup")
                 return replace(result, load_issues=issue, notes=["Nothing was written."])
             with db.transaction() as cur:
-                counts, expected, as_of = _write(db, cur, staged, actor, today, True, notes)
+                counts, expected, as_of = _write(db, cur, staged, actor, today, action, notes)
+                if then is not None:
+                    then(cur)
                 end_demo_mode(db, cur, actor)  # real data: the demo accounts go (analytics/core/demo_mode.py)
     except Refused as exc:      # notes made inside the transaction described changes that were rolled back
         issues = exc.issues if exc.issues.height else _load_issue(str(exc))
