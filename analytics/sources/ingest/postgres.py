@@ -45,6 +45,7 @@ READ_MEMORY_FACTOR = 7     # peak memory ÷ COPY bytes: the bytes, the frame of 
 CHANGE_COLUMNS = ("updated_at", "last_modified", "modified_at", "last_updated", "changed_at", "modified",
                   "updated", "last_modified_date", "modified_date", "systemmodstamp", "write_date")
 CHANGE_TYPES = frozenset({"timestamp", "timestamptz", "date", "int2", "int4", "int8", "numeric", "xid8"})
+_NUMBER, _CHANGE = "tandem_row_number__", "tandem_change__"   # names of the helper columns of an incremental read
 _KINDS = {"r": "table", "p": "table", "v": "view", "m": "view", "f": "table"}
 
 
@@ -225,10 +226,20 @@ def read_table(conn: psycopg.Connection, source: PgSource, table: PgTable, *, si
             raise ImportProblem("has no change column to read changes by.", file=label, code="source")
         where = sql.SQL(" where {} > %s").format(sql.Identifier(table.change_column))
         params = [since]
-    order = sql.SQL(" order by {}").format(sql.SQL(", ").join(map(sql.Identifier, table.primary_key))) \
-        if table.primary_key else sql.SQL(" order by ctid") if table.kind == "table" else sql.SQL("")
-    select = sql.SQL("select {} from {}{}{}").format(
-        sql.SQL(", ").join(_text(c, t) for c, t in table.columns), relation, where, order)
+    names = [_NUMBER, *table.names] if since is not None else table.names
+    order = sql.SQL("order by {}").format(sql.SQL(", ").join(sql.Identifier("src", c) for c in table.primary_key)) \
+        if table.primary_key else sql.SQL("order by src.ctid") if table.kind == "table" else sql.SQL("")
+    texts = sql.SQL(", ").join(_text(c, t) for c, t in table.columns)
+    if since is None:   # ordered by the source's columns (src.), not by their text of the same name
+        select = sql.SQL("select {} from {} as src {}").format(texts, relation, order)
+    else:   # rows keep their number in the whole table (the same row is the same row in every report)
+        select = sql.SQL("select {n}, {cols} from (select row_number() over ({order}) as {n}, {texts}, {change} as {c} "
+                         "from {rel} as src) as numbered{where} order by {n}").format(
+            n=sql.Identifier(_NUMBER), cols=sql.SQL(", ").join(map(sql.Identifier, table.names)), order=order,
+            texts=sql.SQL(", ").join(sql.SQL("{} as {}").format(_text(c, t), sql.Identifier(c))
+                                     for c, t in table.columns),
+            change=sql.Identifier(table.change_column), c=sql.Identifier(_CHANGE), rel=relation,
+            where=sql.SQL(" where {} > %s").format(sql.Identifier(_CHANGE)))
     limit = (DEFAULT_MEMORY_BUDGET if budget is None else budget) // READ_MEMORY_FACTOR
     digest = hashlib.sha256("\x1f".join(table.names).encode())
     buffer = io.BytesIO()
@@ -255,15 +266,17 @@ def read_table(conn: psycopg.Connection, source: PgSource, table: PgTable, *, si
     if size == 0:
         return None
     buffer.seek(0)
-    frame = pl.read_csv(buffer, has_header=False, infer_schema=False, new_columns=table.names, quote_char='"')
-    notes = [f"rows numbered from 1 in the order of {', '.join(table.primary_key)}" if table.primary_key
-             else "rows numbered from 1 in the table's stored order"]
+    frame = pl.read_csv(buffer, has_header=False, infer_schema=False, new_columns=names, quote_char='"')
+    numbers = frame[_NUMBER] if since is not None else None
+    frame = frame.drop(_NUMBER, strict=False)
+    notes = [f"row N is the Nth row of the table in the order of {', '.join(table.primary_key)}" if table.primary_key
+             else "row N is the Nth row of the table in its stored order"]
     if since is not None:
         notes.append(f"the rows changed since {since} ({table.change_column})")
     info = FileInfo(name=label, format="postgresql", size=size, header_row=None, header_rows=0, first_data_row=1,
                     notes=tuple(notes))
     try:
-        read = finish(frame, table.names, 1, info)
+        read = finish(frame, table.names, 1, info, rows=numbers)
     except ImportProblem as exc:
         if exc.code == "no_rows":      # every row empty: nothing to load
             return None

@@ -164,11 +164,13 @@ def cell_issues(frame: pl.DataFrame, names: list[str], label: str, quotes: bool 
 
 
 def finish(frame: pl.DataFrame, names: list[str], first_row: int, info: FileInfo,
-           issues: list[dict] | None = None) -> ReadResult:
-    """Name the columns, number the rows, drop fully empty rows, refuse a file without data."""
+           issues: list[dict] | None = None, rows: pl.Series | None = None) -> ReadResult:
+    """Name the columns, number the rows (from ``first_row``, or ``rows`` as given), drop fully empty rows,
+    refuse a file without data."""
     frame = frame.rename(dict(zip(frame.columns, names, strict=True)))
     frame = frame.with_columns(pl.all().cast(pl.Utf8))
-    frame = frame.with_columns(pl.int_range(pl.len(), dtype=pl.Int64).add(first_row).alias(ROW))
+    frame = frame.with_columns(rows.cast(pl.Int64).alias(ROW) if rows is not None else
+                               pl.int_range(pl.len(), dtype=pl.Int64).add(first_row).alias(ROW))
     if names:
         empty = frame.select(pl.all_horizontal([pl.col(c).is_null() | (pl.col(c).str.len_bytes() == 0)
                                                 for c in names])).to_series()
