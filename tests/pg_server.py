@@ -58,7 +58,8 @@ def _run(server: Server, tool: str, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run(command, check=True, capture_output=True, text=True, timeout=120)
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A port nothing listens on (at the time of asking)."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
@@ -72,7 +73,7 @@ def start_server() -> Server:
                                 "apt-get install postgresql)")
     as_postgres = os.geteuid() == 0
     folder = Path(tempfile.mkdtemp(prefix="tandem-pg-", dir="/tmp"))   # short: the socket path has a limit
-    server = Server(found[-1].parent, folder, _free_port(), as_postgres)
+    server = Server(found[-1].parent, folder, free_port(), as_postgres)
     pwfile = folder / "pw"
     pwfile.write_text(SUPER_PASSWORD + "\n", encoding="utf-8")
     if as_postgres:

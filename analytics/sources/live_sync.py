@@ -110,6 +110,9 @@ def choose_tables(tables: list[PgTable], source: PgSource, request: SyncRequest)
     """The tables to sync and a note on the ones left out. ImportProblem (exit 2) for a ``--table`` that does not
     exist or cannot be placed, or when nothing in the schema is recognised."""
     where = f"{source.label}, schema {request.schema}"
+    if not tables:
+        raise ImportProblem("has no table or view (is the schema right? --schema NAME).",
+                            file=where, code="nothing")
     names = sorted(t.name for t in tables)
     chosen: list[Chosen] = []
     if request.tables:
@@ -118,7 +121,7 @@ def choose_tables(tables: list[PgTable], source: PgSource, request: SyncRequest)
                 next((t for t in tables if t.name.lower() == pg.lower()), None)
             if table is None:
                 raise ImportProblem(f"there is no table or view {pg!r}.", file=where, code="table",
-                                    expected="one of " + (", ".join(names[:30]) or "(the schema is empty)"))
+                                    expected="one of " + ", ".join(names[:30]))
             if target is not None:
                 if target not in importable_tables():
                     raise ImportProblem(f"--table {pg}={target}: {target!r} is not an importable table.",

@@ -26,7 +26,7 @@ import os
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from urllib.parse import quote
 
 import polars as pl
@@ -158,7 +158,6 @@ class TableRead:
     since: str | None = None
     mark: str | None = None                      # max(change column) of the rows read, as PostgreSQL prints it
     fingerprint: str = ""                        # sha256 of the column names and the rows' text
-    notes: list[str] = field(default_factory=list)
 
 
 _CATALOGUE = """

@@ -9,6 +9,8 @@ import csv
 import itertools
 import json
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg
@@ -17,10 +19,10 @@ import pytest
 from analytics.cli import sync_cmd
 from analytics.cli.main import build_parser, main
 from analytics.core.db import Database
-from analytics.sources.ingest import importable_tables
-from analytics.sources.ingest.postgres import PgSource
+from analytics.sources.ingest import ImportProblem, importable_tables
+from analytics.sources.ingest.postgres import PgSource, list_tables, read_table, snapshot
 from tests.datasets import dataset
-from tests.pg_server import ServerUnavailable, start_server
+from tests.pg_server import ServerUnavailable, free_port, start_server
 
 USER, PASSWORD = "tandem", "Sync-Pw-41x9"
 CRM_FILES = ("sales_teams.csv", "accounts.csv", "products.csv", "sales_pipeline.csv")
@@ -88,35 +90,26 @@ def sync(capsys, url: str, db: Path, *extra: str) -> tuple[int, str, str]:
     return code, out.out, out.err
 
 
-def everything(path: Path) -> dict[str, list[tuple]]:
-    """Every row of every table (sorted), the meta rows included: to compare a database before and after."""
+@contextmanager
+def _ro(path: Path) -> Iterator[Database]:
+    """The database, read only, for a ``with`` block."""
     db = Database(path, read_only=True)
     try:
-        return {t: sorted(db.sql(f'select * from "{t}"').rows(), key=repr) for t in db.table_counts()}
+        yield db
     finally:
         db.close()
+
+
+def everything(path: Path) -> dict[str, list[tuple]]:
+    """Every row of every table (sorted), the meta rows included: to compare a database before and after."""
+    with _ro(path) as db:
+        return {t: sorted(db.sql(f'select * from "{t}"').rows(), key=repr) for t in db.table_counts()}
 
 
 def marks(path: Path) -> dict[str, tuple]:
-    db = Database(path, read_only=True)
-    try:
+    with _ro(path) as db:
         rows = db.sql("select source_table, change_column, mark, rows_read from sync_marks").rows()
-        return {r[0]: r[1:] for r in rows}
-    finally:
-        db.close()
-
-
-class _ro:
-    """A read-only database for a ``with`` block."""
-
-    def __init__(self, path: Path) -> None:
-        self.db = Database(path, read_only=True)
-
-    def __enter__(self) -> Database:
-        return self.db
-
-    def __exit__(self, *exc: object) -> None:
-        self.db.close()
+    return {r[0]: r[1:] for r in rows}
 
 
 def test_first_sync_loads_recognised_tables_and_leaves_others_out(server, tmp_path, capsys):
@@ -197,6 +190,29 @@ def test_flat_exports_roster_by_row_and_a_crm_set_whole(server, tmp_path, capsys
     assert code == 0 and "Nothing changed" in out
 
 
+def test_a_table_reads_as_text_the_way_postgresql_prints_it(server, tmp_path, capsys, monkeypatch):
+    url = new_database(server, """create table t (id int primary key, d date, ts timestamptz, b boolean,
+        n numeric(8, 2), f float8, s text);
+        insert into t values (2, '2024-01-05', '2024-01-05 13:45:00+00', true, 1234.5, 1e6, 'x,"y"' || chr(10) || 'z'),
+                             (10, null, null, false, -3, 0.25, '')""")
+    monkeypatch.setenv("PGTZ", "Asia/Shanghai")                  # the session's zone: +08
+    source = PgSource.parse(url)
+    with source.connect() as conn:
+        (table,) = list_tables(conn, source)
+        with snapshot(conn, source):
+            got = read_table(conn, source, table)
+            with pytest.raises(ImportProblem) as refused:
+                read_table(conn, source, table, budget=7 * 40)
+    assert got is not None and table.primary_key == ("id",) and table.change_column is None
+    assert got.read.info.name == f"{label(server, url)}#public.t"
+    assert got.read.frame.rows() == [
+        ("2", "2024-01-05", "2024-01-05 21:45:00", "true", "1234.50", "1000000", 'x,"y"\nz', 1),
+        ("10", None, None, "false", "-3.00", "0.25", "", 2)]    # numbered in key order (10 after 2)
+    assert refused.value.code == "too_big" and "public.t" in str(refused.value)
+    code, _, err = sync(capsys, url, tmp_path / "t.duckdb", "--schema", "elsewhere")
+    assert code == 2 and "schema elsewhere: has no table or view" in err
+
+
 def synced(server, tmp_path: Path, capsys) -> tuple[str, Path]:
     """A source with the PEOPLE tables, synced once into a new database."""
     url, db = new_database(server), tmp_path / "t.duckdb"
@@ -253,7 +269,7 @@ def test_a_bad_value_refuses_the_round_and_the_mark_waits_for_the_fix(server, tm
 
 def test_a_refused_connection_is_one_line_without_the_password(server, tmp_path, capsys):
     db = tmp_path / "t.duckdb"
-    closed = f"postgresql://{USER}:{PASSWORD}@127.0.0.1:{_closed_port()}/nowhere"
+    closed = f"postgresql://{USER}:{PASSWORD}@127.0.0.1:{free_port()}/nowhere"
     code, out, err = sync(capsys, closed, db)
     assert code == 2 and err.count("\n") == 1
     assert "cannot connect to PostgreSQL at 127.0.0.1" in err and "'nowhere'" in err and "refused" in err
@@ -262,14 +278,6 @@ def test_a_refused_connection_is_one_line_without_the_password(server, tmp_path,
     code, out, err = sync(capsys, wrong, db)
     assert code == 2 and err.count("\n") == 1 and "password authentication failed" in err
     assert "Wrong-Pw-7713" not in out + err and not db.exists()
-
-
-def _closed_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]             # closed again when the test connects
 
 
 def test_dry_run_counts_and_writes_nothing(server, tmp_path, capsys):
