@@ -20,6 +20,7 @@ The password (from the URL, ``PGPASSWORD`` or ``~/.pgpass``, as libpq reads them
 """
 from __future__ import annotations
 
+import getpass
 import hashlib
 import io
 import os
@@ -46,7 +47,7 @@ CHANGE_COLUMNS = ("updated_at", "last_modified", "modified_at", "last_updated", 
                   "updated", "last_modified_date", "modified_date", "systemmodstamp", "write_date")
 CHANGE_TYPES = frozenset({"timestamp", "timestamptz", "date", "int2", "int4", "int8", "numeric", "xid8"})
 _NUMBER, _CHANGE = "tandem_row_number__", "tandem_change__"   # names of the helper columns of an incremental read
-_KINDS = {"r": "table", "p": "table", "v": "view", "m": "view", "f": "table"}
+_KINDS = {"r": "table", "p": "partitioned table", "v": "view", "m": "view", "f": "foreign table"}  # ctid: "table"
 
 
 @dataclass(frozen=True)
@@ -79,7 +80,8 @@ class PgSource:
             raise ImportProblem(f"--from names port {clean.redact(port)!r}, which is not a number.", code="source",
                                 expected="postgresql://USER@HOST:PORT/DB")
         host = str(params.get("host") or os.environ.get("PGHOST") or "localhost")
-        dbname = str(params.get("dbname") or os.environ.get("PGDATABASE") or params.get("user") or "postgres")
+        user = params.get("user") or os.environ.get("PGUSER") or _os_user()
+        dbname = str(params.get("dbname") or os.environ.get("PGDATABASE") or user)   # libpq's defaults
         return cls(url, host, port, dbname, secrets)
 
     @property
@@ -126,7 +128,7 @@ class PgTable:
 
     schema: str
     name: str
-    kind: str                                   # 'table' | 'view'
+    kind: str                                   # 'table', 'view', 'partitioned table', 'foreign table'
     columns: tuple[tuple[str, str], ...]        # (name, type name: 'text', 'date', 'timestamptz', …)
     primary_key: tuple[str, ...] = ()
     change_column: str | None = None
@@ -305,6 +307,13 @@ def snapshot(conn: psycopg.Connection, source: PgSource) -> Iterator[psycopg.Con
     finally:
         with suppress(psycopg.Error):
             conn.execute("rollback")
+
+
+def _os_user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "postgres"
 
 
 def _first_line(exc: BaseException) -> str:
