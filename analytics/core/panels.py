@@ -335,11 +335,73 @@ def _month_end(month: dt.date) -> dt.date:
     return (month + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
 
 
+@dataclass(frozen=True)
+class Plan:
+    """What a build of the panels is for: the data token, the months of the data, the as-of date, and the
+    parameters every table is built with (the whole company, one period per month)."""
+
+    token: str
+    first: dt.date
+    last: dt.date
+    as_of: dt.date
+    params: Mapping[str, object]
+
+    def for_table(self, table: Table) -> dict[str, object]:
+        return {**self.params, **table.params(self.as_of)} if table.params else dict(self.params)
+
+
+def plan_for(token: str, first: dt.date, last: dt.date, as_of: dt.date) -> Plan:
+    """The build plan for data whose months run from ``first`` to ``last`` (month starts) as of ``as_of``."""
+    last = max(last, as_of.replace(day=1))
+    months = _months(first, last)
+    params = {"start": first, "end": last, "period_starts": months,
+              "period_ends": [_month_end(m) for m in months], "as_of": as_of,
+              "window_days": COLLECTION_WINDOW_DAYS, "person": False, "customers": True, "all_units": True,
+              "units": []}
+    return Plan(token, first, last, as_of, params)
+
+
+def query_name(table: Table) -> str:
+    """The query a panel table is built by: a named query, or ``panels/<file>`` (sql/panels)."""
+    if table.source:
+        return f"panels/{table.source}"
+    return f"panels/{table.name}" if table.panel_only else table.name
+
+
+def stamp(cur: duckdb.DuckDBPyConnection, plan: Plan, engine: str = "duckdb") -> None:
+    """Record, inside the build's transaction, what the panels were built for (and by which engine)."""
+    cur.execute(f"create or replace table {SCHEMA}.built (token varchar, first_month date, last_month date, "
+                "as_of date, window_days integer, code varchar, engine varchar)")
+    cur.execute(f"insert into {SCHEMA}.built values ($t, $f, $l, $a, $w, $c, $e)",
+                {"t": plan.token, "f": plan.first, "l": plan.last, "a": plan.as_of, "w": COLLECTION_WINDOW_DAYS,
+                 "c": fingerprint(), "e": engine})
+
+
+def remember(db: Database, plan: Plan) -> None:
+    """After the build's transaction committed: the panels are current for its token."""
+    with _state_lock:
+        _state[(str(db.path), plan.token)] = Built(plan.token, plan.first, plan.last, plan.as_of,
+                                                   COLLECTION_WINDOW_DAYS)
+
+
+def build_lock(db: Database) -> threading.Lock:
+    """The lock one build of a database's panels holds (the app's background build and a command's)."""
+    return _build_locks.setdefault(str(db.path), threading.Lock())
+
+
+def engine_of(db: Database) -> str | None:
+    """Which engine built the stored panels ("duckdb", "spark"), or None when unknown."""
+    if not db.scalar("select count(*) from duckdb_columns() where database_name = current_database() and "
+                     "schema_name = $s and table_name = 'built' and column_name = 'engine'", s=SCHEMA):
+        return None
+    value = db.scalar(f"select engine from {SCHEMA}.built")
+    return str(value) if value is not None else None
+
+
 def build(db: Database, say: Callable[[str], None] | None = None) -> dict[str, float]:
     """Build every panel for the database's current data, in one transaction that does not change the data
     version; returns seconds per panel. Nothing to do (panels current) → {}."""
-    lock = _build_locks.setdefault(str(db.path), threading.Lock())
-    with lock:
+    with build_lock(db):
         if built(db) is not None:
             return {}
         token = db.data_token
@@ -348,13 +410,7 @@ def build(db: Database, say: Callable[[str], None] | None = None) -> dict[str, f
         as_of_text = db.meta("as_of")
         if first is None or not as_of_text:
             return {}
-        as_of = dt.date.fromisoformat(as_of_text)
-        last = max(last, as_of.replace(day=1))
-        months = _months(first, last)
-        params = {"start": first, "end": last, "period_starts": months,
-                  "period_ends": [_month_end(m) for m in months], "as_of": as_of,
-                  "window_days": COLLECTION_WINDOW_DAYS, "person": False, "customers": True, "all_units": True,
-                  "units": []}
+        plan = plan_for(token, first, last, dt.date.fromisoformat(as_of_text))
         seconds: dict[str, float] = {}
         with db.transaction(bump=False) as cur:
             cur.execute(f"create schema if not exists {SCHEMA}")
@@ -363,17 +419,11 @@ def build(db: Database, say: Callable[[str], None] | None = None) -> dict[str, f
                     say(table.name)
                 started = time.perf_counter()
                 text = table.text()
-                own = {**params, **table.params(as_of)} if table.params else params
                 cur.execute(f"create or replace table {SCHEMA}.{table.name} as select * from ({text}) "
-                            f"order by {table.order}", _bound(text, own))
+                            f"order by {table.order}", _bound(text, plan.for_table(table)))
                 seconds[table.name] = time.perf_counter() - started
-            cur.execute(f"create or replace table {SCHEMA}.built (token varchar, first_month date, last_month date, "
-                        "as_of date, window_days integer, code varchar)")
-            cur.execute(f"insert into {SCHEMA}.built values ($t, $f, $l, $a, $w, $c)",
-                        {"t": token, "f": first, "l": last, "a": as_of, "w": COLLECTION_WINDOW_DAYS,
-                         "c": fingerprint()})
-        with _state_lock:
-            _state[(str(db.path), token)] = Built(token, first, last, as_of, COLLECTION_WINDOW_DAYS)
+            stamp(cur, plan)
+        remember(db, plan)
         _log.info("panels built for data token %s: %s", token[:8],
                   ", ".join(f"{k} {v:.2f} s" for k, v in seconds.items()))
         return seconds

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     import pyarrow as pa
     from pyspark.sql import DataFrame, SparkSession
 
+LOG_CONFIG = Path(__file__).with_name("spark_log4j2.properties")  # Spark's own log: errors only, on stderr
 #: the session settings every run uses: results that do not depend on the machine's zone or on silent overflow
 SESSION_CONFIG = {
     "spark.sql.session.timeZone": "UTC",
@@ -35,13 +36,14 @@ SESSION_CONFIG = {
     "spark.sql.ansi.enabled": "true",
     "spark.sql.shuffle.partitions": "4",
     "spark.ui.enabled": "false",
+    "spark.ui.showConsoleProgress": "false",
     "spark.sql.execution.arrow.pyspark.enabled": "true",
-    "spark.driver.extraJavaOptions": "-Duser.timezone=UTC",
+    "spark.driver.extraJavaOptions": f"-Duser.timezone=UTC -Dlog4j2.configurationFile={LOG_CONFIG.as_uri()}",
     "spark.sql.legacy.timeParserPolicy": "CORRECTED",
 }
 
 
-class SparkEngineError(RuntimeError):
+class SparkEngineError(ValueError):
     """Spark or Java is missing, a facts folder or map is wrong, or a result has the wrong shape."""
 
 

@@ -40,7 +40,8 @@ final as (
     select
         p.employee_id, p.day, a.org_unit_id, org.region_id, org.team_id, a.role_id,
         coalesce(ka.ka_accounts, 0) as ka_accounts,
-        greatest(coalesce(b.booked, 0) - coalesce(pd.paid, 0), 0) as open_receivables
+        -- in cents: the difference of two large sums carries float residue (1e-10) that differs with summing order
+        round(greatest(coalesce(b.booked, 0) - coalesce(pd.paid, 0), 0), 2) as open_receivables
     from people as p
     left join assignments as a
         on a.employee_id = p.employee_id and p.day between a.valid_from and coalesce(a.valid_to, date '9999-12-31')
