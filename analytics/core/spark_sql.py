@@ -35,8 +35,10 @@ from analytics.core.sql_files import SQL_DIR, sql_text
 MACROS = ("people_in_scope_placed", "people_in_scope")
 PANEL_PREFIX = "panels__"
 _REFUSED_FUNCTIONS = {"TO_MONTHS": "to_months(n): write (n) * interval 1 month",
-                      "RANGE": "range(…) in FROM: unnest(generate_series(…)) in a subquery",
-                      "GENERATE_SERIES": "generate_series(…) in FROM: unnest(generate_series(…)) in a subquery"}
+                      "RANGE": "range(…) or generate_series(…) in FROM: select unnest(generate_series(…)) "
+                               "in a subquery",
+                      "GENERATE_SERIES": "range(…) or generate_series(…) in FROM: select unnest(generate_series(…)) "
+                                         "in a subquery"}
 
 
 class SparkSqlError(ValueError):
@@ -88,7 +90,7 @@ def translate_text(text: str, name: str = "query") -> Translated:
     tables = sorted({t.name for t in tree.find_all(exp.Table)
                      if isinstance(t.this, exp.Identifier) and t.name not in ctes})
     params = sorted({p.name for p in tree.find_all(exp.Placeholder)})
-    return Translated(name, tree.sql(dialect="spark", pretty=True), tuple(tables), tuple(params))
+    return Translated(name, tree.sql(dialect="spark", pretty=True, comments=False), tuple(tables), tuple(params))
 
 
 def _refuse(tree: exp.Expression, name: str) -> None:
