@@ -168,6 +168,8 @@ def families() -> dict[str, set[tuple[str, ...]]]:
     from analytics.sources.demo import vocabulary as demo
     from analytics.sources.ingest import flat_hr, importable_tables
     from analytics.sources.ingest.values import DEFAULT_VALUE_MAPS
+    from analytics.sources.sync_rounds import OUTCOMES as SYNC_OUTCOMES
+    from analytics.sources.sync_rounds import PROBLEMS as SYNC_PROBLEMS
     from ui.cached import REPORTS
     from ui.context import GRAINS, MEETING_GRAINS
 
@@ -209,7 +211,7 @@ def families() -> dict[str, set[tuple[str, ...]]]:
                          "development_item_update", "career_aim_set", "improvement_plan_open",
                          "improvement_plan_close", "improvement_plan_review", "care_action", "alerts_evaluated",
                          "alert_acknowledged", "alert_action", "alert_resolved", "alert_request", "alert_sent",
-                         "alert_send_failed", "alert_channel_test", "alert_requeued", "alert_rules_saved"},
+                         "alert_send_failed", "alert_channel_test", "alert_requeued", "alert_rules_saved", "sync"},
     }
     one = lambda values: {(v,) for v in values}  # noqa: E731
     return {
@@ -306,6 +308,11 @@ def families() -> dict[str, set[tuple[str, ...]]]:
         "profile.col.{}": one(("outcome", "trait", "effect", "interval", "direction", "with_trait", "words")),
         "profile.dimension.{}": one(hiring_profile_report.DIMENSIONS),
         "profile.group.{}": one((*hiring_profile_report.GENDERS, *(b for _, _, b in hiring_profile.AGE_BANDS))),
+        # ui/sync_panel.py: a sync round's outcome (in the status and the table, and after "Sync now"), and the
+        # setting that is wrong (analytics/sources/sync_rounds.py OUTCOMES, PROBLEMS)
+        "sync.outcome.{}": one(SYNC_OUTCOMES),
+        "sync.done.{}": one(SYNC_OUTCOMES),
+        "sync.bad.{}": one(SYNC_PROBLEMS),
         # ui/widgets.py exclusion_note: rules of sql/queries/data_exclusions.sql named by the pages
         "exclusion.{}": one(_exclusion_rules()),
         # analytics/core/i18n.py code_label(kind, code): codes of the demo company and of the import value maps
@@ -499,7 +506,11 @@ def test_every_audit_action_written_in_code_has_a_label():
     written = set()
     for folder in ("analytics", "ui", "pages"):
         for path in (root / folder).rglob("*.py"):
-            written |= set(re.findall(r"\.audit\(\w+, [^,]+, \"([a-z_]+)\"", path.read_text(encoding="utf-8")))
+            text = path.read_text(encoding="utf-8")
+            written |= set(re.findall(r"\.audit\(\w+, [^,]+, \"([a-z_]+)\"", text))
+            # an action passed on (load_batch(…, action="sync"), its default action: str = "import")
+            passed_on = [line for line in text.splitlines() if "add_argument" not in line]  # not argparse's
+            written |= set(re.findall(r"\baction(?:: str)? ?= ?\"([a-z_]+)\"", "\n".join(passed_on)))
     assert written >= {"import", "export", "upload", "restore"}, written  # the scan finds them
     labelled = {code for kind, code in families()["code.{}.{}"] if kind == "audit_action"}
     assert written - labelled == set()
