@@ -12,12 +12,16 @@ import shutil
 import socket
 import subprocess
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import psycopg
 
 SUPERUSER, SUPER_PASSWORD = "postgres", "pg-super-Pw-8812"
+#: libpq's environment: a test clears it (monkeypatch.delenv) so that only what it passes reaches the server
+LIBPQ_ENVIRONMENT = ("PGPASSWORD", "PGHOST", "PGPORT", "PGUSER", "PGDATABASE", "PGPASSFILE", "PGSERVICE")
 
 
 class ServerUnavailable(RuntimeError):
@@ -43,6 +47,16 @@ class Server:
         """A superuser connection (autocommit) through the cluster's own socket."""
         return psycopg.connect(host=str(self.folder), port=self.port, user=SUPERUSER, dbname=dbname,
                                password=SUPER_PASSWORD, autocommit=True)
+
+    def database(self, name: str, owner: str, password: str, script: str) -> str:
+        """A new database ``name`` owned by ``owner``, filled by ``script`` run as the owner; its URL with the
+        password in it."""
+        with self.admin() as con:
+            con.execute(f"create database {name} owner {owner}")
+        url = self.url(owner, password, name)
+        with psycopg.connect(url, autocommit=True) as con:
+            con.execute(script)
+        return url
 
     def stop(self) -> None:
         try:
@@ -93,3 +107,49 @@ def start_server() -> Server:
         shutil.rmtree(folder, ignore_errors=True)
         raise ServerUnavailable(f"PostgreSQL did not start: {exc} {detail} {log}".strip()) from None
     return server
+
+
+@contextmanager
+def serving(user: str, password: str) -> Iterator[Server]:
+    """A started server with a login role ``user`` that may create databases, for a test module's fixture;
+    skips the module without PostgreSQL, or fails it under ``CI=true``."""
+    import pytest
+
+    try:
+        started = start_server()
+    except ServerUnavailable as exc:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"{exc} (CI=true: the live-connector tests need PostgreSQL)")
+        pytest.skip(str(exc))
+    try:
+        with started.admin() as con:
+            con.execute(f"create role {user} login password '{password}' createdb")
+        yield started
+    finally:
+        started.stop()
+
+
+def module_server(user: str, password: str):
+    """A module-scoped ``server`` fixture (a server started for the module, with that login role): write
+    ``server = module_server(USER, PASSWORD)`` in a test module."""
+    import pytest
+
+    @pytest.fixture(scope="module")
+    def server() -> Iterator[Server]:
+        with serving(user, password) as started:
+            yield started
+
+    return server
+
+
+def clean_environment(*more: str):
+    """An autouse fixture that keeps libpq's environment and the ``more`` variables away from each test of the
+    module it is assigned in."""
+    import pytest
+
+    @pytest.fixture(autouse=True)
+    def cleared(monkeypatch: pytest.MonkeyPatch) -> None:
+        for name in (*LIBPQ_ENVIRONMENT, *more):
+            monkeypatch.delenv(name, raising=False)
+
+    return cleared

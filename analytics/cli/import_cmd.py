@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import argparse
 import getpass
-import json
 import os
 import shutil
 import sys
@@ -55,7 +54,7 @@ from analytics.sources.ingest import (
     template_csv,
     template_xlsx,
 )
-from analytics.sources.ingest.plan import plan_batch
+from analytics.sources.ingest.plan import mapping_arg, plan_batch
 from analytics.sources.ingest.result import memory_budget
 
 MAX_ISSUES = 20
@@ -132,19 +131,6 @@ def _file_arg(text: str) -> tuple[str | None, Path]:
     if sep and table in importable_tables():
         return table, Path(path)
     return None, Path(text)
-
-
-def mapping_arg(value: str | None) -> ColumnMapping | str | None:
-    """``--mapping``: a profile name, or a .json file read into a mapping."""
-    if not value or not value.lower().endswith(".json"):
-        return value
-    path = Path(value)
-    if not path.exists():
-        raise ImportProblem("the mapping profile does not exist.", file=str(path), code="profile")
-    try:
-        return ColumnMapping.from_dict(json.loads(path.read_text(encoding="utf-8")))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise ImportProblem(f"the mapping profile is not valid JSON ({exc}).", file=str(path), code="profile") from None
 
 
 def _read_all(args: argparse.Namespace, say) -> tuple[list[tuple[str, ReadResult]], list[ReadResult]]:

@@ -35,13 +35,10 @@ from analytics.cli.import_cmd import (
     show_result,
     target_database,
 )
-from analytics.core.db import Database, DatabaseError
-from analytics.core.settings import SettingsError, load_settings
-from analytics.sources.ingest.postgres import PgSource, list_tables
-from analytics.sources.ingest.tables import importable_tables
-from analytics.sources.live_sync import SyncRequest, choose_tables, sync_round
-
-ROUND_ERRORS = (ValueError, DatabaseError, SettingsError, OSError)   # a round that fails this way is tried again
+from analytics.core.db import Database
+from analytics.core.settings import load_settings
+from analytics.sources.ingest.postgres import PgSource
+from analytics.sources.live_sync import ROUND_ERRORS, SyncRequest, connect, parse_tables
 
 
 def add_parser(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -87,23 +84,14 @@ def _minutes(text: str) -> float:
     return value
 
 
-def _table_arg(text: str) -> tuple[str, str | None]:
-    pg, sep, target = text.partition("=")
-    return pg.strip(), (target.strip() or None) if sep else None
-
-
 def _request(args: argparse.Namespace) -> SyncRequest:
     if args.since is not None and args.full:
         raise ValueError("--since and --full contradict each other: --full reads every table whole.")
     if args.rounds is not None and (args.every is None or args.rounds < 1):
         raise ValueError("--rounds N (N ≥ 1) goes with --every MINUTES.")
-    tables = tuple(_table_arg(t) for t in args.table)
-    for pg, target in tables:
-        if not pg or (target is not None and target not in importable_tables()):
-            raise ValueError(f"--table {pg}={target or ''}: write PGTABLE or PGTABLE=TABLE with TABLE one of "
-                             f"{', '.join(importable_tables())}.")
-    return SyncRequest(tables=tables, schema=args.schema, mapping=mapping_arg(args.mapping), since=args.since,
-                       full=args.full, dry_run=args.dry_run, fy_start=load_settings(args.db).fiscal_year_start)
+    return SyncRequest(tables=parse_tables(args.table), schema=args.schema, mapping=mapping_arg(args.mapping),
+                       since=args.since, full=args.full, dry_run=args.dry_run,
+                       fy_start=load_settings(args.db).fiscal_year_start)
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -119,20 +107,15 @@ def sync_once(args: argparse.Namespace, source: PgSource, request: SyncRequest) 
     say = progress(args.quiet)
     settings = load_settings(args.db)
     say(f"connecting to {source.label}")
-    with source.connect() as conn:
-        tables = list_tables(conn, source, request.schema, args.change_column)
-        if args.change_column and not any(t.change_column for t in tables):
-            raise ValueError(f"No table of {source.label}, schema {request.schema}, has a column "
-                             f"{args.change_column!r} (--change-column).")
-        chosen, notes = choose_tables(tables, source, request)
-        for line in notes:
+    with connect(source, request, args.change_column) as link:
+        for line in link.notes:
             print(line)
         with target_database(Path(settings.db_path), request.dry_run) as target:
             db = Database(target.path)
             try:
                 check_may_import(db, args.user)
                 actor = args.user or os.environ.get("TANDEM_USER") or login()
-                done = sync_round(conn, db, source, chosen, request, actor, say)
+                done = link.round(db, actor, say)
                 for got in done.reads:
                     print_read(got.read)
                 if done.unchanged:

@@ -8,6 +8,8 @@
         done = sync_round(conn, db, source, chosen, SyncRequest(), actor="li.na")
     done.result            # the LoadResult (None when nothing changed since the last round)
 
+    done = run_round(db, source, SyncRequest(), actor="sync")     # the same, connecting and choosing first
+
 A source table becomes exactly what reading a file gives (:mod:`analytics.sources.ingest.postgres`), then goes
 the file import's way: flat HR rosters and CRM exports are recognised by their headers
 (:func:`~analytics.sources.ingest.flat.detect_flat`), a table named like a Tandem table (``orders``) or given
@@ -20,24 +22,38 @@ whole and loaded only when its fingerprint differs from the last load's. The fil
 export are converted together (an agent's hire date is their first deal), so such a set is read whole when any
 member changed. Marks live in the ``sync_marks`` table of the Tandem database and are written inside the load's
 transaction: they move only when the rows commit, and a restored backup brings its own marks back.
+
+The command (analytics/cli/sync_cmd.py) and the app's schedule and "Sync now" (analytics/sources/sync_rounds.py,
+which records each round in ``sync_rounds``, declared here beside the marks) run the same round: :func:`connect`
+then :meth:`Link.round`.
 """
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import duckdb
 import psycopg
 
-from analytics.core.db import Database
+from analytics.core.db import Database, DatabaseError
+from analytics.core.settings import SettingsError
 from analytics.sources.ingest.errors import ImportProblem
 from analytics.sources.ingest.flat import describe_flat, detect_flat
 from analytics.sources.ingest.flat_sales import AW_KINDS, CRM_KINDS
 from analytics.sources.ingest.load import LoadResult, load_batch
 from analytics.sources.ingest.mapping import ColumnMapping
 from analytics.sources.ingest.plan import plan_batch
-from analytics.sources.ingest.postgres import PgSource, PgTable, TableRead, has_changes, read_table, snapshot
+from analytics.sources.ingest.postgres import (
+    PgSource,
+    PgTable,
+    TableRead,
+    has_changes,
+    list_tables,
+    read_table,
+    snapshot,
+)
 from analytics.sources.ingest.tables import importable_tables
 
 MARKS = "sync_marks"
@@ -50,6 +66,21 @@ MARKS_TABLE = f"""create table if not exists {MARKS} (
     rows_read     bigint not null,
     synced_at     timestamp not null,
     primary key (source, source_table)
+)"""
+ROUND_ERRORS = (ValueError, DatabaseError, SettingsError, OSError)   # a round that fails this way is tried again
+ROUNDS = "sync_rounds"     # the rounds the app ran (its schedule and "Sync now"): what the Data page shows
+KEEP_ROUNDS = 200
+ROUNDS_TABLE = f"""create table if not exists {ROUNDS} (
+    round_id      bigint primary key,
+    source        varchar not null,     -- postgresql://HOST:PORT/DB (no user, no password)
+    actor         varchar not null,     -- 'sync' (the schedule) or the user who pressed "Sync now"
+    started_at    timestamp not null,
+    finished_at   timestamp not null,
+    outcome       varchar not null,     -- loaded, unchanged, refused, unreachable, failed
+    tables_read   varchar not null,     -- JSON list of schema.table read this round
+    rows_loaded   varchar not null,     -- JSON object: Tandem table -> rows inserted or updated
+    issues        varchar not null,     -- JSON list: the first issues of a refused round
+    message       varchar not null      -- one line, password removed
 )"""
 
 
@@ -151,6 +182,57 @@ def choose_tables(tables: list[PgTable], source: PgSource, request: SyncRequest)
     notes = [f"{where}: left out (not recognised; --table NAME=TABLE takes one): {', '.join(sorted(left))}."] \
         if left else []
     return chosen, notes
+
+
+def parse_tables(texts: Iterable[str], what: str = "--table") -> tuple[tuple[str, str | None], ...]:
+    """``PGTABLE`` or ``PGTABLE=TABLE`` items (``--table``, ``TANDEM_SYNC_TABLES``) as (source table, Tandem table or
+    None); ValueError naming ``what`` for an empty name or a TABLE that is not importable."""
+    tables = []
+    for text in texts:
+        pg, sep, target = text.partition("=")
+        pg, target = pg.strip(), (target.strip() or None) if sep else None
+        if not pg or (target is not None and target not in importable_tables()):
+            raise ValueError(f"{what} {pg}={target or ''}: write PGTABLE or PGTABLE=TABLE with TABLE one of "
+                             f"{', '.join(importable_tables())}.")
+        tables.append((pg, target))
+    return tuple(tables)
+
+
+@dataclass
+class Link:
+    """A connected source and the tables chosen from it: :meth:`round` syncs them into a Tandem database."""
+
+    conn: psycopg.Connection
+    source: PgSource
+    request: SyncRequest
+    chosen: list[Chosen]
+    notes: list[str]
+
+    def round(self, db: Database, actor: str, say: Callable[[str], None] | None = None) -> SyncRound:
+        return sync_round(self.conn, db, self.source, self.chosen, self.request, actor, say)
+
+
+@contextmanager
+def connect(source: PgSource, request: SyncRequest, change_column: str | None = None) -> Iterator[Link]:
+    """Connect, list the schema's tables and choose the ones to sync (the command and the app's schedule alike).
+    ImportProblem when the source cannot be reached, listed or placed; ValueError for a ``change_column`` no
+    table has."""
+    with source.connect() as conn:
+        tables = list_tables(conn, source, request.schema, change_column)
+        if change_column and not any(t.change_column for t in tables):
+            raise ValueError(f"No table of {source.label}, schema {request.schema}, has a column "
+                             f"{change_column!r} (--change-column).")
+        chosen, notes = choose_tables(tables, source, request)
+        yield Link(conn, source, request, chosen, notes)
+
+
+def run_round(db: Database, source: PgSource, request: SyncRequest, actor: str, change_column: str | None = None,
+              say: Callable[[str], None] | None = None) -> SyncRound:
+    """One whole round into an open database: connect, choose, read what changed, load it or nothing."""
+    with connect(source, request, change_column) as link:
+        done = link.round(db, actor, say)
+    done.notes[:0] = link.notes
+    return done
 
 
 def stored_marks(db: Database, source: PgSource) -> dict[str, Mark]:

@@ -1,6 +1,7 @@
 """Turn read files into the parts of one import batch (shared by the import command and the Data page)."""
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,6 +38,19 @@ def plain_part(read: ReadResult, table: str, mapping: ColumnMapping | str | None
             used.set(source, target)
     coerced = coerce(used.apply(read), table, values=used.values, date_order=used.date_order)
     return Part(table, coerced, file=read.info.name, mapping=used)
+
+
+def mapping_arg(value: str | None) -> ColumnMapping | str | None:
+    """``--mapping`` (or ``TANDEM_SYNC_MAPPING``): a profile name, or a .json file read into a mapping."""
+    if not value or not value.lower().endswith(".json"):
+        return value
+    path = Path(value)
+    if not path.exists():
+        raise ImportProblem("the mapping profile does not exist.", file=str(path), code="profile")
+    try:
+        return ColumnMapping.from_dict(json.loads(path.read_text(encoding="utf-8")))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise ImportProblem(f"the mapping profile is not valid JSON ({exc}).", file=str(path), code="profile") from None
 
 
 def plan_batch(db: Database, explicit: Sequence[tuple[str, ReadResult]], undecided: Sequence[ReadResult], *,

@@ -8,7 +8,6 @@ from __future__ import annotations
 import csv
 import itertools
 import json
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -22,7 +21,7 @@ from analytics.core.db import Database
 from analytics.sources.ingest import ImportProblem, importable_tables
 from analytics.sources.ingest.postgres import PgSource, list_tables, read_table, snapshot
 from tests.datasets import dataset
-from tests.pg_server import ServerUnavailable, free_port, start_server
+from tests.pg_server import clean_environment, free_port, module_server
 
 USER, PASSWORD = "tandem", "Sync-Pw-41x9"
 CRM_FILES = ("sales_teams.csv", "accounts.csv", "products.csv", "sales_pipeline.csv")
@@ -46,37 +45,13 @@ insert into wiki_pages values (1, 'not HR, not CRM');
 """
 
 
-@pytest.fixture(scope="module")
-def server():
-    try:
-        started = start_server()
-    except ServerUnavailable as exc:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"{exc} (CI=true: the live-connector tests need PostgreSQL)")
-        pytest.skip(str(exc))
-    try:
-        with started.admin() as con:
-            con.execute(f"create role {USER} login password '{PASSWORD}' createdb")
-        yield started
-    finally:
-        started.stop()
-
-
-@pytest.fixture(autouse=True)
-def _no_pg_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("PGPASSWORD", "PGHOST", "PGPORT", "PGUSER", "PGDATABASE", "PGPASSFILE", "PGSERVICE"):
-        monkeypatch.delenv(name, raising=False)
+server = module_server(USER, PASSWORD)
+_no_pg_environment = clean_environment()
 
 
 def new_database(server, script: str = PEOPLE) -> str:
     """A database owned by the sync user, filled by ``script``; its URL with the password in it."""
-    name = f"src{next(_numbers)}"
-    with server.admin() as con:
-        con.execute(f"create database {name} owner {USER}")
-    url = server.url(USER, PASSWORD, name)
-    with psycopg.connect(url, autocommit=True) as con:
-        con.execute(script)
-    return url
+    return server.database(f"src{next(_numbers)}", USER, PASSWORD, script)
 
 
 def pg(url: str, statement: str, params: list | None = None) -> None:
