@@ -18,7 +18,7 @@ from streamlit.runtime.scriptrunner_utils.exceptions import ScriptControlExcepti
 
 from analytics.core.i18n import t
 from analytics.core.settings import SettingsError, load_settings
-from ui import alerts_clock, session
+from ui import alerts_clock, session, sync_clock
 from ui.auth import current_viewer, ensure_cookie_secret, login_view, logout_button
 from ui.context import end_run, open_or_stop, render_sidebar
 from ui.language import lang
@@ -43,6 +43,7 @@ def main() -> None:
     ensure_cookie_secret()
     db = open_or_stop(settings)
     alerts_clock.ensure_started(db, settings.fiscal_year_start)  # the served app's alert schedule (once)
+    sync_clock.ensure_started(db, settings.fiscal_year_start)  # and its sync from PostgreSQL, when configured
     language = lang()
     viewer = current_viewer(db, settings)
 
@@ -110,6 +111,7 @@ if __name__ == "__main__":  # a script run
 else:  # imported by ``streamlit run app.py`` (or an ASGI server): Streamlit with the session endpoints
     app = st.App(__file__, routes=session.routes(), middleware=session.middleware())
     alerts_clock.SERVING = True  # the green channel's schedule runs in a served app (not under AppTest)
+    sync_clock.SERVING = True  # so does the live sync's (TANDEM_SYNC_FROM)
     # Navigation is st.navigation's alone: without this, the first run after a start that asks for a page
     # (a shared link) would run pages/<page>.py on its own, as Streamlit does for a bare pages/ folder.
     from streamlit.runtime.pages_manager import PagesManager

@@ -1,15 +1,10 @@
 """Data: import the HR and CRM exports people really have — check first, then load all or nothing."""
 from __future__ import annotations
 
-import time
-
 import polars as pl
 import streamlit as st
 
-from analytics.core import panels
-from analytics.core.i18n import code_label, fmt_number
-from analytics.metrics.engine import as_of_date
-from analytics.people import risk_store
+from analytics.core.i18n import code_label
 from analytics.sources.ingest import (
     ImportProblem,
     importable_tables,
@@ -20,8 +15,9 @@ from analytics.sources.ingest import (
 )
 from analytics.sources.ingest.load import load_batch
 from analytics.sources.ingest.plan import plain_part, plan_batch
-from ui import cached, prewarm
 from ui.context import context, get_database
+from ui.data_change import after_load_shown
+from ui.sync_panel import sync_panel
 from ui.widgets import table as show_table
 
 ctx = context()
@@ -43,22 +39,6 @@ flat = right.toggle(ctx.t("data.flat"), value=True, key="data_flat")
 ENCODINGS = (None, "utf-8", "cp1252", "gb18030", "big5", "shift_jis", "euc-kr", "utf-16")  # CSV: detected unless chosen
 encoding = st.selectbox(ctx.t("data.encoding"), ENCODINGS, key="data_encoding",
                         format_func=lambda e: ctx.t("data.encoding_auto") if e is None else e.upper())
-
-
-def follow_prewarm(ctx, db) -> None:
-    """After a load: how far the pages' figures for the new data have been computed ahead, until done."""
-    state = prewarm.progress(str(db.path), db.data_token)
-    if state is None:  # no earlier results to compute again (or computing ahead is off)
-        return
-    with st.status(ctx.t("data.preparing", done=0, total="…"), expanded=False) as box:
-        while True:
-            done, total, finished = prewarm.progress(str(db.path), db.data_token) or (0, 0, True)
-            if finished:
-                box.update(label=ctx.t("data.prepared", n=fmt_number(done, "count", ctx.lang)), state="complete")
-                return
-            box.update(label=ctx.t("data.preparing", done=fmt_number(done, "count", ctx.lang),
-                                   total=fmt_number(total, "count", ctx.lang) if total else "…"))
-            time.sleep(0.5)
 
 
 def show_result(result, written: bool) -> None:
@@ -150,17 +130,10 @@ if uploads:
         with st.status(ctx.t("data.loading"), expanded=False) as box:
             result = load_batch(db, plan.parts, ctx.viewer.user, progress=lambda m: box.update(label=m))
         show_result(result, written=result.written)
-        if result.written:
-            st.cache_data.clear()  # every page recomputes from the new data version
-            with st.status(ctx.t("data.building_panels"), expanded=False) as box:  # before any page reads them
-                seconds = sum(panels.build(db).values())
-                box.update(label=ctx.t("data.panels_built", seconds=fmt_number(seconds, "decimal", ctx.lang)),
-                           state="complete")
-            risk_store.state(db, as_of_date(db))  # the flight-risk model for the new data: fitted in the background
-            # the pages' figures for the new data, computed ahead; followed here until done (leaving the page
-            # leaves the computing going on in the background)
-            prewarm.start(db, cached.result_store(str(db.path)), cached.compute, ctx.fy_start)
-            follow_prewarm(ctx, db)
+        if result.written:  # panels, flight-risk model, the pages' figures computed ahead: followed here
+            after_load_shown(ctx, db)
+
+sync_panel()
 
 st.subheader(ctx.t("data.templates"))
 pick = st.selectbox(ctx.t("data.table"), importable_tables(), format_func=lambda x: code_label("table", x, ctx.lang),
