@@ -39,6 +39,9 @@ def add_parser(sub: argparse._SubParsersAction, common: argparse.ArgumentParser)
                         "(default: TANDEM_SPARK_MASTER, else local[2])")
     p.add_argument("--spark-conf", action="append", default=[], metavar="KEY=VALUE",
                    help="a Spark setting, repeatable (e.g. spark.executor.memory=8g)")
+    p.add_argument("--stage", metavar="DIR",
+                   help="with --engine spark: pass results through Parquet in DIR (a folder the executors and this "
+                        "machine share) instead of the driver's memory")
     p.set_defaults(func=_run)
 
 
@@ -85,7 +88,7 @@ def _build_on_spark(db: Database, args: argparse.Namespace, started: float) -> i
     facts = FactSource.open(Path(args.facts))
     spark = spark_session(args.spark_master, extra)
     try:
-        seconds = build_on_spark(db, facts, spark)
+        seconds = build_on_spark(db, facts, spark, stage=Path(args.stage) if args.stage else None)
     finally:
         spark.stop()
     for name, s in seconds.items():

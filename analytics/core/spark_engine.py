@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from analytics.core.spark_sql import PANEL_PREFIX, SparkSqlError, translate, translate_text
+from analytics.core.spark_sql import PANEL_PREFIX, translate, translate_text
 from analytics.core.sql_files import SQL_DIR, bind
 
 if TYPE_CHECKING:
@@ -185,15 +185,36 @@ def spark_args(names: Sequence[str], params: Mapping[str, object]) -> dict[str, 
     return args
 
 
-def run_query(spark: SparkSession, facts: FactSource, name: str, params: Mapping[str, object],
-              registered: set[str] | None = None) -> pa.Table:
-    """Named query ``name`` (or ``panels/<name>``) on Spark with DuckDB's parameters; a pyarrow table."""
+def query_frame(spark: SparkSession, facts: FactSource, name: str, params: Mapping[str, object],
+                registered: set[str] | None = None) -> DataFrame:
+    """Named query ``name`` (or ``panels/<name>``) as a Spark frame (analysed, not yet run)."""
     query = translate(name)
     register(spark, facts, query.tables, registered if registered is not None else set())
     try:
-        frame = spark.sql(query.text, args=spark_args(query.params, params))
-        return frame.toArrow()
-    except SparkSqlError:
-        raise
-    except Exception as error:  # Spark's analysis and run-time errors, one line
-        raise SparkEngineError(f"{name} on Spark: {str(error).splitlines()[0][:400]}") from error
+        return spark.sql(query.text, args=spark_args(query.params, params))
+    except Exception as error:  # Spark's analysis errors, one line
+        raise SparkEngineError(f"{name} on Spark: {_first_line(error)}") from error
+
+
+def collect(frame: DataFrame, name: str, stage: Path | None = None) -> pa.Table | Path:
+    """Run the frame: its rows as a pyarrow table through the driver, or — with ``stage``, a folder the Spark
+    executors and this machine both reach — written there as Parquet by the executors (``stage/<name>``), so
+    no result has to fit in the driver (docs/scale.md)."""
+    try:
+        if stage is None:
+            return frame.toArrow()
+        target = Path(stage) / name.replace("/", "__")
+        frame.write.mode("overwrite").parquet(str(target))
+        return target
+    except Exception as error:  # run-time errors (ANSI overflow, a lost executor), one line
+        raise SparkEngineError(f"{name} on Spark: {_first_line(error)}") from error
+
+
+def run_query(spark: SparkSession, facts: FactSource, name: str, params: Mapping[str, object],
+              registered: set[str] | None = None) -> pa.Table:
+    """Named query ``name`` (or ``panels/<name>``) on Spark with DuckDB's parameters; a pyarrow table."""
+    return collect(query_frame(spark, facts, name, params, registered), name)
+
+
+def _first_line(error: Exception) -> str:
+    return (str(error).strip().splitlines() or [type(error).__name__])[0][:400]

@@ -17,10 +17,13 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING
 
+import pyarrow.parquet as pq
+
 from analytics.core import panels
-from analytics.core.spark_engine import FactSource, SparkEngineError, run_query, spark_session
+from analytics.core.spark_engine import FactSource, SparkEngineError, collect, query_frame, run_query, spark_session
 from analytics.core.spark_sql import PANEL_PREFIX
 from analytics.core.sql_files import bind
 
@@ -71,9 +74,10 @@ def check_schema(panel: str, expected: list[tuple[str, str]], result: pa.Schema)
 
 
 def build_on_spark(db: panels.Database, facts: FactSource, spark: SparkSession | None = None,
-                   say: Callable[[str], None] | None = None) -> dict[str, float]:
+                   say: Callable[[str], None] | None = None, stage: Path | None = None) -> dict[str, float]:
     """Run every panel table's query on Spark and store the panels in ``db`` in one transaction; seconds per
-    panel. The panels are rebuilt even when current (the point is to build them on Spark)."""
+    panel. The panels are rebuilt even when current (the point is to build them on Spark). ``stage``: results
+    pass through Parquet files in that folder instead of the driver's memory."""
     token = db.data_token
     exported = facts.manifest.get("data_token")
     if exported and exported != token:
@@ -91,15 +95,17 @@ def build_on_spark(db: panels.Database, facts: FactSource, spark: SparkSession |
         return {}
     plan = panels.plan_for(token, span[0]["first_month"], span[0]["last_month"], dt.date.fromisoformat(as_of_text))
     seconds = {"data_range": time.perf_counter() - started}
-    results: dict[str, pa.Table] = {}
+    results: dict[str, pa.Table | Path] = {}
+    read_later = _read_by_later_tables()
     for table in panels.TABLES:
         if say:
             say(table.name)
         started = time.perf_counter()
-        result = run_query(spark, facts, panels.query_name(table), plan.for_table(table), registered)
-        results[table.name] = result
-        # a later panel may read this one (rep_month_sales reads sales_placed), as it reads panels.<name> on DuckDB
-        spark.createDataFrame(result).createOrReplaceTempView(PANEL_PREFIX + table.name)
+        frame = query_frame(spark, facts, panels.query_name(table), plan.for_table(table), registered)
+        if table.name in read_later:  # a later panel reads this one (rep_month_sales: sales_placed), kept once
+            frame = frame.persist()
+            frame.createOrReplaceTempView(PANEL_PREFIX + table.name)
+        results[table.name] = collect(frame, table.name, stage)
         seconds[table.name] = time.perf_counter() - started
     lock = panels.build_lock(db)
     with lock, db.transaction(bump=False) as cur:
@@ -111,11 +117,26 @@ def build_on_spark(db: panels.Database, facts: FactSource, spark: SparkSession |
             cur.execute(f"create or replace table {target} as select * from ({text}) limit 0",
                         bind(text, plan.for_table(table)))
             expected = [(r[0], r[1]) for r in cur.execute(f"describe {target}").fetchall()]
-            check_schema(table.name, expected, results[table.name].schema)
-            cur.register("spark_result", results[table.name])
+            result = results[table.name]
+            if isinstance(result, Path):  # staged as Parquet by the executors
+                source = f"read_parquet('{(result / '*.parquet').as_posix()}')"
+                schema = pq.ParquetDataset(result).schema
+            else:
+                cur.register("spark_result", result)
+                source, schema = "spark_result", result.schema
+            check_schema(table.name, expected, schema)
             columns = ", ".join(f'cast("{n}" as {t}) as "{n}"' for n, t in expected)
-            cur.execute(f"insert into {target} select {columns} from spark_result order by {table.order}")
-            cur.unregister("spark_result")
+            cur.execute(f"insert into {target} select {columns} from {source} order by {table.order}")
+            if source == "spark_result":
+                cur.unregister("spark_result")
         panels.stamp(cur, plan, engine="spark")
     panels.remember(db, plan)
     return seconds
+
+
+def _read_by_later_tables() -> set[str]:
+    """Panel tables that a later panel table's query reads (``panels.<name>``)."""
+    from analytics.core.spark_sql import translate
+
+    return {t.removeprefix(PANEL_PREFIX) for table in panels.TABLES
+            for t in translate(panels.query_name(table)).tables if t.startswith(PANEL_PREFIX)}

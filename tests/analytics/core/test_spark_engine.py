@@ -116,9 +116,11 @@ def spark_built(duck: Database, facts, tmp_path_factory: pytest.TempPathFactory)
     shutil.copy(duck.path, path)
     with duckdb.connect(str(path)) as con:  # nothing current: the Spark build makes every table anew
         con.execute("drop schema panels cascade")
+    stage = path.parent / "stage"  # results through Parquet files, as on a cluster (the driver holds none)
     run = subprocess.run([sys.executable, "-m", "analytics", "panels", "build", "--engine", "spark", "--facts",
-                          str(facts.root), "--db", str(path), "--spark-conf", "spark.sql.shuffle.partitions=2"],
-                         capture_output=True, text=True, cwd=ROOT, timeout=600)
+                          str(facts.root), "--db", str(path), "--spark-conf", "spark.sql.shuffle.partitions=2",
+                          "--stage", str(stage)], capture_output=True, text=True, cwd=ROOT, timeout=600)
+    assert sorted(p.name for p in stage.iterdir()) == sorted(t.name for t in panels.TABLES)
     return path, run
 
 
@@ -168,9 +170,11 @@ def test_facts_of_another_data_version_are_refused_and_nothing_is_written(duck, 
         other.close()
 
 
-def test_a_facts_map_reads_the_companys_own_tables(duck, facts, spark, tmp_path):
-    """A .toml map: each fact table by format and path (or a catalog table): the same answers."""
-    from analytics.core.spark_engine import FactSource, SparkEngineError, run_query
+def test_a_facts_map_reads_the_companys_own_tables_and_builds_the_same_panels(duck, facts, spark, tmp_path):
+    """A .toml map: each fact table by format and path (or a catalog table); built in this process, results
+    through the driver (the command line's run above staged them as Parquet): the same panels."""
+    from analytics.core.spark_engine import FactSource, SparkEngineError
+    from analytics.core.spark_panels import build_on_spark
 
     lines = [f'[tables.{t}]\nformat = "parquet"\npath = "{spec["path"]}"\n' for t, spec in facts.tables.items()
              if t not in ("orders",)]
@@ -178,12 +182,17 @@ def test_a_facts_map_reads_the_companys_own_tables(duck, facts, spark, tmp_path)
     lines.append('[tables.orders]\nformat = "table"\nname = "lake_orders"\n')
     mapping = tmp_path / "facts.toml"
     mapping.write_text("\n".join(lines), encoding="utf-8")
-    source = FactSource.open(mapping)
-    params = sample_params(duck)
-    text = query_text("sales_booked")
-    want = duck.sql(text, **bind(text, params))
-    got = pl.from_arrow(run_query(spark, source, "sales_booked", params, set()))
-    assert not differences(want, got)
+    path = tmp_path / "mapped.duckdb"
+    shutil.copy(duck.path, path)
+    other = Database(path)
+    try:
+        build_on_spark(other, FactSource.open(mapping), spark)
+        assert panels.engine_of(other) == "spark" and panels.built(other) is not None
+        for table in panels.TABLES:
+            want, got = duck.sql(f"select * from panels.{table.name}"), other.sql(f"select * from panels.{table.name}")
+            assert got.schema == want.schema and not differences(want, got), table.name
+    finally:
+        other.close()
     bad = tmp_path / "bad.toml"
     bad.write_text('[tables.orders]\nformat = "csv"\npath = "x"\n', encoding="utf-8")
     with pytest.raises(SparkEngineError, match=r"tables\.orders.*format 'csv'"):
