@@ -19,11 +19,6 @@ from ui.context import Context, context, get_database
 from ui.data_change import after_load_shown
 
 RECENT = 10
-SETTINGS_EXAMPLE = """TANDEM_SYNC_FROM=postgresql://USER@HOST:5432/DATABASE
-TANDEM_SYNC_EVERY=15
-TANDEM_SYNC_TABLES=hr_roster,deals=opportunities
-TANDEM_SYNC_SCHEMA=public
-TANDEM_SYNC_MAPPING=crm-profile"""
 VARIABLES = {"from": "TANDEM_SYNC_FROM", "every": "TANDEM_SYNC_EVERY", "tables": "TANDEM_SYNC_TABLES",
              "mapping": "TANDEM_SYNC_MAPPING"}
 
@@ -105,7 +100,8 @@ def sync_panel() -> None:
     settings = sync_rounds.from_environment()
     if settings is None:
         st.caption(ctx.t("sync.not_configured"))
-        st.code(SETTINGS_EXAMPLE, language="bash")
+        # the two settings most need; the optional ones (tables, schema, mapping) are in docs/sync.md
+        st.code(f"TANDEM_SYNC_FROM=<{ctx.t('sync.example_address')}>\nTANDEM_SYNC_EVERY=15", language="bash")
         return
     if settings.problem is not None or settings.source is None:
         st.warning(ctx.t(f"sync.bad.{settings.problem}"))

@@ -199,7 +199,7 @@ def test_without_a_source_the_page_says_how_to_configure_it(own_db: Path, lang: 
     at = data_page(lang)
     assert t("sync.title", lang) in [s.value for s in at.subheader]
     assert t("sync.not_configured", lang) in [c.value for c in at.caption]
-    assert any("TANDEM_SYNC_FROM=postgresql://" in c.value for c in at.code)
+    assert any(f"TANDEM_SYNC_FROM=<{t('sync.example_address', lang)}>" in c.value for c in at.code)
     assert not [b for b in at.button if b.key == "data_sync_now"] and not at.error
     assert not shown(at, lang, own_db)
 
