@@ -110,6 +110,10 @@ st.download_button(ctx.t("export.csv"), downloads.on_click(db, ctx.viewer, "audi
                                                          lambda: {"audit": auth.audit_log(db)}, "csv"),
                    "audit_log.csv", "text/csv", key="audit_csv", on_click="ignore")
 
+from ui.panels_status import panels_status  # noqa: E402  (where the monthly panels come from, and Spark)
+
+panels_status()
+
 from ui.backup_panel import backup_panel  # noqa: E402  (the panel renders here, at the end of the page)
 
 backup_panel("admin")

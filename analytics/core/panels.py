@@ -371,10 +371,10 @@ def query_name(table: Table) -> str:
 def stamp(cur: duckdb.DuckDBPyConnection, plan: Plan, engine: str = "duckdb") -> None:
     """Record, inside the build's transaction, what the panels were built for (and by which engine)."""
     cur.execute(f"create or replace table {SCHEMA}.built (token varchar, first_month date, last_month date, "
-                "as_of date, window_days integer, code varchar, engine varchar)")
-    cur.execute(f"insert into {SCHEMA}.built values ($t, $f, $l, $a, $w, $c, $e)",
+                "as_of date, window_days integer, code varchar, engine varchar, built_at timestamp)")
+    cur.execute(f"insert into {SCHEMA}.built values ($t, $f, $l, $a, $w, $c, $e, $b)",
                 {"t": plan.token, "f": plan.first, "l": plan.last, "a": plan.as_of, "w": COLLECTION_WINDOW_DAYS,
-                 "c": fingerprint(), "e": engine})
+                 "c": fingerprint(), "e": engine, "b": dt.datetime.now()})
 
 
 def remember(db: Database, plan: Plan) -> None:
@@ -389,13 +389,29 @@ def build_lock(db: Database) -> threading.Lock:
     return _build_locks.setdefault(str(db.path), threading.Lock())
 
 
+def _stamp_value(db: Database, column: str) -> object:
+    if not db.scalar("select count(*) from duckdb_columns() where database_name = current_database() and "
+                     "schema_name = $s and table_name = 'built' and column_name = $c", s=SCHEMA, c=column):
+        return None
+    return db.scalar(f"select {column} from {SCHEMA}.built")
+
+
 def engine_of(db: Database) -> str | None:
     """Which engine built the stored panels ("duckdb", "spark"), or None when unknown."""
-    if not db.scalar("select count(*) from duckdb_columns() where database_name = current_database() and "
-                     "schema_name = $s and table_name = 'built' and column_name = 'engine'", s=SCHEMA):
-        return None
-    value = db.scalar(f"select engine from {SCHEMA}.built")
+    value = _stamp_value(db, "engine")
     return str(value) if value is not None else None
+
+
+def built_at(db: Database) -> dt.datetime | None:
+    """When the stored panels were built (the server's local time), or None when unknown."""
+    value = _stamp_value(db, "built_at")
+    return value if isinstance(value, dt.datetime) else None
+
+
+def panel_rows(db: Database) -> int:
+    """Rows in all stored panel tables."""
+    return int(db.scalar("select coalesce(sum(estimated_size), 0) from duckdb_tables() where database_name = "
+                         "current_database() and schema_name = $s and table_name <> 'built'", s=SCHEMA) or 0)
 
 
 def build(db: Database, say: Callable[[str], None] | None = None) -> dict[str, float]:

@@ -30,7 +30,7 @@ LATIN = re.compile(r"(?<![A-Za-z])[A-Za-z]{2,}(?![A-Za-z])")
 # abbreviations, the language switch's own name, the glossary's other-language column, names of methods and companies
 ZH_ALLOWED = {"KA", "PNG", "SVG", "PDF", "PPTX", "CSV", "XLSX", "HTML", "TOML", "Parquet", "CRM", "ROC", "AUC", "PR",
               "FY", "HRBP", "ID", "English", "EN", "Brier", "DSO", "CSAT", "SHRM", "Kaplan", "Meier", "IBM",
-              "QuotaPath", "Tandem", "Greenwood", "PostgreSQL",
+              "QuotaPath", "Tandem", "Greenwood", "PostgreSQL", "DuckDB", "Apache", "Spark",
               "UTF", "CP", "GB", "BIG", "SHIFT", "JIS", "EUC", "KR"}  # names of text encodings (the Data page)
 FILE_PATH = re.compile(r"\b[\w./-]+\.(?:toml|csv|xlsx|py)\b")  # a file the page names (data/scorecard.toml)
 # What a page shows verbatim on purpose, by page: (kind of text, column header or widget label key). Account names
