@@ -73,6 +73,9 @@ def _check_target(path: Path) -> None:
     """Refuse, with one sentence, a path that is not a DuckDB file or cannot be created."""
     if path.is_dir():
         raise DatabaseError(f"{path} is a folder, not a database file. Point TANDEM_DB or --db at a file path.")
+    if path.stem.lower() == "panels":  # DuckDB names the file's catalog after it, and panels.<table> turns ambiguous
+        raise DatabaseError(f"A database file may not be named {path.name}: the name is taken by the stored "
+                            "panels inside it. Choose another name, e.g. tandem.duckdb.")
     if path.exists():
         if not looks_like_duckdb(path):
             raise DatabaseError(

@@ -56,6 +56,13 @@ def test_unwritable_location_is_refused_without_creating_anything(tmp_path: Path
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a-file"]
 
 
+def test_a_file_named_like_the_panels_schema_is_refused(tmp_path: Path):
+    """DuckDB names a file's catalog after it: panels.duckdb would make every panels.<table> ambiguous."""
+    with pytest.raises(DatabaseError, match="may not be named panels.duckdb"):
+        Database(tmp_path / "panels.duckdb")
+    assert not list(tmp_path.iterdir())
+
+
 def test_newer_schema_is_refused_untouched(tmp_path: Path):
     path = tmp_path / "future.duckdb"
     db = Database(path)
