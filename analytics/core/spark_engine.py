@@ -15,6 +15,7 @@ import json
 import logging
 import os
 import re
+import socket
 import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -41,6 +42,10 @@ SESSION_CONFIG = {
     "spark.driver.extraJavaOptions": f"-Duser.timezone=UTC -Dlog4j2.configurationFile={LOG_CONFIG.as_uri()}",
     "spark.sql.legacy.timeParserPolicy": "CORRECTED",
 }
+#: on Spark Connect, the settings read back from the server after the session is made: the results depend on them
+CONNECT_CHECKED = ("spark.sql.session.timeZone", "spark.sql.timestampType", "spark.sql.ansi.enabled",
+                   "spark.sql.legacy.timeParserPolicy")
+CONNECT_TIMEOUT = 10.0  # seconds a Spark Connect server has to take the connection
 
 
 class SparkEngineError(ValueError):
@@ -127,26 +132,69 @@ class FactSource:
 
 
 def spark_session(master: str | None = None, extra: Mapping[str, str] | None = None) -> SparkSession:
-    """A Spark session: ``master`` or ``TANDEM_SPARK_MASTER`` (``local[2]`` by default; ``sc://host`` for Spark
-    Connect), with :data:`SESSION_CONFIG` and ``extra`` settings."""
+    """A Spark session: ``master`` or ``TANDEM_SPARK_MASTER`` (``local[2]`` by default; ``sc://host:port`` for a
+    Spark Connect server), with :data:`SESSION_CONFIG` and ``extra`` settings. On Spark Connect the settings a
+    session may change are set for it (the server ignores the others: it was started with its own), and the ones
+    the results depend on (:data:`CONNECT_CHECKED`) are read back."""
     try:
         from pyspark.sql import SparkSession
     except ImportError as error:
         raise SparkEngineError("pyspark is not installed: pip install -r requirements-spark.txt "
                                "(and Java 17).") from error
     master = master or os.environ.get("TANDEM_SPARK_MASTER", "local[2]")
+    connect = master.startswith("sc://")
+    if connect:
+        _connect_reachable(master)
     builder = SparkSession.builder.appName("tandem-panels")
-    builder = builder.remote(master) if master.startswith("sc://") else builder.master(master)
-    for key, value in {**SESSION_CONFIG, **(extra or {})}.items():
+    builder = builder.remote(master) if connect else builder.master(master)
+    settings = {**SESSION_CONFIG, **(extra or {})}
+    if connect:  # the server has its own core settings (the JVM's zone, the UI …): a session sets SQL ones only
+        settings = {k: v for k, v in SESSION_CONFIG.items() if k.startswith("spark.sql.")} | dict(extra or {})
+    for key, value in settings.items():
         builder = builder.config(key, value)
     try:
         spark = builder.getOrCreate()
+        if connect:  # a setting the server refused is dropped silently: read back the ones results depend on
+            held = {key: spark.conf.get(key, None) for key in CONNECT_CHECKED}
     except Exception as error:  # no Java, a cluster that does not answer
-        raise SparkEngineError(f"Spark did not start ({master}): {str(error).splitlines()[0][:300]}") from error
-    if not master.startswith("sc://"):
+        raise SparkEngineError(f"Spark did not start ({master}): {_first_line(error)}") from error
+    if connect:
+        for key, value in held.items():
+            if str(value).lower() != settings[key].lower():
+                spark.stop()
+                raise SparkEngineError(f"The Spark Connect server at {master} keeps {key}={value}, the queries "
+                                       f"need {settings[key]}: start it with --conf {key}={settings[key]}.")
+    else:
         spark.sparkContext.setLogLevel("ERROR")
     logging.getLogger("DataFrameQueryContextLogger").setLevel(logging.CRITICAL)  # errors are raised, not logged
     return spark
+
+
+def _connect_reachable(master: str) -> None:
+    """Spark Connect's client packages are installed and its server takes connections (the client alone would
+    retry for ten minutes before saying that it does not)."""
+    try:
+        import pyspark.sql.connect  # noqa: F401  (checks pandas, pyarrow, grpcio, grpcio-status … on import)
+        from pyspark.sql.connect.client import DefaultChannelBuilder
+    except ImportError as error:
+        raise SparkEngineError(f"Spark Connect ({master}) needs its client packages: pip install -r "
+                               f"requirements-spark.txt ({_first_line(error)}).") from error
+    try:
+        url = DefaultChannelBuilder(master).url
+        host, port = url.hostname, url.port or DefaultChannelBuilder.default_port()
+    except Exception as error:  # a malformed sc:// address
+        raise SparkEngineError(f"{master}: {_first_line(error)}") from error
+    try:
+        with socket.create_connection((host, port), timeout=CONNECT_TIMEOUT):
+            pass
+    except OSError as error:
+        raise SparkEngineError(f"The Spark Connect server at {master} does not answer "
+                               f"({host}:{port}: {error.strerror or error}).") from error
+
+
+def is_connect(spark: SparkSession) -> bool:
+    """Whether ``spark`` is a Spark Connect session (no SparkContext, a server elsewhere)."""
+    return type(spark).__module__.startswith("pyspark.sql.connect")
 
 
 def register(spark: SparkSession, facts: FactSource, tables: Sequence[str], registered: set[str]) -> None:
@@ -171,10 +219,13 @@ def _view_body(view: str) -> str:
     return found[1]
 
 
-def spark_args(names: Sequence[str], params: Mapping[str, object]) -> dict[str, object]:
+def spark_args(names: Sequence[str], params: Mapping[str, object], connect: bool = False) -> dict[str, object]:
     """The query's bound parameters for ``spark.sql(args=…)``: lists as typed array columns (an empty list
-    has no element type of its own), the rest as they are."""
-    from pyspark.sql import functions as F
+    has no element type of its own; ``connect``: columns of Spark Connect), the rest as they are."""
+    if connect:
+        from pyspark.sql.connect import functions as F
+    else:
+        from pyspark.sql import functions as F
 
     args: dict[str, object] = {}
     for key, value in bind(" ".join(f"${n}" for n in names), params).items():
@@ -191,7 +242,7 @@ def query_frame(spark: SparkSession, facts: FactSource, name: str, params: Mappi
     query = translate(name)
     register(spark, facts, query.tables, registered if registered is not None else set())
     try:
-        return spark.sql(query.text, args=spark_args(query.params, params))
+        return spark.sql(query.text, args=spark_args(query.params, params, is_connect(spark)))
     except Exception as error:  # Spark's analysis errors, one line
         raise SparkEngineError(f"{name} on Spark: {_first_line(error)}") from error
 
