@@ -58,7 +58,7 @@ def test_unwritable_location_is_refused_without_creating_anything(tmp_path: Path
 
 def test_a_file_named_like_the_panels_schema_is_refused(tmp_path: Path):
     """DuckDB names a file's catalog after it: panels.duckdb would make every panels.<table> ambiguous."""
-    with pytest.raises(DatabaseError, match="may not be named panels.duckdb"):
+    with pytest.raises(DatabaseError, match=r"may not be named panels\.duckdb"):
         Database(tmp_path / "panels.duckdb")
     assert not list(tmp_path.iterdir())
 
