@@ -77,7 +77,7 @@ def test_random_bytes_never_raise_anything_but_import_problem(data: bytes, table
     _check(data, table, name)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(grid=st.lists(st.lists(st.one_of(st.none(), _cell()), min_size=1, max_size=5), min_size=1, max_size=6),
        merges=st.lists(st.tuples(st.integers(0, 3), st.integers(0, 3), st.integers(0, 2), st.integers(0, 2)),
                        max_size=2),
