@@ -33,9 +33,20 @@ KEEP_TOKENS = 2
 MISSING = object()
 
 
-@functools.cache
 def code_fingerprint() -> str:
-    """sha256 (16 hex) over the source of analytics/, ui/ and sql/: results computed by other code never match."""
+    """sha256 (16 hex) over the source of analytics/, ui/ and sql/ and the metric files in force (metrics/*.toml,
+    by name, time and size): results computed by other code, or with a metric of the company's own defined
+    otherwise, never match."""
+    from analytics.core.custom_metrics import metrics_dir, signature
+
+    files = signature(metrics_dir())
+    if not files:
+        return _source_fingerprint()
+    return hashlib.sha256(repr((_source_fingerprint(), files)).encode()).hexdigest()[:16]
+
+
+@functools.cache
+def _source_fingerprint() -> str:
     digest = hashlib.sha256()
     for folder in ("analytics", "ui", "sql"):
         for path in sorted((ROOT / folder).rglob("*")):

@@ -17,9 +17,9 @@ import polars as pl
 from analytics.core.access import Viewer
 from analytics.core.db import Database
 from analytics.core.periods import Period, month_end, month_period, trailing_months
-from analytics.core.registry import get_metric
+from analytics.core.registry import REGISTRY, custom, get_metric, is_custom
 from analytics.core.settings import load_settings
-from analytics.metrics import alert_metrics, suppression
+from analytics.metrics import alert_metrics, custom_engine, suppression
 from analytics.metrics.shaping import (
     PEOPLE_DIMENSIONS,
     GroupingError,
@@ -302,6 +302,8 @@ HANDLERS: dict[str, Callable[[str, Request], pl.DataFrame]] = {
 
 def groupings(metric_id: str) -> list[str]:
     """The ``--by`` values a metric accepts (``month`` always)."""
+    if is_custom(metric_id):
+        return custom_engine.groupings(metric_id)
     if HANDLERS.get(metric_id) in (_hr_metric, _cohort_metric):
         return ["month", *attrition.HR_DIMENSIONS]
     if metric_id == "revenue_per_head":
@@ -314,13 +316,14 @@ def groupings(metric_id: str) -> list[str]:
 
 
 def computable() -> list[str]:
-    return list(HANDLERS)
+    """The built-in metrics with a computation, then the company's own (metrics/*.toml)."""
+    return [*HANDLERS, *custom()]
 
 
 def _checked(metric_id: str, by: Sequence[str], viewer: Viewer) -> Callable[[str, Request], pl.DataFrame]:
     """The metric's handler, once the id, the grouping and the viewer's right to it are checked."""
     get_metric(metric_id)  # unknown ids raise UnknownMetricError with a suggestion
-    handler = HANDLERS.get(metric_id)
+    handler = HANDLERS.get(metric_id) or (custom_engine.compute_custom if is_custom(metric_id) else None)
     if handler is None:
         raise MetricNotComputable(
             f"Metric '{metric_id}' is defined in the registry but not computed yet; computed now: "
@@ -343,7 +346,10 @@ def _finish(frame: pl.DataFrame, req: Request, metric_id: str, by: Sequence[str]
     frame = labels(frame, req_full) if req.dims else frame.with_columns(label=pl.lit(None, pl.Utf8))
     sort = [c for c in [first, *req.dims] if c in frame.columns]
     masked = hide(frame) if not req.viewer.person_level else frame.with_columns(masked=pl.lit(False))
-    based = bases(masked, metric_id, load_settings().min_base if min_base is None else min_base)
+    if min_base is None:  # a custom metric may set its own minimum base
+        min_base = (custom_engine.min_base(metric_id) if metric_id not in REGISTRY else None) or \
+            load_settings().min_base
+    based = bases(masked, metric_id, min_base)
     return based.sort(sort, nulls_last=True) if sort else based
 
 
@@ -355,6 +361,8 @@ def compute(db: Database, viewer: Viewer, metric_id: str, period: Period, by: Se
     as-of date), ``maturing`` (a cohort or collection window has not elapsed), ``small_base`` (a rate on
     fewer than ``min_base`` — default the ``TANDEM_MIN_BASE`` setting — in its denominator), ``masked``.
     """
+    if metric_id not in REGISTRY:  # a metric of the company's own has had its trial run on this database
+        custom_engine.require(db, metric_id)
     handler = _checked(metric_id, by, viewer)
     as_of = as_of or as_of_date(db)
     periods = [month_period(m) for m in period.months] if "month" in by else [period]
@@ -365,7 +373,8 @@ def compute(db: Database, viewer: Viewer, metric_id: str, period: Period, by: Se
             return handler(metric_id, Request(db, v, ps, dims, as_of, lang))
 
         key = (str(db.path), db.data_version, metric_id, period.label, period.start, period.end, as_of,
-               viewer.suppression_threshold)
+               viewer.suppression_threshold,
+               "" if metric_id in REGISTRY else custom_engine.definition(metric_id).digest)
         frame = suppression.apply(frame, db, viewer, period, req.dims, "month" in by, raw, key)
     frame = frame.rename({"period_start": "month"}) if "month" in by else frame.drop("period_start")
     return _finish(frame, req, metric_id, by, min_base, "month")
@@ -379,6 +388,8 @@ def compute_periods(db: Database, viewer: Viewer, metric_id: str, periods: Seque
     period is computed, and its masks decided, on its own, as :func:`compute` does."""
     if "month" in by:
         raise GroupingError("compute_periods takes its periods as given; group by month with compute().")
+    if metric_id not in REGISTRY:
+        custom_engine.require(db, metric_id)
     handler = _checked(metric_id, by, viewer)
     as_of = as_of or as_of_date(db)
     if not viewer.person_level or len(periods) < 2:

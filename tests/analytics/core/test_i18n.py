@@ -144,6 +144,7 @@ def families() -> dict[str, set[tuple[str, ...]]]:
     from analytics.alerts import rules as alert_rules
     from analytics.alerts import store as alert_store
     from analytics.alerts import texts as alert_texts
+    from analytics.core import custom_metrics
     from analytics.core.auth import ROLES
     from analytics.core.metric import Unit
     from analytics.core.registry import DOMAINS, REGISTRY
@@ -211,7 +212,8 @@ def families() -> dict[str, set[tuple[str, ...]]]:
                          "development_item_update", "career_aim_set", "improvement_plan_open",
                          "improvement_plan_close", "improvement_plan_review", "care_action", "alerts_evaluated",
                          "alert_acknowledged", "alert_action", "alert_resolved", "alert_request", "alert_sent",
-                         "alert_send_failed", "alert_channel_test", "alert_requeued", "alert_rules_saved", "sync"},
+                         "alert_send_failed", "alert_channel_test", "alert_requeued", "alert_rules_saved", "sync",
+                         "custom_metric_saved", "custom_metric_deleted"},
     }
     one = lambda values: {(v,) for v in values}  # noqa: E731
     return {
@@ -315,6 +317,8 @@ def families() -> dict[str, set[tuple[str, ...]]]:
         "sync.bad.{}": one(SYNC_PROBLEMS),
         # ui/widgets.py exclusion_note: rules of sql/queries/data_exclusions.sql named by the pages
         "exclusion.{}": one(_exclusion_rules()),
+        # analytics/core/custom_metrics.py CustomMetricError.text: why a metric file is refused
+        "custom.error.{}": one(custom_metrics.ERRORS),
         # analytics/core/i18n.py code_label(kind, code): codes of the demo company and of the import value maps
         "code.{}.{}": {(kind, c) for kind, values in codes.items() for c in values},
         # analytics/people/hiring_report.py excluded_text: why recruiting rows are left out
