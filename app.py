@@ -20,6 +20,7 @@ from analytics.core.i18n import t
 from analytics.core.settings import SettingsError, load_settings
 from ui import alerts_clock, session, sync_clock
 from ui.auth import current_viewer, ensure_cookie_secret, login_view, logout_button
+from ui.company_metrics import load_at_start as load_custom_metrics
 from ui.context import end_run, open_or_stop, render_sidebar
 from ui.language import lang
 from ui.style import phone_style
@@ -42,6 +43,7 @@ def main() -> None:
 
     ensure_cookie_secret()
     db = open_or_stop(settings)
+    load_custom_metrics(db)  # the company's own metrics (metrics/*.toml): read, and each tried once on this database
     alerts_clock.ensure_started(db, settings.fiscal_year_start)  # the served app's alert schedule (once)
     sync_clock.ensure_started(db, settings.fiscal_year_start)  # and its sync from PostgreSQL, when configured
     language = lang()

@@ -7,7 +7,7 @@ import polars as pl
 import streamlit as st
 
 from analytics.core.i18n import code_label, fmt_number
-from analytics.core.registry import REGISTRY
+from analytics.core.registry import all_metrics
 from analytics.reviews import goals
 from ui import cached
 from ui.context import context, get_database
@@ -86,9 +86,11 @@ if goals.may_write_goals(ctx.viewer):  # write rights are enforced in analytics/
                                     else unit_names.get(u, u), key="goal_unit")
             title_en = st.text_input(ctx.t("goals.title_en"), value=base.title_en if base else "")
             title_zh = st.text_input(ctx.t("goals.title_zh"), value=base.title_zh if base else "")
-            metric = st.selectbox(ctx.t("goals.metric"), [None, *REGISTRY],
-                                  index=([None, *REGISTRY].index(base.metric_id) if base and base.metric_id else 0),
-                                  format_func=lambda m: "—" if m is None else REGISTRY[m].name(lang))
+            metrics = all_metrics()  # the built-in metrics, then the company's own (metrics/*.toml)
+            choices = [None, *metrics]
+            metric = st.selectbox(ctx.t("goals.metric"), choices,
+                                  index=(choices.index(base.metric_id) if base and base.metric_id in metrics else 0),
+                                  format_func=lambda m: "—" if m is None else metrics[m].name(lang))
             target = st.number_input(ctx.t("goals.target"), value=float(base.target or 0) if base else 0.0,
                                      format="%.4f")
             period = st.text_input(ctx.t("sidebar.period"), value=base.period or "" if base else "")

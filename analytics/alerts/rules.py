@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-from analytics.core.registry import REGISTRY
+from analytics.core.registry import find_metric, is_custom
 from analytics.core.settings import PROJECT_ROOT
 
 CONFIG = PROJECT_ROOT / "data" / "alerts.toml"
@@ -29,7 +29,8 @@ BY = ("region", "team")
 #: the lists a ``new_member`` rule can watch, and the filters each offers
 LISTS = {"flight_risk": ("key_person",), "ka_without_backup": (), "key_vacancies_past_target": (),
          "coaching_list": (), "care_signals": (), "urgent_requests": ()}
-#: the metrics a threshold / change / trend rule can watch (rates and counts the engine computes per unit)
+#: the metrics a threshold / change / trend rule can watch (rates and counts the engine computes per unit), and any
+#: metric of the company's own (metrics/*.toml)
 METRICS = ("attrition_rate_ttm", "attrition_rate", "attrition_voluntary", "probation_exit_rate",
            "first_year_exit_rate", "attainment", "collection_rate", "time_to_fill", "key_position_fill_rate",
            "training_completion", "exits", "alert_response_24h")
@@ -180,12 +181,13 @@ def _rule(raw: Mapping, name: str, hours: float) -> Rule:
         raise AlertConfigError(f"{where}: unknown key {', '.join(extra)}; expected {', '.join(sorted(known))}.")
     condition = _choice(raw, "condition", where, CONDITIONS)
     source = raw.get("source")
-    if source not in REGISTRY:
-        raise AlertConfigError(f"{where}: source {source!r} is not in the metric registry.")
+    if not isinstance(source, str) or find_metric(source) is None:
+        raise AlertConfigError(f"{where}: source {source!r} is not in the metric registry (built-in or metrics/).")
     if condition == "new_member" and source not in LISTS:
         raise AlertConfigError(f"{where}: new_member watches a list; {source!r} is not one of {', '.join(LISTS)}.")
-    if condition != "new_member" and source not in METRICS:
-        raise AlertConfigError(f"{where}: {condition} watches a metric; {source!r} is not one of {', '.join(METRICS)}.")
+    if condition != "new_member" and source not in METRICS and not is_custom(source):
+        raise AlertConfigError(f"{where}: {condition} watches a metric; {source!r} is not one of {', '.join(METRICS)} "
+                               "or a metric of the company's own (metrics/).")
     owners = _strings(raw, "owners", where, ROLES)
     if not owners:
         raise AlertConfigError(f"{where}: owners must name at least one role ({', '.join(ROLES)}).")

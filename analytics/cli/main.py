@@ -106,11 +106,19 @@ def cmd_metrics(args: argparse.Namespace) -> int:
     if args.list:
         from analytics.cli.tables import TABLE_GROUPINGS, TABLE_METRICS
 
+        custom = _custom_catalogue(args)
         rows = [{"id": m.id, "domain": m.domain, "name_en": m.name_en, "name_zh": m.name_zh, "unit": m.unit,
                  "computed": m.id in computable() or m.id in TABLE_METRICS,
                  "output": "value" if m.id in computable() else "table" if m.id in TABLE_METRICS else "",
-                 "by": ",".join(groupings(m.id)) if m.id in computable() else ",".join(TABLE_GROUPINGS.get(m.id, ()))}
+                 "by": ",".join(groupings(m.id)) if m.id in computable() else ",".join(TABLE_GROUPINGS.get(m.id, ())),
+                 "origin": "built-in", "refused": ""}
                 for m in REGISTRY.values()]
+        rows += [{"id": cm.id, "domain": cm.metric.domain, "name_en": cm.metric.name_en, "name_zh": cm.metric.name_zh,
+                  "unit": cm.metric.unit, "computed": True, "output": "value", "by": ",".join(["month", *cm.groupings]),
+                  "origin": f"metrics/{cm.file}", "refused": ""} for cm in custom.metrics.values()]
+        rows += [{"id": file.removesuffix(".toml"), "domain": "", "name_en": "", "name_zh": "", "unit": "",
+                  "computed": False, "output": "", "by": "", "origin": f"metrics/{file}", "refused": str(exc)}
+                 for file, exc in custom.refused.items()]
         _emit(pl.DataFrame(rows), args.format)
         return 0
     if not args.metric:
@@ -142,6 +150,20 @@ def cmd_metrics(args: argparse.Namespace) -> int:
                           "basis", "masked", "partial", "maturing", "small_base"])
     _emit(frame, args.format)
     return 0
+
+
+def _custom_catalogue(args: argparse.Namespace):
+    """The company's own metrics (metrics/*.toml), each tried on the database when it can be opened."""
+    from analytics.core import custom_metrics
+
+    try:
+        db = _open(args)
+    except DatabaseError:  # no database yet, or held by another process: the files' own checks only
+        return custom_metrics.loaded(REGISTRY)
+    try:
+        return custom_metrics.check_on(db, REGISTRY)
+    finally:
+        db.close()
 
 
 def _compared(db: Database, viewer, metric_id: str, period, by: list[str], lang: str, fy_start: int) -> pl.DataFrame:
@@ -360,7 +382,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="grouping(s), comma-separated or repeated: month, region, team, role, ... (see --list)")
     p.add_argument("--format", choices=["csv", "json", "table"], default="table")
     p.add_argument("--lang", choices=["en", "zh"], default="en", help="language of group labels")
-    p.add_argument("--list", action="store_true", help="list every metric of the registry")
+    p.add_argument("--list", action="store_true", help="list every metric of the registry, then the company's own "
+                   "(metrics/*.toml; a refused file with the reason)")
     p.add_argument("--compare", action="store_true",
                    help="add the previous period of the same grain (a partial period: the same elapsed stretch)")
     p.add_argument("--docs", metavar="PATH", help="write the metric definitions (docs/metrics.md) from the registry; "

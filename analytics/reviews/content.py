@@ -23,6 +23,7 @@ from analytics.core.periods import Period
 from analytics.metrics.engine import as_of_date
 from analytics.people import risk_report
 from analytics.reviews import monthly, quarterly, store
+from analytics.reviews.company_metrics import company_metrics
 from analytics.reviews.context import Ctx, clean, relabel, scope_label
 from analytics.reviews.model import GRAIN, KINDS, Item, Review, ReviewError
 from analytics.reviews.texts import tx
@@ -85,6 +86,8 @@ def _build(db: Database, viewer: Viewer, kind: str, period: Period, as_of: dt.da
     ctx = Ctx(db, viewer, period, as_of, lang, fy_start)
     builders = monthly.ITEMS if kind == "monthly" else quarterly.ITEMS
     items = [it for build in builders if (it := build(ctx)) is not None]
+    if (own := company_metrics(ctx)) is not None:  # the company's own metrics (metrics/*.toml), when it has any
+        items.append(own)
     items.append(_actions(ctx, kind))
     for it in items:
         it.numbers = {k: clean(v) for k, v in it.numbers.items()}

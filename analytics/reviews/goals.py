@@ -33,7 +33,7 @@ import polars as pl
 from analytics.core.access import Viewer, full_access, unit_in_scope
 from analytics.core.db import Database
 from analytics.core.periods import Period, parse_period
-from analytics.core.registry import REGISTRY, UnknownMetricError, get_metric
+from analytics.core.registry import UnknownMetricError, find_metric, get_metric
 from analytics.metrics import figure
 from analytics.metrics.engine import computable
 
@@ -220,7 +220,7 @@ def progress(db: Database, viewer: Viewer, as_of: dt.date, lang: str = "en", wit
                "org": unit_names.get(g.org_unit_id, g.org_unit_id) if g.org_unit_id else _text("company", lang),
                "owner": g.owner, "action": g.action(lang), "target": g.target, "actual": None, "expected": None,
                "elapsed": None, "partial": False, "status": "none", "reason": ""}
-        metric = REGISTRY.get(g.metric_id) if g.metric_id else None
+        metric = find_metric(g.metric_id) if g.metric_id else None
         if metric:
             row.update(metric=metric.name(lang), unit=metric.unit,
                        direction=g.direction or (metric.direction if metric.direction in DIRECTIONS else "up"))

@@ -95,6 +95,12 @@ TEXT = {
         "dec.coach": "{n} reps {rule}: agree their coaching plans.",
         "dec.vacancy": "{n} vacancies past their target date: decide on recruiting support.",
         "dec.probation": "{value} of exits happen in probation: decide on onboarding and mentoring for new hires.",
+        "company.title": "Company metrics",
+        "company.take": "{n} metrics of the company's own for {label}: {list}.",
+        "company.def": ("Metrics the company defined itself (one file each in the metrics folder), computed as the "
+                        "built-in ones are: the same scope, masked groups, small bases and comparison."),
+        "company.metric": "Metric", "company.value": "{label}", "company.previous": "Previous period",
+        "company.change": "Change",
     },
     "zh": {
         "title.monthly": "月度协调会 {label}", "title.quarterly": "季度战略会 {label}",
@@ -175,6 +181,12 @@ TEXT = {
         "dec.coach": "{n}名销售{rule}：需确定辅导计划。",
         "dec.vacancy": "{n}个岗位超过目标到岗日期：需决定招聘支持。",
         "dec.probation": "试用期离职占全部离职的{value}：需决定新人入职培养与导师安排。",
+        "company.title": "本公司指标",
+        "company.take": "{label}本公司自定义指标{n}项：{list}。",
+        "company.def": ("本公司自行定义的指标（指标文件夹中每项一个文件），与内置指标同样计算："
+                        "相同的查看范围、小组屏蔽、小基数和比较规则。"),
+        "company.metric": "指标", "company.value": "{label}", "company.previous": "上一期",
+        "company.change": "变化",
     },
 }
 

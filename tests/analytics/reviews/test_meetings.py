@@ -150,7 +150,7 @@ def test_the_seeded_review_is_frozen_with_its_numbers(demo):
     review = reviews.load_review(demo, 1)
     assert review.kind == "monthly" and review.period == "2025-11" and review.as_of == dt.date(2025, 11, 30)
     assert [i.id for i in review.items] == ["sales", "recruiting", "training", "attrition", "alerts", "green_channel",
-                                                "actions"]
+                                                "company_metrics", "actions"]
     assert review.item("sales").numbers["attainment"] > 0 and review.item("sales").figure is not None
     assert review.item("attrition").numbers["exits"] >= 0
     assert reviews.list_reviews(demo, hr)["review_id"].to_list() == [1]

@@ -67,7 +67,7 @@ def _same(a: Review, b: Review) -> None:
 # ── content ──────────────────────────────────────────────────────────────
 def test_quarterly_items_and_numbers_match_the_engine(quarterly, demo):
     assert [i.id for i in quarterly.items] == ["attainment", "attrition", "talent", "goals", "regions", "decisions",
-                                               "actions"]
+                                               "company_metrics", "actions"]
     att = compute(demo, full_access("x"), "attainment", parse_period("2025-Q4"), as_of=AS_OF)["value"][0]
     item = quarterly.item("attainment")
     assert item.numbers["attainment"] == pytest.approx(att)
@@ -112,7 +112,7 @@ def test_monthly_alerts_name_people_only_for_person_level_viewers(demo):
     full = build_review(demo, full_access("hr"), "monthly", parse_period("2025-11"), lang="zh")
     agg = build_review(demo, EAST_AGG, "monthly", parse_period("2025-11"), lang="zh")
     assert [i.id for i in full.items] == ["sales", "recruiting", "training", "attrition", "alerts", "green_channel",
-                                                "actions"]
+                                                "company_metrics", "actions"]
     assert full.title == "月度协调会 2025-11"
     names = full.item("alerts").table["姓名"].to_list()
     assert names and all(isinstance(n, str) for n in names)
