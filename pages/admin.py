@@ -1,4 +1,5 @@
-"""Admin: users, roles and scopes (data, editable), disabling accounts, role files, and the audit log."""
+"""Admin: users, roles and scopes (data, editable), disabling accounts, role files, the green channel's rules, the
+company's own metrics (added with a preview), the audit log, the panels and backups."""
 from __future__ import annotations
 
 import logging
@@ -101,6 +102,10 @@ with st.expander(ctx.t("admin.roles_file")):  # admins only (checked above); upl
 from ui.alerts_admin import alerts_panel  # noqa: E402  (the green channel's rules, channels and dead letters)
 
 alerts_panel(ctx, db)
+
+from ui.company_metrics import company_metrics_panel  # noqa: E402  (metrics of the company's own: metrics/*.toml)
+
+company_metrics_panel(ctx, db)
 
 st.subheader(ctx.t("admin.audit"))
 st.caption(ctx.t("admin.audit_note"))

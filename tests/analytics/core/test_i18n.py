@@ -146,7 +146,7 @@ def families() -> dict[str, set[tuple[str, ...]]]:
     from analytics.alerts import texts as alert_texts
     from analytics.core import custom_metrics
     from analytics.core.auth import ROLES
-    from analytics.core.metric import Unit
+    from analytics.core.metric import DIRECTIONS, Unit
     from analytics.core.registry import DOMAINS, REGISTRY
     from analytics.people import (
         archive_report,
@@ -171,6 +171,7 @@ def families() -> dict[str, set[tuple[str, ...]]]:
     from analytics.sources.ingest.values import DEFAULT_VALUE_MAPS
     from analytics.sources.sync_rounds import OUTCOMES as SYNC_OUTCOMES
     from analytics.sources.sync_rounds import PROBLEMS as SYNC_PROBLEMS
+    from ui import company_metrics
     from ui.cached import REPORTS
     from ui.context import GRAINS, MEETING_GRAINS
 
@@ -317,8 +318,12 @@ def families() -> dict[str, set[tuple[str, ...]]]:
         "sync.bad.{}": one(SYNC_PROBLEMS),
         # ui/widgets.py exclusion_note: rules of sql/queries/data_exclusions.sql named by the pages
         "exclusion.{}": one(_exclusion_rules()),
-        # analytics/core/custom_metrics.py CustomMetricError.text: why a metric file is refused
+        # analytics/core/custom_metrics.py CustomMetricError.text, and ui/company_metrics.py: why a metric file is
+        # refused, and the form's direction and grouping pickers
         "custom.error.{}": one(custom_metrics.ERRORS),
+        "custom.direction.{}": one(DIRECTIONS),
+        "custom.by.{}": one(custom_metrics.GROUPINGS),
+        "custom.f.{}_{}": {(part, lang) for part in company_metrics.TEXT_PARTS for lang in LANGS},
         # analytics/core/i18n.py code_label(kind, code): codes of the demo company and of the import value maps
         "code.{}.{}": {(kind, c) for kind, values in codes.items() for c in values},
         # analytics/people/hiring_report.py excluded_text: why recruiting rows are left out
