@@ -96,7 +96,7 @@ TEXT = {
         "dec.vacancy": "{n} vacancies past their target date: decide on recruiting support.",
         "dec.probation": "{value} of exits happen in probation: decide on onboarding and mentoring for new hires.",
         "company.title": "Company metrics",
-        "company.take": "{n} metrics of the company's own for {label}: {list}.",
+        "company.take": "The company's own metrics for {label} ({n}): {list}.",
         "company.def": ("Metrics the company defined itself (one file each in the metrics folder), computed as the "
                         "built-in ones are: the same scope, masked groups, small bases and comparison."),
         "company.metric": "Metric", "company.value": "{label}", "company.previous": "Previous period",
