@@ -420,6 +420,24 @@ create table if not exists audit_log (
     detail   varchar
 );
 
+-- What users say they miss (意见反馈): a note from the feedback button of any page, with the page and period it was
+-- written on, for the admins (the Usage page). Bookkeeping, not a fact: writing one bumps no data version.
+create table if not exists feedback (
+    feedback_id bigint primary key,
+    created_at  timestamp not null,
+    username    varchar not null,
+    roles       varchar,                 -- the writer's roles then, comma-separated
+    page        varchar,                 -- the page's address (slug)
+    period      varchar,                 -- the sidebar period's label, e.g. '2025-Q4'
+    grain       varchar,                 -- 'month' | 'quarter' | 'fiscal_year' | 'range'
+    scope       varchar,                 -- the sidebar scope: an org unit id, or null for the user's whole scope
+    lang        varchar,                 -- 'en' | 'zh'
+    note        varchar not null,        -- at most usage_log.NOTE_MAX characters
+    status      varchar not null default 'open',  -- 'open' | 'handled'
+    handled_by  varchar,
+    handled_at  timestamp
+);
+
 -- ───────────────────────────── Access ─────────────────────────────
 
 -- Local accounts (argon2id hashes) and OIDC users matched by e-mail. No plain or reversible secrets.

@@ -33,7 +33,7 @@ COLUMN_TYPES: tuple[str, ...] = ("date", "int", "float", "money", "bool", "str",
 NOT_IMPORTED = frozenset({"meta", "audit_log", "reviews", "action_items", "users", "user_roles",
                           "user_sessions", "development_items", "career_aims",
                           "improvement_plans", "care_actions", "alerts", "alert_actions",
-                          "alert_requests", "alert_sends"})
+                          "alert_requests", "alert_sends", "feedback"})
 # access: admin only; sessions: bookkeeping; meetings and development plans: written in the app
 
 _SQL_TO_TYPE = {"DATE": "date", "BIGINT": "int", "INTEGER": "int", "DOUBLE": "float", "BOOLEAN": "bool",
