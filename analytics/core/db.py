@@ -338,12 +338,14 @@ class Database:
             raise
 
     def audit(self, cur: duckdb.DuckDBPyConnection, actor: str, action: str, target: str | None = None,
-              scope: str | None = None, n_rows: int | None = None, detail: Mapping[str, object] | None = None) -> None:
-        """Append one audit entry inside the caller's transaction (no personal values in ``detail``)."""
+              scope: str | None = None, n_rows: int | None = None, detail: Mapping[str, object] | None = None,
+              at: dt.datetime | None = None) -> None:
+        """Append one audit entry inside the caller's transaction (no personal values in ``detail``); ``at``: when it
+        happened, if not now (the demo's usage history is played back in time)."""
         cur.execute(
             "insert into audit_log select coalesce(max(event_id), 0) + 1, $at, $actor, $action, $target, $scope, "
             "$n, $detail from audit_log",
-            {"at": dt.datetime.now(), "actor": actor, "action": action, "target": target, "scope": scope,
+            {"at": at or dt.datetime.now(), "actor": actor, "action": action, "target": target, "scope": scope,
              "n": n_rows, "detail": json.dumps(detail or {}, ensure_ascii=False, default=str)},
         )
 
