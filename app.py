@@ -26,8 +26,8 @@ from ui.language import lang
 from ui.style import phone_style
 
 SLUGS = ("overview", "inbox", "monthly-review", "quarterly-review", "goals", "attrition", "risk", "hiring", "talent",
-         "training", "plans", "care", "person", "quota", "scorecard", "key-accounts", "incentives", "glossary", "data",
-         "admin", "no-access")
+         "training", "plans", "care", "person", "quota", "scorecard", "key-accounts", "incentives", "joint-plan",
+         "glossary", "data", "admin", "no-access")
 MEETINGS = {"monthly-review": "monthly", "quarterly-review": "quarterly"}  # pages whose period is a meeting's
 
 
@@ -79,6 +79,7 @@ def main() -> None:
         sales.append(page("pages/key_accounts.py", "nav.key_accounts", ":material/handshake:", "key-accounts"))
     if viewer.sees_any_pay:
         sales.append(page("pages/incentives.py", "nav.incentives", ":material/payments:", "incentives"))
+        sales.append(page("pages/joint_plan.py", "nav.joint_plan", ":material/balance:", "joint-plan"))
     reference = [page("pages/glossary.py", "nav.glossary", ":material/menu_book:", "glossary")]
     if viewer.is_admin or viewer.sees_pay:  # loading data changes everyone's numbers: HR head and admins
         reference.append(page("pages/data.py", "nav.data", ":material/upload_file:", "data"))

@@ -35,6 +35,7 @@ PAGES: tuple[PageEntry, ...] = (
     PageEntry("scorecard", "nav.scorecard", "sales"),
     PageEntry("key-accounts", "nav.key_accounts", "sales"),
     PageEntry("incentives", "nav.incentives", "sales"),
+    PageEntry("joint-plan", "nav.joint_plan", "sales"),
     PageEntry("glossary", "nav.glossary", "reference"),
     PageEntry("data", "nav.data", "reference"),
     PageEntry("usage", "nav.usage", "reference"),

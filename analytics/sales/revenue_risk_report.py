@@ -39,6 +39,13 @@ def person_values(inputs: planning.PlanInputs, people: pl.DataFrame, quota: pl.D
     ).with_columns(bookings_at_risk=pl.col("vacancy_loss") + pl.col("ramp_shortfall")).drop("quota_per_rep")
 
 
+def median_quotas(db, as_of: dt.date) -> pl.DataFrame:
+    """employee_id, quota: each person's median monthly quota (money) over the 12 months to ``as_of``."""
+    since = add_months(month_start(as_of), -11)
+    return db.sql("select employee_id, median(amount) as quota from quotas where month between $a and $b "
+                  "and amount > 0 group by all", a=since, b=as_of)
+
+
 def revenue_at_risk(db, viewer, start: dt.date, end: dt.date, as_of: dt.date, horizon: int = 6,
                     model: str | None = None) -> dict:
     """Exits with termination date in [start, end] and people at high flight risk at ``as_of`` (by the data
@@ -52,9 +59,7 @@ def revenue_at_risk(db, viewer, start: dt.date, end: dt.date, as_of: dt.date, ho
     book = db.query("person_book", as_of=as_of, **viewer.sql_params())
     quota_roles = db.sql("select role_id from roles where carries_quota")["role_id"].to_list()
     book = book.filter(pl.col("role_id").is_in(quota_roles))
-    since = add_months(month_start(as_of), -11)
-    quota = db.sql("select employee_id, median(amount) as quota from quotas where month between $a and $b "
-                   "and amount > 0 group by all", a=since, b=as_of)
+    quota = median_quotas(db, as_of)
     emp = db.sql("select employee_id, name, termination_date from employees")
     exits = book.join(emp, on="employee_id").filter(pl.col("termination_date").is_between(start, min(end, as_of)))
     exits = exits.with_columns(kind=pl.lit("exit"), probability=pl.lit(None, pl.Float64))
