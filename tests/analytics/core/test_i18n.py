@@ -144,10 +144,9 @@ def families() -> dict[str, set[tuple[str, ...]]]:
     from analytics.alerts import rules as alert_rules
     from analytics.alerts import store as alert_store
     from analytics.alerts import texts as alert_texts
-    from analytics.core import custom_metrics, usage_log
+    from analytics.core import custom_metrics
     from analytics.core.auth import ROLES
     from analytics.core.metric import DIRECTIONS, Unit
-    from analytics.core.page_catalogue import PAGES
     from analytics.core.registry import DOMAINS, REGISTRY
     from analytics.people import (
         archive_report,
@@ -165,7 +164,7 @@ def families() -> dict[str, set[tuple[str, ...]]]:
     from analytics.people.attrition_report import BREAKDOWNS, CURVE_GROUPS, HEADLINE_ROWS
     from analytics.reviews import goals, packs
     from analytics.reviews.store import STATUSES
-    from analytics.sales import joint_whatif, leads, leads_report, scorecard
+    from analytics.sales import joint_whatif, scorecard
     from analytics.sales.quota_report import RAMP_SPLITS
     from analytics.sources.demo import vocabulary as demo
     from analytics.sources.ingest import flat_hr, importable_tables
@@ -201,7 +200,6 @@ def families() -> dict[str, set[tuple[str, ...]]]:
         "move_reason": {"r_repeat", "r_retention_skill", "h_new", "h_prospecting_skill", "cs_results", "k_share",
                         "k_skill", "k_results"},
         "goal_level": {"strategy", "sales", "hr"},
-        "lead_source": set(leads.SOURCES),  # shaping.labels: lead_conversion by source
         "goal_status": set(goals.STATUSES),
         "onboarding_factor": {"mentored", "plan_done"},
         "training_group": {"all", "left"},
@@ -216,8 +214,7 @@ def families() -> dict[str, set[tuple[str, ...]]]:
                          "improvement_plan_close", "improvement_plan_review", "care_action", "alerts_evaluated",
                          "alert_acknowledged", "alert_action", "alert_resolved", "alert_request", "alert_sent",
                          "alert_send_failed", "alert_channel_test", "alert_requeued", "alert_rules_saved", "sync",
-                         "custom_metric_saved", "custom_metric_deleted", "page_view", "feedback_add",
-                         "feedback_handled", "feedback_reopened"},
+                         "custom_metric_saved", "custom_metric_deleted"},
     }
     one = lambda values: {(v,) for v in values}  # noqa: E731
     return {
@@ -249,8 +246,6 @@ def families() -> dict[str, set[tuple[str, ...]]]:
         "joint.cap_{}": one(("scale", "remove")),
         "joint.peers_{}": one(joint_whatif.PEER_REFERENCES),
         "joint.assume.peers_{}": one(joint_whatif.PEER_REFERENCES),
-        # pages/quota.py: the Leads section's breakdowns (analytics/sales/leads_report.py BREAKDOWNS)
-        "lead.by_{}": one(leads_report.BREAKDOWNS),
         # pages/quota.py: the ramp split radio
         "quota.ramp.{}": one(RAMP_SPLITS),
         # pages/risk.py: back-test score cards and their help
@@ -334,9 +329,6 @@ def families() -> dict[str, set[tuple[str, ...]]]:
         "custom.direction.{}": one(DIRECTIONS),
         "custom.by.{}": one(custom_metrics.GROUPINGS),
         "custom.f.{}_{}": {(part, lang) for part in company_metrics.TEXT_PARTS for lang in LANGS},
-        # analytics/reviews/usage_report.py page_name, pages/usage.py: a page's menu name, a feedback note's status
-        "nav.{}": one(p.nav_key.removeprefix("nav.") for p in PAGES),
-        "usage.status.{}": one(usage_log.STATUSES),
         # analytics/core/i18n.py code_label(kind, code): codes of the demo company and of the import value maps
         "code.{}.{}": {(kind, c) for kind, values in codes.items() for c in values},
         # analytics/people/hiring_report.py excluded_text: why recruiting rows are left out
