@@ -17,6 +17,7 @@ import streamlit as st
 from streamlit.runtime.scriptrunner_utils.exceptions import ScriptControlException
 
 from analytics.core.i18n import t
+from analytics.core.page_catalogue import PAGES
 from analytics.core.settings import SettingsError, load_settings
 from ui import alerts_clock, session, sync_clock
 from ui.auth import current_viewer, ensure_cookie_secret, login_view, logout_button
@@ -25,9 +26,7 @@ from ui.context import end_run, open_or_stop, render_sidebar
 from ui.language import lang
 from ui.style import phone_style
 
-SLUGS = ("overview", "inbox", "monthly-review", "quarterly-review", "goals", "attrition", "risk", "hiring", "talent",
-         "training", "plans", "care", "person", "quota", "scorecard", "key-accounts", "incentives", "joint-plan",
-         "glossary", "data", "admin", "no-access")
+SLUGS = tuple(p.slug for p in PAGES)  # every page's address (analytics/core/page_catalogue.py)
 MEETINGS = {"monthly-review": "monthly", "quarterly-review": "quarterly"}  # pages whose period is a meeting's
 
 
@@ -83,6 +82,8 @@ def main() -> None:
     reference = [page("pages/glossary.py", "nav.glossary", ":material/menu_book:", "glossary")]
     if viewer.is_admin or viewer.sees_pay:  # loading data changes everyone's numbers: HR head and admins
         reference.append(page("pages/data.py", "nav.data", ":material/upload_file:", "data"))
+    if viewer.is_admin or "hr_head" in viewer.roles:  # the system's own use and the feedback notes
+        reference.append(page("pages/usage.py", "nav.usage", ":material/query_stats:", "usage"))
     if viewer.is_admin:
         reference.append(page("pages/admin.py", "nav.admin", ":material/admin_panel_settings:", "admin"))
 
@@ -95,7 +96,10 @@ def main() -> None:
              t("nav.group.sales", language): sales, t("nav.group.reference", language): reference}
     navigation = st.navigation({group: items for group, items in pages.items() if items}, expanded=True)
     logout_button(viewer, db)
-    render_sidebar(db, settings, viewer, MEETINGS.get(navigation.url_path))
+    # the sidebar also records a page view once per visit and holds the feedback button (ui/usage.py); the default
+    # page's address reads ""
+    render_sidebar(db, settings, viewer, MEETINGS.get(navigation.url_path),
+                   page=navigation.url_path or ("no-access" if viewer.sees_nothing else "overview"))
     try:
         navigation.run()
     except BaseException as exc:

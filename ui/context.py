@@ -141,8 +141,10 @@ def _keep_in_url(**values: str | None) -> None:
 MEETING_GRAINS = {"monthly": "month", "quarterly": "quarter"}  # review kind → the grain of its meetings
 
 
-def render_sidebar(db: Database, settings: Settings, viewer: Viewer, meeting: str | None = None) -> Context:
-    """Draw language, period and scope pickers; store and return the session's :class:`Context`.
+def render_sidebar(db: Database, settings: Settings, viewer: Viewer, meeting: str | None = None,
+                   page: str | None = None) -> Context:
+    """Draw language, period and scope pickers; store and return the session's :class:`Context`. Below them, the
+    feedback button; and a switch to a page records a view of ``page`` (its address; None: the running page's).
 
     On a review page (``meeting`` = "monthly" or "quarterly") the period picker is the meeting's: months or
     quarters, the last complete one first chosen, the current one labelled as partial (no grain picker)."""
@@ -179,6 +181,9 @@ def render_sidebar(db: Database, settings: Settings, viewer: Viewer, meeting: st
     ctx = Context(lang=language, viewer=scoped, period=by_label[label], as_of=as_of, data_version=version,
                   db_path=str(db.path), fy_start=settings.fiscal_year_start, min_base=settings.min_base)
     _RUN.ctx = ctx
+    from ui import usage
+
+    usage.frame(db, viewer, page or usage.current_page(), ctx.lang, ctx.period)
     return ctx
 
 

@@ -51,12 +51,13 @@ def freeze_seeded(db: Database, lang: str = "en", fy_start: int = 1) -> list[int
 
 def prepare_demo(db: Database, fy_start: int = 1, seed: int = 7) -> list[int]:
     """Right after a demo build: fit and store the flight-risk model of its data version (the one the pages use),
-    play the demo's alerts forward (analytics/reviews/demo_alerts.py) and freeze the seeded meetings; returns the
-    ids frozen."""
+    play the demo's alerts forward (analytics/reviews/demo_alerts.py) and its use of the app back (page views,
+    exports, feedback: analytics/reviews/demo_usage.py), and freeze the seeded meetings; returns the ids frozen."""
     from analytics.metrics.engine import as_of_date
     from analytics.people import risk_store
-    from analytics.reviews import demo_alerts
+    from analytics.reviews import demo_alerts, demo_usage
 
     risk_store.current_model(db, as_of_date(db))
     demo_alerts.replay(db, seed, fy_start)
+    demo_usage.replay(db, seed)
     return freeze_seeded(db, fy_start=fy_start)

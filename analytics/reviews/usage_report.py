@@ -18,14 +18,15 @@ on its own (one director's use is not one director's name, but it is one person'
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import polars as pl
 
 from analytics.core import usage_log
 from analytics.core.access import Viewer
 from analytics.core.db import Database
-from analytics.core.page_catalogue import REPORTED
+from analytics.core.i18n import code_label, fmt_month, t
+from analytics.core.page_catalogue import REPORTED, nav_key
 from analytics.core.periods import Period, add_months, parse_period, quarter_of
 
 EXPORT_PAGE_HOURS = 8       # an export belongs to the page its user opened at most this long before
@@ -89,14 +90,21 @@ def _bounds(period: Period) -> tuple[dt.datetime, dt.datetime]:
                                                                              dt.time())
 
 
-def build(db: Database, viewer: Viewer, quarter: Period, min_users: int = 10) -> UsageReport:
-    """The quarter's use as ``viewer`` may see it (names for admins only; small roles pooled for others)."""
+def build(db: Database, viewer: Viewer, quarter: Period, min_users: int = 10,
+          today: dt.date | None = None) -> UsageReport:
+    """The quarter's use as ``viewer`` may see it (names for admins only; small roles pooled for others); the
+    months after ``today``'s (a running quarter's) are left out."""
     start, end = _bounds(quarter)
     entries = usage_log.usage_entries(db, start - dt.timedelta(hours=EXPORT_PAGE_HOURS), end)
     current = dict(db.sql("select username, string_agg(distinct role, ',' order by role) as roles from user_roles "
                           "group by username").rows())
     notes = usage_log.feedback_notes(db, start, end).height
-    return compute(entries, quarter, current, viewer.is_admin, min_users, notes)
+    report = compute(entries, quarter, current, viewer.is_admin, min_users, notes)
+    last = (today or dt.date.today()).replace(day=1)
+    if report.months[-1] > last:
+        report = replace(report, months=[m for m in report.months if m <= last],
+                         totals=report.totals.filter(pl.col("month") <= last))
+    return report
 
 
 def compute(entries: pl.DataFrame, quarter: Period, current_roles: dict[str, str], names: bool, min_users: int,
@@ -179,3 +187,34 @@ def _by_user(views: pl.DataFrame, exports: pl.DataFrame, sessions: pl.DataFrame)
             .select(username=pl.col("actor"), roles="roles", page_views="page_views", exports="exports",
                     sessions="sessions", pages_opened="pages_opened", last_seen="last_seen")
             .sort(["page_views", "username"], descending=[True, False]))
+
+
+def role_name(role: str, lang: str) -> str:
+    """A role code of the report as a reader names it (the pooled small roles and "no role" included)."""
+    if role == OTHER_ROLE:
+        return t("usage.role_other", lang)
+    if role == NO_ROLE:
+        return t("usage.role_none", lang)
+    return code_label("owner", role, lang)
+
+
+def page_name(slug: str, lang: str) -> str:
+    """A page's menu name (an export without a page, or an address that is no page: said so)."""
+    key = nav_key(slug)
+    return t(f"nav.{key.removeprefix('nav.')}", lang) if key else t("usage.page_none", lang)
+
+
+def named(frame: pl.DataFrame, lang: str) -> pl.DataFrame:
+    """``frame`` with its codes as names in ``lang``: months as month names, roles (one or several, comma-separated)
+    and pages by their names; counts left as numbers."""
+    out = frame
+    if "month" in out.columns:
+        out = out.with_columns(pl.col("month").map_elements(lambda m: fmt_month(m, lang), return_dtype=pl.Utf8))
+    sep = "、" if lang == "zh" else ", "
+    for col in ("role", "roles"):
+        if col in out.columns:
+            out = out.with_columns(pl.col(col).map_elements(
+                lambda r: sep.join(role_name(x, lang) for x in (r or NO_ROLE).split(",")), return_dtype=pl.Utf8))
+    if "page" in out.columns:
+        out = out.with_columns(pl.col("page").map_elements(lambda p: page_name(p, lang), return_dtype=pl.Utf8))
+    return out

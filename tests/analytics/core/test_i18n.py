@@ -144,9 +144,10 @@ def families() -> dict[str, set[tuple[str, ...]]]:
     from analytics.alerts import rules as alert_rules
     from analytics.alerts import store as alert_store
     from analytics.alerts import texts as alert_texts
-    from analytics.core import custom_metrics
+    from analytics.core import custom_metrics, usage_log
     from analytics.core.auth import ROLES
     from analytics.core.metric import DIRECTIONS, Unit
+    from analytics.core.page_catalogue import PAGES
     from analytics.core.registry import DOMAINS, REGISTRY
     from analytics.people import (
         archive_report,
@@ -214,7 +215,8 @@ def families() -> dict[str, set[tuple[str, ...]]]:
                          "improvement_plan_close", "improvement_plan_review", "care_action", "alerts_evaluated",
                          "alert_acknowledged", "alert_action", "alert_resolved", "alert_request", "alert_sent",
                          "alert_send_failed", "alert_channel_test", "alert_requeued", "alert_rules_saved", "sync",
-                         "custom_metric_saved", "custom_metric_deleted"},
+                         "custom_metric_saved", "custom_metric_deleted", "page_view", "feedback_add",
+                         "feedback_handled", "feedback_reopened"},
     }
     one = lambda values: {(v,) for v in values}  # noqa: E731
     return {
@@ -329,6 +331,9 @@ def families() -> dict[str, set[tuple[str, ...]]]:
         "custom.direction.{}": one(DIRECTIONS),
         "custom.by.{}": one(custom_metrics.GROUPINGS),
         "custom.f.{}_{}": {(part, lang) for part in company_metrics.TEXT_PARTS for lang in LANGS},
+        # analytics/reviews/usage_report.py page_name, pages/usage.py: a page's menu name, a feedback note's status
+        "nav.{}": one(p.nav_key.removeprefix("nav.") for p in PAGES),
+        "usage.status.{}": one(usage_log.STATUSES),
         # analytics/core/i18n.py code_label(kind, code): codes of the demo company and of the import value maps
         "code.{}.{}": {(kind, c) for kind, values in codes.items() for c in values},
         # analytics/people/hiring_report.py excluded_text: why recruiting rows are left out
