@@ -31,7 +31,7 @@ def test_menus_follow_roles(app_db: Path):
     sign_in(analyst, "demo.analyst")
     analyst.run()
     assert not analyst.exception
-    for page in ("pages/scorecard.py", "pages/incentives.py", "pages/admin.py"):
+    for page in ("pages/scorecard.py", "pages/incentives.py", "pages/joint_plan.py", "pages/admin.py"):
         with pytest.raises(ValueError, match="registered"):
             analyst.switch_page(page)  # not in the analyst's menu (aggregates only, no pay, no admin)
     director = AppTest.from_file(APP, default_timeout=TIMEOUT)
@@ -52,3 +52,17 @@ def test_a_user_without_roles_sees_nothing(app_db: Path):
     assert not at.exception
     assert at.title[0].value == "No access"
     assert not at.metric and not at.dataframe
+
+
+@pytest.mark.parametrize(("user", "offered"), [("demo.hr", True), ("demo.director.east", True), ("demo.admin", False),
+                                               ("demo.manager.east-01", False), ("demo.analyst", False)])
+def test_the_joint_plan_is_for_the_roles_that_see_pay(app_db: Path, user: str, offered: bool):
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    sign_in(at, user)
+    at.run()
+    if offered:
+        at.switch_page("pages/joint_plan.py").run()
+        assert not at.exception and at.title[0].value == "Joint plan"
+    else:  # aggregate viewers and managers see no one's pay: the page is not in their menu
+        with pytest.raises(ValueError, match="registered"):
+            at.switch_page("pages/joint_plan.py")
