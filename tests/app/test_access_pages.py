@@ -54,6 +54,20 @@ def test_a_user_without_roles_sees_nothing(app_db: Path):
     assert not at.metric and not at.dataframe
 
 
+@pytest.mark.parametrize(("user", "offered"), [("demo.hr", True), ("demo.admin", True), ("demo.director.east", False),
+                                               ("demo.manager.east-01", False), ("demo.analyst", False)])
+def test_the_usage_page_is_for_admins_and_the_hr_head(app_db: Path, user: str, offered: bool):
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    sign_in(at, user)
+    at.run()
+    if offered:
+        at.switch_page("pages/usage.py").run()
+        assert not at.exception and at.title[0].value == "Usage"
+    else:
+        with pytest.raises(ValueError, match="registered"):
+            at.switch_page("pages/usage.py")
+
+
 @pytest.mark.parametrize(("user", "offered"), [("demo.hr", True), ("demo.director.east", True), ("demo.admin", False),
                                                ("demo.manager.east-01", False), ("demo.analyst", False)])
 def test_the_joint_plan_is_for_the_roles_that_see_pay(app_db: Path, user: str, offered: bool):

@@ -35,12 +35,14 @@ ZH_ALLOWED = {"KA", "PNG", "SVG", "PDF", "PPTX", "CSV", "XLSX", "HTML", "TOML", 
 FILE_PATH = re.compile(r"\b[\w./-]+\.(?:toml|csv|xlsx|py)\b")  # a file the page names (data/scorecard.toml)
 # What a page shows verbatim on purpose, by page: (kind of text, column header or widget label key). Account names
 # are names; the audit log keeps what happened as recorded (target, detail, the viewer's scope key); the grants
-# box shows the syntax it takes; the glossary's id is the name the command line takes (`metrics <id>`).
+# box shows the syntax it takes; the glossary's id is the name the command line takes (`metrics <id>`); a feedback
+# note is its writer's own words.
 VERBATIM = {
     "admin.py": {("cell", "col.username"), ("cell", "col.display_name"), ("cell", "col.actor"), ("cell", "col.target"),
                  ("cell", "col.detail"), ("cell", "col.scope"), ("option", "admin.user"),
                  ("text_area", "admin.grants")},
     "glossary.py": {("cell", "col.id")},
+    "usage.py": {("cell", "col.note")},  # a feedback note, in the words (and language) its writer chose
 }
 
 

@@ -137,3 +137,27 @@ def test_quarters_and_feedback(db: Database):
     done = usage_log.feedback_notes(db).row(0, named=True)
     assert (done["status"], done["handled_by"]) == ("handled", "carl") and done["handled_at"] is not None
     assert db.data_version == 0  # bookkeeping: no data version bumped
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_quarterly_pdf_reads_back(db: Database, lang: str):
+    import io
+
+    from pypdf import PdfReader
+
+    from analytics.reviews.usage_pdf import usage_pdf
+
+    data = usage_pdf(usage_report.build(db, ADMIN, Q3, today=dt.date(2026, 11, 30)), lang, dt.date(2026, 11, 30))
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+    text = text.replace(" ", "").replace("\x00", "")  # Latin text in the CJK font reads back as UTF-16
+    assert "2026-Q3" in text
+    if lang == "zh":
+        assert "使用情况报告" in text and "人力资源负责人" in text and "从未打开" in text and "2026年7月" in text
+    else:
+        assert "Usagereport" in text and "HRhead" in text and "Neveropened" in text
+    assert "alice" in text  # the admin's report names users
+
+
+def test_a_running_quarter_stops_at_this_month(db: Database):
+    report = usage_report.build(db, ADMIN, Q3, today=dt.date(2026, 8, 15))
+    assert report.totals["month"].to_list() == [dt.date(2026, 7, 1), dt.date(2026, 8, 1)]
