@@ -32,7 +32,9 @@ else:
             ctx.t("goals.actual"): fmt_number(g["actual"], unit, lang),
             ctx.t("sidebar.period"): g["period"] or "",
             ctx.t("dim.team"): g["org"] or ctx.t("goals.company"),
-            ctx.t("review.item_owner"): code_label("owner", g["owner"], lang) if g["owner"] else "",
+            # a metric owned jointly (lead conversion: sales and marketing) names both owners beside the goal's own
+            ctx.t("review.item_owner"): " · ".join(x for x in (code_label("owner", g["owner"], lang) if g["owner"]
+                                                               else "", g["joint_owners"] or "") if x),
             ctx.t("goals.action"): g["action"] or "",
             ctx.t("goals.why"): g["reason"] or "",
         })

@@ -10,6 +10,8 @@ from analytics.charts import figures as charts
 from analytics.core.i18n import fmt_number
 from analytics.core.registry import get_metric
 from analytics.metrics.figure import basis_label
+from analytics.sales.leads import owners_text
+from analytics.sales.leads_report import BREAKDOWNS as LEAD_BREAKDOWNS
 from analytics.sales.quota_report import HEADLINE, RAMP_SPLITS
 from ui import cached
 from ui.context import _org_tree, context
@@ -89,6 +91,27 @@ quarter_columns = by_quarter.columns[2:-1]
 st.caption(ctx.t("quota.team_quarters_caption", n=len(quarter_columns)))
 formatted_table(by_quarter, {"label": (ctx.t("dim.team"), "text"), **{q: (q, "ratio") for q in quarter_columns},
                              "under": (ctx.t("quota.quarters_under"), "count")}, lang, key="quota_team_quarters")
+
+# ── Leads: conversion owned by sales and marketing together ──
+st.subheader(ctx.t("lead.title"))
+st.caption(ctx.t("lead.caption", owners=owners_text(lang)))
+lead_fig = cached.report(ctx, "quota.leads_headline", ctx.period, ctx.as_of, ctx.fy_start)
+if not lead_fig.denominator:
+    st.info(ctx.t("lead.none"))
+else:
+    figure_cards(ctx, [lead_fig], per_row=3)
+    if lead_fig.maturing:
+        st.caption(ctx.t("lead.maturing_note"))
+    lead_columns = st.columns(3)
+    for column, by in zip(lead_columns, LEAD_BREAKDOWNS, strict=True):
+        rows = cached.report(ctx, "quota.leads_breakdown", ctx.period, ctx.as_of, by, lang)
+        bars = rows.select("label", "small_base", value="conversion", exits="converted", headcount_avg="leads")
+        chart(charts.rate_bars(bars, lang, ctx.t(f"lead.by_{by}"), ctx.t("lead.small_base")), f"quota_leads_{by}",
+              column, name=f"lead_conversion_by_{by}")
+        column.dataframe(formatted(rows, {
+            "label": (ctx.t("col.group"), "text"), "conversion": (get_metric("lead_conversion").name(lang), "ratio"),
+            "converted": (ctx.t("lead.converted"), "count"), "leads": (ctx.t("lead.leads"), "count")}, lang),
+            hide_index=True, width="stretch")
 
 # ── Ramp ──
 st.subheader(ctx.t("quota.ramp"))

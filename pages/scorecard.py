@@ -4,6 +4,9 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
+from analytics.core.i18n import fmt_number
+from analytics.core.registry import get_metric
+from analytics.core.review_values import VETO_RATING_CAP
 from analytics.sales.scorecard import load_config
 from ui import cached
 from ui.context import context
@@ -37,7 +40,9 @@ st.metric(ctx.t("scorecard.people"), f"{shown.height:,}")
 shown = shown.with_columns(team=pl.col("team_id").replace_strict(teams, default=pl.col("team_id")),
                            stage_name=pl.col("stage").replace_strict(
                                {s: ctx.t(f"scorecard.stage.{s}") for s in ("new_rep", "mature_rep", "manager")}),
-                           top=pl.when(pl.col("top_20")).then(pl.lit("★")).otherwise(pl.lit("")))
+                           top=pl.when(pl.col("top_20")).then(pl.lit("★")).otherwise(pl.lit("")),
+                           veto_mark=pl.when(pl.col("vetoed")).then(pl.lit(ctx.t("values.veto_mark")))
+                           .otherwise(pl.lit("")))
 formatted_table(shown, {
     "rank": ("#", "count"), "top": (ctx.t("scorecard.top20"), "text"), "name": (ctx.t("risk.name"), "text"),
     "team": (ctx.t("dim.team"), "text"), "stage_name": (ctx.t("scorecard.stage"), "text"),
@@ -49,7 +54,22 @@ formatted_table(shown, {
     "visits": (ctx.t("scorecard.c.visits"), "count"),
     "proposal_on_time": (ctx.t("scorecard.c.proposal_on_time"), "ratio"),
     "complaints": (ctx.t("scorecard.complaints"), "count"),
+    "values_score": (get_metric("values_score").name(lang), "score"),
+    "collaboration": (get_metric("collaboration_score").name(lang), "score"),
+    "veto_mark": (ctx.t("values.veto"), "text"),
 }, lang, height=420, person_level=ctx.viewer.person_level, key="scorecard_people")
+
+# ── Values and the one-vote veto: who is held back and why ──
+st.caption(ctx.t("values.rule", cap=VETO_RATING_CAP))
+vetoed = card.filter(pl.col("vetoed"))
+if vetoed.height:
+    st.markdown(ctx.t("values.vetoed_title", n=fmt_number(vetoed.height, "count", lang)))
+    vetoed = vetoed.with_columns(team=pl.col("team_id").replace_strict(teams, default=pl.col("team_id")))
+    people_table(formatted(vetoed, {"name": (ctx.t("risk.name"), "text"), "team": (ctx.t("dim.team"), "text"),
+                                    "score": (ctx.t("scorecard.score"), "score"),
+                                    "veto_reason": (ctx.t("values.veto_reason"), "text")}, lang),
+                 vetoed["employee_id"], "scorecard_vetoed", person_level=ctx.viewer.person_level,
+                 hint=ctx.t("person.open_hint"))
 
 def list_table(frame: pl.DataFrame) -> pl.DataFrame:
     """Name, the quarters' attainment (formatted), latest rating and potential."""
@@ -68,7 +88,7 @@ with left:
                  person_level=ctx.viewer.person_level, hint=ctx.t("person.open_hint"))
 with right:
     st.subheader(ctx.t("scorecard.hipo"))
-    st.caption(ctx.t("scorecard.hipo_rule"))
+    st.caption(ctx.t("scorecard.hipo_rule") + " " + ctx.t("values.hipo_rule"))
     hipo = cached.report(ctx, "scorecard.high_potential", ctx.as_of)
     people_table(list_table(hipo), hipo["employee_id"], "scorecard_hipo",
                  person_level=ctx.viewer.person_level, hint=ctx.t("person.open_hint"))

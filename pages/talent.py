@@ -6,6 +6,7 @@ import streamlit as st
 
 from analytics.charts import figures as charts
 from analytics.core.i18n import fmt_number
+from analytics.core.review_values import VETO_RATING_CAP
 from analytics.people import hiring_report, skills
 from ui import cached
 from ui.context import context
@@ -83,12 +84,16 @@ with tab_arch:
 with tab_box:
     box = cached.report(ctx, "talent.nine_box", ctx.as_of)
     chart(charts.nine_box(box.counts, lang, ctx.t("talent.ninebox")), "talent_ninebox", name="nine_box")
+    st.caption(ctx.t("values.box_rule", cap=VETO_RATING_CAP))
     if ctx.viewer.person_level and box.people.height:
+        n_vetoed = int(box.people["vetoed"].sum())
+        if n_vetoed:
+            st.caption(ctx.t("values.box_vetoed", n=fmt_number(n_vetoed, "count", lang)))
         cell = st.selectbox(ctx.t("talent.box"), box.counts[name_col].to_list(), key="talent_box")
         members = box.people.filter(pl.col(name_col) == cell)
         # employee_id is not shown: with the name, it lets a row open the person's growth archive
-        table(members.select("employee_id", "name", "role_id", "team_id", "rating", "potential"),
-              key="talent_box_people")
+        table(members.select("employee_id", "name", "role_id", "team_id", "rating", "rating_effective", "vetoed",
+                             "potential"), key="talent_box_people")
 
 with tab_ready:
     if ctx.viewer.person_level:

@@ -16,6 +16,7 @@ Unit = Literal["count", "ratio", "currency", "days", "months", "score", "curve",
 DOMAINS = ("hr", "sales", "talent", "commission")
 DIRECTIONS = ("up", "down", "neutral")
 GRAINS = ("period", "cohort", "person", "curve")
+OWNERS = ("sales", "marketing")   # functions that may own a metric jointly
 LANGS = ("en", "zh")
 
 
@@ -39,6 +40,7 @@ class Metric:
     unit: Unit
     direction: str         # 'up' (higher is better) | 'down' | 'neutral'
     grain: str             # 'period' | 'cohort' | 'person' | 'curve'
+    owners: tuple[str, ...] = ()   # functions that own the metric together, e.g. ('sales', 'marketing')
 
     def __post_init__(self) -> None:
         problems = []
@@ -53,6 +55,8 @@ class Metric:
         for part in ("numerator", "denominator"):
             if (getattr(self, f"{part}_en") is None) != (getattr(self, f"{part}_zh") is None):
                 problems.append(f"{part} given in one language only")
+        if any(o not in OWNERS for o in self.owners):
+            problems.append(f"owners {self.owners!r} not all in {OWNERS}")
         if self.unit == "ratio" and self.denominator_en is None:
             problems.append("a ratio needs a denominator")
         if problems:
@@ -85,6 +89,7 @@ def define(
     grain: str,
     numerator: tuple[str, str] | None = None,
     denominator: tuple[str, str] | None = None,
+    owners: tuple[str, ...] = (),
 ) -> Metric:
     num = numerator or (None, None)
     den = denominator or (None, None)
@@ -93,5 +98,5 @@ def define(
         formula_en=formula[0], formula_zh=formula[1],
         numerator_en=num[0], numerator_zh=num[1],
         denominator_en=den[0], denominator_zh=den[1],
-        unit=unit, direction=direction, grain=grain,
+        unit=unit, direction=direction, grain=grain, owners=owners,
     )

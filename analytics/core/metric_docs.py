@@ -25,6 +25,8 @@ def metric_row(m: Metric) -> str:
     definition = _cell(m.formula_en)
     if m.denominator_en:
         definition += f" *Numerator:* {_cell(m.numerator_en or '')}; *denominator:* {_cell(m.denominator_en)}."
+    if m.owners:
+        definition += f" *Owned jointly by:* {' and '.join(m.owners)}."
     definition += "<br>" + _cell(m.formula_zh)
     return f"| `{m.id}` | {m.name_en} / {m.name_zh} | {definition} | {UNIT_WORDS[m.unit]} |"
 

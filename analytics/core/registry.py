@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import difflib
 
-from analytics.core import metrics_alerts, metrics_hr, metrics_sales, metrics_talent
+from analytics.core import metrics_alerts, metrics_hr, metrics_joint, metrics_sales, metrics_talent
 from analytics.core.metric import DIRECTIONS, DOMAINS, GRAINS, LANGS, Metric, Unit
 
 __all__ = ["DIRECTIONS", "DOMAINS", "GRAINS", "LANGS", "REGISTRY", "Metric", "Unit", "UnknownMetricError",
            "all_metrics", "custom", "find_metric", "get_metric", "is_custom", "metrics_in_domain"]
 
 _METRICS = [*metrics_hr.METRICS, *metrics_alerts.HR, *metrics_sales.METRICS, *metrics_alerts.SALES,
-            *metrics_talent.METRICS]
+            *metrics_joint.SALES, *[m for m in metrics_talent.METRICS if m.domain != "commission"],
+            *metrics_joint.TALENT, *[m for m in metrics_talent.METRICS if m.domain == "commission"]]
 
 REGISTRY: dict[str, Metric] = {m.id: m for m in _METRICS}
 if len(REGISTRY) != len(_METRICS):

@@ -19,7 +19,7 @@ from analytics.core.db import Database
 from analytics.core.periods import Period, month_end, month_period, trailing_months
 from analytics.core.registry import REGISTRY, custom, get_metric, is_custom
 from analytics.core.settings import load_settings
-from analytics.metrics import alert_metrics, custom_engine, suppression
+from analytics.metrics import alert_metrics, custom_engine, joint_metrics, suppression
 from analytics.metrics.shaping import (
     PEOPLE_DIMENSIONS,
     GroupingError,
@@ -297,6 +297,7 @@ HANDLERS: dict[str, Callable[[str, Request], pl.DataFrame]] = {
     **dict.fromkeys(["time_to_fill", "key_position_fill_rate"], _recruiting_metric),
     "training_completion": _training_metric,
     "alert_response_24h": alert_metrics.alert_response,
+    **joint_metrics.HANDLERS,
 }
 
 
@@ -310,6 +311,8 @@ def groupings(metric_id: str) -> list[str]:
         return ["month", *[d for d in quota.SALES_DIMENSIONS if d in attrition.HR_DIMENSIONS]]
     if metric_id == "alert_response_24h":
         return ["month", *alert_metrics.DIMENSIONS]
+    if metric_id in joint_metrics.HANDLERS:
+        return joint_metrics.groupings(metric_id)
     if HANDLERS.get(metric_id) in (_recruiting_metric, _training_metric):
         return ["month", *PEOPLE_DIMENSIONS]
     return ["month", *quota.SALES_DIMENSIONS]

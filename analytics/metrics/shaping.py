@@ -10,7 +10,7 @@ import polars as pl
 
 from analytics.core.access import Viewer
 from analytics.core.db import Database
-from analytics.core.i18n import t
+from analytics.core.i18n import code_label, t
 from analytics.core.periods import Period
 from analytics.core.registry import get_metric
 from analytics.people import attrition
@@ -114,8 +114,11 @@ def hide(frame: pl.DataFrame) -> pl.DataFrame:
 def labels(frame: pl.DataFrame, req: Request) -> pl.DataFrame:
     name = "name_zh" if req.lang == "zh" else "name_en"
     dim = next((d for d in req.dims if d != "month"), None)
-    if dim in {"region", "team", "org_unit"}:
+    if dim in {"region", "team", "org_unit", "marketing_team"}:
         text = f"select org_unit_id as key, {name} as label from org_units"
+    elif dim == "source":  # a lead's marketing channel
+        return frame.with_columns(label=pl.col(dim).map_elements(lambda c: code_label("lead_source", c, req.lang),
+                                                                 return_dtype=pl.Utf8))
     elif dim == "role":
         text = f"select role_id as key, {name} as label from roles"
     elif dim in PERSON_DIMENSIONS:
@@ -125,5 +128,6 @@ def labels(frame: pl.DataFrame, req: Request) -> pl.DataFrame:
     names = req.db.derived("labels", {"text": text}, lambda: req.db.sql(text))  # read once per data version
     joined = frame.with_columns(_key=pl.col(dim).cast(pl.Utf8)).join(
         names.rename({"key": "_key"}), on="_key", how="left").drop("_key")
-    unplaced = t("group.unplaced" if dim in {"region", "team", "org_unit"} else "group.none", req.lang)
+    unplaced = t("group.unplaced" if dim in {"region", "team", "org_unit", "marketing_team"} else "group.none",
+                 req.lang)
     return joined.with_columns(pl.col("label").fill_null(pl.col(dim).cast(pl.Utf8)).fill_null(pl.lit(unplaced)))

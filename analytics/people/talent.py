@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from analytics.core.review_values import effective_rating, vetoed
+
 # ── 9-box (docs/metrics.md ``nine_box``) ─────────────────────────────────────
 PERFORMANCE_BANDS = ("low", "mid", "high")   # rating 1–2, 3, 4–5
 POTENTIAL_BANDS = ("low", "mid", "high")     # potential 1, 2, 3
@@ -43,15 +45,23 @@ def boxes() -> pl.DataFrame:
     return pl.DataFrame(rows, schema=["performance", "potential_band", "name_en", "name_zh"], orient="row")
 
 
+def with_veto(people: pl.DataFrame) -> pl.DataFrame:
+    """``vetoed`` (the latest review carries a veto) and ``rating_effective`` (the rating that counts: capped under
+    a veto, analytics/core/review_values.py) — a frame without a ``veto`` column has no vetoes."""
+    veto = pl.col("veto") if "veto" in people.columns else pl.lit(None, pl.Boolean)
+    return people.with_columns(vetoed=vetoed(veto), rating_effective=effective_rating(pl.col("rating"), veto))
+
+
 def nine_box_people(people: pl.DataFrame) -> pl.DataFrame:
-    """Everyone with a review on or before the as-of date, with their box. People without one are left out."""
+    """Everyone with a review on or before the as-of date, with their box (performance from the rating that counts:
+    a veto puts it at low). People without one are left out."""
     return (
-        people.filter(pl.col("rating").is_not_null() & pl.col("potential").is_not_null())
-        .with_columns(performance=performance_band(pl.col("rating")),
+        with_veto(people).filter(pl.col("rating").is_not_null() & pl.col("potential").is_not_null())
+        .with_columns(performance=performance_band(pl.col("rating_effective")),
                       potential_band=potential_band(pl.col("potential")))
         .join(boxes(), on=["performance", "potential_band"], how="left")
-        .select("employee_id", "name", "role_id", "team_id", "region_id", "rating", "potential", "review_quarter",
-                "performance", "potential_band", "name_en", "name_zh")
+        .select("employee_id", "name", "role_id", "team_id", "region_id", "rating", "rating_effective", "vetoed",
+                "potential", "review_quarter", "performance", "potential_band", "name_en", "name_zh")
         .sort("employee_id")
     )
 
@@ -121,7 +131,7 @@ def readiness(people: pl.DataFrame, scores: pl.DataFrame, roles: pl.DataFrame, r
     """
     rules = rules or ReadinessRules()
     prep = set(catalogue.filter(pl.col("category") == rules.course_category)["course_id"].to_list())
-    base = people.filter(pl.col("career_step").is_not_null()).join(next_roles(roles), on="career_step")
+    base = with_veto(people).filter(pl.col("career_step").is_not_null()).join(next_roles(roles), on="career_step")
     if base.is_empty():
         return base
     base = base.join(next_role_shortfall(base, scores, requirements), on=["employee_id", "next_role"], how="left")
@@ -134,7 +144,7 @@ def readiness(people: pl.DataFrame, scores: pl.DataFrame, roles: pl.DataFrame, r
             (pl.col("attainment_12m") >= rules.min_attainment).fill_null(False).cast(pl.Float64)),
         "potential": pl.when(pl.col("potential") >= 3).then(1.0).when(pl.col("potential") == 2).then(0.5)
         .otherwise(0.0),
-        "rating": (pl.col("rating") >= rules.min_rating).fill_null(False).cast(pl.Float64),
+        "rating": (pl.col("rating_effective") >= rules.min_rating).fill_null(False).cast(pl.Float64),
         "course": pl.col("courses").list.eval(pl.element().is_in(list(prep))).list.any().fill_null(False)
         .cast(pl.Float64),
         "skills": ((pl.col("skill_shortfall") <= rules.max_skill_shortfall) & (pl.col("n_target_assessed") > 0))

@@ -86,7 +86,7 @@ def _registry() -> dict[str, Callable[..., object]]:
     )
     from analytics.reviews import content as review_content
     from analytics.reviews import goals
-    from analytics.sales import incentives_report, joint_whatif_report, quota_report, scorecard
+    from analytics.sales import incentives_report, joint_whatif_report, leads_report, quota_report, scorecard
     reports = {
         f"attrition.{n}": getattr(attrition_report, n)
         for n in ("headline", "trend", "breakdown", "cohort_heatmap", "retention", "probation_panel",
@@ -95,6 +95,7 @@ def _registry() -> dict[str, Callable[..., object]]:
     reports |= {f"risk.{n}": getattr(risk_report, n) for n in ("evaluation", "ranked")}
     reports |= {f"quota.{n}": getattr(quota_report, n) for n in (
         "headline", "monthly_attainment", "distribution", "ramp", "breakdown", "leaderboard", "team_quarters")}
+    reports |= {f"quota.{n}": getattr(leads_report, n) for n in ("leads_headline", "leads_breakdown")}
     reports |= {f"scorecard.{n}": getattr(scorecard, n) for n in ("scorecard", "coaching_list", "high_potential")}
     reports |= {f"incentives.{n}": getattr(incentives_report, n) for n in (
         "payouts_in_scope", "rep_statement", "what_if")}

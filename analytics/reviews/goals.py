@@ -36,6 +36,7 @@ from analytics.core.periods import Period, parse_period
 from analytics.core.registry import UnknownMetricError, find_metric, get_metric
 from analytics.metrics import figure
 from analytics.metrics.engine import computable
+from analytics.sales import leads
 
 LEVELS = ("strategy", "sales", "hr")
 DIRECTIONS = ("up", "down")
@@ -219,10 +220,11 @@ def progress(db: Database, viewer: Viewer, as_of: dt.date, lang: str = "en", wit
                "direction": g.direction, "period": g.period, "org_unit_id": g.org_unit_id,
                "org": unit_names.get(g.org_unit_id, g.org_unit_id) if g.org_unit_id else _text("company", lang),
                "owner": g.owner, "action": g.action(lang), "target": g.target, "actual": None, "expected": None,
-               "elapsed": None, "partial": False, "status": "none", "reason": ""}
+               "elapsed": None, "partial": False, "status": "none", "reason": "", "joint_owners": None}
         metric = find_metric(g.metric_id) if g.metric_id else None
         if metric:
-            row.update(metric=metric.name(lang), unit=metric.unit,
+            row.update(metric=metric.name(lang), unit=metric.unit, joint_owners=leads.owners_text(lang)
+                       if set(metric.owners) == set(leads.OWNERS) else None,
                        direction=g.direction or (metric.direction if metric.direction in DIRECTIONS else "up"))
         period = None
         if g.period:
@@ -258,7 +260,7 @@ def progress(db: Database, viewer: Viewer, as_of: dt.date, lang: str = "en", wit
               "metric_id": pl.Utf8, "metric": pl.Utf8, "unit": pl.Utf8, "direction": pl.Utf8, "period": pl.Utf8,
               "org_unit_id": pl.Utf8, "org": pl.Utf8, "owner": pl.Utf8, "action": pl.Utf8, "target": pl.Float64,
               "actual": pl.Float64, "expected": pl.Float64, "elapsed": pl.Float64, "partial": pl.Boolean,
-              "status": pl.Utf8, "reason": pl.Utf8}
+              "status": pl.Utf8, "reason": pl.Utf8, "joint_owners": pl.Utf8}
     return pl.DataFrame(rows, schema=schema, orient="row")
 
 

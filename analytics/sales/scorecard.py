@@ -16,6 +16,7 @@ from analytics.core.access import Viewer
 from analytics.core.db import Database
 from analytics.core.list_rules import list_rules
 from analytics.core.periods import Period, last_completed_quarters
+from analytics.core.review_values import VALUES, values_score, vetoed
 from analytics.sales import quota
 
 CONFIG = Path(__file__).resolve().parents[2] / "data" / "scorecard.toml"
@@ -140,9 +141,21 @@ def scorecard(db: Database, viewer: Viewer, period: Period, as_of: dt.date,
     deduction = (pl.col("complaints") * cfg.complaint_deduction).clip(upper_bound=cfg.max_deduction)
     frame = frame.with_columns(base_score=score, deduction=deduction).with_columns(
         score=(pl.col("base_score") - pl.col("deduction")).clip(lower_bound=0))
+    frame = frame.join(review_values(db, min(current.end, as_of)), on="employee_id", how="left").with_columns(
+        vetoed=vetoed(pl.col("veto")))
     frame = frame.with_columns(rank=pl.col("score").rank("ordinal", descending=True))
+    # the top 20% are the best-scored 20% of the people ranked, none of them vetoed: a veto's place passes on
     top = max(1, round(frame.height * 0.2))
-    return frame.with_columns(top_20=pl.col("rank") <= top).sort("rank")
+    eligible = pl.col("rank").rank("ordinal").over("vetoed")
+    return frame.with_columns(top_20=~pl.col("vetoed") & (eligible <= top)).sort("rank")
+
+
+def review_values(db: Database, on: dt.date) -> pl.DataFrame:
+    """Each person's latest review on or before ``on``: values score (mean of the three values, 1–5),
+    collaboration (1–5), veto and its reason (analytics/core/review_values.py)."""
+    traits = db.query("rep_traits", as_of=on)
+    return traits.select("employee_id", values_score=values_score(*[pl.col(c) for c in VALUES]),
+                         collaboration=pl.col("collaboration"), veto=pl.col("veto"), veto_reason=pl.col("veto_reason"))
 
 
 def quarterly_attainment(db: Database, viewer: Viewer, quarters: list[Period], as_of: dt.date) -> pl.DataFrame:
@@ -183,11 +196,12 @@ def high_potential(db: Database, viewer: Viewer, as_of: dt.date, target: float |
     labels = [q.label for q in quarters]
     over = pl.all_horizontal([pl.col(c).is_not_null() & (pl.col(c) >= target) for c in labels])
     people = _with_people(db, att.filter(over), as_of)
-    return people.filter(pl.col("potential") == 3).sort(labels[-1], descending=True)
+    # a veto in the latest review keeps a rep off the list (analytics/core/review_values.py)
+    return people.filter((pl.col("potential") == 3) & ~vetoed(pl.col("veto"))).sort(labels[-1], descending=True)
 
 
 def _with_people(db: Database, frame: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
     traits = db.query("rep_traits", as_of=as_of).select("employee_id", "name", "hire_date", "termination_date",
-                                                        "rating", "potential")
+                                                        "rating", "potential", "veto")
     return frame.join(traits, on="employee_id", how="left").filter(
         pl.col("termination_date").is_null() | (pl.col("termination_date") > as_of)).drop("termination_date")

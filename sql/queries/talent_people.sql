@@ -1,6 +1,6 @@
 -- Everyone employed on $as_of in scope, placed where they sat that day (org unit, team, region, manager,
 -- role, level), with the start of their current run in that role, the latest performance review on or
--- before $as_of, whether a mentor started within their first month, and a known leaving date.
+-- before $as_of (with its veto), whether a mentor started within their first month, and a known leaving date.
 -- Person-level: served only to viewers with person-level rights. Params: $as_of, $all_units, $units.
 with people as (
     select * from employees
@@ -41,7 +41,8 @@ role_since as (
 
 reviews as (
     select employee_id, arg_max(rating, review_date) filter (where rating is not null) as rating, arg_max(potential, review_date) filter (where potential is not null) as potential,
-           arg_max(quarter, review_date) filter (where quarter is not null) as review_quarter, max(review_date) as review_date
+           arg_max(quarter, review_date) filter (where quarter is not null) as review_quarter, max(review_date) as review_date,
+           arg_max(coalesce(veto, false), review_date) filter (where coalesce(veto, false) is not null) as veto
     from performance_reviews
     where review_date <= $as_of::date and rating between 1 and 5 and potential between 1 and 3
     group by all
@@ -59,7 +60,7 @@ final as (
         p.org_unit_id, p.team_id, p.region_id, p.manager_id, p.role_id, p.job_level,
         coalesce(r.family, 'unknown') as role_family, coalesce(r.carries_quota, false) as carries_quota,
         r.career_step, rs.role_since,
-        v.rating, v.potential, v.review_quarter, v.review_date,
+        v.rating, v.potential, v.review_quarter, v.review_date, v.veto,
         m.employee_id is not null as mentored
     from placed as p
     left join roles as r using (role_id)

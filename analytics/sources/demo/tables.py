@@ -9,6 +9,7 @@ from analytics.sources.demo.tables_care import CareTables
 from analytics.sources.demo.tables_development import DevelopmentTables
 from analytics.sources.demo.tables_hiring_traits import HiringTraitTables
 from analytics.sources.demo.tables_joint import JointTables
+from analytics.sources.demo.tables_marketing import MarketingTables
 from analytics.sources.demo.tables_people import PeopleTables
 from analytics.sources.demo.tables_pipeline import PipelineTables
 from analytics.sources.demo.tables_recruiting import RecruitingTables
@@ -46,6 +47,7 @@ TABLE_ORDER = [
     "orders",
     "collections",
     "opportunities",
+    "leads",
     "activities",
     "complaints",
     "csat",
@@ -72,6 +74,7 @@ class TableBuilder(
     DevelopmentTables,
     CareTables,
     HiringTraitTables,
+    MarketingTables,
 ):
     """Builds every table. The steps share one random stream, so their order is part of the output."""
 
@@ -99,6 +102,7 @@ class TableBuilder(
         self._improvement_plans()
         self._care()  # a random stream of its own: the tables before and after are the same without it
         self._hiring_traits()  # a stream of its own too
+        self._marketing()  # and this one (issue 21)
         self._joint()
         progress(1.0, "Demo company ready")
         return {k: self.out[k] for k in TABLE_ORDER}

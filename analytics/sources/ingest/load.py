@@ -64,6 +64,7 @@ Progress = Callable[[str], None]
 EVENT_DATES: dict[str, tuple[str, ...]] = {
     "employees": ("hire_date", "termination_date"), "assignments": ("valid_from",),
     "orders": ("order_date",), "collections": ("collected_date",), "opportunities": ("created_date", "closed_date"),
+    "leads": ("created_on", "converted_on", "lost_on"),
     "activities": ("activity_date",), "complaints": ("complaint_date",), "csat": ("survey_date",),
     "performance_reviews": ("review_date",), "engagement": ("survey_date",), "attendance": ("month",),
     "travel": ("month",), "assistance_referrals": ("referral_date",), "person_measures": ("measured_on",),

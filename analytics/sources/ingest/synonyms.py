@@ -34,7 +34,8 @@ GLOBAL: dict[str, tuple[str, ...]] = {
 }
 
 # Surrogate ids a source does not have: their usual headers belong to the natural key (external_key).
-REPLACES = {("employees", "employee_id"), ("customers", "customer_id"), ("opportunities", "opportunity_id")}
+REPLACES = {("employees", "employee_id"), ("customers", "customer_id"), ("opportunities", "opportunity_id"),
+            ("leads", "lead_id")}
 
 BY_TABLE: dict[str, dict[str, tuple[str, ...]]] = {
     "org_units": {
@@ -124,6 +125,10 @@ BY_TABLE: dict[str, dict[str, tuple[str, ...]]] = {
         "rating": ("performance rating", "performance score", "performance", "绩效", "绩效等级", "绩效评分"),
         "potential": ("potential rating", "潜力", "潜力评级"),
         "reviewer_id": ("reviewer", "评估人", "考核人"),
+        "value_customer": ("customer first", "客户第一"), "value_teamwork": ("teamwork", "团队合作"),
+        "value_results": ("results", "结果导向"),
+        "collaboration": ("cross-department collaboration", "跨部门协作", "协作"),
+        "veto": ("one-vote veto", "一票否决", "否决"), "veto_reason": ("veto reason", "否决原因"),
     },
     "engagement": {
         "survey_date": ("survey date", "date", "调研日期"),
@@ -186,6 +191,14 @@ BY_TABLE: dict[str, dict[str, tuple[str, ...]]] = {
         "expected_close_date": ("expected close", "expected close date", "预计成交日期"),
         "closed_date": ("close date", "成交日期", "关闭日期"),
         "close_value": ("won value", "成交金额"),
+    },
+    "leads": {
+        "external_key": ("lead id", "lead", "线索编号", "id"), "created_on": ("created", "create date", "创建日期"),
+        "source": ("lead source", "channel", "来源", "线索来源", "渠道"), "campaign": ("campaign name", "市场活动"),
+        "marketing_unit_id": ("marketing team", "市场团队"), "owner_id": ("lead owner", "owner", "负责销售", "跟进人"),
+        "qualified_on": ("qualified", "qualified date", "确认日期"),
+        "converted_on": ("converted", "转化日期", "成交日期"),
+        "lost_on": ("lost", "丢失日期"), "customer_id": ("customer", "客户"),
     },
     "activities": {
         "employee_id": _REP, "activity_date": ("date", "活动日期"),

@@ -55,6 +55,7 @@ CHANNELS = ("referral", "job_board", "campus", "agency", "event", "internal", "o
 EXIT_REASONS = ("compensation", "career", "performance", "conduct", "relocation", "education", "retirement",
                 "health", "family", "workload", "manager", "other")
 QUARTER = r"^\d{4}-Q[1-4]$"
+LEAD_SOURCES = ("web", "event", "partner", "campaign", "referral", "other")
 
 
 def _person(en: str = "Person (employee id or external key)", zh: str = "员工（编号或外部编号）", **kw: object) -> A:
@@ -66,7 +67,7 @@ NOTES: dict[str, Note] = {
     "org_units": Note("Org units", "组织单元", {
         "org_unit_id": a("Org unit id", "组织单元编号", "east-01"),
         "parent_id": a("Parent unit id; empty for the company root", "上级单元编号；公司根节点为空", "east", ref=ORG),
-        "level": a("Level in the tree", "层级", "team", values=("company", "region", "team")),
+        "level": a("Level in the tree", "层级", "team", values=("company", "region", "team", "department")),
         "name_en": a("Name in English", "英文名称", "East Team 1"),
         "name_zh": a("Name in Chinese", "中文名称", "华东一组"),
         "opened_date": a("Date the unit opened", "成立日期", "2020-01-01"),
@@ -205,7 +206,13 @@ NOTES: dict[str, Note] = {
         "rating": a("Rating, 1–5", "绩效等级（1–5）", "4", min=1, max=5),
         "potential": a("Potential, 1–3", "潜力（1–3）", "2", min=1, max=3),
         "reviewer_id": _person("Reviewer (employee id or external key)", "评估人（员工编号或外部编号）"),
-    }),
+        "value_customer": a("Value: customer first, 1–5", "价值观：客户第一（1–5）", "4", min=1, max=5),
+        "value_teamwork": a("Value: teamwork, 1–5", "价值观：团队合作（1–5）", "4", min=1, max=5),
+        "value_results": a("Value: results, 1–5", "价值观：结果导向（1–5）", "3", min=1, max=5),
+        "collaboration": a("Cross-department collaboration, 1–5", "跨部门协作（1–5）", "4", min=1, max=5),
+        "veto": a("One-vote veto (e.g. grabbing colleagues' orders)", "一票否决（如抢单）", "no"),
+        "veto_reason": a("Why the veto; required with a veto", "否决原因；一票否决时必填", ""),
+    }, rules=(Rule("required_if", "veto", "veto_reason"),)),
     "engagement": Note("Engagement surveys", "敬业度调研", {
         "employee_id": _person(),
         "survey_date": a("Date of the survey", "调研日期", "2024-05-15"),
@@ -322,6 +329,26 @@ NOTES: dict[str, Note] = {
         "close_value": a("Value when won", "成交金额", "1054", type="money", min=0),
     }, natural_key=("external_key",), rules=(
         order("created_date", "closed_date"), order("created_date", "expected_close_date", "warning"))),
+    "leads": Note("Leads (marketing to sales)", "线索（市场转销售）", {
+        "lead_id": a("Tandem's lead id; leave empty when external_key is given", "系统内部线索编号；填写外部编号时留空",
+                     ""),
+        "external_key": a("The lead's id in your CRM (the natural key for imports)",
+                          "CRM 中的线索编号（导入时的自然键）", "L-2025-0042"),
+        "created_on": a("Date the lead was created", "线索创建日期", "2025-03-02"),
+        "source": a("Marketing channel", "市场渠道", "web", values=LEAD_SOURCES),
+        "campaign": a("Campaign name", "市场活动名称", "Spring expo"),
+        "marketing_unit_id": a("Marketing team that generated it (org unit id)", "产生该线索的市场团队（组织单元编号）",
+                               "mkt-digital", ref=ORG),
+        "owner_id": _person("Sales rep it was passed to (employee id or external key)",
+                            "接手的销售（员工编号或外部编号）"),
+        "qualified_on": a("Date qualified", "确认有效日期", "2025-03-10"),
+        "converted_on": a("Date converted (won: became a customer or an order)", "转化日期（成交：成为客户或订单）",
+                          "2025-04-20"),
+        "lost_on": a("Date lost", "丢失日期", ""),
+        "customer_id": a("Customer when converted (id or external key)", "转化后的客户（编号或外部编号）", "ACME-001",
+                         ref=CUST),
+    }, natural_key=("external_key",), rules=(
+        order("created_on", "qualified_on"), order("created_on", "converted_on"), order("created_on", "lost_on"))),
     "activities": Note("Sales activities", "销售活动", {
         "activity_id": a("Activity id", "活动编号", "70001"),
         "employee_id": _person("Rep (employee id or external key)", "销售（员工编号或外部编号）"),

@@ -165,7 +165,7 @@ def families() -> dict[str, set[tuple[str, ...]]]:
     from analytics.people.attrition_report import BREAKDOWNS, CURVE_GROUPS, HEADLINE_ROWS
     from analytics.reviews import goals, packs
     from analytics.reviews.store import STATUSES
-    from analytics.sales import joint_whatif, scorecard
+    from analytics.sales import joint_whatif, leads, leads_report, scorecard
     from analytics.sales.quota_report import RAMP_SPLITS
     from analytics.sources.demo import vocabulary as demo
     from analytics.sources.ingest import flat_hr, importable_tables
@@ -201,6 +201,7 @@ def families() -> dict[str, set[tuple[str, ...]]]:
         "move_reason": {"r_repeat", "r_retention_skill", "h_new", "h_prospecting_skill", "cs_results", "k_share",
                         "k_skill", "k_results"},
         "goal_level": {"strategy", "sales", "hr"},
+        "lead_source": set(leads.SOURCES),  # shaping.labels: lead_conversion by source
         "goal_status": set(goals.STATUSES),
         "onboarding_factor": {"mentored", "plan_done"},
         "training_group": {"all", "left"},
@@ -248,6 +249,8 @@ def families() -> dict[str, set[tuple[str, ...]]]:
         "joint.cap_{}": one(("scale", "remove")),
         "joint.peers_{}": one(joint_whatif.PEER_REFERENCES),
         "joint.assume.peers_{}": one(joint_whatif.PEER_REFERENCES),
+        # pages/quota.py: the Leads section's breakdowns (analytics/sales/leads_report.py BREAKDOWNS)
+        "lead.by_{}": one(leads_report.BREAKDOWNS),
         # pages/quota.py: the ramp split radio
         "quota.ramp.{}": one(RAMP_SPLITS),
         # pages/risk.py: back-test score cards and their help

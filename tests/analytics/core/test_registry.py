@@ -32,12 +32,12 @@ CONTRACT_IDS = [
     "key_vacancies_past_target", "urgent_requests", "alert_response_24h",
     "bookings", "quota", "attainment", "reps_at_quota", "attainment_band", "collection_rate", "dso",
     "new_customers", "repeat_rate", "ka_share", "revenue_per_head", "ramp_curve", "time_to_productivity",
-    "pipeline_coverage", "complaint_rate", "visits", "proposal_on_time", "ka_without_backup",
+    "pipeline_coverage", "complaint_rate", "visits", "proposal_on_time", "ka_without_backup", "lead_conversion",
     "time_to_fill", "key_position_fill_rate", "funnel_conversion", "quality_of_hire", "training_completion",
     "training_uplift", "nine_box", "coaching_list", "high_potential", "skill_profile", "headcount_plan",
     "attainment_vs_team", "ramp_vs_cohort", "skills_year_on_year", "development_plan",
     "improvement_plans", "plan_recovery_rate", "plan_effect", "time_to_plan", "care_signals", "care_exit_link",
-    "hiring_success_profile", "hiring_fit_score",
+    "hiring_success_profile", "hiring_fit_score", "values_score", "collaboration_score", "review_vetoes",
     "commission_payout", "cost_of_sales",
 ]
 SECTION_DOMAIN = {title: domain for domain, title in SECTIONS.items()}
