@@ -439,6 +439,8 @@ def build_parser() -> argparse.ArgumentParser:
     cli_person.add_parser(sub, common)
     from analytics.cli import alerts_cmd as cli_alerts
     cli_alerts.add_parser(sub, common)
+    from analytics.cli import usage_cmd as cli_usage
+    cli_usage.add_parser(sub, common)
     from analytics.cli import facts_cmd as cli_facts
     cli_facts.add_parser(sub, common)
 
