@@ -201,8 +201,30 @@ class Database:
         self._shadow = [f"create temp table if not exists {name} ({body}\n)"  # temp tables are per cursor
                         for name, body in re.findall(r"create table if not exists (\w+) \((.*?)\n\);", schema, re.S)
                         if name not in have]
+        self._shadow += self._shadow_missing_columns(schema, have)
         for statement in self._shadow:
             self._con.execute(statement)
+
+    def _shadow_missing_columns(self, schema: str, have: set[str]) -> list[str]:
+        """Columns added since (``alter table … add column if not exists`` in schema.sql) that a read-only older
+        file lacks: its table is read through a temporary view adding them as nulls (per cursor, as the tables)."""
+        added: dict[str, list[tuple[str, str]]] = {}
+        for table, column, kind in re.findall(r"alter table (\w+) add column if not exists (\w+) (\w+);", schema):
+            if table in have:
+                added.setdefault(table, []).append((column, kind))
+        if not added:
+            return []
+        database = self._con.sql("select current_database()").fetchall()[0][0]
+        columns = self._con.sql("select table_name, column_name from duckdb_columns() where database_name = "
+                                "current_database() and schema_name = 'main'").fetchall()
+        present = {(t, c) for t, c in columns}
+        views = []
+        for table, wanted in added.items():
+            missing = [f"cast(null as {kind}) as {column}" for column, kind in wanted if (table, column) not in present]
+            if missing:  # names from schema.sql and the catalogue, never from input
+                source = '"' + database.replace('"', '""') + f'".main.{table}'
+                views.append(f"create temp view {table} as select *, {', '.join(missing)} from {source}")
+        return views
 
     def _apply_schema(self) -> None:
         cur = self._con.cursor()
