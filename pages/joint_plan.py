@@ -8,6 +8,7 @@ import streamlit as st
 from analytics.charts import figures as charts
 from analytics.charts import joint_plan as joint_charts
 from analytics.core.i18n import fmt_date, fmt_delta, fmt_number
+from analytics.people import hiring_report, planning
 from analytics.sales import incentives, incentives_report, joint_whatif
 from analytics.sales import joint_whatif_report as report
 from ui import cached
@@ -73,15 +74,26 @@ with st.expander(ctx.t("joint.scenario"), expanded=True):
     peers = d3.radio(ctx.t("joint.peers"), list(joint_whatif.PEER_REFERENCES), key="joint_peers",
                      format_func=lambda m: ctx.t(f"joint.peers_{m}"))
     st.markdown(ctx.t("joint.by_region"))
-    by_unit, hires, exits = {}, {}, {}
+    capacity = ["", *report.capacity_scenarios()]
+    from_plan = st.selectbox(ctx.t("joint.from_plan"), capacity, key="joint_from_plan",
+                             format_func=lambda n: hiring_report.scenario_label(n, lang, regions) if n
+                             else ctx.t("joint.entered"))
+    planned = {}
+    if from_plan:  # hires per region as the Hiring page's capacity plan schedules them (target +10%, 12 months)
+        text = planning.scenario_json(from_plan) if from_plan in hiring_report.saved_scenarios() else None
+        planned = cached.report(ctx, "joint_plan.capacity_hires", ctx.as_of, from_plan, text)
+    by_unit, hires, exits = {}, dict(planned), {}
     for region, region_name in regions.items():
         r1, r2, r3, r4 = st.columns([2, 1, 1, 1])
         r1.markdown(f"**{region_name}**")
         q = r2.number_input(ctx.t("joint.region_quota"), -50, 100, 0, 5, key=f"joint_q_{region}")
-        h = r3.number_input(ctx.t("joint.hires"), 0, 500, 0, 1, key=f"joint_h_{region}")
+        h = r3.number_input(ctx.t("joint.hires"), 0, 500, 0, 1, key=f"joint_h_{region}", disabled=bool(from_plan))
+        h = planned.get(region, 0) if from_plan else h
         x = r4.number_input(ctx.t("joint.exits"), 0, 500, 0, 1, key=f"joint_x_{region}")
         by_unit |= {region: q / 100} if q else {}
         hires |= {region: int(h)} if h else {}
+    if from_plan:
+        st.caption(ctx.t("joint.planned", hires=fmt_number(sum(planned.values()), "count", lang)))
         exits |= {region: int(x)} if x else {}
 
 scenario = joint_whatif.Scenario(

@@ -125,13 +125,20 @@ def _members(fitted: risk_store.RiskModel | None) -> int:
         return 1
 
 
+def capacity_scenarios() -> list[str]:
+    """The capacity-plan scenarios the Hiring page compares: the standard ones, then the saved ones."""
+    from analytics.people import hiring_report
+
+    return [*(s.name for s in planning.standard_scenarios(None)), *hiring_report.saved_scenarios()]
+
+
 def capacity_hires(db: Database, viewer: Viewer, as_of: dt.date, name: str, saved: str | None = None,
                    horizon: int = 12) -> dict[str, int]:
     """Hires per region over ``horizon`` months in a capacity-plan scenario (a standard one by ``name``, or a saved
     one's JSON ``saved``), as the Hiring page's plan computes them."""
     from analytics.people import hiring_report
 
-    inputs = planning.measure(db, viewer, as_of)
+    inputs = planning.measure(db, viewer, as_of)  # the Hiring page's default target: +10% on the last 12 months
     scenarios = [planning.scenario_from_json(saved)] if saved else [
         s for s in planning.standard_scenarios(inputs, horizon) if s.name == name]
     if not scenarios:

@@ -68,6 +68,22 @@ def test_a_raise_in_the_rates_moves_the_payout_card_to_the_engines_figure(app_db
     assert lo <= rows["expected_leavers"]["change"] <= hi
 
 
+def test_hires_from_the_capacity_plan_are_priced_as_the_hiring_page_plans_them(app_db: Path):
+    at = open_signed_in(PAGE, "demo.hr", "en")
+    at.selectbox(key="joint_from_plan").set_value("target +10%").run()
+    assert not at.exception and not at.error
+    db = Database(app_db)
+    try:
+        hires = report.capacity_hires(db, viewer_for(db, "demo.hr"), as_of_date(db), "target +10%")
+    finally:
+        db.close()
+    assert sum(hires.values()) > 0
+    rows = _expected(app_db, "demo.hr", _period(at), jw.Scenario(hires=hires))
+    assert rows["payout_headcount"]["scenario"] > 0
+    assert at.metric[0].value == fmt_number(rows["payout"]["scenario"], "currency", "en")
+    assert at.metric[2].value == fmt_number(rows["expected_leavers"]["scenario"], "count", "en")
+
+
 def test_an_invalid_plan_is_named_not_raised(app_db: Path):
     at = open_signed_in(PAGE, "demo.hr", "en")
     at.selectbox(key="joint_plan").set_value("quotapath_tiered").run()
