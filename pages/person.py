@@ -7,11 +7,14 @@ import streamlit as st
 
 from analytics.charts import person as charts
 from analytics.core.i18n import code_label, fmt_date, fmt_month, fmt_number
+from analytics.core.registry import get_metric
+from analytics.core.review_values import VETO_RATING_CAP
 from analytics.people import development, risk_report, risk_store
 from analytics.people import improvement_report as improvement
 from ui import cached
 from ui.context import context, get_database
 from ui.person_plan import development_plan
+from ui.plaintext import plain
 from ui.widgets import chart
 
 ctx = context()
@@ -138,7 +141,16 @@ with right:
             ctx.t("person.col.rating"): [fmt_number(v, "count", lang) for v in shown["rating"].to_list()],
             ctx.t("person.col.potential"): [fmt_number(v, "count", lang) for v in shown["potential"].to_list()],
             ctx.t("person.col.box"): shown["box_zh" if lang == "zh" else "box_en"].fill_null("—").to_list(),
+            get_metric("values_score").name(lang): [fmt_number(v, "score", lang) for v in shown["values_score"]],
+            get_metric("collaboration_score").name(lang): [fmt_number(v, "score", lang)
+                                                           for v in shown["collaboration"]],
+            ctx.t("values.veto"): [ctx.t("values.veto_mark") if v else "" for v in shown["vetoed"]],
         }), hide_index=True, width="stretch")
+        vetoes = shown.filter(pl.col("vetoed"))
+        if vetoes.height:  # the veto's reason, and the rule it triggers
+            st.caption(ctx.t("values.rule", cap=VETO_RATING_CAP))
+            for quarter, reason in vetoes.select("quarter", "veto_reason").iter_rows():
+                st.caption(f"{quarter} · {ctx.t('values.veto_reason')}: {plain(reason or '—')}")
 
 # ── Training ──
 st.markdown(f"**{ctx.t('person.training')}**")

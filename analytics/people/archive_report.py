@@ -92,7 +92,7 @@ def archive(db: Database, viewer: Viewer, employee_id: int, as_of: dt.date, fy_s
         as_of=as_of, card=found, assignments=assignments(kind("assignment")),
         attainment=attainment_by_quarter(db, viewer, found, as_of, fy_start),
         ramp=ramp_against_cohort(db, viewer, found, as_of), skills=skills_over_time(db, found, kind("skill"), as_of),
-        training=training_record(kind("training")), reviews=reviews_over_time(kind("review")),
+        training=training_record(kind("training")), reviews=reviews_over_time(kind("review"), kind("review_values")),
         engagement=kind("engagement").select(survey_date="day", engagement_score="value", manager_score="value2",
                                              enps=pl.col("value3").cast(pl.Int64)).sort("survey_date"),
         attendance=kind("attendance").filter(pl.col("day") > add_months(month_start(as_of), -CARE_MONTHS)).select(
@@ -198,15 +198,21 @@ def training_record(rows: pl.DataFrame) -> pl.DataFrame:
         gain=pl.col("post_score") - pl.col("pre_score")).sort("enrolled_date", descending=True)
 
 
-def reviews_over_time(rows: pl.DataFrame) -> pl.DataFrame:
-    """Every performance review in date order with its 9-box position (the Talent page's boxes)."""
+def reviews_over_time(rows: pl.DataFrame, values: pl.DataFrame | None = None) -> pl.DataFrame:
+    """Every performance review in date order with its 9-box position (the Talent page's boxes: a veto caps the
+    rating that counts), its values score and collaboration (``values``: the ``review_values`` rows)."""
     frame = rows.select(quarter="code", review_date="day", rating=pl.col("value").cast(pl.Int64),
-                        potential=pl.col("value2").cast(pl.Int64)).sort("review_date")
-    boxed = frame.with_columns(performance=talent.performance_band(pl.col("rating")),
-                               potential_band=talent.potential_band(pl.col("potential")))
+                        potential=pl.col("value2").cast(pl.Int64), veto=pl.col("value3") == 1,
+                        veto_reason="text").sort("review_date")
+    if values is not None:
+        frame = frame.join(values.select(quarter="code", review_date="day", values_score="value",
+                                         collaboration="value2"), on=["quarter", "review_date"], how="left")
+    boxed = talent.with_veto(frame).with_columns(performance=talent.performance_band(pl.col("rating_effective")),
+                                                 potential_band=talent.potential_band(pl.col("potential")))
+    keep = [c for c in ("values_score", "collaboration") if c in boxed.columns]
     return boxed.join(talent.boxes(), on=["performance", "potential_band"], how="left",
-                      maintain_order="left").select("quarter", "review_date", "rating", "potential",
-                                                     box_en="name_en", box_zh="name_zh")
+                      maintain_order="left").select("quarter", "review_date", "rating", "potential", *keep,
+                                                     "vetoed", "veto_reason", box_en="name_en", box_zh="name_zh")
 
 
 def risk_over_time(db: Database, viewer: Viewer, person: dict[str, object], as_of: dt.date,

@@ -1,5 +1,6 @@
 -- One person's dated records for the person page, as one long table: kind names the source — 'assignment'
--- (valid_from, valid_to, org unit, role, level, manager), 'review' (quarter, date, rating, potential),
+-- (valid_from, valid_to, org unit, role, level, manager), 'review' (quarter, date, rating, potential, veto and
+-- its reason), 'review_values' (quarter, date, mean of the value scores given, collaboration),
 -- 'training' (course, enrolled and completed dates, completed, pre and post score), 'skill' (skill, date, score),
 -- 'engagement' (survey date, engagement, manager score, eNPS answer), 'attendance' (month, overtime hours, leave
 -- days), 'measure' (date, the measure's code, its value), 'mentor' (mentor's name, start and end). Only records dated on or before the as-of date.
@@ -10,7 +11,16 @@ from assignments as a
 left join employees as m on m.employee_id = a.manager_id
 where a.employee_id = $employee_id and a.valid_from <= $as_of::date
 union all
-select 'review', review_date, null, quarter, null, rating::double, potential::double, null, null
+select 'review', review_date, null, quarter, null, rating::double, potential::double,
+    case when veto then 1.0 when veto is not null then 0.0 end, veto_reason
+from performance_reviews
+where employee_id = $employee_id and review_date <= $as_of::date
+union all
+select 'review_values', review_date, null, quarter, null,
+    (coalesce(value_customer, 0) + coalesce(value_teamwork, 0) + coalesce(value_results, 0))::double
+        / nullif((value_customer is not null)::int + (value_teamwork is not null)::int
+                 + (value_results is not null)::int, 0),
+    collaboration::double, null, null
 from performance_reviews
 where employee_id = $employee_id and review_date <= $as_of::date
 union all

@@ -96,3 +96,26 @@ def test_nine_box_puts_vetoed_people_at_low_performance_and_marks_them(app_db: P
     shown = next(d.value for d in at.dataframe if t("col.rating_effective", lang) in d.value.columns)
     flagged = shown[shown[t("col.rating_effective", lang)] != shown[t("col.rating", lang)]]
     assert len(flagged) >= 1 and (flagged[t("col.rating_effective", lang)] == fmt_number(2, "count", lang)).all()
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_person_page_reviews_show_values_and_the_veto_with_its_reason(app_db: Path, lang: str):
+    from tests.app.test_raw_text import problems, visible
+
+    db = Database(app_db)
+    as_of = as_of_date(db)
+    row = db.sql("select r.employee_id, r.quarter, r.veto_reason from performance_reviews as r join employees as e "
+                 "using (employee_id) where r.veto and e.termination_date is null and r.review_date <= $d "
+                 "order by r.review_date desc, r.employee_id limit 1", d=as_of).row(0, named=True)
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    sign_in(at, "demo.hr")
+    at.session_state["lang"] = lang
+    at.query_params["person"] = str(row["employee_id"])
+    at.run()
+    at.switch_page("pages/person.py").run()
+    assert not at.exception and not at.error
+    reviews = next(d.value for d in at.dataframe if get_metric("values_score").name(lang) in d.value.columns)
+    marked = reviews[reviews[t("values.veto", lang)] == t("values.veto_mark", lang)]
+    assert row["quarter"] in set(marked[t("person.col.quarter", lang)])
+    assert any(row["veto_reason"] in c.value for c in at.caption)
+    assert not problems(visible(at, "person.py", lang), lang, str(app_db))

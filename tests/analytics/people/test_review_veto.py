@@ -89,3 +89,17 @@ def test_review_metrics_come_from_the_engine(demo_copy_db):
     assert values["value"] == pytest.approx(expected)
     by_region = compute(db, hr, "collaboration_score", q4, by=["region"])
     assert by_region.height >= 5 and by_region["value"].is_between(1, 5).all()
+
+
+def test_the_growth_archive_boxes_a_vetoed_review_at_low_performance_with_its_values():
+    from analytics.people.archive_report import reviews_over_time
+
+    D = dt.date
+    rows = pl.DataFrame({"code": ["2025-Q3", "2025-Q4"], "day": [D(2025, 9, 30), D(2025, 12, 31)],
+                         "value": [5.0, 5.0], "value2": [3.0, 3.0], "value3": [0.0, 1.0], "text": [None, "抢单"]})
+    values = pl.DataFrame({"code": ["2025-Q3", "2025-Q4"], "day": [D(2025, 9, 30), D(2025, 12, 31)],
+                           "value": [4.0, 2.5], "value2": [4.0, 2.0]})
+    got = reviews_over_time(rows, values)
+    assert got.select("quarter", "box_en", "vetoed", "values_score", "collaboration").rows() == [
+        ("2025-Q3", "Star", False, 4.0, 4.0), ("2025-Q4", "Rough diamond", True, 2.5, 2.0)]
+    assert got["veto_reason"].to_list() == [None, "抢单"]
