@@ -37,7 +37,7 @@ def test_leads_load_with_their_channel_codes_and_references(tiny_db: Database):
 
 def test_a_bad_lead_row_is_refused_with_file_row_and_column_and_nothing_is_written(tiny_db: Database):
     before, version = snapshot(tiny_db), tiny_db.data_version
-    bad = LEADS + "L3,2024-05-10,television,east,1,,\nL4,2024-05-10,web,east,1,2024-04-01,\n".encode()
+    bad = LEADS + b"L3,2024-05-10,television,east,1,,\nL4,2024-05-10,web,east,1,2024-04-01,\n"
     result = load_batch(tiny_db, [("leads", prepare(bad, "leads", name="leads.csv"))], "li.na", today=D(2024, 7, 1))
     assert not result.ok and not result.written
     errors = _errors(result)
