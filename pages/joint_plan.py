@@ -30,6 +30,8 @@ for message in plan_errors:
     st.error(ctx.t("incentives.plan_error", error=message))
 names_of = cached.report(ctx, "attrition.group_names", "region", lang)
 regions = {r: names_of.get(r, r) for r in report.regions_in_scope(get_database(ctx.db_path), ctx.viewer)}
+teams = report.teams_in_scope(get_database(ctx.db_path), ctx.viewer)
+team_names = cached.report(ctx, "attrition.group_names", "team", lang)
 saved = report.saved_scenarios()
 STATE = "joint_"
 
@@ -48,6 +50,8 @@ def load_saved() -> None:
     for r in regions:
         values |= {f"q_{r}": round(sc.quota_by_unit.get(r, 0.0) * 100), f"h_{r}": sc.hires.get(r, 0),
                    f"x_{r}": sc.exits.get(r, 0)}
+    team = next((u for u in sc.quota_by_unit if u in teams), "")
+    values |= {"team": team, "team_q": round(sc.quota_by_unit.get(team, 0.0) * 100), "from_plan": ""}
     for key, value in values.items():
         st.session_state[STATE + key] = value
 
@@ -92,9 +96,14 @@ with st.expander(ctx.t("joint.scenario"), expanded=True):
         x = r4.number_input(ctx.t("joint.exits"), 0, 500, 0, 1, key=f"joint_x_{region}")
         by_unit |= {region: q / 100} if q else {}
         hires |= {region: int(h)} if h else {}
+        exits |= {region: int(x)} if x else {}
     if from_plan:
         st.caption(ctx.t("joint.planned", hires=fmt_number(sum(planned.values()), "count", lang)))
-        exits |= {region: int(x)} if x else {}
+    t1, t2 = st.columns([2, 1])  # one team's quota change, before its region's and the company's
+    team = t1.selectbox(ctx.t("joint.team"), ["", *teams], key="joint_team",
+                        format_func=lambda u: team_names.get(u, u) if u else ctx.t("joint.none"))
+    team_q = t2.number_input(ctx.t("joint.region_quota"), -50, 100, 0, 5, key="joint_team_q", disabled=not team)
+    by_unit |= {team: team_q / 100} if team and team_q else {}
 
 scenario = joint_whatif.Scenario(
     name=st.session_state.get("joint_name") or "scenario",

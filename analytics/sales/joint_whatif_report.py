@@ -160,6 +160,15 @@ def regions_in_scope(db: Database, viewer: Viewer) -> list[str]:
             if r in allowed or any(parents.get(u) == r for u in allowed)]
 
 
+def teams_in_scope(db: Database, viewer: Viewer) -> list[str]:
+    """The team ids in the viewer's scope (a team of a region in scope, or a team granted itself), in tree order."""
+    tree = db.query("org_tree").filter(pl.col("level") == "team")
+    if viewer.org_units is None:
+        return tree["org_unit_id"].to_list()
+    allowed = set(viewer.org_units)
+    return [t for t, parent in tree.select("org_unit_id", "parent_id").iter_rows() if t in allowed or parent in allowed]
+
+
 # ── saved scenarios ────────────────────────────────────────────────────────
 def scenario_dir() -> Path:
     return Path(os.environ.get("TANDEM_JOINT_PLANS_DIR") or PROJECT_ROOT / "data" / "joint_plans")

@@ -84,6 +84,20 @@ def test_hires_from_the_capacity_plan_are_priced_as_the_hiring_page_plans_them(a
     assert at.metric[2].value == fmt_number(rows["expected_leavers"]["scenario"], "count", "en")
 
 
+def test_entered_quotas_by_region_and_team_and_exits_reach_the_scenario(app_db: Path):
+    at = open_signed_in(PAGE, "demo.hr", "en")
+    at.number_input(key="joint_q_east").set_value(10).run()
+    at.number_input(key="joint_x_west").set_value(2).run()
+    at.selectbox(key="joint_team").set_value("east-01").run()
+    at.number_input(key="joint_team_q").set_value(20).run()
+    assert not at.exception and not at.error
+    scenario = jw.Scenario(quota_by_unit={"east": 0.1, "east-01": 0.2}, exits={"west": 2})
+    rows = _expected(app_db, "demo.hr", _period(at), scenario)
+    assert rows["payout_headcount"]["scenario"] < 0  # two exits: two average reps of the West fewer
+    assert at.metric[0].value == fmt_number(rows["payout"]["scenario"], "currency", "en")
+    assert at.metric[2].value == fmt_number(rows["expected_leavers"]["scenario"], "count", "en")
+
+
 def test_an_invalid_plan_is_named_not_raised(app_db: Path):
     at = open_signed_in(PAGE, "demo.hr", "en")
     at.selectbox(key="joint_plan").set_value("quotapath_tiered").run()
