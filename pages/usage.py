@@ -11,7 +11,6 @@ import streamlit as st
 from analytics.charts.figures import labelled_bars, stacked_bars
 from analytics.core import usage_log
 from analytics.core.i18n import LANG_LABELS, fmt_datetime, fmt_number
-from analytics.core.settings import load_settings
 from analytics.reviews import export, usage_report
 from analytics.reviews.usage_pdf import usage_pdf
 from ui.context import _org_tree, context, get_database
@@ -28,7 +27,7 @@ today = dt.date.today()
 quarters = {q.label: q for q in usage_report.quarters_with_use(db, today, ctx.fy_start)}
 label = st.selectbox(ctx.t("usage.quarter"), list(quarters), key="usage_quarter",
                      format_func=lambda x: ctx.t("usage.running", label=x) if quarters[x].end >= today else x)
-report = usage_report.build(db, ctx.viewer, quarters[label], load_settings().min_base)
+report = usage_report.build(db, ctx.viewer, quarters[label], ctx.min_base, today)
 whole = report.totals.select("page_views", "exports", "sessions").sum().row(0, named=True)
 cards = st.columns(5)
 cards[0].metric(ctx.t("col.page_views"), fmt_number(whole["page_views"], "count", lang), border=True)
@@ -97,7 +96,7 @@ if report.by_user is not None:  # admins: names, and the feedback notes
             pl.col("lang").replace_strict(LANG_LABELS, default="—", return_dtype=pl.Utf8).alias("language"),
             pl.col("status").map_elements(lambda s: ctx.t(f"usage.status.{s}"), return_dtype=pl.Utf8),
             pl.col("period").fill_null("—"))
-        table(shown.select("created_at", "username", "roles", "page", "period", "scope", "language", "note", "status",
+        table(shown.select("created_at", "page", "note", "username", "roles", "period", "scope", "language", "status",
                            "handled_by"), key="usage_notes")
         ids = notes["feedback_id"].to_list()
         described = {r["feedback_id"]: f"{fmt_datetime(r['created_at'], lang)} · {r['username']} · {r['page']}"
