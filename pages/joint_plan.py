@@ -135,7 +135,7 @@ for col, (measure, unit, colour) in zip(cols, cards, strict=True):
         col.metric(ctx.t(f"joint.m.{measure}"), fmt_number(None, unit, lang), border=True)
         continue
     col.metric(ctx.t(f"joint.m.{measure}"), fmt_number(row["scenario"], unit, lang),
-               delta=fmt_delta(row["change"], unit, lang), delta_color=colour, border=True,
+               delta=fmt_delta(row["change"], unit, lang) if row["change"] else None, delta_color=colour, border=True,
                help=ctx.t("joint.card_help", baseline=fmt_number(row["baseline"], unit, lang)))
 shown = summary.with_columns(measure=pl.col("measure").map_elements(lambda m: ctx.t(f"joint.m.{m}"),
                                                                     return_dtype=pl.Utf8))

@@ -18,6 +18,7 @@ def leavers_with_interval(labels: list[str], values: list[float], intervals: lis
     fig = go.Figure(go.Bar(x=labels, y=values, marker_color=[PALETTE[0], PALETTE[1]][:len(values)],
                            error_y=dict(type="data", symmetric=False, array=hi, arrayminus=lo, color="#1d2733"),
                            text=[fmt_number(v, "count", lang) for v in values], textposition="inside",
+                           insidetextanchor="middle",
                            hovertext=text, hovertemplate="%{x}: %{hovertext}<extra></extra>"))
     top = max((i[1] for i in intervals), default=1.0)
     fig.update_layout(template=TEMPLATE, title=title, height=360, showlegend=False,
