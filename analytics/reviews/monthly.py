@@ -13,10 +13,11 @@ from analytics.core.list_rules import list_rules
 from analytics.core.periods import add_months, month_end
 from analytics.core.registry import get_metric
 from analytics.metrics.engine import trend
+from analytics.metrics.figure import flags_text
 from analytics.reviews.context import LIST_ROWS, ORG, Ctx, clean, definition, relabel
 from analytics.reviews.model import Item
 from analytics.reviews.texts import tx
-from analytics.sales import quota_report
+from analytics.sales import leads, quota_report
 
 _ENROLMENTS = """
 with {org}
@@ -43,8 +44,18 @@ def _sales(ctx: Ctx) -> Item:
               change=ctx.change(att.value, att.previous, "ratio", att.previous_period or "—"),
               bookings=ctx.value("bookings"), quota=ctx.num(att.denominator, "currency"),
               coll=ctx.value("collection_rate"))
+    lead = ctx.figure("lead_conversion")
+    if lead.denominator:  # the joint KPI of sales and marketing (issue 21), when there are leads
+        numbers["lead_conversion"] = lead.value
+        flags = flags_text(lead, ctx.lang)  # maturing: conversions so far, compared at the same age
+        owners = leads.owners_text(ctx.lang)
+        take += ("" if ctx.lang == "zh" else " ") + tx(
+            "sales.leads", ctx.lang, lead=ctx.value("lead_conversion") + (f" · {flags}" if flags else ""),
+            owners=owners if ctx.lang == "zh" else owners[:1].lower() + owners[1:],
+            change=ctx.change(lead.value, lead.previous, "ratio", lead.previous_period or "—"))
     fig = charts.attainment_trend(series, ctx.lang, title) if series.height else None
-    return Item("sales", title, take, definition(ctx.lang, "attainment", "bookings", "collection_rate"), fig,
+    return Item("sales", title, take, definition(ctx.lang, "attainment", "bookings", "collection_rate",
+                                                 *(["lead_conversion"] if lead.denominator else [])), fig,
                 None, numbers)
 
 

@@ -13,6 +13,7 @@ TEXT = {
         "sales.title": "Sales against target",
         "sales.take": ("Attainment {att} in {label}, {change}; bookings {bookings} against a quota of {quota}; "
                        "{coll} of the period's bookings collected."),
+        "sales.leads": "Lead conversion {lead}, {change} — {owners}.",
         "rec.title": "Recruiting progress",
         "rec.take": ("{opened} opened and {filled} filled in {label}; {open} open at the period end, "
                      "{past} past their target date ({n_key} key positions)."),
@@ -109,6 +110,7 @@ TEXT = {
         "nocomp": "无法与{prev}比较",
         "sales.title": "销售目标达成",
         "sales.take": "{label}指标达成率{att}，{change}；销售额{bookings}，指标{quota}；本期销售额已回款{coll}。",
+        "sales.leads": "线索转化率{lead}，{change}——{owners}。",
         "rec.title": "招聘进展",
         "rec.take": ("{label}新开招聘需求{opened}，到岗{filled}个；期末仍在招{open}个，其中{past}个已超过目标到岗日"
                      "期（关键岗位{n_key}个）。"),
