@@ -104,9 +104,11 @@ def test_the_url_cannot_widen_scope_or_pick_an_unknown_period(mid_quarter_db: Pa
 
 
 def test_the_sign_in_form_answers_at_every_page_address():
-    """app.py's SLUGS (the addresses the sign-in form is served at) name every page of the navigation."""
+    """app.py's SLUGS (the addresses the sign-in form is served at) name every page of the navigation: they are the
+    page catalogue's (analytics/core/page_catalogue.py), which holds every page the menu registers."""
+    from analytics.core.page_catalogue import PAGES
+
     source = Path(APP).read_text(encoding="utf-8")
     slugs = set(re.findall(r'page\("pages/[a-z_]+\.py", "[a-z_.]+", ":material/[a-z_]+:", "([a-z-]+)"', source))
-    namespace: dict[str, object] = {}
-    exec(re.search(r"SLUGS = \(.*?\)\n", source, re.S).group(0), namespace)
-    assert slugs and slugs == set(namespace["SLUGS"])
+    assert "SLUGS = tuple(p.slug for p in PAGES)" in source
+    assert slugs and slugs == {p.slug for p in PAGES}
