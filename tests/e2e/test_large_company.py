@@ -40,7 +40,8 @@ def expected_titles(db_path: Path, user: str, lang: str = "en") -> set[str]:
     assert {"nav.overview", "nav.review_quarterly", "nav.review_monthly", "nav.admin"} <= keys, keys
     withheld = {"nav.no_access": True, "nav.admin": not viewer.is_admin,
                 "nav.scorecard": not viewer.person_level, "nav.key_accounts": not viewer.person_level,
-                "nav.incentives": not viewer.sees_any_pay, "nav.data": not (viewer.is_admin or viewer.sees_pay)}
+                "nav.incentives": not viewer.sees_any_pay, "nav.data": not (viewer.is_admin or viewer.sees_pay),
+                "nav.usage": not (viewer.is_admin or "hr_head" in viewer.roles)}
     return {t(key, lang) for key in keys if not withheld.get(key, False)}
 
 
