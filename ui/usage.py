@@ -1,4 +1,5 @@
-"""The shared frame's two usage hooks (app.py calls :func:`frame` on every run, after the sidebar):
+"""The shared frame's two usage hooks (the sidebar, ``ui.context.render_sidebar``, calls :func:`frame` on every run of
+every page, whether app.py draws it or a page script runs on its own):
 
 * a page view is recorded once per visit — when the session switches to a page, not on a rerun of the same page
   (language, period, scope, any click) — with the page's address, the user, the roles and the session's key;
@@ -36,7 +37,10 @@ def current_page() -> str:
     from streamlit.runtime.scriptrunner import get_script_run_ctx
 
     run = get_script_run_ctx()
-    info = (run.pages_manager.get_pages().get(run.page_script_hash) or {}) if run is not None else {}
+    try:
+        info = (run.pages_manager.get_pages().get(run.page_script_hash) or {}) if run is not None else {}
+    except AttributeError:  # another Streamlit's page manager: the default page
+        info = {}
     stem = Path(info.get("script_path") or "overview.py").stem
     slug = SCRIPT_SLUGS.get(stem, stem.replace("_", "-"))
     return slug if slug in BY_SLUG else info.get("url_pathname") or "overview"
