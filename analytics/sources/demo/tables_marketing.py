@@ -41,7 +41,7 @@ VETO_REASONS = np.array(["抢单：绕过同事接手其跟进中的客户订单
 class MarketingTables(TableState):
     def _marketing(self) -> None:
         """Marketing units, ``leads`` and the values columns of ``performance_reviews`` (module docstring)."""
-        rng = np.random.default_rng([self.seed, 47])
+        rng = np.random.default_rng([self.seed, 59])
         self._marketing_units()
         self._leads(rng)
         self._review_values(rng)
