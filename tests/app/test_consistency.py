@@ -117,11 +117,11 @@ def test_every_surface_shows_one_value_per_figure(app_db: Path, demo_db_path: Pa
     monkeypatch.setenv("TANDEM_RESULTS_DIR", "off")  # and with no stored results (ui/cached.py)
     figures: list[Figure] = []
     for grain in GRAINS:
-        # results are cached across languages (values do not depend on the language), so the figures of a
-        # grain are recorded on its first run; the Chinese run must render without error and record nothing new
+        # results are cached across languages (values do not depend on the language), so a Chinese run of the same
+        # pages would record nothing new: the pages are rendered in Chinese for every grain by test_matrix
         shown = _page_figures(user, "en", grain)
         assert len({f.metric_id for f in shown}) >= 10, (grain, "the pages showed too few figures")
-        figures += shown + _page_figures(user, "zh", grain)
+        figures += shown
     db = Database(app_db)
     for lang in ("en", "zh"):
         reviewed = _review_figures(db, user, lang)
@@ -134,13 +134,23 @@ def test_every_surface_shows_one_value_per_figure(app_db: Path, demo_db_path: Pa
 
     scope = units_key(auth.viewer_for(db, user, 5))
     checked = 0
-    for key, fig in {f.key: f for f in figures if not f.masked and f.scope == scope and f.covers == _covers(f)
-                     and f.as_of == as_of_date(db)}.items():
+    for key, fig in _one_per_metric_and_grain({f.key: f for f in figures if not f.masked and f.scope == scope
+                                               and f.covers == _covers(f) and f.as_of == as_of_date(db)}).items():
         value, previous = _cli_value(demo_db_path, user, fig)  # the same facts; the app holds its copy open
         assert _close(value, fig.value), (key, value, fig.value)
         assert fig.previous_period is None or _close(previous, fig.previous), (key, previous, fig.previous)
         checked += 1
     assert checked >= 10
+
+
+def _one_per_metric_and_grain(figures: dict[tuple, Figure]) -> dict[tuple, Figure]:
+    """The figures the command line is asked for: every metric once for each grain it was shown at (the first of
+    its keys in a fixed order), not every period and basis again — each command opens the database anew."""
+    chosen: dict[tuple, tuple] = {}
+    for key in sorted(figures, key=repr):
+        fig = figures[key]
+        chosen.setdefault((fig.metric_id, parse_period(fig.period).grain), key)
+    return {key: figures[key] for key in chosen.values()}
 
 
 def _covers(fig: Figure) -> str:

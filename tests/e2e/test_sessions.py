@@ -175,26 +175,16 @@ def test_sign_out_invalidates_the_token(browser, server):
     context.close()
 
 
-def test_password_change_invalidates_the_token(browser, own_db: Path):
+def test_a_password_change_a_revoked_or_an_expired_token_is_refused(browser, own_db: Path):
+    """One server signs two browsers in; while none holds the file (DuckDB has one writer) an admin sets the
+    analyst's password and tokens are made, revoked and aged; the restarted server answers each."""
     analyst, hr = browser.new_context(viewport=VIEWPORT), browser.new_context(viewport=VIEWPORT)
     with serving(own_db) as url:
         for context, user in ((analyst, "demo.analyst"), (hr, "demo.hr")):
             sign_in(_open(context, url), user)
             _cookie(context)
-    # the password changes while no server holds the file (DuckDB has one writer); cookies are per host, so
-    # both browsers present their tokens to the restarted server
     db = Database(own_db)
     auth.set_password(db, "demo.analyst", "a brand new password 42", actor="demo.admin")
-    db.close()
-    with serving(own_db) as url:
-        assert _title(_open(analyst, url)) == SIGN_IN
-        assert _title(_open(hr, url)) != SIGN_IN  # another user's session is untouched
-    analyst.close()
-    hr.close()
-
-
-def test_revoked_or_expired_token_is_refused(browser, own_db: Path):
-    db = Database(own_db)
     good = sessions.create_session(db, "demo.hr")
     revoked = sessions.create_session(db, "demo.hr")
     expired = sessions.create_session(db, "demo.hr")
@@ -203,12 +193,16 @@ def test_revoked_or_expired_token_is_refused(browser, own_db: Path):
         cur.execute("update user_sessions set last_seen = $t where token_hash = $h",
                     {"t": dt.datetime.now() - dt.timedelta(minutes=481), "h": sessions.token_hash(expired)})
     db.close()
-    with serving(own_db) as url:
+    with serving(own_db) as url:  # cookies are per host: both browsers present their tokens to the new server
+        assert _title(_open(analyst, url)) == SIGN_IN  # the password changed: the analyst's token is worthless
+        assert _title(_open(hr, url)) != SIGN_IN  # another user's session is untouched
         for token, signed_in in ((good, True), (revoked, False), (expired, False), ("made-up", False)):
             context = browser.new_context(viewport=VIEWPORT)
             context.add_cookies([{"name": "tandem_session", "value": token, "url": url}])
             assert (_title(_open(context, url)) != SIGN_IN) is signed_in, token
             context.close()
+    analyst.close()
+    hr.close()
 
 
 def test_streamlit_session_id_alone_is_not_enough(browser, server):

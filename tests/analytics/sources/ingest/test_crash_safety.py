@@ -30,7 +30,7 @@ from analytics.core.db import Database
 from tests.conftest import open_db, tiny_frames
 
 ROOT = Path(__file__).resolve().parents[4]
-RUNS = 20  # kill points, one in each 20th of a run (stratified): about 45 s, the suite stays near 15 minutes
+RUNS = 12  # kill points, one in each 12th of a run (stratified): about 30 s, the suite stays near 15 minutes
 
 # One process imports Tandem once; each run is a fork of it (no database open, no polars pool started), so a
 # run costs its own time, not an interpreter's start. The child runs the import command itself.
