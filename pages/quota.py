@@ -96,7 +96,7 @@ formatted_table(by_quarter, {"label": (ctx.t("dim.team"), "text"), **{q: (q, "ra
 st.subheader(ctx.t("lead.title"))
 st.caption(ctx.t("lead.caption", owners=owners_text(lang)))
 lead_fig = cached.report(ctx, "quota.leads_headline", ctx.period, ctx.as_of, ctx.fy_start)
-if not lead_fig.denominator:
+if not lead_fig.masked and not lead_fig.denominator:  # a masked figure still has its card, as "—"
     st.info(ctx.t("lead.none"))
 else:
     figure_cards(ctx, [lead_fig], per_row=3)

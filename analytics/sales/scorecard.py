@@ -127,7 +127,7 @@ def scorecard(db: Database, viewer: Viewer, period: Period, as_of: dt.date,
     current = period.to_date(as_of)
     reps = rep_components(db, viewer, current, as_of)
     if reps.is_empty():
-        return reps
+        return reps.with_columns(vetoed=pl.lit(False), top_20=pl.lit(False))
     leads = manager_components(db, viewer, current, as_of, reps)
     frame = reps.join(leads, on="employee_id", how="left").with_columns(
         stage=pl.when(pl.col("role_id") == "team_lead").then(pl.lit("manager"))
