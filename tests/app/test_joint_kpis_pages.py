@@ -119,3 +119,13 @@ def test_person_page_reviews_show_values_and_the_veto_with_its_reason(app_db: Pa
     assert row["quarter"] in set(marked[t("person.col.quarter", lang)])
     assert any(row["veto_reason"] in c.value for c in at.caption)
     assert not problems(visible(at, "person.py", lang), lang, str(app_db))
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_goals_page_names_both_owners_of_the_lead_conversion_goal(app_db: Path, lang: str):
+    at = open_page("pages/goals.py", lang)
+    table = next(d.value for d in at.dataframe if t("goals.metric_col", lang) in d.value.columns)
+    row = table[table[t("goals.metric_col", lang)] == get_metric("lead_conversion").name(lang)].iloc[0]
+    owners = t("lead.owners", lang, sales=t("lead.owner_sales", lang), marketing=t("lead.owner_marketing", lang))
+    assert owners in row[t("review.item_owner", lang)]
+    assert code_label("owner", "sales_director", lang) in row[t("review.item_owner", lang)]
