@@ -170,7 +170,7 @@ def metric_members(db: Database, rule: rules.Rule, as_of: dt.date, fy_start: int
         last = values[-1]
         if last is None:
             continue
-        facts: dict = {"value": round(last, 6), "period": labels[starts[-1]]}
+        facts: dict = {"value": round(last, 6), "period": labels[starts[-1]], "metric": rule.source}
         if rule.condition == "threshold":
             hit = last > rule.above if rule.above is not None else last < rule.below
             facts.update({"above": rule.above} if rule.above is not None else {"below": rule.below})

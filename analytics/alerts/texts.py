@@ -6,6 +6,7 @@ import datetime as dt
 import json
 
 from analytics.core.i18n import CATALOGUE, fmt_date, fmt_number, t
+from analytics.core.registry import find_metric
 
 SHIPPED = ("key_person_flight_risk", "ka_owner_leaving", "region_attrition_high", "key_vacancy_late",
            "rep_under_target", "probation_exits_high", "care_signal", "urgent_request")
@@ -75,6 +76,11 @@ def describe(alert: dict, lang: str, names: bool, person: str | None = None, uni
             if names and request_text else t("alerts.say.request.counts", lang, unit=unit, need=need)
         return text
     value = facts.get("value")
+    metric = find_metric(facts["metric"]) if facts.get("metric") else None
+    if metric is not None:  # a rule of the company's own on a metric: the metric's name, its unit, the period
+        return t("alerts.say.metric", lang, metric=metric.name_zh if lang == "zh" else metric.name_en, unit=unit,
+                 value="—" if value is None else fmt_number(value, metric.unit, lang),
+                 period=facts.get("period", "—"))
     return t("alerts.say.other", lang, rule=rule_name(rule, lang), unit=unit,
              value="—" if value is None else fmt_number(value, "decimal", lang))
 

@@ -151,6 +151,7 @@ def test_the_same_rate_as_a_file_equals_the_built_in_one_masks_and_all(own, demo
 
 
 def test_a_goal_and_an_alert_rule_on_a_custom_metric(own, tiny_db):
+    from analytics.alerts import texts
     from analytics.reviews import goals
 
     goals.upsert_goal(tiny_db, goals.Goal(goal_id="G9", level="sales", title_en="More first orders",
@@ -172,6 +173,9 @@ owners = ["sales_director"]
 """)
     found = evaluate_report.metric_members(tiny_db, config.rules[0], dt.date(2024, 3, 31))
     assert found["org_unit_id"].to_list() == ["north"]  # north 1/1; east 2/3 stays below 0.9
+    alert = {"rule_id": "first_orders_high", "facts": found["facts"][0]}  # in words: the metric, its unit, when
+    assert texts.describe(alert, "en", names=False, unit="North") == "First-order share · North: 100.0% in 2024-Q1"
+    assert texts.describe(alert, "zh", names=False, unit="北区") == "首单占比 · 北区：2024-Q1 为 100.0%"
     with pytest.raises(rules.AlertConfigError, match="not in the metric registry"):
         rules.parse(config_text := "[[rules]]\nid = 'x'\nsource = 'no_such_metric'\ncondition = 'threshold'\n"
                     "above = 1\nseverity = 'medium'\nowners = ['hr_head']\n")
