@@ -31,10 +31,11 @@ FACT_TABLES = frozenset({
     "application_traits", "courses", "enrollments", "skills", "role_skill_requirements", "skill_assessments",
     "performance_reviews", "engagement", "attendance", "travel", "person_measures", "mentorships", "onboarding",
     "product_lines", "customers", "account_owners", "quotas", "orders", "collections", "opportunities", "activities",
-    "complaints", "csat",
+    "complaints", "csat", "leads",
 })
-#: personal details no metric may read (its figures reach every role in scope)
-HIDDEN_COLUMNS = frozenset({"gender", "birth_year"})
+#: personal details no metric may read (its figures reach every role in scope); a veto's reason is free text about
+#: a person's conduct
+HIDDEN_COLUMNS = frozenset({"gender", "birth_year", "veto_reason"})
 #: sqlglot's names of the functions and operators a metric may use
 FUNCTIONS = frozenset({
     "Sum", "Count", "Avg", "Min", "Max", "Median", "PercentileCont", "PercentileDisc", "Stddev", "StddevPop",

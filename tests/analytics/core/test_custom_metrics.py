@@ -94,6 +94,8 @@ HOSTILE = [
      "sql_column", "gender"),
     ("select e.employee_id, 1 as numerator, 1 as denominator from employees as e where e.birth_year > 1990",
      "sql_column", "birth_year"),
+    ("select employee_id, 1 as numerator, 1 as denominator from performance_reviews where veto_reason like '%x%'",
+     "sql_column", "veto_reason"),
     ("with users as (select 1 as x) select employee_id, 1 as numerator, 1 as denominator from orders",
      "sql_cte_name", "users"),
     ("with orders as (select 1 as employee_id) select employee_id, 1 as numerator, 1 as denominator from orders",

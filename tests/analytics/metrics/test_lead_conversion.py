@@ -115,3 +115,12 @@ def test_joint_ownership_and_groupings_are_in_the_definition():
     assert metric.owners == ("sales", "marketing")
     assert "sales and marketing" in metric.formula_en and "销售与市场" in metric.formula_zh
     assert {"region", "team", "rep", "marketing_team", "source"} <= set(groupings("lead_conversion"))
+
+
+def test_a_company_metric_may_read_leads():
+    from analytics.core.custom_sql import check
+
+    checked = check("select owner_id as employee_id, case when converted_on is not null then 1 else 0 end as "
+                    "numerator, 1 as denominator, created_on as event_date from leads "
+                    "where created_on between $start and $end")
+    assert checked.rows == "person" and "from leads" in checked.text.lower()
