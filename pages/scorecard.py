@@ -71,6 +71,7 @@ if vetoed.height:
                  vetoed["employee_id"], "scorecard_vetoed", person_level=ctx.viewer.person_level,
                  hint=ctx.t("person.open_hint"))
 
+
 def list_table(frame: pl.DataFrame) -> pl.DataFrame:
     """Name, the quarters' attainment (formatted), latest rating and potential."""
     quarters = [c for c in frame.columns if c[:4].isdigit() and "-Q" in c]
