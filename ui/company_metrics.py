@@ -59,6 +59,10 @@ def company_metrics_panel(ctx: Context, db: Database) -> None:
                                    ctx.t("custom.reason"): [e.text(lang) for e in cat.refused.values()]}),
                      hide_index=True, width="stretch")
     with st.expander(ctx.t("custom.add")):
+        if cat.metrics:  # change one: its file's keys fill the form, saved over it when "replace" is ticked
+            st.selectbox(ctx.t("custom.start_from"), ["", *cat.metrics], key="custom_start_from",
+                         format_func=lambda m: cat.metrics[m].metric.name(lang) if m else ctx.t("custom.new"),
+                         on_change=_fill_form)
         _form(ctx, db)
     if cat.metrics:
         with st.expander(ctx.t("custom.delete_title")):
@@ -73,8 +77,28 @@ def company_metrics_panel(ctx: Context, db: Database) -> None:
                     st.error(plain(exc.text(lang)))
 
 
+def _fill_form() -> None:
+    """Put the chosen metric's file into the form's fields (an empty choice clears them)."""
+    chosen = st.session_state.get("custom_start_from") or ""
+    try:
+        fields = custom_metrics.fields_of(chosen) if chosen else {}
+    except custom_metrics.CustomMetricError:
+        fields = {}
+    for key in ("id", "sql", *(f"{part}_{lang}" for part in TEXT_PARTS for lang in ("en", "zh"))):
+        st.session_state[f"custom_{key}"] = str(fields.get(key, ""))
+    for key in ("domain", "unit", "direction"):
+        if key in fields:
+            st.session_state[f"custom_{key}"] = fields[key]
+    st.session_state["custom_groupings"] = list(fields.get("groupings", custom_metrics.GROUPINGS[:2]))
+    st.session_state["custom_min_base"] = int(fields.get("min_base") or 0)
+    st.session_state["custom_replace"] = bool(chosen)
+
+
 def _form(ctx: Context, db: Database) -> None:
     lang = ctx.lang
+    # defaults through the session (not the widgets): "Start from" fills the same keys without a clash
+    st.session_state.setdefault("custom_groupings", list(custom_metrics.GROUPINGS[:2]))
+    st.session_state.setdefault("custom_min_base", 0)
     with st.form("custom_metric_form"):
         left, right = st.columns(2)
         fields: dict[str, object] = {
@@ -92,12 +116,13 @@ def _form(ctx: Context, db: Database) -> None:
                 fields[f"{part}_{language}"] = widget(ctx.t(f"custom.f.{part}_{language}"),
                                                       key=f"custom_{part}_{language}")
         fields["groupings"] = left.multiselect(ctx.t("custom.f.groupings"), custom_metrics.GROUPINGS,
-                                               default=list(custom_metrics.GROUPINGS[:2]), key="custom_groupings",
+                                               key="custom_groupings",
                                                format_func=lambda g: ctx.t(f"custom.by.{g}"))
         fields["min_base"] = int(right.number_input(ctx.t("custom.f.min_base"), min_value=0, max_value=1000,
-                                                    value=0, step=1, key="custom_min_base")) or None
+                                                    step=1, key="custom_min_base")) or None
         fields["sql"] = st.text_area(ctx.t("custom.f.sql"), key="custom_sql", height=200, placeholder=_EXAMPLE,
                                      help=ctx.t("custom.f.sql_help"))
+        replace = st.checkbox(ctx.t("custom.replace"), key="custom_replace")
         b1, b2 = st.columns(2)
         preview = b1.form_submit_button(ctx.t("custom.preview"))
         save = b2.form_submit_button(ctx.t("custom.save"))
@@ -105,7 +130,7 @@ def _form(ctx: Context, db: Database) -> None:
         return
     try:
         if save:
-            cm = custom_metrics.save(fields, db, REGISTRY, ctx.viewer.user)
+            cm = custom_metrics.save(fields, db, REGISTRY, ctx.viewer.user, replace=replace)
             st.cache_data.clear()  # a metric of this id computed before (and deleted since) is not served again
             st.success(ctx.t("custom.saved", name=cm.metric.name(lang), file=cm.file))
         else:

@@ -346,19 +346,31 @@ def from_fields(fields: Mapping[str, object], db: Database, builtin: Collection[
     return cm
 
 
-def save(fields: Mapping[str, object], db: Database, builtin: Collection[str], actor: str) -> CustomMetric:
-    """Check, try, then write ``<id>.toml`` atomically into :func:`metrics_dir` (audited); never over another."""
+def fields_of(metric_id: str) -> dict[str, object]:
+    """The keys of ``<id>.toml`` in :func:`metrics_dir` as the Admin page's form holds them (to change a metric)."""
+    target = metrics_dir() / f"{metric_id}.toml"
+    if not _ID.fullmatch(metric_id) or not target.exists():
+        raise CustomMetricError("unknown", f"{metric_id}.toml", value=metric_id)
+    return tomllib.loads(target.read_text(encoding="utf-8"))
+
+
+def save(fields: Mapping[str, object], db: Database, builtin: Collection[str], actor: str,
+         replace: bool = False) -> CustomMetric:
+    """Check, try, then write ``<id>.toml`` atomically into :func:`metrics_dir` (audited); over a file of the same
+    id only when ``replace`` (a change of that metric: custom_metric_replaced)."""
     cm = from_fields(fields, db, builtin)
     folder = metrics_dir()
     target = folder / cm.file
-    if target.exists():
+    existed = target.exists()
+    if existed and not replace:
         raise CustomMetricError("exists", cm.file, value=cm.id)
     folder.mkdir(parents=True, exist_ok=True)
     with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=folder, suffix=".tmp", delete=False) as handle:
         handle.write(_form_text(fields))
     os.replace(handle.name, target)
     with db.transaction(bump=False) as cur:
-        db.audit(cur, actor, "custom_metric_saved", cm.file, detail={"metric": cm.id, "unit": cm.metric.unit})
+        db.audit(cur, actor, "custom_metric_replaced" if existed else "custom_metric_saved", cm.file,
+                 detail={"metric": cm.id, "unit": cm.metric.unit})
     return cm
 
 

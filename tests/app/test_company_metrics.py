@@ -88,3 +88,20 @@ def test_the_admin_previews_saves_and_refuses(own, lang: str):
                          "target = 'first_order_share.toml'") == 1
         at = open_signed_in("glossary.py", "demo.admin", lang)
         assert "first_order_share" in set(at.dataframe[0].value[t("col.id", lang)])
+        # change it: "Start from" fills the form from its file; saved over it only with "replace" ticked
+        at = open_signed_in("admin.py", "demo.admin", lang)
+        at.selectbox(key="custom_start_from").select("first_order_share").run()
+        assert at.text_area(key="custom_sql").value == SHARE_SQL and at.checkbox(key="custom_replace").value
+        assert at.text_input(key="custom_name_zh").value == "首单占比"
+        at.text_input(key="custom_name_en").input("First orders of all orders")
+        at.checkbox(key="custom_replace").uncheck()
+        _press(at, "custom.save", lang)
+        assert [e.value.replace("\\", "") for e in at.error] == [t("custom.error.exists", lang, file="first_order_share.toml",
+                                                                   value="first_order_share")]
+        at.checkbox(key="custom_replace").check()
+        _press(at, "custom.save", lang)
+        assert not at.error and 'name_en = "First orders of all orders"' in (
+            folder / "first_order_share.toml").read_text(encoding="utf-8")
+        assert db.scalar("select count(*) from audit_log where action = 'custom_metric_replaced' and "
+                         "target = 'first_order_share.toml'") == 1
+        assert not problems(visible(at, "admin.py", lang), lang, str(db_path))

@@ -216,8 +216,8 @@ def families() -> dict[str, set[tuple[str, ...]]]:
                          "improvement_plan_close", "improvement_plan_review", "care_action", "alerts_evaluated",
                          "alert_acknowledged", "alert_action", "alert_resolved", "alert_request", "alert_sent",
                          "alert_send_failed", "alert_channel_test", "alert_requeued", "alert_rules_saved", "sync",
-                         "custom_metric_saved", "custom_metric_deleted", "page_view", "feedback_add",
-                         "feedback_handled", "feedback_reopened"},
+                         "custom_metric_saved", "custom_metric_deleted", "custom_metric_replaced", "page_view",
+                         "feedback_add", "feedback_handled", "feedback_reopened"},
     }
     one = lambda values: {(v,) for v in values}  # noqa: E731
     return {
