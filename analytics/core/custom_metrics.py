@@ -15,6 +15,7 @@ import os
 import re
 import tempfile
 import threading
+import time
 import tomllib
 from collections.abc import Collection, Iterator, Mapping
 from contextlib import contextmanager
@@ -183,6 +184,8 @@ def read_file(path: Path, builtin: Collection[str]) -> CustomMetric:
 _LOCK = threading.Lock()
 _LOADED: dict[tuple, Catalogue] = {}
 _TRIALS: dict[tuple[str, str], CustomMetricError | None] = {}   # (database, digest) → refusal or None
+_TIMED_OUT: dict[tuple[str, str], float] = {}   # (database, digest) → when its trial ran out of time (monotonic s)
+RETRY_AFTER_TIMEOUT = 600.0  # seconds after which a trial that ran out of time is tried again (a busy moment passes)
 _PREVIEW = threading.local()   # a metric of the Admin page's form, loaded on that thread only while it is shown
 
 
@@ -208,6 +211,21 @@ def signature(folder: Path) -> tuple:
 def loaded(builtin: Collection[str]) -> Catalogue:
     """Every metric file of :func:`metrics_dir`, read once per change of the folder; a file refused by its trial on
     a database (:func:`check_on`) is listed as refused."""
+    cat = _read(builtin)
+    shown = getattr(_PREVIEW, "metric", None)
+    if shown is not None:
+        cat = Catalogue({**cat.metrics, shown.id: shown}, cat.refused)
+    with _LOCK:
+        failed = {digest: err for (_, digest), err in _TRIALS.items() if err is not None}
+    if not any(cm.digest in failed for cm in cat.metrics.values()):
+        return cat
+    return Catalogue({i: cm for i, cm in cat.metrics.items() if cm.digest not in failed},
+                     {**cat.refused, **{cm.file: failed[cm.digest] for cm in cat.metrics.values()
+                                        if cm.digest in failed}})
+
+
+def _read(builtin: Collection[str]) -> Catalogue:
+    """The files as read and checked, before any trial (once per change of the folder)."""
     folder = metrics_dir()
     key = (str(folder), signature(folder), frozenset(builtin))
     with _LOCK:
@@ -226,24 +244,17 @@ def loaded(builtin: Collection[str]) -> Catalogue:
         with _LOCK:
             _LOADED.clear()
             _LOADED[key] = cat
-    shown = getattr(_PREVIEW, "metric", None)
-    if shown is not None:
-        cat = Catalogue({**cat.metrics, shown.id: shown}, cat.refused)
-    with _LOCK:
-        failed = {digest: err for (_, digest), err in _TRIALS.items() if err is not None}
-    if not any(cm.digest in failed for cm in cat.metrics.values()):
-        return cat
-    return Catalogue({i: cm for i, cm in cat.metrics.items() if cm.digest not in failed},
-                     {**cat.refused, **{cm.file: failed[cm.digest] for cm in cat.metrics.values()
-                                        if cm.digest in failed}})
+    return cat
 
 
 def check_on(db: Database, builtin: Collection[str]) -> Catalogue:
-    """Run every metric not tried yet on ``db`` once (:func:`trial`); return the catalogue without the refused."""
-    for cm in loaded(builtin).metrics.values():
+    """Run every metric not tried yet on ``db`` once (:func:`trial`; one that ran out of time again after
+    :data:`RETRY_AFTER_TIMEOUT`); return the catalogue without the refused."""
+    for cm in _read(builtin).metrics.values():
         key = (str(db.path), cm.digest)
         with _LOCK:
-            tried = key in _TRIALS
+            timed_out = _TIMED_OUT.get(key)
+            tried = key in _TRIALS and (timed_out is None or time.monotonic() - timed_out < RETRY_AFTER_TIMEOUT)
         if not tried:
             try:
                 trial(db, cm)
@@ -252,6 +263,10 @@ def check_on(db: Database, builtin: Collection[str]) -> Catalogue:
                 outcome = exc
             with _LOCK:
                 _TRIALS[key] = outcome
+                if outcome is not None and outcome.key == "timeout":
+                    _TIMED_OUT[key] = time.monotonic()
+                else:
+                    _TIMED_OUT.pop(key, None)
     return loaded(builtin)
 
 

@@ -249,6 +249,30 @@ def test_a_slow_query_is_stopped(tiny_db):
     assert tiny_db.scalar("select 42") == 42  # the cursor is usable afterwards, no transaction left open
 
 
+def test_a_trial_that_ran_out_of_time_is_tried_again_later(folder: Path, tiny_db, monkeypatch):
+    """A busy moment is not a verdict: a timed-out trial is tried again after RETRY_AFTER_TIMEOUT; other refusals
+    stand until the file changes."""
+    write(folder, "first_order_share.toml", custom_metrics.to_toml(fields()))
+    write(folder, "wrong_type.toml", custom_metrics.to_toml(fields(
+        id="wrong_type", sql="select employee_id, 'many' as numerator, 1 as denominator from orders")))
+    real, calls = custom_metrics.trial, []
+
+    def busy_once(db, cm, seconds=custom_metrics.TRIAL_SECONDS):
+        calls.append(cm.id)
+        if cm.id == "first_order_share" and calls.count(cm.id) == 1:
+            raise CustomMetricError("timeout", cm.file, seconds="5")
+        return real(db, cm, seconds)
+
+    monkeypatch.setattr(custom_metrics, "trial", busy_once)
+    cat = custom_metrics.check_on(tiny_db, REGISTRY)
+    assert list(cat.metrics) == [] and cat.refused["first_order_share.toml"].key == "timeout"
+    assert list(custom_metrics.check_on(tiny_db, REGISTRY).metrics) == [] and len(calls) == 2  # not yet again
+    monkeypatch.setattr(custom_metrics, "RETRY_AFTER_TIMEOUT", 0.0)
+    cat = custom_metrics.check_on(tiny_db, REGISTRY)
+    assert list(cat.metrics) == ["first_order_share"] and cat.refused["wrong_type.toml"].key == "sql_type_number"
+    assert calls == ["first_order_share", "wrong_type", "first_order_share"]  # the wrong type is not tried again
+
+
 def test_save_writes_the_file_and_audits_delete_removes_it(folder: Path, tiny_db):
     cm = custom_metrics.save(fields(min_base=3), tiny_db, REGISTRY, "demo.admin")
     path = folder / "first_order_share.toml"
