@@ -96,8 +96,8 @@ def test_the_admin_previews_saves_and_refuses(own, lang: str):
         at.text_input(key="custom_name_en").input("First orders of all orders")
         at.checkbox(key="custom_replace").uncheck()
         _press(at, "custom.save", lang)
-        assert [e.value.replace("\\", "") for e in at.error] == [t("custom.error.exists", lang, file="first_order_share.toml",
-                                                                   value="first_order_share")]
+        refused = t("custom.error.exists", lang, file="first_order_share.toml", value="first_order_share")
+        assert [e.value.replace("\\", "") for e in at.error] == [refused]
         at.checkbox(key="custom_replace").check()
         _press(at, "custom.save", lang)
         assert not at.error and 'name_en = "First orders of all orders"' in (
