@@ -109,10 +109,12 @@ company_metrics_panel(ctx, db)
 
 st.subheader(ctx.t("admin.audit"))
 st.caption(ctx.t("admin.audit_note"))
-log = auth.audit_log(db)
+views = st.toggle(ctx.t("admin.audit_views"), key="audit_views")  # off: page views are counted on the Usage page
+log = auth.audit_log(db, page_views=views)
 table(log, height=360)
 st.download_button(ctx.t("export.csv"), downloads.on_click(db, ctx.viewer, "audit log",  # built and audited on click
-                                                         lambda: {"audit": auth.audit_log(db)}, "csv"),
+                                                         lambda: {"audit": auth.audit_log(db, page_views=views)},
+                                                         "csv"),
                    "audit_log.csv", "text/csv", key="audit_csv", on_click="ignore")
 
 from ui.panels_status import panels_status  # noqa: E402  (where the monthly panels come from, and Spark)

@@ -512,7 +512,9 @@ def list_users(db: Database) -> pl.DataFrame:
                   "from users u left join user_roles r using (username) group by all order by 1")
 
 
-def audit_log(db: Database, limit: int = 2000) -> pl.DataFrame:
-    """The newest audit entries (who, when, what, scope, how many rows; never personal values)."""
+def audit_log(db: Database, limit: int = 2000, page_views: bool = True) -> pl.DataFrame:
+    """The newest audit entries (who, when, what, scope, how many rows; never personal values); ``page_views``
+    False leaves out the page views (one per visit: they would crowd out everything else)."""
+    views = "" if page_views else "where action <> 'page_view' "
     return db.sql("select event_id, occurred_at, actor, action, target, scope, n_rows, detail from audit_log "
-                  "order by event_id desc limit $n", n=limit)
+                  f"{views}order by event_id desc limit $n", n=limit)
