@@ -127,6 +127,35 @@ def demo_copy_db(demo_db_path: Path, tmp_path: Path) -> Database:
 
 
 @pytest.fixture(scope="session")
+def risk_demo_model(demo_db_path: Path, tmp_path_factory: pytest.TempPathFactory):
+    """The small demo company with its flight-risk model (as-of date, 6 months) fitted once per test session and
+    stored in ``model_store``, as ``(path, the fitted model as the fit returned it)``: for tests whose claim
+    starts from "a model exists". Copy the file before writing."""
+    import shutil
+
+    from analytics.metrics.engine import as_of_date
+    from analytics.people import risk_store
+
+    path = tmp_path_factory.mktemp("risk_demo") / "tandem.duckdb"
+    shutil.copy(demo_db_path, path)
+    risk_store.clear_memo()
+    db = Database(path)
+    try:
+        fitted = risk_store.current_model(db, as_of_date(db))
+        assert fitted is not None and not risk_store.stored(db).is_empty()
+    finally:
+        db.close()
+        risk_store.clear_memo()
+    return path, fitted
+
+
+@pytest.fixture(scope="session")
+def risk_demo_path(risk_demo_model) -> Path:
+    """The small demo company with its stored flight-risk model (``risk_demo_model``); copy it before writing."""
+    return risk_demo_model[0]
+
+
+@pytest.fixture(scope="session")
 def alerts_demo_path(demo_db_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The small demo company with its alerts played forward as the ``demo`` command does, at a fixed time
     (2026-01-02 09:00, after its as-of date): built once per test session; copy it before writing."""

@@ -38,6 +38,22 @@ def risk_db(demo_db_path, tmp_path) -> Database:
 
 
 @pytest.fixture
+def risk_fitted_db(risk_demo_path, tmp_path) -> Database:
+    """Like ``risk_db``, with the model of the as-of date (6 months) already fitted and stored: the process forgot
+    it, the database has it."""
+    import shutil
+
+    from analytics.people import risk_store
+
+    shutil.copy(risk_demo_path, tmp_path / "risk.duckdb")
+    database = Database(tmp_path / "risk.duckdb")
+    risk_store.clear_memo()
+    yield database
+    database.close()
+    risk_store.clear_memo()
+
+
+@pytest.fixture
 def fits(monkeypatch) -> list:
     """Every model fit (every path to a model goes through ``risk_store.fit``): the arguments after the db."""
     from analytics.people import risk_store

@@ -51,11 +51,11 @@ def test_one_fit_for_the_four_callers_including_a_review_of_an_earlier_month(db,
     assert len(fits) == 1
 
 
-def test_global_importance_is_read_from_the_store_not_recomputed(db, fits, monkeypatch):
+def test_global_importance_is_read_from_the_store_not_recomputed(risk_fitted_db, risk_demo_model, fits, monkeypatch):
+    db = risk_fitted_db  # the model stored by its fit; this process has none in memory, as after a restart
     as_of = as_of_date(db)
     hr = auth.viewer_for(db, "demo.hr")
-    first = risk_report.evaluation(db, hr, as_of)
-    risk_store.clear_memo()  # a restarted process: the model, backtest and importance come from model_store
+    first = risk_demo_model[1].backtest()  # what the fit computed, before it was stored
 
     def no_recompute(*args, **kwargs):
         raise AssertionError("the importance was recomputed on a view")
@@ -64,7 +64,7 @@ def test_global_importance_is_read_from_the_store_not_recomputed(db, fits, monke
     import sklearn.inspection
     monkeypatch.setattr(sklearn.inspection, "permutation_importance", no_recompute)
     again = risk_report.evaluation(db, hr, as_of)
-    assert len(fits) == 1
+    assert not fits
     assert again.drivers.equals(first.drivers) and again.drivers.height == len(risk.FEATURES)
     stored = risk_store.load(db, db.data_version, risk_store.params_hash(risk_store.params(as_of, 6)))
     assert [d["feature"] for d in stored.meta["importance"]] == again.drivers["feature"].to_list()
@@ -92,12 +92,12 @@ def _wait_done(job: risk_store.Job, seconds: float = 120) -> None:
     assert job.done and job.error is None, job
 
 
-def test_state_never_waits_for_a_fit_and_shows_the_previous_model(db, slow_fit):
+def test_state_never_waits_for_a_fit_and_shows_the_previous_model(risk_fitted_db, slow_fit):
+    db = risk_fitted_db
     release, calls = slow_fit
     as_of = as_of_date(db)
-    release.set()
-    old = risk_store.current_model(db, as_of)  # the model of the data before the change
-    release.clear()
+    old = risk_store.current_model(db, as_of)  # the model of the data before the change (stored)
+    assert old is not None and not calls
     _new_data(db)
     started = time.perf_counter()
     state = risk_store.state(db, as_of)
@@ -121,7 +121,7 @@ def test_state_never_waits_for_a_fit_and_shows_the_previous_model(db, slow_fit):
     _wait_done(state.job)
     done = risk_store.state(db, as_of)
     assert done.ready and done.model.meta["data_version"] == db.data_version
-    assert len(calls) == 2  # the first model and the refit: no second thread for the second look
+    assert len(calls) == 1  # the refit: no second thread for the second look
     assert risk_store.stored(db)["data_version"].to_list() == [db.data_version]  # the old one replaced
 
 
