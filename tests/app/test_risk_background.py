@@ -21,10 +21,9 @@ from tests.app.test_pages import APP, TIMEOUT
 REFITTING = "the model is being refitted on the new data (started "
 
 
-@pytest.fixture
-def bg_db(demo_db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+def _served(source: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     path = tmp_path / "bg.duckdb"
-    shutil.copy(demo_db_path, path)
+    shutil.copy(source, path)
     monkeypatch.setenv("TANDEM_DB", str(path))
     risk_store.clear_memo()
     db = Database(path)
@@ -34,16 +33,32 @@ def bg_db(demo_db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
 
 
 @pytest.fixture
+def bg_db(risk_demo_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """A copy of the small demo company whose model of the as-of date is stored (fitted once per session)."""
+    yield from _served(risk_demo_path, tmp_path, monkeypatch)
+
+
+@pytest.fixture
+def unfitted_db(demo_db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """A copy of the small demo company without any stored model."""
+    yield from _served(demo_db_path, tmp_path, monkeypatch)
+
+
+@pytest.fixture
 def gate(monkeypatch: pytest.MonkeyPatch):
-    """Fits wait for ``gate.set()`` (at most a minute) before doing their work."""
-    release, real = threading.Event(), risk_store.fit
+    """Fits wait for ``gate.set()`` (at most a minute) before doing their work; a fit still held back when the
+    test ends is dropped instead of fitting in the background during the next tests."""
+    release, over, real = threading.Event(), threading.Event(), risk_store.fit
 
     def gated(*args, **kwargs):
         release.wait(60)
+        if over.is_set():
+            raise RuntimeError("the test is over: its held-back fit is not needed")
         return real(*args, **kwargs)
 
     monkeypatch.setattr(risk_store, "fit", gated)
     yield release
+    over.set()
     release.set()
 
 
@@ -71,9 +86,7 @@ def _wait_for_the_fit(db: Database, seconds: float = 120) -> None:
 
 def test_risk_page_shows_the_previous_model_with_a_note_while_the_new_one_is_fitted(bg_db, gate):
     as_of = as_of_date(bg_db)
-    gate.set()
-    old = risk_store.current_model(bg_db, as_of)
-    gate.clear()
+    old = risk_store.current_model(bg_db, as_of)  # stored: read, not fitted (the gate holds every fit)
     _new_data(bg_db)  # a new data version: its model is not there yet
 
     at, seconds = _open("pages/risk.py")
@@ -97,19 +110,17 @@ def test_risk_page_shows_the_previous_model_with_a_note_while_the_new_one_is_fit
     assert at.metric[0].value == fmt_number(new.meta["backtest"]["scores"]["model"]["roc_auc"], "score")
 
 
-def test_first_fit_ever_shows_what_it_is_doing_then_the_results(bg_db, gate):
+def test_first_fit_ever_shows_what_it_is_doing_then_the_results(unfitted_db, gate):
     threading.Timer(1.0, gate.set).start()  # nothing stored yet: the page waits, with a status and progress
     at, _ = _open("pages/risk.py")
     assert [s for s in at.get("status")] or [e for e in at.get("expandable")]
     assert at.metric and at.metric[0].value not in ("", None)
-    assert risk_store.state(bg_db, as_of_date(bg_db)).ready
+    assert risk_store.state(unfitted_db, as_of_date(unfitted_db)).ready
 
 
 def test_key_accounts_continuity_does_not_wait_for_the_refit(bg_db, gate):
     as_of = as_of_date(bg_db)
-    gate.set()
-    risk_store.current_model(bg_db, as_of)
-    gate.clear()
+    assert risk_store.current_model(bg_db, as_of) is not None  # the previous model, stored
     _new_data(bg_db)
     at, seconds = _open("pages/key_accounts.py")
     assert risk_store.state(bg_db, as_of).fitting and seconds < 30
@@ -134,9 +145,7 @@ def _date(found: risk_store.RiskModel) -> str:
 def test_the_monthly_review_and_hiring_do_not_wait_for_the_refit(bg_db, gate, page):
     """Their alerts and revenue at risk are scored with the previous model meanwhile, said so on the page."""
     as_of = as_of_date(bg_db)
-    gate.set()
-    risk_store.current_model(bg_db, as_of)
-    gate.clear()
+    assert risk_store.current_model(bg_db, as_of) is not None  # the previous model, stored
     _new_data(bg_db)
     at, seconds = _open(page)
     assert risk_store.state(bg_db, as_of).fitting and seconds < 60
