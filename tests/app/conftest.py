@@ -55,3 +55,17 @@ def _error_details(monkeypatch: pytest.MonkeyPatch):
     config.set_option("client.showErrorDetails", "full")
     yield
     config.set_option("client.showErrorDetails", before)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _components_scanned_once():
+    """Each new AppTest scans the metadata of every installed distribution for Streamlit components (about half
+    a second, hundreds of times a run); the installed packages do not change during a run, so they are scanned
+    once and every AppTest gets that result."""
+    from streamlit.components.v2 import manifest_scanner
+
+    found = manifest_scanner.scan_component_manifests()
+    patch = pytest.MonkeyPatch()
+    patch.setattr(manifest_scanner, "scan_component_manifests", lambda max_workers=None: list(found))
+    yield
+    patch.undo()
