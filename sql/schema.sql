@@ -450,6 +450,8 @@ create table if not exists audit_log (
     detail   varchar
 );
 
+-- ───────────────────────────── Usage ─────────────────────────────
+
 -- What users say they miss (意见反馈): a note from the feedback button of any page, with the page and period it was
 -- written on, for the admins (the Usage page). Bookkeeping, not a fact: writing one bumps no data version.
 create table if not exists feedback (
