@@ -102,17 +102,13 @@ def per_person_contributions(model, x, reference, rows):
     return out
 
 
-def test_batched_drivers_equal_the_per_person_loop(demo_db_path, tmp_path):
-    import shutil
-
+def test_batched_drivers_equal_the_per_person_loop(risk_demo_model):
     from analytics.metrics.engine import as_of_date
-    from analytics.people import risk_store
 
-    shutil.copy(demo_db_path, tmp_path / "d.duckdb")
-    db = Database(tmp_path / "d.duckdb", read_only=True)
+    path, fitted = risk_demo_model  # the small demo's model of its as-of date, 6 months (fitted once per session)
+    db = Database(path, read_only=True)
     try:
         as_of = as_of_date(db)
-        fitted = risk_store.fit(db, as_of, 6)
         current = risk.features(db, full_access(), [as_of], 6)
     finally:
         db.close()

@@ -24,9 +24,10 @@ ROOT = Path(__file__).resolve().parents[3]
 
 
 @pytest.fixture(scope="module")
-def db_path(demo_db_path, tmp_path_factory):
+def db_path(risk_demo_path, tmp_path_factory):
+    """The small demo company with its flight-risk model stored (fitted once per session), and a roleless user."""
     path = tmp_path_factory.mktemp("risk_fields") / "r.duckdb"
-    shutil.copy(demo_db_path, path)
+    shutil.copy(risk_demo_path, path)
     db = Database(path)
     auth.add_user(db, "norole", "long enough", [], "test")
     db.close()

@@ -51,25 +51,6 @@ def old_contributions(model, current: pl.DataFrame, reference: dict) -> tuple[np
     return base, effect
 
 
-@pytest.fixture(scope="module")
-def demo_rows(demo_db_path, tmp_path_factory) -> tuple[pl.DataFrame, dt.date]:
-    """Every labelled date's feature rows of the small demo company (read-only copy), and its as-of date."""
-    import shutil
-
-    from analytics.core.db import Database
-
-    path = tmp_path_factory.mktemp("risk_memory") / "d.duckdb"
-    shutil.copy(demo_db_path, path)
-    db = Database(path, read_only=True)
-    try:
-        as_of = as_of_date(db)
-        dates = [*risk.labelled_dates(risk_store.first_month(db), as_of, 6), as_of]
-        rows = risk.features(db, full_access(), dates, 6)
-    finally:
-        db.close()
-    return rows, as_of
-
-
 def wide_frame(n: int, leaver_every: int) -> pl.DataFrame:
     ids = np.arange(n)
     return pl.DataFrame({"as_of": [D(2024, 1 + i % 12, 1) for i in ids // 37 % 12], "employee_id": ids,
@@ -117,10 +98,18 @@ def test_features_queried_a_few_dates_at_a_time_equal_one_query(demo_db_path, tm
     assert_frame_equal(narrow, parts.select(risk.MODEL_COLUMNS))
 
 
-def test_drivers_in_batches_equal_one_stacked_prediction(demo_rows, monkeypatch):
-    rows, as_of = demo_rows
-    model = risk.fit_on(rows, as_of, 0)
-    current = rows.filter(pl.col("as_of") == as_of)
+def test_drivers_in_batches_equal_one_stacked_prediction(risk_demo_model, monkeypatch):
+    """On the small demo company's model (fitted once per session) and everyone employed at its as-of date."""
+    from analytics.core.db import Database
+
+    path, fitted = risk_demo_model
+    db = Database(path, read_only=True)
+    try:
+        as_of = as_of_date(db)
+        current = risk.features(db, full_access(), [as_of], 6)
+    finally:
+        db.close()
+    model = fitted.model
     reference = risk.reference_values(current)
     expected_p, expected = old_contributions(model, current, reference)
     monkeypatch.setattr(risk, "CHUNK_ROWS", 7)  # many batches per feature, the last one short
