@@ -112,8 +112,10 @@ def test_drivers_in_batches_equal_one_stacked_prediction(risk_demo_model, monkey
     model = fitted.model
     reference = risk.reference_values(current)
     expected_p, expected = old_contributions(model, current, reference)
-    monkeypatch.setattr(risk, "CHUNK_ROWS", 7)  # many batches per feature, the last one short
+    # several batches per feature, mostly ending with a short one
+    monkeypatch.setattr(risk, "CHUNK_ROWS", 61)
     p, effect = risk.contributions(model, current, reference)
     np.testing.assert_array_equal(p, expected_p)
     np.testing.assert_array_equal(effect, expected)
     assert np.count_nonzero(effect) > current.height  # the comparison covers real drivers
+    assert np.count_nonzero(effect, axis=0).max() > 3 * 61  # and a feature predicted in four batches or more
