@@ -97,6 +97,17 @@ def open_db(path: Path, frames: dict[str, pl.DataFrame], as_of: dt.date | None =
     return db
 
 
+@pytest.fixture(autouse=True)
+def _one_openmp_thread():
+    """Model code any test calls directly (risk.fit_on, backtest_on, a pipeline's fit or predict_proba) runs with
+    one OpenMP thread, as the product's fits and scores do (risk.single_threaded): two pytest workers on two busy
+    cores left OpenMP's spinning threads waiting for each other, and a test of a second took minutes."""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1):
+        yield
+
+
 @pytest.fixture
 def tiny_db(tmp_path: Path) -> Database:
     db = open_db(tmp_path / "tiny.duckdb", tiny_frames(), as_of=D(2024, 6, 30))

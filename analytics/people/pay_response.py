@@ -49,6 +49,7 @@ def members(model: object, x: object) -> np.ndarray:
     return ps
 
 
+@risk.single_threaded  # as every fit and score of the model: OpenMP's spinning threads stall a busy server
 def score(model: object, rows: pl.DataFrame, moved: pl.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     """Members' probabilities (members × people) before and after the move, for the rows of ``rows``."""
     return members(model, risk._x(rows)), members(model, risk._x(moved))

@@ -9,17 +9,6 @@ from analytics.people import skills
 from tests.analytics.people.test_skills import AS_OF, talent_frames
 
 
-@pytest.fixture(autouse=True)
-def _one_openmp_thread():
-    """Model code a test calls directly (risk.fit_on, backtest_on, a pipeline's fit or predict_proba) runs with one
-    OpenMP thread, as the product's fits do (risk.single_threaded): two pytest workers on two busy cores left
-    OpenMP's spinning threads waiting for each other, and a test of a second took minutes."""
-    from threadpoolctl import threadpool_limits
-
-    with threadpool_limits(limits=1):
-        yield
-
-
 @pytest.fixture
 def talent_db(tmp_path) -> Database:
     db = Database(tmp_path / "talent.duckdb")
