@@ -24,7 +24,6 @@ from analytics.core import backup as bk
 from analytics.core import restore as rs
 from analytics.core.db import Database
 from analytics.core.settings import load_settings
-from analytics.reviews.ahead import after_change
 
 
 def add_parser(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -101,6 +100,8 @@ def _build_panels(path) -> None:
     people used on the data before, computed ahead for the restored data."""
     db = Database(path)
     try:
+        from analytics.reviews.ahead import after_change  # the models load only when needed
+
         ahead = after_change(db, load_settings(None).fiscal_year_start)
         if ahead:
             print(f"{ahead:,} figure(s) of the pages people use computed ahead for the restored data.")

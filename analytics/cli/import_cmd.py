@@ -41,7 +41,6 @@ import polars as pl
 
 from analytics.core.db import Database
 from analytics.core.settings import load_settings
-from analytics.reviews.ahead import after_change
 from analytics.sources.ingest import (
     ColumnMapping,
     ImportProblem,
@@ -310,6 +309,8 @@ def show_result(args: argparse.Namespace, settings, db: Database, result: LoadRe
         print(f"{target}: data version {result.data_version}, as of {db.meta('as_of') or '—'}.")
         if result.written:
             say("building the monthly panels")
+            from analytics.reviews.ahead import after_change  # the models load only when needed
+
             ahead = after_change(db, settings.fiscal_year_start, say)
             if ahead:
                 print(f"{ahead:,} figure(s) of the pages people use computed ahead for the new data.")
