@@ -130,7 +130,8 @@ def test_a_nine_box_member_opens_that_persons_archive(app_db: Path):
     at = open_page("pages/talent.py")
     at.selectbox(key="talent_box").set_value(first["name_en"]).run()
     shown = _table(at, "talent_box_people").value
-    assert len(shown.columns) == 5 and "employee_id" not in shown.columns  # name, role, team, rating, potential
+    # name, role, team, rating, the rating that counts (a veto caps it), vetoed, potential
+    assert len(shown.columns) == 7 and "employee_id" not in shown.columns
     in_box = members.filter(pl.col("name_en") == first["name_en"])
     assert list(shown["Name"]) == in_box["name"].to_list()
     _choose(at, "talent_box_people", 0)

@@ -22,7 +22,7 @@ def test_chart_and_pack_downloads(browser, server, tmp_path):
     page.wait_for_selector('text=Download pack (PPTX)', timeout=120_000)
 
     # a chart: open its download popover and take the PNG (drawn by kaleido through Chromium)
-    page.locator('[data-testid="stPopoverButton"]').first.click()
+    page.locator('[data-testid="stMain"] [data-testid="stPopoverButton"]').first.click()  # not the sidebar's feedback
     page.wait_for_timeout(500)
     with page.expect_download(timeout=120_000) as png:
         page.locator('[data-testid="stPopoverBody"] button', has_text="PNG").first.click()
