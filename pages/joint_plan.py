@@ -83,9 +83,11 @@ with st.expander(ctx.t("joint.scenario"), expanded=True):
                              format_func=lambda n: hiring_report.scenario_label(n, lang, regions) if n
                              else ctx.t("joint.entered"))
     planned = {}
-    if from_plan:  # hires per region as the Hiring page's capacity plan schedules them (target +10%, 12 months)
+    if from_plan:  # hires per region as the Hiring page's capacity plan schedules them (target +10%), its first
+        # months as many as the period has (a quarter's scenario takes a quarter of hiring)
         text = planning.scenario_json(from_plan) if from_plan in hiring_report.saved_scenarios() else None
-        planned = cached.report(ctx, "joint_plan.capacity_hires", ctx.as_of, from_plan, text)
+        span = (ctx.period.end.year - ctx.period.start.year) * 12 + ctx.period.end.month - ctx.period.start.month + 1
+        planned = cached.report(ctx, "joint_plan.capacity_hires", ctx.as_of, from_plan, text, months=span)
     by_unit, hires, exits = {}, dict(planned), {}
     for region, region_name in regions.items():
         r1, r2, r3, r4 = st.columns([2, 1, 1, 1])

@@ -133,9 +133,10 @@ def capacity_scenarios() -> list[str]:
 
 
 def capacity_hires(db: Database, viewer: Viewer, as_of: dt.date, name: str, saved: str | None = None,
-                   horizon: int = 12) -> dict[str, int]:
-    """Hires per region over ``horizon`` months in a capacity-plan scenario (a standard one by ``name``, or a saved
-    one's JSON ``saved``), as the Hiring page's plan computes them."""
+                   horizon: int = 12, months: int | None = None) -> dict[str, int]:
+    """Hires per region in a capacity-plan scenario (a standard one by ``name``, or a saved one's JSON ``saved``),
+    as the Hiring page's plan computes them over ``horizon`` months; ``months``: only the plan's first so many (a
+    scenario for a quarter takes a quarter of hiring, not a year's)."""
     from analytics.people import hiring_report
 
     inputs = planning.measure(db, viewer, as_of)  # the Hiring page's default target: +10% on the last 12 months
@@ -144,6 +145,9 @@ def capacity_hires(db: Database, viewer: Viewer, as_of: dt.date, name: str, save
     if not scenarios:
         return {}
     monthly = hiring_report.capacity_plan(db, viewer, as_of, scenarios, horizon=horizon)["monthly"]
+    if months is not None:
+        first = sorted(monthly["month"].unique().to_list())[:months]
+        monthly = monthly.filter(pl.col("month").is_in(first))
     hires = monthly.group_by("region_id").agg(pl.col("hires_start").sum()).filter(pl.col("hires_start") > 0)
     return {r: int(h) for r, h in hires.sort("region_id").iter_rows()}
 

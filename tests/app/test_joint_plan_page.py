@@ -74,11 +74,16 @@ def test_hires_from_the_capacity_plan_are_priced_as_the_hiring_page_plans_them(a
     assert not at.exception and not at.error
     db = Database(app_db)
     try:
-        hires = report.capacity_hires(db, viewer_for(db, "demo.hr"), as_of_date(db), "target +10%")
+        period = _period(at)
+        quarter = parse_period(period)
+        span = (quarter.end.year - quarter.start.year) * 12 + quarter.end.month - quarter.start.month + 1
+        viewer = viewer_for(db, "demo.hr")
+        hires = report.capacity_hires(db, viewer, as_of_date(db), "target +10%", months=span)
+        year = report.capacity_hires(db, viewer, as_of_date(db), "target +10%")
     finally:
         db.close()
-    assert sum(hires.values()) > 0
-    rows = _expected(app_db, "demo.hr", _period(at), jw.Scenario(hires=hires))
+    assert span == 3 and 0 < sum(hires.values()) < sum(year.values())  # a quarter's hiring, not the plan's year
+    rows = _expected(app_db, "demo.hr", period, jw.Scenario(hires=hires))
     assert rows["payout_headcount"]["scenario"] > 0
     assert at.metric[0].value == fmt_number(rows["payout"]["scenario"], "currency", "en")
     assert at.metric[2].value == fmt_number(rows["expected_leavers"]["scenario"], "count", "en")
