@@ -23,9 +23,9 @@ MONTHS = 4
 # per role: sessions a month (mean) and the pages opened, most favoured first (the menu's rules: app.py)
 HABITS: dict[str, tuple[float, tuple[str, ...]]] = {
     "hr_head": (11, ("attrition", "risk", "monthly-review", "hiring", "care", "plans", "quarterly-review", "inbox",
-                     "talent", "person", "training", "goals", "incentives", "data", "usage")),
+                     "talent", "person", "training", "goals", "incentives", "joint-plan", "data", "usage")),
     "sales_director": (9, ("quota", "monthly-review", "scorecard", "key-accounts", "inbox", "quarterly-review",
-                           "person", "incentives", "goals", "talent", "risk")),
+                           "person", "incentives", "joint-plan", "goals", "talent", "risk")),
     "manager": (7, ("quota", "scorecard", "person", "inbox", "plans", "talent", "monthly-review")),
     "analyst": (4, ("attrition", "quota", "glossary", "hiring", "training", "goals")),
     "admin": (3, ("admin", "usage", "data", "glossary")),
