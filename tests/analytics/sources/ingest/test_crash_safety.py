@@ -151,13 +151,13 @@ def test_kill_9_during_an_import_leaves_the_database_before_or_after(tmp_path: P
             durations.append(time.perf_counter() - started)
         after = state(target)
         assert after != before and after["orders"][0] == before["orders"][0] + 3000
-        duration = max(durations)
-        # uniform over the duration and a tenth beyond it (a run under load takes longer than the measured ones),
-        # stratified (one delay in each 1/RUNS of it) so the last moments, the commit and what follows it, are
-        # always among the kill points
-        delays = [1.1 * duration * (i + rng.random()) / RUNS for i in range(RUNS)]
+        duration = min(durations)  # the first whole run pays one-off costs (the page caches, the files' cache)
+        # uniform over the duration, stratified (one delay in each 1/RUNS of it) so the last moments, the commit
+        # and what follows it (the panels, the pages computed ahead), are always among the kill points
+        delays = [duration * (i + rng.random()) / RUNS for i in range(RUNS)]
         rng.shuffle(delays)
-        for delay in delays:
+
+        def kill_after(delay: float) -> None:
             fresh()
             pid = start()
             time.sleep(delay)
@@ -167,12 +167,23 @@ def test_kill_9_during_an_import_leaves_the_database_before_or_after(tmp_path: P
             killed = os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL
             assert killed or os.waitstatus_to_exitcode(status) == 0, f"an import ended with status {status}"
             outcomes["killed" if killed else "finished"] += 1
-            killed_pids |= {pid} if killed else set()
+            if killed:
+                killed_pids.add(pid)
             backups_whole(backups, killed_pids)
             now = state(target)
             assert now in (before, after), {t: (now[t], before.get(t), after.get(t)) for t in now
                                             if now[t] not in (before.get(t), after.get(t)) or t == "orders"}
             outcomes["before" if now == before else "after"] += 1
+
+        for delay in delays:
+            kill_after(delay)
+        # a machine under load stretches some runs past the kill points: then the side no point reached is sought
+        # with a few more (later for "after", earlier for "before"), so both sides of the commit are always tried
+        for extra in range(4):
+            if outcomes["after"] == 0:
+                kill_after(duration * (1.0 + 0.5 * extra))
+            elif outcomes["before"] == 0:
+                kill_after(duration * 0.1 / (extra + 1))
         fresh()  # one more whole import: its backup removes the part files the killed runs left
         start()
         assert int(zygote.stdout.readline()) == 0
@@ -182,6 +193,6 @@ def test_kill_9_during_an_import_leaves_the_database_before_or_after(tmp_path: P
         zygote.stdin.close()
         zygote.wait(timeout=60)
     print(f"\nkill -9 during an import, {RUNS} runs of about {duration:.2f} s: {outcomes}")
-    assert outcomes["before"] + outcomes["after"] == RUNS
+    assert outcomes["before"] + outcomes["after"] == outcomes["killed"] + outcomes["finished"] >= RUNS
     assert outcomes["before"] >= 1 and outcomes["after"] >= 1, outcomes
     assert outcomes["killed"] >= RUNS // 2, outcomes  # most runs were cut off somewhere, not finished
