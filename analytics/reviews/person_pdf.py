@@ -9,7 +9,7 @@ import polars as pl
 from analytics.core.db import Database
 from analytics.core.i18n import code_label, fmt_date, fmt_number, t
 from analytics.people.archive_report import PersonArchive
-from analytics.reviews.packs import CJK_SC_INDEX, _font_path
+from analytics.reviews.pdf_setup import a4_portrait
 
 W, H, M = 210.0, 297.0, 12.0  # A4 portrait, mm
 GAP = 6.0
@@ -33,16 +33,8 @@ def _names(db: Database, lang: str) -> dict[str, dict[str, str]]:
 
 class _Page:
     def __init__(self, title: str, lang: str) -> None:
-        from fpdf import FPDF
-
         self.lang = lang
-        self.pdf = FPDF(orientation="P", unit="mm", format="A4")
-        self.pdf.set_auto_page_break(False)
-        self.pdf.set_margins(M, M, M)
-        self.pdf.add_font("cjk", "", str(_font_path()), collection_font_number=CJK_SC_INDEX)
-        self.pdf.set_title(title)
-        self.pdf.set_creator("Tandem")
-        self.pdf.set_lang("zh-CN" if lang == "zh" else "en")
+        self.pdf = a4_portrait(title, lang, M)
         self.pdf.add_page()
 
     def text(self, x: float, y: float, text: str, size: float = 8.5, colour: tuple[int, int, int] = INK,

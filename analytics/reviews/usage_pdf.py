@@ -8,7 +8,7 @@ import datetime as dt
 import polars as pl
 
 from analytics.core.i18n import fmt_date, fmt_number, t
-from analytics.reviews.packs import CJK_SC_INDEX, _font_path
+from analytics.reviews.pdf_setup import a4_portrait
 from analytics.reviews.usage_report import UsageReport, named, page_name
 
 W, H, M = 210.0, 297.0, 14.0
@@ -19,16 +19,8 @@ COUNTS = ("page_views", "exports", "sessions", "active_users")
 
 class _Doc:
     def __init__(self, title: str, lang: str, footer: str) -> None:
-        from fpdf import FPDF
-
         self.lang, self.footer = lang, footer
-        self.pdf = FPDF(orientation="P", unit="mm", format="A4")
-        self.pdf.set_auto_page_break(False)
-        self.pdf.set_margins(M, M, M)
-        self.pdf.add_font("cjk", "", str(_font_path()), collection_font_number=CJK_SC_INDEX)
-        self.pdf.set_title(title)
-        self.pdf.set_creator("Tandem")
-        self.pdf.set_lang("zh-CN" if lang == "zh" else "en")
+        self.pdf = a4_portrait(title, lang, M)
         self.pdf.alias_nb_pages()
         self.new_page()
 
